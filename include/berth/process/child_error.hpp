@@ -1,0 +1,25 @@
+// ChildError: how code running in the cloned child reports a failure.
+//
+// The child never throws, never unwinds into the parent's stack and allocates
+// as little as possible, so an error is a fixed-size message written into a
+// caller-provided buffer and sent to the parent over the socketpair as one
+// datagram. The parent turns it into a berth::Error.
+#pragma once
+
+#include <cstddef>
+
+namespace berth {
+
+struct ChildError {
+    int err = 0;            // errno, 0 when not a system error
+    char message[480] = {};  // NUL-terminated context, e.g. `mount "proc" on "/proc"`
+
+    // Records a failure; always returns false so callers can `return err.fail(...)`.
+    // `format` is printf-style; formatting uses vsnprintf only (async-signal-safe enough
+    // for a freshly cloned, single-threaded child).
+    bool fail(int error, const char* format, ...) noexcept __attribute__((format(printf, 3, 4)));
+};
+
+static_assert(sizeof(ChildError) <= 512, "ChildError must fit one small datagram");
+
+}  // namespace berth
