@@ -23,9 +23,12 @@ berth::Result<Process> parse_process(std::string_view json, std::string_view doc
 // LinuxResources JSON as `update --resources` reads it.
 berth::Result<Resources> parse_resources(std::string_view json, std::string_view document = "resources");
 berth::Result<State> parse_state(std::string_view json, std::string_view document = "state.json");
+berth::Result<Features> parse_features(std::string_view json, std::string_view document = "features.json");
 
 std::string write_config(const Spec& spec, bool pretty = true);
 std::string write_state(const State& state, bool pretty = false);
 std::string write_features(const Features& features, bool pretty = true);
+std::string write_process(const Process& process, bool pretty = false);
+std::string write_resources(const Resources& resources, bool pretty = false);
 
 }  // namespace oci

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace oci {
@@ -21,6 +22,7 @@ inline constexpr const char* kSpecVersion = "1.3.0";
 struct Box {
     uint32_t height = 0;
     uint32_t width = 0;
+    bool operator==(const Box&) const = default;
 };
 
 struct User {
@@ -29,6 +31,7 @@ struct User {
     std::optional<uint32_t> umask;
     std::vector<uint32_t> additionalGids;
     std::optional<std::string> username;  // Windows-only in the spec; kept for round trips
+    bool operator==(const User&) const = default;
 };
 
 struct Capabilities {
@@ -37,12 +40,14 @@ struct Capabilities {
     std::optional<std::vector<std::string>> inheritable;
     std::optional<std::vector<std::string>> permitted;
     std::optional<std::vector<std::string>> ambient;
+    bool operator==(const Capabilities&) const = default;
 };
 
 struct Rlimit {
     std::string type;  // "RLIMIT_NOFILE", ...
     uint64_t hard = 0;
     uint64_t soft = 0;
+    bool operator==(const Rlimit&) const = default;
 };
 
 struct Scheduler {
@@ -53,16 +58,19 @@ struct Scheduler {
     std::optional<uint64_t> runtime;
     std::optional<uint64_t> deadline;
     std::optional<uint64_t> period;
+    bool operator==(const Scheduler&) const = default;
 };
 
 struct IOPriority {
     std::string ioClass;  // IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE
     int32_t priority = 0;
+    bool operator==(const IOPriority&) const = default;
 };
 
 struct ExecCPUAffinity {
     std::optional<std::string> initial;
     std::optional<std::string> final;
+    bool operator==(const ExecCPUAffinity&) const = default;
 };
 
 struct Process {
@@ -82,6 +90,7 @@ struct Process {
     std::optional<std::string> selinuxLabel;
     std::optional<IOPriority> ioPriority;
     std::optional<ExecCPUAffinity> execCPUAffinity;
+    bool operator==(const Process&) const = default;
 };
 
 // ---- root, mounts, hooks -------------------------------------------------
@@ -89,12 +98,14 @@ struct Process {
 struct Root {
     std::string path;
     bool readonly = false;
+    bool operator==(const Root&) const = default;
 };
 
 struct IDMapping {
     uint32_t containerID = 0;
     uint32_t hostID = 0;
     uint32_t size = 0;
+    bool operator==(const IDMapping&) const = default;
 };
 
 struct Mount {
@@ -104,6 +115,7 @@ struct Mount {
     std::vector<std::string> options;
     std::vector<IDMapping> uidMappings;
     std::vector<IDMapping> gidMappings;
+    bool operator==(const Mount&) const = default;
 };
 
 struct Hook {
@@ -111,6 +123,7 @@ struct Hook {
     std::vector<std::string> args;
     std::vector<std::string> env;
     std::optional<int32_t> timeout;  // seconds, > 0
+    bool operator==(const Hook&) const = default;
 };
 
 struct Hooks {
@@ -120,6 +133,7 @@ struct Hooks {
     std::vector<Hook> startContainer;
     std::vector<Hook> poststart;
     std::vector<Hook> poststop;
+    bool operator==(const Hooks&) const = default;
 };
 
 // ---- linux ---------------------------------------------------------------
@@ -129,11 +143,13 @@ enum class NamespaceType { pid, network, mount, ipc, uts, user, cgroup, time };
 struct Namespace {
     NamespaceType type = NamespaceType::pid;
     std::optional<std::string> path;
+    bool operator==(const Namespace&) const = default;
 };
 
 struct TimeOffset {
     int64_t secs = 0;
     uint32_t nanosecs = 0;
+    bool operator==(const TimeOffset&) const = default;
 };
 
 struct Device {
@@ -144,10 +160,12 @@ struct Device {
     std::optional<uint32_t> fileMode;
     std::optional<uint32_t> uid;
     std::optional<uint32_t> gid;
+    bool operator==(const Device&) const = default;
 };
 
 struct NetDevice {
     std::optional<std::string> name;
+    bool operator==(const NetDevice&) const = default;
 };
 
 struct DeviceCgroup {
@@ -156,6 +174,7 @@ struct DeviceCgroup {
     std::optional<int64_t> major;
     std::optional<int64_t> minor;
     std::optional<std::string> access;  // some of "rwm"
+    bool operator==(const DeviceCgroup&) const = default;
 };
 
 struct Memory {
@@ -168,6 +187,7 @@ struct Memory {
     std::optional<bool> disableOOMKiller;
     std::optional<bool> useHierarchy;
     std::optional<bool> checkBeforeUpdate;
+    bool operator==(const Memory&) const = default;
 };
 
 struct CPU {
@@ -180,10 +200,12 @@ struct CPU {
     std::optional<std::string> cpus;
     std::optional<std::string> mems;
     std::optional<int64_t> idle;
+    bool operator==(const CPU&) const = default;
 };
 
 struct Pids {
     std::optional<int64_t> limit;
+    bool operator==(const Pids&) const = default;
 };
 
 struct WeightDevice {
@@ -191,12 +213,14 @@ struct WeightDevice {
     int64_t minor = 0;
     std::optional<uint16_t> weight;
     std::optional<uint16_t> leafWeight;
+    bool operator==(const WeightDevice&) const = default;
 };
 
 struct ThrottleDevice {
     int64_t major = 0;
     int64_t minor = 0;
     uint64_t rate = 0;
+    bool operator==(const ThrottleDevice&) const = default;
 };
 
 struct BlockIO {
@@ -207,26 +231,31 @@ struct BlockIO {
     std::vector<ThrottleDevice> throttleWriteBpsDevice;
     std::vector<ThrottleDevice> throttleReadIOPSDevice;
     std::vector<ThrottleDevice> throttleWriteIOPSDevice;
+    bool operator==(const BlockIO&) const = default;
 };
 
 struct HugepageLimit {
     std::string pageSize;  // "2MB", "1GB", ...
     uint64_t limit = 0;
+    bool operator==(const HugepageLimit&) const = default;
 };
 
 struct InterfacePriority {
     std::string name;
     uint32_t priority = 0;
+    bool operator==(const InterfacePriority&) const = default;
 };
 
 struct Network {
     std::optional<uint32_t> classID;
     std::vector<InterfacePriority> priorities;
+    bool operator==(const Network&) const = default;
 };
 
 struct Rdma {
     std::optional<uint32_t> hcaHandles;
     std::optional<uint32_t> hcaObjects;
+    bool operator==(const Rdma&) const = default;
 };
 
 struct Resources {
@@ -239,6 +268,7 @@ struct Resources {
     std::optional<Network> network;
     std::map<std::string, Rdma> rdma;
     std::map<std::string, std::string> unified;
+    bool operator==(const Resources&) const = default;
 };
 
 struct IntelRdt {
@@ -247,6 +277,7 @@ struct IntelRdt {
     std::optional<std::string> memBwSchema;
     std::vector<std::string> schemata;
     std::optional<bool> enableMonitoring;
+    bool operator==(const IntelRdt&) const = default;
 };
 
 struct SeccompArg {
@@ -254,6 +285,7 @@ struct SeccompArg {
     uint64_t value = 0;
     uint64_t valueTwo = 0;
     std::string op;  // SCMP_CMP_NE, SCMP_CMP_LT, ... SCMP_CMP_MASKED_EQ
+    bool operator==(const SeccompArg&) const = default;
 };
 
 struct SeccompSyscall {
@@ -261,6 +293,7 @@ struct SeccompSyscall {
     std::string action;  // SCMP_ACT_*
     std::optional<uint32_t> errnoRet;
     std::vector<SeccompArg> args;
+    bool operator==(const SeccompSyscall&) const = default;
 };
 
 struct Seccomp {
@@ -271,17 +304,20 @@ struct Seccomp {
     std::optional<std::string> listenerPath;
     std::optional<std::string> listenerMetadata;
     std::vector<SeccompSyscall> syscalls;
+    bool operator==(const Seccomp&) const = default;
 };
 
 struct Personality {
     std::string domain;  // LINUX or LINUX32
     std::vector<std::string> flags;
+    bool operator==(const Personality&) const = default;
 };
 
 struct MemoryPolicy {
     std::string mode;  // MPOL_DEFAULT, MPOL_BIND, ...
     std::optional<std::string> nodes;
     std::vector<std::string> flags;  // MPOL_F_*
+    bool operator==(const MemoryPolicy&) const = default;
 };
 
 struct Linux {
@@ -302,6 +338,7 @@ struct Linux {
     std::optional<std::string> mountLabel;
     std::optional<Personality> personality;
     std::optional<MemoryPolicy> memoryPolicy;
+    bool operator==(const Linux&) const = default;
 };
 
 // ---- the whole config ----------------------------------------------------
@@ -316,6 +353,7 @@ struct Spec {
     std::optional<Hooks> hooks;
     std::map<std::string, std::string> annotations;
     std::optional<Linux> linux;
+    bool operator==(const Spec&) const = default;
 };
 
 // ---- runtime documents ---------------------------------------------------
@@ -331,6 +369,7 @@ struct State {
     std::string created;  // RFC 3339 with nanoseconds
     std::string owner;
     std::map<std::string, std::string> annotations;
+    bool operator==(const State&) const = default;
 };
 
 // The features document (runtime-spec features.md).
@@ -348,6 +387,7 @@ struct Features {
             bool systemd = false;
             bool systemdUser = false;
             bool rdma = false;
+            bool operator==(const Cgroup&) const = default;
         } cgroup;
         struct Seccomp {
             bool enabled = false;
@@ -356,15 +396,20 @@ struct Features {
             std::vector<std::string> archs;
             std::vector<std::string> knownFlags;
             std::vector<std::string> supportedFlags;
+            bool operator==(const Seccomp&) const = default;
         } seccomp;
         bool apparmor = false;
         bool selinux = false;
         bool intelRdt = false;
         bool idmapMounts = false;
+        bool operator==(const Linux&) const = default;
     } linux;
     std::map<std::string, std::string> annotations;
+    bool operator==(const Features&) const = default;
 };
 
 const char* to_string(NamespaceType type);
+// The type named `name` ("pid", "network", ...), or nullopt.
+std::optional<NamespaceType> namespace_type(std::string_view name);
 
 }  // namespace oci

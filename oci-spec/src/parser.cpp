@@ -1,0 +1,77 @@
+#include "oci/parser.hpp"
+
+#include <fcntl.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "berth/util/fd.hpp"
+#include "json_reader.hpp"
+
+namespace oci {
+
+namespace {
+
+template <class T>
+berth::Result<T> parse_document(std::string_view json, std::string_view document) {
+    rapidjson::Document doc;
+    doc.Parse(json.data(), json.size());
+    if (doc.HasParseError()) {
+        return berth::Error::msg(std::string(document) + ": invalid JSON at offset " +
+                                 std::to_string(doc.GetErrorOffset()) + ": " +
+                                 rapidjson::GetParseError_En(doc.GetParseError()));
+    }
+    T out{};
+    detail::Failure failure;
+    const detail::Path root;
+    detail::read_value(doc, root, out, failure);
+    if (failure.failed()) return berth::Error::msg(std::string(document) + ": " + failure.message());
+    return out;
+}
+
+berth::Result<std::string> read_file(const std::string& path) {
+    berth::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return berth::Error::from_errno("open \"" + path + "\"");
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return berth::Error::from_errno("stat \"" + path + "\"");
+    std::string data;
+    data.reserve(static_cast<size_t>(st.st_size));
+    char buf[16384];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return berth::Error::from_errno("read \"" + path + "\"");
+        if (n == 0) return data;
+        data.append(buf, static_cast<size_t>(n));
+    }
+}
+
+}  // namespace
+
+berth::Result<Spec> parse_config(std::string_view json, std::string_view document) {
+    return parse_document<Spec>(json, document);
+}
+
+berth::Result<Spec> load_config(const std::string& path) {
+    BERTH_TRY_ASSIGN(std::string json, read_file(path));
+    return parse_config(json, path);
+}
+
+berth::Result<Process> parse_process(std::string_view json, std::string_view document) {
+    return parse_document<Process>(json, document);
+}
+
+berth::Result<Resources> parse_resources(std::string_view json, std::string_view document) {
+    return parse_document<Resources>(json, document);
+}
+
+berth::Result<State> parse_state(std::string_view json, std::string_view document) {
+    return parse_document<State>(json, document);
+}
+
+berth::Result<Features> parse_features(std::string_view json, std::string_view document) {
+    return parse_document<Features>(json, document);
+}
+
+}  // namespace oci
