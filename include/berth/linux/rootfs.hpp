@@ -1,25 +1,62 @@
 // The container's root filesystem: planned in the parent, applied in the child.
 //
 // plan_rootfs() does all parsing and allocation before clone (mount flags and
-// data strings, resolved bind sources, device list, masked/readonly paths).
-// The child then only makes syscalls: setup_rootfs() runs inside the new mount
-// namespace, before the process is released; finish_rootfs() pivots into it.
+// data strings, resolved bind sources, device list, masked/readonly paths,
+// user namespaces for idmapped mounts). The child then only makes syscalls, in
+// this order (the lifecycle code runs createContainer hooks and the console
+// between them):
+//
+//   setup_rootfs(plan, err)          // in the new mount namespace, before pivot
+//   ... createContainer hooks ...
+//   mount_console(plan, slave, err)  // only with process.terminal
+//   enter_rootfs(plan, err)          // pivot_root, masked/readonly paths, root.readonly
+//
+// Every target inside the rootfs is resolved by fd (openat2 RESOLVE_IN_ROOT),
+// created by fd when missing, and mounted by fd, so a symlink the container
+// controls can never redirect a mount to the host.
 #pragma once
 
 #include <string>
 
+#include "berth/linux/rootfs_plan.hpp"
 #include "berth/process/child_error.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 
 namespace berth::linux_setup {
 
-struct RootfsPlan;  // defined in rootfs_plan.hpp, owned by the rootfs code
-
 struct RootfsOptions {
-    std::string bundle;   // absolute bundle directory (relative sources resolve here)
+    std::string bundle;     // absolute bundle directory (root.path and relative sources resolve here)
     bool no_pivot = false;  // --no-pivot: MS_MOVE + chroot instead of pivot_root
-    bool has_user_namespace = false;  // devices are bind-mounted from the host, not mknod'ed
 };
+
+// Parent, before clone. Whether the container has a user or cgroup namespace
+// comes from spec.linux.namespaces. Errors name the config path, e.g.
+// `mounts[3].options: ...`.
+Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& options);
+
+// Child, inside its own mount namespace, after the parent has written the
+// uid/gid maps and put the process in its cgroups (cgroup mounts without a
+// cgroup namespace bind the directories named in /proc/self/cgroup).
+// Makes "/" rslave (or rootfsPropagation), binds the rootfs onto itself, does
+// the config mounts in order, creates the devices, /dev/fd, /dev/std{in,out,err},
+// /dev/ptmx -> pts/ptmx.
+bool setup_rootfs(const RootfsPlan& plan, ChildError& err) noexcept;
+
+// Child, after setup_rootfs and before enter_rootfs: opens the container's
+// /dev/pts/ptmx (resolved inside the rootfs, verified to be on devpts).
+// Returns the master fd or -1 with `err` set. Optional helper for the console code.
+int open_console_master(const RootfsPlan& plan, ChildError& err) noexcept;
+
+// Child, after setup_rootfs and before enter_rootfs: bind-mounts `pty_slave_fd`
+// onto <rootfs>/dev/console (created as an empty file when missing). The fd
+// must be a pty slave on devpts (checked: CVE-2025-52565); the mount is made by
+// fd, never through a /dev/pts/N path. Get the slave with ioctl(master, TIOCGPTPEER).
+bool mount_console(const RootfsPlan& plan, int pty_slave_fd, ChildError& err) noexcept;
+
+// Child, last filesystem step: pivot_root into the rootfs with the old root
+// detached (or MS_MOVE + chroot with no_pivot), then maskedPaths, readonlyPaths,
+// root.readonly and the final rootfsPropagation. Afterwards cwd is "/".
+bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept;
 
 }  // namespace berth::linux_setup

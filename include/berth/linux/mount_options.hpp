@@ -1,0 +1,53 @@
+// The `options` of one config.json mount, translated into what the kernel takes.
+//
+// runtime-spec config.md "Mounts" lists the options; each one becomes either a
+// mount(2) flag to set or clear, a propagation change, a recursive attribute
+// for mount_setattr(AT_RECURSIVE), a berth-level switch (bind, idmap,
+// tmpcopyup), or (when unknown) filesystem data passed through as-is.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "berth/util/result.hpp"
+
+namespace berth::linux_setup {
+
+// A mount_setattr(2) change: MOUNT_ATTR_* bits to set and to clear. An atime
+// mode (relatime/noatime/strictatime) is always set with MOUNT_ATTR__ATIME in
+// `clear`, as the kernel requires.
+struct MountAttrChange {
+    uint64_t set = 0;
+    uint64_t clear = 0;
+    bool empty() const { return set == 0 && clear == 0; }
+};
+
+struct MountOptions {
+    unsigned long set_flags = 0;    // MS_* requested (ro, nosuid, noatime, ...)
+    unsigned long clear_flags = 0;  // MS_* explicitly turned off (rw, suid, atime, ...)
+    bool bind = false;              // bind or rbind
+    bool recursive_bind = false;    // rbind
+    bool remount = false;
+    std::vector<unsigned long> propagation;  // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE [|MS_REC], in order
+    MountAttrChange recursive;               // rro, rnosuid, ... (AT_RECURSIVE)
+    bool idmap = false;
+    bool recursive_idmap = false;  // ridmap
+    bool tmpcopyup = false;
+    std::string data;  // unknown options, comma-joined, for the filesystem
+
+    // The non-recursive flags as a mount_setattr change (for bind mounts made
+    // with open_tree: only what the config names is changed, the rest is inherited).
+    MountAttrChange attr_change() const;
+};
+
+// Parses options in order (later options override earlier ones, as mount(8) does).
+// Never fails on an unknown word: it is filesystem data. Fails on an empty option.
+Result<MountOptions> parse_mount_options(const std::vector<std::string>& options);
+
+// The MS_* propagation value of `name` ("rprivate" -> MS_PRIVATE|MS_REC), or an
+// error naming it. Used for linux.rootfsPropagation.
+Result<unsigned long> parse_propagation(std::string_view name);
+
+}  // namespace berth::linux_setup

@@ -1,0 +1,67 @@
+// RootfsPlan: everything the child needs to build the container's filesystem,
+// computed by plan_rootfs() in the parent before clone. The child only reads it
+// (strings are used through c_str(), nothing is allocated after clone).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "berth/linux/mount_options.hpp"
+#include "berth/util/fd.hpp"
+
+namespace berth::linux_setup {
+
+enum class MountKind : unsigned char {
+    filesystem,  // mount(2) of `type` (proc, tmpfs, sysfs, devpts, mqueue, ...)
+    bind,        // open_tree(OPEN_TREE_CLONE) of `source` + mount_setattr + move_mount
+    cgroup,      // the container's view of the cgroup hierarchies (type "cgroup"/"cgroup2")
+};
+
+struct PlannedMount {
+    MountKind kind = MountKind::filesystem;
+    std::string destination;  // cleaned absolute path inside the container, e.g. "/dev/pts"
+    std::string source;       // binds: absolute host path (relative ones resolved against the bundle)
+    std::string type;         // filesystem type for mount(2); empty for binds
+    unsigned long flags = 0;  // MS_* for mount(2) (filesystem mounts and remounts)
+    MountOptions options;     // the parsed options (data, propagation, recursive attrs, ...)
+    bool source_is_dir = true;  // decides whether a missing target is created as dir or file
+    UniqueFd idmap_userns;    // idmap/ridmap: a user namespace holding the mount's mappings
+};
+
+struct PlannedDevice {
+    std::string path;  // absolute inside the container, e.g. "/dev/null"
+    mode_t mode = 0;   // S_IFCHR/S_IFBLK/S_IFIFO | permission bits
+    dev_t rdev = 0;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
+// One cgroup v1 hierarchy of the host, as /proc/self/mountinfo shows it.
+struct CgroupHierarchy {
+    std::string mountpoint;   // "/sys/fs/cgroup/cpu,cpuacct"
+    std::string root;         // the mount's root inside the hierarchy ("/" normally)
+    std::string controllers;  // "cpu,cpuacct" or "name=systemd", as in /proc/self/cgroup
+    std::string name;         // basename of mountpoint: the directory made under the destination
+};
+
+struct RootfsPlan {
+    std::string rootfs;               // absolute host path of root.path, symlinks resolved
+    std::string rootfs_parent_mount;  // mountpoint of the mount holding rootfs (made private for pivot_root)
+    unsigned long root_propagation = 0;    // applied to "/" first (rootfsPropagation or MS_SLAVE|MS_REC)
+    unsigned long final_propagation = 0;   // rootfsPropagation re-applied to the new "/" (0: none)
+    bool readonly_root = false;
+    bool no_pivot = false;
+    bool user_namespace = false;    // devices are bind-mounted from the host instead of mknod'ed
+    bool cgroup_namespace = false;  // cgroup mounts mount cgroupfs instead of binding host dirs
+    bool setup_dev = true;          // false when /dev is a bind mount: no devices or /dev links
+    std::vector<PlannedMount> mounts;  // config order
+    std::vector<PlannedDevice> devices;  // defaults first, then linux.devices (same path: config wins)
+    std::vector<std::string> masked_paths;
+    std::vector<std::string> readonly_paths;
+    std::vector<CgroupHierarchy> cgroup_v1;  // empty on a pure cgroup v2 host
+    bool host_has_kcore = false;             // runc links /dev/core -> /proc/kcore when it exists
+};
+
+}  // namespace berth::linux_setup
