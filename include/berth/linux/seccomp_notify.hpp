@@ -1,0 +1,34 @@
+// Handing the seccomp notify fd to the `listenerPath` agent (SCMP_ACT_NOTIFY).
+//
+// The child cannot reach the listener itself: listenerPath is a host path and
+// the child already lives in the container's mount namespace. So (as runc
+// does) the child passes the fd returned by load_seccomp() to the parent over
+// the sync socketpair, and the parent connects to the listener and sends it
+// with SCM_RIGHTS together with the containerProcessState JSON of
+// runtime-spec config-linux.md:
+//   {"ociVersion":..., "fds":["seccompFd"], "pid":N, "metadata":..., "state":{...}}
+#pragma once
+
+#include <string>
+
+#include "berth/process/child_error.hpp"
+#include "berth/util/fd.hpp"
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::linux_setup {
+
+// Child: sends `fd` over the connected socket `sock` as SCM_RIGHTS with a
+// one-byte payload 'S' (one sendmsg; the socket may be SOCK_STREAM or SEQPACKET).
+bool send_fd(int sock, int fd, ChildError& err) noexcept;
+// Parent: receives one fd sent by send_fd() (waits for it); CLOEXEC.
+Result<UniqueFd> receive_fd(int sock);
+
+// The containerProcessState document (`state.pid` is the container's pid).
+std::string container_process_state_json(const oci::State& state, const std::string& metadata);
+// Parent: connects to the unix socket `listener_path` and sends the state plus
+// `notify_fd` in one message. Errors read `seccomp listener "<path>": ...`.
+Status send_to_seccomp_listener(const std::string& listener_path, int notify_fd, const oci::State& state,
+                                const std::string& metadata);
+
+}  // namespace berth::linux_setup

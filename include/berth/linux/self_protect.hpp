@@ -1,0 +1,49 @@
+// CVE-2019-5736: keep the container from overwriting the berth binary.
+//
+// The attack: while a process in the container runs berth's own binary (our
+// cloned child before its execve, or the user's entrypoint `#!/proc/self/exe`,
+// which the kernel resolves to the berth binary), another container process
+// opens /proc/<pid>/exe and, once nobody runs it any more, writes the host's
+// berth binary through that handle.
+//
+// Two defences:
+//  * set_dumpable(false) in the child from its first instruction until execve
+//    (execve resets it): /proc/<child>/exe and ptrace then need CAP_SYS_PTRACE
+//    in the host user namespace (CVE-2016-9962 as well).
+//  * protect_own_binary() in the CLI process of create/run/exec, before the
+//    clone: makes sure the file behind /proc/self/exe cannot be opened for
+//    writing. Cheapest first:
+//      1. nothing to do when it is on a read-only mount, or is a memfd sealed
+//         against writes (the usual packaged install under a read-only /usr,
+//         and every process after step 2/3);
+//      2. otherwise re-exec once from a detached, read-only overlayfs whose
+//         only (lower) layer is the binary's directory (fsopen/fsmount, no copy;
+//         runc >= 1.2 does the same: clearing MS_RDONLY on it does not help
+//         since overlayfs without an upper layer cannot write at all, unlike a
+//         plain read-only bind mount);
+//      3. when overlayfs is not available (no CAP_SYS_ADMIN, e.g. rootless),
+//         re-exec from a sealed memfd copy of the binary.
+//    The re-exec happens at most once per command (step 1 is true afterwards).
+#pragma once
+
+#include "berth/process/child_error.hpp"
+#include "berth/util/result.hpp"
+
+namespace berth::linux_setup {
+
+enum class ExeProtection {
+    read_only_mount,  // already safe: on a read-only mount
+    sealed_memfd,     // already safe: a sealed memfd
+    needs_reexec,     // writable: protect_own_binary() will re-exec
+};
+Result<ExeProtection> own_binary_protection();
+
+// Returns when /proc/self/exe is already safe; otherwise re-executes the
+// current command (argv/envp unchanged) from a protected copy and so only
+// returns on failure. Call it first thing in create/run/exec.
+Status protect_own_binary(char* const argv[], char* const envp[]);
+
+// Child: PR_SET_DUMPABLE (false from the start of the child until execve).
+bool set_dumpable(bool dumpable, ChildError& err) noexcept;
+
+}  // namespace berth::linux_setup
