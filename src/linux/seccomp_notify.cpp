@@ -1,0 +1,114 @@
+#include "berth/linux/seccomp_notify.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "oci/parser.hpp"
+
+namespace berth::linux_setup {
+namespace {
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (const unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out + "\"";
+}
+
+// One sendmsg carrying `payload` and one fd.
+ssize_t send_with_fd(int sock, const void* payload, size_t len, int fd) noexcept {
+    iovec iov{const_cast<void*>(payload), len};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    ssize_t n;
+    do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+}  // namespace
+
+bool send_fd(int sock, int fd, ChildError& err) noexcept {
+    const char tag = 'S';
+    if (send_with_fd(sock, &tag, 1, fd) != 1) return err.fail(errno, "send the seccomp notify fd to berth");
+    return true;
+}
+
+Result<UniqueFd> receive_fd(int sock) {
+    char tag = 0;
+    iovec iov{&tag, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    ssize_t n;
+    do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return Error::from_errno("receive the seccomp notify fd");
+    const cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    if (n != 1 || cmsg == nullptr || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+        cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+        return Error::msg("receive the seccomp notify fd: the message carried no fd");
+    int fd = -1;
+    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+    return UniqueFd(fd);
+}
+
+std::string container_process_state_json(const oci::State& state, const std::string& metadata) {
+    std::string out = "{\"ociVersion\":" + json_string(oci::kSpecVersion);
+    out += ",\"fds\":[\"seccompFd\"]";
+    out += ",\"pid\":" + std::to_string(state.pid);
+    out += ",\"metadata\":" + json_string(metadata);
+    out += ",\"state\":" + oci::write_state(state) + "}";
+    return out;
+}
+
+Status send_to_seccomp_listener(const std::string& listener_path, int notify_fd, const oci::State& state,
+                                const std::string& metadata) {
+    const std::string where = "seccomp listener \"" + listener_path + "\"";
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (listener_path.size() >= sizeof(addr.sun_path)) return Error::msg(where + ": path too long for a unix socket");
+    std::memcpy(addr.sun_path, listener_path.c_str(), listener_path.size() + 1);
+    UniqueFd sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!sock) return Error::from_errno(where + ": socket");
+    if (connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0)
+        return Error::from_errno(where + ": connect");
+    const std::string payload = container_process_state_json(state, metadata);
+    const ssize_t n = send_with_fd(sock.get(), payload.data(), payload.size(), notify_fd);
+    if (n < 0) return Error::from_errno(where + ": send");
+    if (static_cast<size_t>(n) != payload.size()) return Error::msg(where + ": short send");
+    return {};
+}
+
+}  // namespace berth::linux_setup

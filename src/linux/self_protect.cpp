@@ -1,0 +1,126 @@
+#include "berth/linux/self_protect.hpp"
+
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <optional>
+#include <string>
+
+#include "berth/util/fd.hpp"
+
+namespace berth::linux_setup {
+namespace {
+
+constexpr int kWriteSeals = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+
+// The protection an open file already has; `fd` must be opened O_RDONLY
+// (F_GET_SEALS does not work on O_PATH descriptors).
+std::optional<ExeProtection> protection_of(int fd) {
+    const int seals = fcntl(fd, F_GET_SEALS);
+    if (seals >= 0 && (seals & kWriteSeals) == kWriteSeals) return ExeProtection::sealed_memfd;
+    struct statvfs vfs {};
+    if (fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0) return ExeProtection::read_only_mount;
+    return std::nullopt;
+}
+
+Result<UniqueFd> open_own_exe() {
+    UniqueFd fd(open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
+    if (!fd) return Error::from_errno("open \"/proc/self/exe\"");
+    return fd;
+}
+
+// fsconfig(FSCONFIG_SET_STRING) with a readable error.
+Status set_overlay_option(int fs, const char* key, const std::string& value) {
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, value.c_str(), 0) != 0)
+        return Error::from_errno(std::string("overlay option ") + key + "=" + value);
+    return {};
+}
+
+// The binary seen through a detached overlayfs whose only layers are its own
+// directory (given twice: without an upper layer overlayfs wants two lower
+// layers on older kernels). Nothing is copied and nothing appears in any
+// mount table; overlayfs without an upper layer cannot be written to even if
+// someone clears the mount's read-only flag.
+Result<UniqueFd> open_through_overlay(const struct stat& exe) {
+    char link[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", link, sizeof(link) - 1);
+    if (n <= 0) return Error::from_errno("readlink \"/proc/self/exe\"");
+    const std::string path(link, static_cast<size_t>(n));
+    const size_t slash = path.rfind('/');
+    if (path.empty() || path[0] != '/' || slash == std::string::npos || path.find(':') != std::string::npos ||
+        path.find(',') != std::string::npos)
+        return Error::msg("berth binary path \"" + path + "\" cannot be an overlayfs layer");
+    const std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+    const std::string name = path.substr(slash + 1);
+
+    UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
+    if (!fs) return Error::from_errno("fsopen \"overlay\"");
+    BERTH_TRY(set_overlay_option(fs.get(), "lowerdir", dir + ":" + dir));
+    if (syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+        return Error::from_errno("create overlayfs over \"" + dir + "\"");
+    UniqueFd mnt(static_cast<int>(syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
+                                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID)));
+    if (!mnt) return Error::from_errno("fsmount overlayfs over \"" + dir + "\"");
+    UniqueFd file(openat(mnt.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!file) return Error::from_errno("open \"" + name + "\" in the overlayfs");
+    // The path may have been replaced since we started: it must be the same file.
+    struct stat st {};
+    if (fstat(file.get(), &st) != 0) return Error::from_errno("fstat berth binary in the overlayfs");
+    if (st.st_ino != exe.st_ino || st.st_size != exe.st_size || st.st_mtim.tv_sec != exe.st_mtim.tv_sec ||
+        st.st_mtim.tv_nsec != exe.st_mtim.tv_nsec)
+        return Error::msg("\"" + path + "\" is no longer the running berth binary");
+    return file;
+}
+
+// Fallback: a sealed in-memory copy (costs a copy of the binary per command).
+Result<UniqueFd> sealed_copy(int exe, const struct stat& st) {
+    UniqueFd mem(memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC));
+    if (!mem && errno == EINVAL) mem.reset(memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING));  // before 6.3
+    if (!mem) return Error::from_errno("memfd_create");
+    off_t offset = 0;
+    while (offset < st.st_size) {
+        const ssize_t n = sendfile(mem.get(), exe, &offset, static_cast<size_t>(st.st_size - offset));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return Error::from_errno("copy the berth binary into a memfd");
+    }
+    if (fcntl(mem.get(), F_ADD_SEALS, kWriteSeals) != 0) return Error::from_errno("seal the berth memfd");
+    return mem;
+}
+
+}  // namespace
+
+Result<ExeProtection> own_binary_protection() {
+    BERTH_TRY_ASSIGN(UniqueFd exe, open_own_exe());
+    return protection_of(exe.get()).value_or(ExeProtection::needs_reexec);
+}
+
+Status protect_own_binary(char* const argv[], char* const envp[]) {
+    BERTH_TRY_ASSIGN(UniqueFd exe, open_own_exe());
+    if (protection_of(exe.get())) return {};
+    struct stat st {};
+    if (fstat(exe.get(), &st) != 0) return Error::from_errno("fstat \"/proc/self/exe\"");
+    Result<UniqueFd> safe = open_through_overlay(st);
+    if (!safe) safe = sealed_copy(exe.get(), st);
+    if (!safe) return std::move(safe).error().wrap("protect the berth binary (CVE-2019-5736)");
+    // Only re-exec into something the check above accepts, so this runs once.
+    if (!protection_of(safe->get()))
+        return Error::msg("protect the berth binary (CVE-2019-5736): the protected copy is still writable");
+    syscall(SYS_execveat, safe->get(), "", argv, envp, AT_EMPTY_PATH);
+    return Error::from_errno("protect the berth binary (CVE-2019-5736): re-exec");
+}
+
+bool set_dumpable(bool dumpable, ChildError& err) noexcept {
+    if (prctl(PR_SET_DUMPABLE, dumpable ? 1 : 0, 0, 0, 0) != 0) return err.fail(errno, "prctl(PR_SET_DUMPABLE)");
+    return true;
+}
+
+}  // namespace berth::linux_setup
