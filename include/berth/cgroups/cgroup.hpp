@@ -1,23 +1,106 @@
 // A container's cgroup, across cgroup v1, hybrid and unified v2 hosts.
 //
-// The lifecycle uses: create() before clone (the init is placed in it before it
-// runs user code), path_for() to record it in the state, destroy() on delete.
-// Resources, freeze, stats and pids are added by the cgroups work.
+// Used by the parent side only (never by the cloned child):
+//   create:  auto cg = Cgroup::create(spec.linux->cgroupsPath.value_or(""), id, resources_ptr);
+//            CgroupGuard guard(*cg);                 // a failed create removes what it made
+//            if (cg->clone_into_supported())         // unified v2: the init is born inside
+//                fd = cg->open_for_clone();          //   clone3 .cgroup = fd, CLONE_INTO_CGROUP
+//            else after clone: cg->add_process(pid); // before the init runs user code
+//            state.cgroup = cg->saved();  guard.dismiss();
+//   later:   auto cg = Cgroup::load(state.cgroup);   // delete, kill --all, pause, ps, events
+//            cg->destroy();                          // kill everything left, rmdir what we made
 #pragma once
 
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "berth/cgroups/hierarchy.hpp"
+#include "berth/util/fd.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 
 namespace berth::cgroups {
 
-enum class Layout { v1, hybrid, unified };
+enum class FreezerState { thawed, frozen };
 
-// Which layout this host has (reads /sys/fs/cgroup once).
-Layout detect_layout();
+class Cgroup {
+public:
+    // Creates the cgroup at linux.cgroupsPath (see resolve_cgroups_path) in every
+    // hierarchy and applies `resources` (may be null). On failure nothing is left.
+    static Result<Cgroup> create(std::string_view cgroups_path, std::string_view container_id,
+                                 const oci::Resources* resources);
+    // Reopens a cgroup from saved() in a later process.
+    static Result<Cgroup> load(std::string_view saved);
+
+    // One line to keep in the container state: "<layout> <created> <path>".
+    std::string saved() const;
+    // The cgroup path relative to each hierarchy root, e.g. "/berth/web".
+    const std::string& path() const { return path_; }
+    Layout layout() const { return h_.layout; }
+    const Hierarchies& hierarchies() const { return h_; }
+
+    // True on unified v2, where clone3(CLONE_INTO_CGROUP) places the init atomically.
+    bool clone_into_supported() const { return h_.layout == Layout::unified; }
+    // An O_PATH directory fd of the v2 cgroup for clone3's `cgroup` field.
+    Result<UniqueFd> open_for_clone() const;
+    // Moves `pid` into the cgroup of every hierarchy.
+    Status add_process(pid_t pid) const;
+
+    // Applies resources to the live cgroup (create and `update`).
+    Status apply(const oci::Resources& resources) const;
+
+    Status freeze() const;
+    Status thaw() const;
+    Result<FreezerState> freezer_state() const;
+
+    // Every process in the cgroup and its descendants.
+    Result<std::vector<pid_t>> pids() const;
+    // Sends `sig` to every process in the cgroup (kill --all); frozen first so
+    // no process can fork out of reach while we iterate.
+    Status signal_all(int sig) const;
+    // Kills every process left, then removes the cgroup (and its sub-cgroups)
+    // leaf to root, up to the ancestors create() made. Missing dirs are fine.
+    Status destroy() const;
+
+    // The directory of this cgroup in the hierarchy of a v1 controller ("" if
+    // the controller is not mounted as v1) and in the v2 hierarchy ("" if none).
+    std::string v1_dir(std::string_view controller) const;
+    std::string unified_dir() const;
+    // Every directory of this cgroup: one per v1 hierarchy, plus the v2 one.
+    std::vector<std::string> dirs() const;
+
+private:
+    Cgroup(Hierarchies h, std::string path, int created) : h_(std::move(h)), path_(std::move(path)), created_(created) {}
+    Status make_dirs();
+    // The directory whose cgroup.procs lists the processes (freezer / pids / v2).
+    std::string procs_dir() const;
+
+    Hierarchies h_;
+    std::string path_;
+    int created_ = 0;  // trailing components of path_ that create() made
+};
+
+// Removes a freshly created cgroup unless dismissed (create rollback).
+class CgroupGuard {
+public:
+    explicit CgroupGuard(const Cgroup& cgroup) : cgroup_(&cgroup) {}
+    CgroupGuard(const CgroupGuard&) = delete;
+    CgroupGuard& operator=(const CgroupGuard&) = delete;
+    ~CgroupGuard() {
+        if (cgroup_) (void)cgroup_->destroy();
+    }
+    void dismiss() { cgroup_ = nullptr; }
+
+private:
+    const Cgroup* cgroup_;
+};
+
+// Where warnings go (kernel memory ignored, ...). Default: stderr "berth: warning: ...".
+using WarningSink = void (*)(const std::string& message);
+void set_warning_sink(WarningSink sink);
+void warn(const std::string& message);
 
 }  // namespace berth::cgroups

@@ -1,0 +1,33 @@
+// Value conversions between the OCI resources (cgroup v1 units) and the
+// cgroup files, as runc converts them. Pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::cgroups {
+
+// cpu.shares [2, 262144] -> cpu.weight [1, 10000]; 0 means unset and stays 0.
+uint64_t shares_to_weight(uint64_t shares);
+// blkio.weight [10, 1000] -> io.weight [1, 10000]; 0 stays 0.
+uint64_t blkio_to_io_weight(uint64_t weight);
+// memory.swap (memory+swap, v1 semantics) -> memory.swap.max (swap only).
+// -1 is unlimited, 0 unset; needs a memory limit otherwise.
+Result<int64_t> swap_to_v2(int64_t swap, int64_t memory);
+// A v2 limit: negative -> "max".
+std::string v2_limit(int64_t value);
+// cpu.max from quota/period; an absent half keeps its value from `current`
+// (cpu.max as read, e.g. "max 100000"), so updating one does not reset the other.
+std::string cpu_max(std::optional<int64_t> quota, std::optional<uint64_t> period, const std::string& current);
+// A device rule for v1 devices.allow/deny: "c 1:3 rwm", "a *:* rwm".
+std::string device_rule(const oci::DeviceCgroup& rule);
+// "maj:min".
+std::string device_number(int64_t major, int64_t minor);
+// rdma.max line: "mlx5_0 hca_handle=3 hca_object=max".
+std::string rdma_line(const std::string& device, const oci::Rdma& limit);
+
+}  // namespace berth::cgroups

@@ -1,0 +1,26 @@
+// Where a container's cgroup lives inside each hierarchy: pure path logic.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "berth/util/result.hpp"
+
+namespace berth::cgroups {
+
+// Lexically cleans `path` as if it were rooted at "/": collapses "//" and ".",
+// and resolves ".." without ever climbing above "/" (so "/../../x" is "/x").
+// The result is absolute and has no trailing slash ("/" for an empty path).
+std::string clean_path(std::string_view path);
+
+// The cgroup path, relative to each hierarchy root, for linux.cgroupsPath.
+// Absolute and relative paths both resolve under the hierarchy root (never
+// under the caller's own cgroup); an empty path gives `/berth/<id>`.
+// A path that cleans to the root itself is refused: the container would share
+// (and on delete kill) the whole hierarchy.
+Result<std::string> resolve_cgroups_path(std::string_view cgroups_path, std::string_view container_id);
+
+// The default parent for containers without a cgroupsPath.
+inline constexpr std::string_view kDefaultParent = "/berth";
+
+}  // namespace berth::cgroups

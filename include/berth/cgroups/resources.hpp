@@ -1,0 +1,21 @@
+// Writing linux.resources into the cgroup files of each layout.
+#pragma once
+
+#include <string>
+
+#include "berth/cgroups/cgroup.hpp"
+
+namespace berth::cgroups {
+
+// v1 controllers (v1 and hybrid hosts). On hybrid hosts hugetlb, when only the
+// v2 hierarchy has it, is written there.
+Status apply_v1(const Cgroup& cgroup, const oci::Resources& resources);
+// The unified hierarchy: `dir` is the container's v2 directory.
+Status apply_v2(const std::string& dir, const oci::Resources& resources);
+// hugepageLimits in a v2 directory (hugetlb.<size>.max and .rsvd.max).
+Status apply_v2_hugetlb(const std::string& dir, const std::vector<oci::HugepageLimit>& limits);
+
+// Fails with checkBeforeUpdate when the new limit is below the current usage.
+Status check_memory_usage(const std::string& usage_file, const oci::Memory& memory);
+
+}  // namespace berth::cgroups

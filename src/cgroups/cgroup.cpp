@@ -1,0 +1,290 @@
+#include "berth/cgroups/cgroup.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <charconv>
+#include <cstdio>
+
+#include "berth/cgroups/files.hpp"
+#include "berth/cgroups/path.hpp"
+#include "berth/cgroups/resources.hpp"
+#include "berth/cgroups/freezer.hpp"
+#include "berth/cgroups/wait.hpp"
+
+namespace berth::cgroups {
+namespace {
+
+void default_sink(const std::string& message) { std::fprintf(stderr, "berth: warning: %s\n", message.c_str()); }
+WarningSink g_sink = default_sink;
+
+std::vector<std::string> components(const std::string& path) {
+    std::vector<std::string> out;
+    size_t pos = 1;
+    while (pos < path.size()) {
+        size_t end = path.find('/', pos);
+        if (end == std::string::npos) end = path.size();
+        out.push_back(path.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    return out;
+}
+
+std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
+
+// mkdir -p under `root`; returns how many trailing components it made.
+Result<int> make_chain(const std::string& root, const std::vector<std::string>& parts) {
+    std::string dir = root;
+    int made = 0;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        dir += "/" + parts[i];
+        if (::mkdir(dir.c_str(), 0755) == 0) {
+            made = static_cast<int>(parts.size() - i);
+        } else if (errno != EEXIST) {
+            return Error::from_errno("mkdir \"" + dir + "\"");
+        }
+    }
+    return made;
+}
+
+// A new v1 cpuset cgroup has empty cpus/mems and refuses tasks (ENOSPC):
+// inherit the parent's, top-down over the levels we made.
+Status init_cpuset(const std::string& root, const std::vector<std::string>& parts) {
+    std::string dir = root;
+    for (const auto& part : parts) {
+        std::string parent = dir;
+        dir += "/" + part;
+        for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+            BERTH_TRY_ASSIGN(std::string mine, read_line(dir + "/" + file));
+            if (!mine.empty()) continue;
+            BERTH_TRY_ASSIGN(std::string inherited, read_line(parent + "/" + file));
+            BERTH_TRY(write_file(dir + "/" + file, inherited));
+        }
+    }
+    return {};
+}
+
+// v2: every controller available to the parent is enabled for its children, in
+// each level below the hierarchy root (the root belongs to the host). Failures
+// are left for apply() to report when a resource needs the missing controller.
+void enable_controllers(const std::string& root, const std::vector<std::string>& parts) {
+    std::string dir = root;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+        dir += "/" + parts[i];
+        auto available = read_line(dir + "/cgroup.controllers");
+        auto enabled = read_line(dir + "/cgroup.subtree_control");
+        if (!available || !enabled) return;
+        std::string wanted;
+        size_t pos = 0;
+        const std::string& a = *available;
+        while (pos < a.size()) {
+            size_t end = a.find(' ', pos);
+            if (end == std::string::npos) end = a.size();
+            std::string c = a.substr(pos, end - pos);
+            if (!c.empty() && (" " + *enabled + " ").find(" " + c + " ") == std::string::npos)
+                (void)write_file(dir + "/cgroup.subtree_control", "+" + c);
+            pos = end + 1;
+        }
+    }
+}
+
+Status remove_tree(const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return errno == ENOENT ? Status{} : Error::from_errno("opendir \"" + dir + "\"");
+    std::vector<std::string> children;
+    while (dirent* e = ::readdir(d)) {
+        std::string_view name = e->d_name;
+        if (e->d_type == DT_DIR && name != "." && name != "..") children.emplace_back(name);
+    }
+    ::closedir(d);
+    for (const auto& child : children) BERTH_TRY(remove_tree(dir + "/" + child));
+    // A killed task stays charged to the cgroup until it is reaped: EBUSY for a moment.
+    bool removed = wait_until([&] { return ::rmdir(dir.c_str()) == 0 || errno == ENOENT || errno != EBUSY; });
+    if (!removed || (::access(dir.c_str(), F_OK) == 0)) return Error::sys(EBUSY, "rmdir \"" + dir + "\"");
+    return {};
+}
+
+Status read_procs(const std::string& dir, std::vector<pid_t>& out) {
+    auto text = read_file(dir + "/cgroup.procs");
+    if (!text) return text.error().code() == ENOENT ? Status{} : Status(std::move(text).error());
+    const char* p = text->data();
+    const char* end = p + text->size();
+    while (p < end) {
+        pid_t pid = 0;
+        auto [next, ec] = std::from_chars(p, end, pid);
+        if (ec == std::errc()) out.push_back(pid);
+        p = next;
+        while (p < end && (*p == '\n' || *p == ' ')) ++p;
+        if (ec != std::errc()) ++p;
+    }
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return {};
+    std::vector<std::string> children;
+    while (dirent* e = ::readdir(d)) {
+        std::string_view name = e->d_name;
+        if (e->d_type == DT_DIR && name != "." && name != "..") children.emplace_back(name);
+    }
+    ::closedir(d);
+    for (const auto& child : children) BERTH_TRY(read_procs(dir + "/" + child, out));
+    return {};
+}
+
+}  // namespace
+
+void set_warning_sink(WarningSink sink) { g_sink = sink ? sink : default_sink; }
+void warn(const std::string& message) { g_sink(message); }
+
+Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view container_id,
+                              const oci::Resources* resources) {
+    BERTH_TRY_ASSIGN(std::string path, resolve_cgroups_path(cgroups_path, container_id));
+    BERTH_TRY_ASSIGN(Hierarchies h, host_hierarchies());
+    // Our default parent (/berth) is ours to remove once empty, whoever made it.
+    int owned = cgroups_path.empty() ? 2 : 0;
+    Cgroup cg(std::move(h), std::move(path), owned);
+    CgroupGuard guard(cg);
+    BERTH_TRY(cg.make_dirs());
+    auto pids = cg.pids();
+    if (!pids) return std::move(pids).error();
+    if (!pids->empty())
+        return Error::msg("cgroup \"" + cg.path_ + "\" already has processes (" + std::to_string(pids->size()) +
+                          "); a container needs a cgroup of its own");
+    if (resources) BERTH_TRY(cg.apply(*resources));
+    guard.dismiss();
+    return cg;
+}
+
+Status Cgroup::make_dirs() {
+    auto parts = components(path_);
+    auto make_all = [&]() -> Status {
+        for (const auto& dir : dirs()) {
+            BERTH_TRY_ASSIGN(int made, make_chain(dir.substr(0, dir.size() - path_.size()), parts));
+            created_ = std::max(created_, made);
+        }
+        return {};
+    };
+    // Another container's delete may rmdir a shared parent between our mkdirs.
+    Status st = make_all();
+    for (int attempt = 0; !st && st.error().code() == ENOENT && attempt < 5; ++attempt) st = make_all();
+    BERTH_TRY(st);
+    if (const Hierarchy* cpuset = h_.v1_for("cpuset")) BERTH_TRY(init_cpuset(cpuset->mountpoint, parts));
+    if (!h_.unified.empty()) enable_controllers(h_.unified, parts);
+    return {};
+}
+
+Result<Cgroup> Cgroup::load(std::string_view saved) {
+    // "<layout> <created> <path>"
+    size_t a = saved.find(' ');
+    size_t b = a == std::string_view::npos ? a : saved.find(' ', a + 1);
+    if (b == std::string_view::npos) return Error::msg("invalid saved cgroup \"" + std::string(saved) + "\"");
+    std::string_view layout = saved.substr(0, a);
+    int created = 0;
+    auto num = saved.substr(a + 1, b - a - 1);
+    if (std::from_chars(num.data(), num.data() + num.size(), created).ec != std::errc())
+        return Error::msg("invalid saved cgroup \"" + std::string(saved) + "\"");
+    std::string path = clean_path(saved.substr(b + 1));
+    if (path == "/") return Error::msg("invalid saved cgroup \"" + std::string(saved) + "\": the root");
+    BERTH_TRY_ASSIGN(Hierarchies h, host_hierarchies());
+    if (layout != layout_name(h.layout))
+        return Error::msg("cgroup layout changed since create: saved " + std::string(layout) + ", host is " +
+                          layout_name(h.layout));
+    return Cgroup(std::move(h), std::move(path), created);
+}
+
+std::string Cgroup::saved() const {
+    return std::string(layout_name(h_.layout)) + " " + std::to_string(created_) + " " + path_;
+}
+
+std::string Cgroup::v1_dir(std::string_view controller) const {
+    const Hierarchy* h = h_.v1_for(controller);
+    return h ? h->mountpoint + path_ : std::string();
+}
+
+std::string Cgroup::unified_dir() const { return h_.unified.empty() ? std::string() : h_.unified + path_; }
+
+std::vector<std::string> Cgroup::dirs() const {
+    std::vector<std::string> out;
+    for (const auto& h : h_.v1) out.push_back(h.mountpoint + path_);
+    if (!h_.unified.empty()) out.push_back(unified_dir());
+    return out;
+}
+
+std::string Cgroup::procs_dir() const {
+    if (h_.layout == Layout::unified) return unified_dir();
+    for (const char* c : {"pids", "freezer", "memory", "cpu"})
+        if (auto d = v1_dir(c); !d.empty()) return d;
+    return h_.v1.front().mountpoint + path_;
+}
+
+Result<UniqueFd> Cgroup::open_for_clone() const {
+    if (h_.unified.empty()) return Error::msg("no cgroup v2 hierarchy for CLONE_INTO_CGROUP");
+    std::string dir = unified_dir();
+    UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return Error::from_errno("open \"" + dir + "\"");
+    return fd;
+}
+
+Status Cgroup::add_process(pid_t pid) const {
+    std::string value = std::to_string(pid);
+    for (const auto& dir : dirs()) {
+        Status st = write_file(dir + "/cgroup.procs", value);
+        if (st) continue;
+        if (st.error().code() == EOPNOTSUPP)
+            return std::move(st).error().wrap("cgroup \"" + dir + "\" is threaded; a container's init needs a domain cgroup");
+        if (st.error().code() == EBUSY)
+            return std::move(st).error().wrap("cgroup \"" + dir + "\" has controllers enabled for children (no internal processes)");
+        return st;
+    }
+    return {};
+}
+
+Result<std::vector<pid_t>> Cgroup::pids() const {
+    std::vector<pid_t> out;
+    BERTH_TRY(read_procs(procs_dir(), out));
+    return out;
+}
+
+Status Cgroup::freeze() const { return set_frozen(*this, true); }
+Status Cgroup::thaw() const { return set_frozen(*this, false); }
+Result<FreezerState> Cgroup::freezer_state() const { return read_frozen(*this); }
+
+Status Cgroup::signal_all(int sig) const {
+    std::string kill_file = h_.layout == Layout::unified ? unified_dir() + "/cgroup.kill" : std::string();
+    if (sig == SIGKILL && !kill_file.empty() && ::access(kill_file.c_str(), W_OK) == 0)
+        return write_file(kill_file, "1");
+    auto before = freezer_state();
+    bool froze = before && *before == FreezerState::thawed && freeze();
+    BERTH_TRY_ASSIGN(auto pids, this->pids());
+    for (pid_t pid : pids)
+        if (::kill(pid, sig) != 0 && errno != ESRCH) return Error::from_errno("kill " + std::to_string(pid));
+    // A frozen task only dies once thawed; otherwise restore what we found.
+    if (froze || (sig == SIGKILL && before && *before == FreezerState::frozen)) BERTH_TRY(thaw());
+    return {};
+}
+
+Status Cgroup::destroy() const {
+    auto pids = this->pids();
+    if (pids && !pids->empty()) {
+        BERTH_TRY(signal_all(SIGKILL));
+        wait_until([&] {
+            auto left = this->pids();
+            return !left || left->empty();
+        });
+    }
+    for (const auto& dir : dirs()) {
+        BERTH_TRY(remove_tree(dir));
+        // Ancestors we made, if no other container lives in them now.
+        std::string up = dir;
+        for (int i = 1; i < created_; ++i) {
+            up = parent_of(up);
+            if (::rmdir(up.c_str()) != 0 && errno != ENOENT) break;
+        }
+    }
+    return {};
+}
+
+}  // namespace berth::cgroups

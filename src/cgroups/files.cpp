@@ -1,0 +1,60 @@
+#include "berth/cgroups/files.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "berth/util/fd.hpp"
+
+namespace berth::cgroups {
+
+Result<std::string> read_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return Error::from_errno("open \"" + path + "\"");
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Error::from_errno("read \"" + path + "\"");
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+Result<std::string> read_line(const std::string& path) {
+    BERTH_TRY_ASSIGN(std::string s, read_file(path));
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+Result<int64_t> read_int(const std::string& path) {
+    BERTH_TRY_ASSIGN(std::string s, read_line(path));
+    if (s == "max") return INT64_MAX;
+    char* end = nullptr;
+    errno = 0;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || errno != 0 || *end != '\0')
+        return Error::msg("read \"" + path + "\": not an integer: \"" + s + "\"");
+    return static_cast<int64_t>(v);
+}
+
+Status write_file(const std::string& path, std::string_view value) {
+    auto context = [&] { return "write \"" + path + "\" \"" + std::string(value) + "\""; };
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return Error::from_errno(context());
+    ssize_t n;
+    do {
+        n = ::write(fd.get(), value.data(), value.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return Error::from_errno(context());
+    if (static_cast<size_t>(n) != value.size()) return Error::msg(context() + ": short write");
+    return {};
+}
+
+}  // namespace berth::cgroups
