@@ -1,0 +1,58 @@
+// OCI hooks: each runs with the container state JSON on stdin, its own args
+// and env, and an optional timeout. Hooks are flattened (argv/envp arrays)
+// before clone so the child can run createContainer and startContainer hooks
+// without allocating; the runtime runs the others the same way.
+//
+// Failure semantics (runtime-spec 1.3): a failing prestart, createRuntime,
+// createContainer or startContainer hook is an error that stops the
+// container; a failing poststart or poststop hook is a warning and the
+// remaining hooks still run.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "berth/process/child_error.hpp"
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::container {
+
+class HookPlan {
+public:
+    explicit HookPlan(const oci::Hook& hook);
+    HookPlan(HookPlan&&) = default;
+    HookPlan& operator=(HookPlan&&) = default;
+    HookPlan(const HookPlan&) = delete;
+    HookPlan& operator=(const HookPlan&) = delete;
+
+    // Runs the hook and waits for it (fork, execve, no allocation).
+    // `phase` and `index` name it in the error, runc's way:
+    //   error running createRuntime hook #0: exit status 1, stdout: ..., stderr: ...
+    bool run(std::string_view state_json, const char* phase, size_t index, ChildError& err) const noexcept;
+
+private:
+    // Moving a vector keeps its elements in place, so the char* arrays below stay
+    // valid across moves of the plan.
+    std::string path_;
+    std::vector<std::string> args_;
+    std::vector<std::string> env_;
+    std::vector<char*> argv_;
+    std::vector<char*> envp_;
+    int timeout_seconds_ = 0;  // 0: wait as long as it takes
+};
+
+using HookPlans = std::vector<HookPlan>;
+
+HookPlans plan_hooks(const std::vector<oci::Hook>& hooks);
+
+// Runs every hook in order; stops at the first failure.
+bool run_hooks(const HookPlans& hooks, std::string_view state_json, const char* phase, ChildError& err) noexcept;
+
+// Parent side, for the hooks that must stop the lifecycle on failure.
+Status run_hooks(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase);
+// Parent side, for poststart and poststop: failures are logged as warnings.
+void run_hooks_warn(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase);
+
+}  // namespace berth::container

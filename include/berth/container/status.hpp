@@ -1,0 +1,35 @@
+// A container's status, derived from the live process every time (never
+// trusted from state.json): the recorded pid must still exist with the
+// recorded start time, so a recycled pid is never taken for the container.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "berth/container/record.hpp"
+#include "berth/container/state_dir.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::container {
+
+enum class Status { creating, created, running, paused, stopped };
+
+const char* to_string(Status status);
+
+// Start time (clock ticks since boot, field 22 of /proc/PID/stat) of a live,
+// non-zombie process; nullopt when it is gone or a zombie.
+std::optional<uint64_t> process_start_time(pid_t pid);
+
+// True while the recorded init is alive (not a zombie) and is the same process.
+bool init_alive(const Record& record);
+
+Status derive_status(const ContainerDir& dir, const Record& record);
+
+// The runtime-spec state `berth state` prints (runc's shape: a stopped
+// container shows pid 0).
+oci::State to_oci_state(const Record& record, Status status);
+
+}  // namespace berth::container

@@ -1,0 +1,64 @@
+// linux.namespaces: which namespaces the init gets new (clone flags) and which
+// it joins by path (setns), planned in the parent; uid/gid maps written by the
+// parent while the child waits.
+//
+// Joining by path without an extra fork: a pid namespace only applies to
+// children, so the parent sets pid_for_children before clone3 and restores it
+// after (enter_pid_namespace_for_clone). A time namespace applies to the
+// caller itself once it is single-threaded, so the child joins it with setns;
+// a NEW time namespace is made by the child with unshare(CLONE_NEWTIME), its
+// timeOffsets written, and then entered with setns on time_for_children
+// (offsets can only be set before a process lives in the namespace, so
+// CLONE_NEWTIME cannot go into the clone flags).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "berth/process/child_error.hpp"
+#include "berth/util/fd.hpp"
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::linux_setup {
+
+struct NamespaceJoin {
+    oci::NamespaceType type;
+    int nstype = 0;  // CLONE_NEW*
+    std::string path;
+    UniqueFd fd;
+};
+
+struct NamespacePlan {
+    unsigned long clone_flags = 0;    // CLONE_NEW* created by clone3 (never CLONE_NEWTIME)
+    bool new_user = false;
+    bool new_time = false;            // the child unshares and enters it
+    std::string time_offsets;         // "monotonic S N\nboottime S N\n" for /proc/self/timens_offsets
+    UniqueFd join_pid;                // set as pid_for_children around clone3
+    std::vector<NamespaceJoin> joins;  // setns in the child, user first; pid excluded
+    bool has(oci::NamespaceType type) const { return has_[static_cast<size_t>(type)]; }
+    bool has_[8] = {};                // the container has this namespace (new or joined)
+};
+
+// CLONE_NEWPID for "pid", ...
+int clone_flag(oci::NamespaceType type);
+
+// Validates (a duplicated type is an error naming it, as is timeOffsets
+// without a new time namespace), opens every path.
+Result<NamespacePlan> plan_namespaces(const oci::Linux& linux);
+
+// Parent: around clone3 when joining a pid namespace by path. Returns the fd
+// of our own pid namespace to restore with leave_pid_namespace_for_clone.
+Result<UniqueFd> enter_pid_namespace_for_clone(const NamespacePlan& plan);
+Status leave_pid_namespace_for_clone(const UniqueFd& own);
+
+// Parent: writes /proc/PID/uid_map and gid_map of a child in a new user namespace.
+Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappings,
+                         const std::vector<oci::IDMapping>& gid_mappings);
+
+// Child: setns into every joined namespace, then makes the new time namespace.
+bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept;
+
+}  // namespace berth::linux_setup

@@ -1,0 +1,62 @@
+// Per-process attributes of `process`: rlimits, scheduler, ioPriority,
+// personality, execCPUAffinity, umask. Names are mapped to numbers in the
+// parent (errors name the JSON path); the child only makes the syscalls.
+#pragma once
+
+#include <sched.h>
+#include <sys/resource.h>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "berth/process/child_error.hpp"
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::process {
+
+struct PlannedRlimit {
+    int resource = 0;
+    rlimit limit{};
+};
+
+// struct sched_attr of sched_setattr(2) (glibc has no wrapper).
+struct SchedAttr {
+    uint32_t size = sizeof(SchedAttr);
+    uint32_t sched_policy = 0;
+    uint64_t sched_flags = 0;
+    int32_t sched_nice = 0;
+    uint32_t sched_priority = 0;
+    uint64_t sched_runtime = 0;
+    uint64_t sched_deadline = 0;
+    uint64_t sched_period = 0;
+};
+
+struct ProcessAttributes {
+    std::vector<PlannedRlimit> rlimits;
+    bool has_scheduler = false;
+    SchedAttr scheduler;
+    int ioprio = -1;           // ioprio_set value, -1: unchanged
+    long personality = -1;     // -1: unchanged
+    bool has_initial_cpus = false;
+    cpu_set_t initial_cpus{};  // before anything else runs in the child
+    bool has_final_cpus = false;
+    cpu_set_t final_cpus{};    // just before execve
+    mode_t umask = 022;
+};
+
+Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci::Linux* linux);
+
+// "RLIMIT_NOFILE" -> RLIMIT_NOFILE; nullopt for a name we do not know.
+std::optional<int> rlimit_resource(std::string_view name);
+
+// "0-3,7" -> set; errors name `where`.
+Result<cpu_set_t> parse_cpu_list(std::string_view list, std::string_view where);
+
+// Child, before the user switch (raising hard limits needs privilege): rlimits,
+// scheduler, ioPriority, personality, umask.
+bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept;
+
+}  // namespace berth::process

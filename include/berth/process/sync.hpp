@@ -1,0 +1,31 @@
+// The parent <-> child protocol over the SOCK_SEQPACKET socketpair. Every
+// message is one fixed-size datagram, so the child sends without allocating.
+//
+//   parent -> child  go         (maps written, cgroup joined) + one datagram of
+//                               state JSON for the child's hooks
+//   child -> parent  hooks      (mounts done: run prestart + createRuntime)
+//   parent -> child  hooks_done
+//   child -> parent  seccomp_fd (SCM_RIGHTS, see seccomp_notify.hpp) when notifying
+//   child -> parent  ready      (about to wait on the exec fifo)
+//   child -> parent  error      (with the ChildError), then the child exits
+#pragma once
+
+#include <cstdint>
+
+#include "berth/process/child_error.hpp"
+
+namespace berth::process {
+
+enum class SyncType : uint32_t { go = 1, hooks, hooks_done, ready, error };
+
+struct SyncMessage {
+    SyncType type = SyncType::error;
+    ChildError error;
+};
+
+// Child side, noexcept: send one message / wait for one of `expected`.
+bool send_sync(int fd, SyncType type, ChildError& err) noexcept;
+bool send_sync_error(int fd, const ChildError& error) noexcept;
+bool wait_sync(int fd, SyncType expected, ChildError& err) noexcept;
+
+}  // namespace berth::process

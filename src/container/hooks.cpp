@@ -1,0 +1,175 @@
+#include "berth/container/hooks.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "berth/util/log.hpp"
+
+namespace berth::container {
+namespace {
+
+// What a hook printed, kept for the error message (the start of each stream).
+struct Captured {
+    char text[160] = {};
+    size_t used = 0;
+    bool open = true;
+
+    // Reads what is available; returns false at EOF or error.
+    void drain(int fd) noexcept {
+        char buf[512];
+        for (;;) {
+            ssize_t n = ::read(fd, buf, sizeof(buf));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                if (n == 0 || errno != EAGAIN) open = false;
+                return;
+            }
+            size_t room = sizeof(text) - 1 - used;
+            size_t take = static_cast<size_t>(n) < room ? static_cast<size_t>(n) : room;
+            std::memcpy(text + used, buf, take);
+            used += take;
+        }
+    }
+};
+
+void close_all(int* fds, size_t count) noexcept {
+    for (size_t i = 0; i < count; ++i) {
+        if (fds[i] >= 0) ::close(fds[i]);
+        fds[i] = -1;
+    }
+}
+
+// The forked hook process: stdin from `in`, stdout/stderr to the capture pipes,
+// no other fd of ours (hooks must not inherit berth's descriptors).
+[[noreturn]] void exec_hook(const char* path, char* const* argv, char* const* envp, int in, int out, int err) noexcept {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(127);
+    ::syscall(SYS_close_range, 3U, ~0U, 0U);
+    ::execve(path, argv, envp);
+    ::_exit(127);
+}
+
+int64_t now_ms() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+}  // namespace
+
+HookPlan::HookPlan(const oci::Hook& hook)
+    : path_(hook.path), args_(hook.args), env_(hook.env), timeout_seconds_(hook.timeout.value_or(0)) {
+    if (args_.empty()) args_.push_back(path_);
+    for (auto& a : args_) argv_.push_back(a.data());
+    argv_.push_back(nullptr);
+    for (auto& e : env_) envp_.push_back(e.data());
+    envp_.push_back(nullptr);
+}
+
+bool HookPlan::run(std::string_view state_json, const char* phase, size_t index, ChildError& err) const noexcept {
+    // fds: stdin socket pair (a socket, so a hook that exits early cannot
+    // SIGPIPE us: MSG_NOSIGNAL), stdout pipe, stderr pipe.
+    int fds[6] = {-1, -1, -1, -1, -1, -1};
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0 || ::pipe2(fds + 2, O_CLOEXEC) != 0 ||
+        ::pipe2(fds + 4, O_CLOEXEC) != 0) {
+        int saved = errno;
+        close_all(fds, 6);
+        return err.fail(saved, "%s hook #%zu: create pipes", phase, index);
+    }
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        int saved = errno;
+        close_all(fds, 6);
+        return err.fail(saved, "%s hook #%zu: fork", phase, index);
+    }
+    if (pid == 0) exec_hook(path_.c_str(), argv_.data(), envp_.data(), fds[1], fds[3], fds[5]);
+    ::close(fds[1]);
+    ::close(fds[3]);
+    ::close(fds[5]);
+    ::send(fds[0], state_json.data(), state_json.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::close(fds[0]);
+    ::fcntl(fds[2], F_SETFL, O_NONBLOCK);
+    ::fcntl(fds[4], F_SETFL, O_NONBLOCK);
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+
+    Captured out, errout;
+    int64_t deadline = timeout_seconds_ > 0 ? now_ms() + int64_t{timeout_seconds_} * 1000 : -1;
+    bool exited = false, timed_out = false;
+    while (!exited && pidfd >= 0) {
+        pollfd p[3] = {{pidfd, POLLIN, 0}, {out.open ? fds[2] : -1, POLLIN, 0}, {errout.open ? fds[4] : -1, POLLIN, 0}};
+        int wait = deadline < 0 ? -1 : static_cast<int>(deadline - now_ms() > 0 ? deadline - now_ms() : 0);
+        int n = ::poll(p, 3, wait);
+        if (n < 0 && errno == EINTR) continue;
+        if (n == 0) {
+            timed_out = true;
+            break;
+        }
+        if (p[1].revents) out.drain(fds[2]);
+        if (p[2].revents) errout.drain(fds[4]);
+        exited = p[0].revents != 0;
+    }
+    if (timed_out) ::kill(pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    out.drain(fds[2]);
+    errout.drain(fds[4]);
+    if (pidfd >= 0) ::close(pidfd);
+    ::close(fds[2]);
+    ::close(fds[4]);
+
+    if (timed_out) {
+        return err.fail(0, "error running %s hook #%zu: hook ran past specified timeout of %ds", phase, index,
+                        timeout_seconds_);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+    char how[48];
+    if (WIFSIGNALED(status)) {
+        std::snprintf(how, sizeof(how), "signal: %s", ::strsignal(WTERMSIG(status)));
+    } else {
+        std::snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(status));
+    }
+    return err.fail(0, "error running %s hook #%zu: %s, stdout: %s, stderr: %s", phase, index, how, out.text,
+                    errout.text);
+}
+
+HookPlans plan_hooks(const std::vector<oci::Hook>& hooks) {
+    HookPlans plans;
+    plans.reserve(hooks.size());
+    for (const auto& h : hooks) plans.emplace_back(h);
+    return plans;
+}
+
+bool run_hooks(const HookPlans& hooks, std::string_view state_json, const char* phase, ChildError& err) noexcept {
+    for (size_t i = 0; i < hooks.size(); ++i) {
+        if (!hooks[i].run(state_json, phase, i, err)) return false;
+    }
+    return true;
+}
+
+Status run_hooks(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase) {
+    ChildError err;
+    if (!run_hooks(plan_hooks(hooks), state_json, phase, err)) return Error::sys(err.err, err.message);
+    return {};
+}
+
+void run_hooks_warn(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase) {
+    auto plans = plan_hooks(hooks);
+    for (size_t i = 0; i < plans.size(); ++i) {
+        ChildError err;
+        if (!plans[i].run(state_json, phase, i, err)) log::warn(Error::sys(err.err, err.message).what());
+    }
+}
+
+}  // namespace berth::container

@@ -1,0 +1,83 @@
+#include "berth/container/status.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "berth/util/fd.hpp"
+
+namespace berth::container {
+
+const char* to_string(Status status) {
+    switch (status) {
+        case Status::creating: return "creating";
+        case Status::created: return "created";
+        case Status::running: return "running";
+        case Status::paused: return "paused";
+        case Status::stopped: return "stopped";
+    }
+    return "unknown";
+}
+
+std::optional<uint64_t> process_start_time(pid_t pid) {
+    if (pid <= 0) return std::nullopt;
+    char path[32];
+    std::snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    char buf[1024];
+    ssize_t n = ::read(fd.get(), buf, sizeof(buf) - 1);
+    if (n <= 0) return std::nullopt;
+    buf[n] = '\0';
+    // The command name may contain spaces and parentheses: fields restart after the last ')'.
+    const char* p = std::strrchr(buf, ')');
+    if (!p) return std::nullopt;
+    ++p;
+    // Field 3 (state) is the first after ')'; field 22 (starttime) is 19 further.
+    char state = 0;
+    for (int field = 3; field <= 22; ++field) {
+        while (*p == ' ') ++p;
+        if (field == 3) state = *p;
+        if (field == 22) {
+            uint64_t start = 0;
+            auto [end, ec] = std::from_chars(p, buf + n, start);
+            if (ec != std::errc()) return std::nullopt;
+            if (state == 'Z' || state == 'X') return std::nullopt;
+            return start;
+        }
+        while (*p && *p != ' ') ++p;
+    }
+    return std::nullopt;
+}
+
+bool init_alive(const Record& record) {
+    auto start = process_start_time(record.pid);
+    return start && *start == record.pid_start_time;
+}
+
+Status derive_status(const ContainerDir& dir, const Record& record) {
+    if (!init_alive(record)) return Status::stopped;
+    struct stat st {};
+    // The exec fifo exists from create until start opens it.
+    if (::fstatat(dir.fd(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0) return Status::created;
+    return Status::running;
+}
+
+oci::State to_oci_state(const Record& record, Status status) {
+    return oci::State{
+        .ociVersion = oci::kSpecVersion,
+        .id = record.id,
+        .status = to_string(status),
+        .pid = status == Status::stopped ? 0 : record.pid,
+        .bundle = record.bundle,
+        .rootfs = record.rootfs,
+        .created = record.created,
+        .owner = record.owner,
+        .annotations = record.annotations,
+    };
+}
+
+}  // namespace berth::container

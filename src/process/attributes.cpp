@@ -1,0 +1,162 @@
+#include "berth/process/attributes.hpp"
+
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cerrno>
+#include <string>
+
+namespace berth::process {
+namespace {
+
+struct Named {
+    std::string_view name;
+    int value;
+};
+
+constexpr Named kRlimits[] = {
+    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
+};
+
+constexpr Named kPolicies[] = {
+    {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},       {"SCHED_BATCH", 3},
+    {"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
+};
+
+constexpr Named kSchedFlags[] = {
+    {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},     {"SCHED_FLAG_DL_OVERRUN", 0x04},
+    {"SCHED_FLAG_KEEP_POLICY", 0x08},   {"SCHED_FLAG_KEEP_PARAMS", 0x10}, {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+    {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+};
+
+constexpr Named kIoClasses[] = {{"IOPRIO_CLASS_RT", 1}, {"IOPRIO_CLASS_BE", 2}, {"IOPRIO_CLASS_IDLE", 3}};
+
+constexpr Named kDomains[] = {{"LINUX", PER_LINUX}, {"LINUX32", PER_LINUX32}};
+
+template <size_t N>
+Result<int> lookup(const Named (&table)[N], std::string_view name, const std::string& where) {
+    for (const auto& entry : table) {
+        if (entry.name == name) return entry.value;
+    }
+    return Error::msg(where + ": unknown value \"" + std::string(name) + "\"");
+}
+
+Result<SchedAttr> plan_scheduler(const oci::Scheduler& s) {
+    SchedAttr attr;
+    BERTH_TRY_ASSIGN(int policy, lookup(kPolicies, s.policy, "process.scheduler.policy"));
+    attr.sched_policy = static_cast<uint32_t>(policy);
+    for (size_t i = 0; i < s.flags.size(); ++i) {
+        BERTH_TRY_ASSIGN(int flag, lookup(kSchedFlags, s.flags[i], "process.scheduler.flags[" + std::to_string(i) + "]"));
+        attr.sched_flags |= static_cast<uint64_t>(flag);
+    }
+    attr.sched_nice = s.nice.value_or(0);
+    attr.sched_priority = static_cast<uint32_t>(s.priority.value_or(0));
+    attr.sched_runtime = s.runtime.value_or(0);
+    attr.sched_deadline = s.deadline.value_or(0);
+    attr.sched_period = s.period.value_or(0);
+    return attr;
+}
+
+Result<int> plan_ioprio(const oci::IOPriority& io) {
+    BERTH_TRY_ASSIGN(int io_class, lookup(kIoClasses, io.ioClass, "process.ioPriority.class"));
+    if (io.priority < 0 || io.priority > 7) return Error::msg("process.ioPriority.priority: must be 0..7");
+    return (io_class << 13) | io.priority;
+}
+
+bool parse_uint(std::string_view text, unsigned& out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+}  // namespace
+
+std::optional<int> rlimit_resource(std::string_view name) {
+    for (const auto& entry : kRlimits) {
+        if (entry.name == name) return entry.value;
+    }
+    return std::nullopt;
+}
+
+Result<cpu_set_t> parse_cpu_list(std::string_view list, std::string_view where) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    auto bad = [&] { return Error::msg(std::string(where) + ": invalid CPU list \"" + std::string(list) + "\""); };
+    std::string_view rest = list;
+    while (!rest.empty()) {
+        size_t comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        size_t dash = item.find('-');
+        unsigned lo = 0, hi = 0;
+        if (!parse_uint(item.substr(0, dash), lo)) return bad();
+        hi = lo;
+        if (dash != std::string_view::npos && !parse_uint(item.substr(dash + 1), hi)) return bad();
+        if (hi < lo || hi >= CPU_SETSIZE) return bad();
+        for (unsigned cpu = lo; cpu <= hi; ++cpu) CPU_SET(cpu, &set);
+    }
+    if (CPU_COUNT(&set) == 0) return bad();
+    return set;
+}
+
+Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci::Linux* linux) {
+    ProcessAttributes attrs;
+    for (size_t i = 0; i < process.rlimits.size(); ++i) {
+        const auto& r = process.rlimits[i];
+        std::string where = "process.rlimits[" + std::to_string(i) + "].type";
+        BERTH_TRY_ASSIGN(int resource, lookup(kRlimits, r.type, where));
+        attrs.rlimits.push_back({resource, rlimit{static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)}});
+    }
+    if (process.scheduler) {
+        BERTH_TRY_ASSIGN(attrs.scheduler, plan_scheduler(*process.scheduler));
+        attrs.has_scheduler = true;
+    }
+    if (process.ioPriority) BERTH_TRY_ASSIGN(attrs.ioprio, plan_ioprio(*process.ioPriority));
+    if (linux && linux->personality) {
+        BERTH_TRY_ASSIGN(int domain, lookup(kDomains, linux->personality->domain, "linux.personality.domain"));
+        if (!linux->personality->flags.empty()) {
+            return Error::msg("linux.personality.flags: no personality flags are supported");
+        }
+        attrs.personality = domain;
+    }
+    if (process.execCPUAffinity) {
+        if (const auto& initial = process.execCPUAffinity->initial) {
+            BERTH_TRY_ASSIGN(attrs.initial_cpus, parse_cpu_list(*initial, "process.execCPUAffinity.initial"));
+            attrs.has_initial_cpus = true;
+        }
+        if (const auto& final_cpus = process.execCPUAffinity->final) {
+            BERTH_TRY_ASSIGN(attrs.final_cpus, parse_cpu_list(*final_cpus, "process.execCPUAffinity.final"));
+            attrs.has_final_cpus = true;
+        }
+    }
+    if (process.user.umask) attrs.umask = static_cast<mode_t>(*process.user.umask & 07777);
+    return attrs;
+}
+
+bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept {
+    for (const auto& r : attrs.rlimits) {
+        if (::setrlimit(static_cast<__rlimit_resource>(r.resource), &r.limit) != 0) {
+            return err.fail(errno, "setrlimit %d", r.resource);
+        }
+    }
+    if (attrs.has_scheduler && ::syscall(SYS_sched_setattr, 0, &attrs.scheduler, 0) != 0) {
+        return err.fail(errno, "sched_setattr");
+    }
+    if (attrs.ioprio >= 0 && ::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, attrs.ioprio) != 0) {
+        return err.fail(errno, "ioprio_set");
+    }
+    if (attrs.personality >= 0 && ::personality(static_cast<unsigned long>(attrs.personality)) < 0) {
+        return err.fail(errno, "personality");
+    }
+    ::umask(attrs.umask);
+    return true;
+}
+
+}  // namespace berth::process

@@ -1,0 +1,45 @@
+#include "berth/process/identity.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "berth/process/passwd.hpp"
+
+namespace berth::process {
+
+bool home_env_for(uid_t uid, char* out, size_t out_size, ChildError& err) noexcept {
+    std::snprintf(out, out_size, "HOME=/");
+    int fd = ::open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return true;  // no passwd file: HOME=/ as runc
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+        ::close(fd);
+        return true;
+    }
+    void* text = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (text == MAP_FAILED) return err.fail(errno, "read /etc/passwd");
+    auto entry = find_user_by_uid(std::string_view(static_cast<const char*>(text), static_cast<size_t>(st.st_size)), uid);
+    if (entry && !entry->home.empty()) {
+        std::snprintf(out, out_size, "HOME=%.*s", static_cast<int>(entry->home.size()), entry->home.data());
+    }
+    ::munmap(text, static_cast<size_t>(st.st_size));
+    return true;
+}
+
+bool switch_user(const Identity& id, bool can_setgroups, ChildError& err) noexcept {
+    if (can_setgroups && ::setgroups(id.additional_gids.size(), id.additional_gids.data()) != 0) {
+        return err.fail(errno, "setgroups");
+    }
+    if (::setresgid(id.gid, id.gid, id.gid) != 0) return err.fail(errno, "setresgid %u", id.gid);
+    if (::setresuid(id.uid, id.uid, id.uid) != 0) return err.fail(errno, "setresuid %u", id.uid);
+    return true;
+}
+
+}  // namespace berth::process
