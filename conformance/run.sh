@@ -1,0 +1,189 @@
+#!/bin/bash
+# Run runc 1.1.5's bats integration suite against a runtime (berth by default).
+#
+# usage: run.sh [--runtime PATH] [--expected | --all] [--label NAME] [--timeout SEC] [FILE.bats...]
+#   --runtime PATH  binary the suite calls as $RUNC (default: $BERTH, else build*/berth of this tree)
+#   --expected      run the files named in expected-pass.txt (the default when no file is given)
+#   --all           run every tests/integration/*.bats
+#   --label NAME    results go to work/results/NAME (default: the runtime's file name)
+#   --timeout SEC   per-file limit (default 600)
+# Writes per-file TAP output, a Markdown table (summary.md) and the failing tests with their
+# first error lines (failures.txt). Exit status: 0 when every expected test that ran passed
+# (skips allowed), 1 when one failed, 2 on a harness error.
+set -uo pipefail
+
+HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+REPO=$(dirname "$HERE")
+WORK="${BERTH_CONFORMANCE_WORK:-$HERE/work}"
+EXPECTED_LIST="$HERE/expected-pass.txt"
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+
+default_runtime() {
+	local b
+	[ -n "${BERTH:-}" ] && { echo "$BERTH"; return; }
+	for b in "$REPO"/build-conformance/berth "$REPO"/build/berth "$REPO"/build*/berth; do
+		[ -x "$b" ] && { echo "$b"; return; }
+	done
+}
+
+runtime="" label="" mode="" file_timeout=600 files=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--runtime) runtime="$2"; shift 2 ;;
+	--runtime=*) runtime="${1#*=}"; shift ;;
+	--label) label="$2"; shift 2 ;;
+	--timeout) file_timeout="$2"; shift 2 ;;
+	--expected) mode=expected; shift ;;
+	--all) mode=all; shift ;;
+	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	-*) die "unknown option $1" ;;
+	*) files+=("$(basename "$1")"); shift ;;
+	esac
+done
+[ -n "$runtime" ] || runtime=$(default_runtime)
+[ -n "$runtime" ] || die "no runtime: build berth or pass --runtime"
+runtime=$(command -v "$runtime") || die "runtime not found"
+runtime=$(readlink -f "$runtime")
+[ -x "$runtime" ] || die "$runtime is not executable"
+[ -n "$label" ] || label=$(basename "$runtime")
+
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+"$HERE/setup.sh" || die "setup.sh failed"
+RUNC_SRC=$(find "$WORK" -maxdepth 1 -type d -name 'runc-1.1.5*' | head -n1)
+INTEGRATION="$RUNC_SRC/tests/integration"
+
+# "file.bats" (whole file) and "file.bats: test name" entries, comments stripped.
+expected_entries() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$EXPECTED_LIST"; }
+
+if [ ${#files[@]} -eq 0 ]; then
+	if [ "$mode" = all ]; then
+		mapfile -t files < <(cd "$INTEGRATION" && ls ./*.bats | xargs -n1 basename)
+	else
+		mapfile -t files < <(expected_entries | sed 's/:.*//' | sort -u)
+	fi
+fi
+
+RESULTS="$WORK/results/$label"
+TMP="$WORK/tmp" # short: recvtty and seccompagent sockets live below it (108-byte limit)
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+
+# Containers, processes, mounts and cgroups a file left behind are removed and reported:
+# a runtime that leaks must not break the next file or the host.
+cleanup_leftovers() {
+	local file="$1" state ct pid leaked=()
+	for state in "$TMP"/bats-run-*/runc.*/state; do
+		[ -d "$state" ] || continue
+		for ct in $("$runtime" --root "$state" list -q 2>/dev/null); do
+			leaked+=("container $ct")
+			"$runtime" --root "$state" delete -f "$ct" >/dev/null 2>&1
+		done
+	done
+	# A container process is recognised by its root mount: a directory below $TMP.
+	for pid in $(awk -v tmp="$TMP/" '$5 == "/" && index($4, tmp) == 1 { split(FILENAME, p, "/"); print p[3] }' \
+		/proc/[0-9]*/mountinfo 2>/dev/null | sort -u); do
+		leaked+=("process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null))")
+		kill -9 "$pid" 2>/dev/null
+	done
+	local mnt
+	while read -r mnt; do
+		leaked+=("mount $mnt")
+		umount -l "$mnt" 2>/dev/null
+	done < <(awk -v tmp="$TMP/" 'index($5, tmp) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+	local cg
+	while read -r cg; do
+		grep -qxF "$cg" "$RESULTS/.cgroups-before" && continue
+		leaked+=("cgroup $cg")
+		rmdir "$cg" 2>/dev/null
+	done < <(list_suite_cgroups)
+	rm -rf "$TMP"
+	if [ ${#leaked[@]} -gt 0 ]; then
+		printf '%s: left behind %s\n' "$file" "${leaked[@]}" >>"$RESULTS/leaks.txt"
+	fi
+}
+
+# Cgroups named after the suite's container ids or its cgroupsPath.
+list_suite_cgroups() {
+	find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d \
+		\( -name 'test_*' -o -name 'runc-cgroups-integration-test*' -o -name 'runc-test*' \) \
+		2>/dev/null | sort -r
+}
+
+# TAP -> "result<TAB>test name" lines (pass, fail, skip).
+tap_results() {
+	awk '
+		/^ok [0-9]+ / { sub(/^ok [0-9]+ /, ""); if ($0 ~ / # skip/) { sub(/ # skip.*/, ""); print "skip\t" $0 } else print "pass\t" $0; next }
+		/^not ok [0-9]+ / { sub(/^not ok [0-9]+ /, ""); sub(/ # timeout.*/, ""); print "fail\t" $0 }
+	' "$1"
+}
+
+# Every failing test with its first failing runtime call and that call's first output line.
+tap_failures() {
+	awk -v file="$1" '
+		function flush() { if (name != "") print file ": " name " -- " (first != "" ? first : where); name = "" }
+		/^(not )?ok [0-9]+ / { flush() }
+		/^not ok [0-9]+ / { sub(/^not ok [0-9]+ /, ""); name = $0; first = ""; where = ""; grab = 0; next }
+		name != "" && /^# / {
+			line = substr($0, 3)
+			if (grab) { first = first " => " line; grab = 0; next }
+			if (where == "" && line ~ /failed/) where = line
+			if (first == "" && line ~ /\(status=[1-9][0-9]*\):$/) { first = line; grab = 1 }
+		}
+		END { flush() }
+	' "$2"
+}
+
+list_suite_cgroups >"$RESULTS/.cgroups-before"
+printf '| file | passed | failed | skipped | seconds |\n|---|---:|---:|---:|---:|\n' >"$RESULTS/summary.md"
+total_pass=0 total_fail=0 total_skip=0
+for f in "${files[@]}"; do
+	[ -f "$INTEGRATION/$f" ] || die "no such bats file: $f"
+	name="${f%.bats}"
+	tap="$RESULTS/$name.tap"
+	rm -rf "$TMP"
+	mkdir -p "$TMP"
+	start=$(date +%s)
+	# bats and several tests need a controlling terminal: script(1) gives them one.
+	cmd="cd $(printf %q "$INTEGRATION") && exec bats --tap --no-tempdir-cleanup $(printf %q "$f") >$(printf %q "$tap") 2>&1"
+	SHELL=/bin/bash TMPDIR="$TMP" RUNC="$runtime" \
+		timeout -k 10 "$file_timeout" script -qec "$cmd" /dev/null </dev/null >/dev/null 2>&1
+	rc=$?
+	seconds=$(($(date +%s) - start))
+	[ $rc -eq 124 ] && echo "not ok 0 $f timed out after ${file_timeout}s" >>"$tap"
+	cleanup_leftovers "$f"
+	tap_results "$tap" | sed "s|^|$f\t|" >>"$RESULTS/results.tsv"
+	tap_failures "$f" "$tap" >>"$RESULTS/failures.txt"
+	pass=$(tap_results "$tap" | grep -c '^pass')
+	fail=$(tap_results "$tap" | grep -c '^fail')
+	skip=$(tap_results "$tap" | grep -c '^skip')
+	if [ $((pass + fail + skip)) -eq 0 ]; then
+		fail=1 # bats itself failed (setup error, syntax, missing tool)
+		echo "$f: no test ran (bats exit $rc): $(head -n3 "$tap" | tr '\n' ' ')" >>"$RESULTS/failures.txt"
+		printf '%s\tfail\t(no test ran)\n' "$f" >>"$RESULTS/results.tsv"
+	fi
+	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+	printf '| %s | %d | %d | %d | %d |\n' "$name" "$pass" "$fail" "$skip" "$seconds" >>"$RESULTS/summary.md"
+	printf '%-28s pass %3d  fail %3d  skip %3d  (%ds)\n' "$f" "$pass" "$fail" "$skip" "$seconds"
+done
+printf '| **total** | **%d** | **%d** | **%d** | |\n' "$total_pass" "$total_fail" "$total_skip" >>"$RESULTS/summary.md"
+touch "$RESULTS/results.tsv" "$RESULTS/failures.txt"
+rm -f "$RESULTS/.cgroups-before"
+
+echo "runtime $runtime: $total_pass passed, $total_fail failed, $total_skip skipped (results in $RESULTS)"
+[ -s "$RESULTS/leaks.txt" ] && { echo "leftovers removed after the run:"; cat "$RESULTS/leaks.txt"; }
+
+# Expected tests that failed: whole-file entries match every test of the file.
+unexpected=$(expected_entries | awk -F'\t' '
+	NR == FNR { if (index($0, ": ")) want[$0] = 1; else wantfile[$0] = 1; next }
+	$2 == "fail" && (($1 in wantfile) || (($1 ": " $3) in want)) { print $1 ": " $3 }
+' - "$RESULTS/results.tsv")
+if [ -n "$unexpected" ]; then
+	echo "FAILED (expected to pass):"
+	echo "$unexpected"
+	echo "details:"
+	cat "$RESULTS/failures.txt"
+	exit 1
+fi
+[ -s "$RESULTS/failures.txt" ] && { echo "failures outside the expected list:"; cat "$RESULTS/failures.txt"; }
+exit 0
