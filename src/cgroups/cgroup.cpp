@@ -9,18 +9,18 @@
 #include <cerrno>
 #include <csignal>
 #include <charconv>
-#include <cstdio>
 
 #include "berth/cgroups/files.hpp"
 #include "berth/cgroups/path.hpp"
 #include "berth/cgroups/resources.hpp"
 #include "berth/cgroups/freezer.hpp"
 #include "berth/cgroups/wait.hpp"
+#include "berth/util/log.hpp"
 
 namespace berth::cgroups {
 namespace {
 
-void default_sink(const std::string& message) { std::fprintf(stderr, "berth: warning: %s\n", message.c_str()); }
+void default_sink(const std::string& message) { log::warn(message); }
 WarningSink g_sink = default_sink;
 
 std::vector<std::string> components(const std::string& path) {
@@ -44,7 +44,7 @@ Result<int> make_chain(const std::string& root, const std::vector<std::string>& 
     for (size_t i = 0; i < parts.size(); ++i) {
         dir += "/" + parts[i];
         if (::mkdir(dir.c_str(), 0755) == 0) {
-            made = static_cast<int>(parts.size() - i);
+            if (made == 0) made = static_cast<int>(parts.size() - i);
         } else if (errno != EEXIST) {
             return Error::from_errno("mkdir \"" + dir + "\"");
         }

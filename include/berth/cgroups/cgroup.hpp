@@ -98,7 +98,7 @@ private:
     const Cgroup* cgroup_;
 };
 
-// Where warnings go (kernel memory ignored, ...). Default: stderr "berth: warning: ...".
+// Where warnings go (kernel memory ignored, ...). Default: log::warn.
 using WarningSink = void (*)(const std::string& message);
 void set_warning_sink(WarningSink sink);
 void warn(const std::string& message);

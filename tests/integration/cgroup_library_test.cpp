@@ -1,0 +1,262 @@
+// The cgroup library on this host's real hierarchies (root): every resource is
+// written and read back, limits bite (pids, memory), the freezer freezes, and
+// destroy leaves nothing. Each test works under its own parent
+// /berth-test-<pid> in every hierarchy and removes it.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+#include "berth/cgroups/cgroup.hpp"
+#include "berth/cgroups/files.hpp"
+
+using namespace berth::cgroups;
+
+namespace {
+
+std::string test_path(const std::string& leaf) { return "/berth-test-" + std::to_string(::getpid()) + "/" + leaf; }
+
+std::string read(const std::string& path) {
+    auto s = read_line(path);
+    return s ? *s : "<" + s.error().what() + ">";
+}
+
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+class CgroupHost : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+        auto layout = detect_layout();
+        ASSERT_TRUE(layout.ok()) << layout.error().what();
+        if (*layout == Layout::unified) GTEST_SKIP() << "v1/hybrid host tests (pure v2 runs in the VM)";
+    }
+    // A child that waits in pause() until killed; started outside any of our cgroups.
+    pid_t spawn_sleeper() {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            for (;;) ::pause();
+        }
+        return pid;
+    }
+    static int reap(pid_t pid) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        return status;
+    }
+};
+
+}  // namespace
+
+TEST_F(CgroupHost, WritesEveryV1ResourceAndReadsItBack) {
+    oci::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 64 << 20;
+    r.memory->reservation = 32 << 20;
+    r.memory->swap = 128 << 20;
+    r.memory->swappiness = 30;
+    r.memory->disableOOMKiller = true;
+    r.cpu.emplace();
+    r.cpu->shares = 512;
+    r.cpu->quota = 50000;
+    r.cpu->period = 100000;
+    r.cpu->burst = 1000;
+    r.cpu->realtimePeriod = 900000;
+    r.cpu->cpus = "0";
+    r.cpu->mems = "0";
+    r.cpu->idle = 0;
+    r.pids = oci::Pids{42};
+    r.blockIO.emplace();
+    r.blockIO->throttleReadBpsDevice.push_back({7, 0, 1048576});
+    r.blockIO->throttleWriteBpsDevice.push_back({7, 0, 2097152});
+    r.blockIO->throttleReadIOPSDevice.push_back({7, 0, 100});
+    r.blockIO->throttleWriteIOPSDevice.push_back({7, 0, 200});
+    oci::DeviceCgroup deny_all;
+    deny_all.access = "rwm";
+    oci::DeviceCgroup loop0;
+    loop0.allow = true;
+    loop0.type = "b";
+    loop0.major = 7;
+    loop0.minor = 0;
+    loop0.access = "r";
+    r.devices = {deny_all, loop0};
+
+    auto cg = Cgroup::create(test_path("res"), "unused", &r);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    auto dir = [&](const char* c) { return cg->v1_dir(c); };
+    EXPECT_EQ(read(dir("memory") + "/memory.limit_in_bytes"), std::to_string(64 << 20));
+    EXPECT_EQ(read(dir("memory") + "/memory.soft_limit_in_bytes"), std::to_string(32 << 20));
+    EXPECT_EQ(read(dir("memory") + "/memory.memsw.limit_in_bytes"), std::to_string(128 << 20));
+    EXPECT_EQ(read(dir("memory") + "/memory.swappiness"), "30");
+    EXPECT_NE(read(dir("memory") + "/memory.oom_control").find("oom_kill_disable 1"), std::string::npos);
+    EXPECT_EQ(read(dir("cpu") + "/cpu.shares"), "512");
+    EXPECT_EQ(read(dir("cpu") + "/cpu.cfs_quota_us"), "50000");
+    EXPECT_EQ(read(dir("cpu") + "/cpu.cfs_period_us"), "100000");
+    EXPECT_EQ(read(dir("cpu") + "/cpu.cfs_burst_us"), "1000");
+    EXPECT_EQ(read(dir("cpu") + "/cpu.rt_period_us"), "900000");
+    EXPECT_EQ(read(dir("cpu") + "/cpu.idle"), "0");
+    EXPECT_EQ(read(dir("cpuset") + "/cpuset.cpus"), "0");
+    EXPECT_EQ(read(dir("cpuset") + "/cpuset.mems"), "0");
+    EXPECT_EQ(read(dir("pids") + "/pids.max"), "42");
+    EXPECT_EQ(read(dir("blkio") + "/blkio.throttle.read_bps_device"), "7:0 1048576");
+    EXPECT_EQ(read(dir("blkio") + "/blkio.throttle.write_bps_device"), "7:0 2097152");
+    EXPECT_EQ(read(dir("blkio") + "/blkio.throttle.read_iops_device"), "7:0 100");
+    EXPECT_EQ(read(dir("blkio") + "/blkio.throttle.write_iops_device"), "7:0 200");
+    // deny-all then the rule, then runc's default devices appended after it
+    std::string devices = read(dir("devices") + "/devices.list");
+    EXPECT_NE(devices.find("b 7:0 r"), std::string::npos) << devices;
+    EXPECT_NE(devices.find("c 1:3 rwm"), std::string::npos) << devices;
+    EXPECT_EQ(devices.find("a *:* rwm"), std::string::npos) << devices;
+
+    // update: live values change
+    oci::Resources u;
+    u.pids = oci::Pids{-1};
+    u.memory.emplace();
+    u.memory->limit = 32 << 20;
+    u.memory->swap = 32 << 20;
+    ASSERT_TRUE(cg->apply(u).ok());
+    EXPECT_EQ(read(dir("pids") + "/pids.max"), "max");
+    EXPECT_EQ(read(dir("memory") + "/memory.limit_in_bytes"), std::to_string(32 << 20));
+    EXPECT_EQ(read(dir("memory") + "/memory.memsw.limit_in_bytes"), std::to_string(32 << 20));
+}
+
+TEST_F(CgroupHost, ErrorsNameTheFileAndTheValue) {
+    auto cg = Cgroup::create(test_path("bad"), "unused", nullptr);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    oci::Resources r;
+    r.cpu.emplace();
+    r.cpu->cpus = "4096";
+    auto st = cg->apply(r);
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.error().what().find("cpuset.cpus\" \"4096\""), std::string::npos) << st.error().what();
+    oci::Resources v2only;
+    v2only.unified["memory.high"] = "1M";
+    st = cg->apply(v2only);
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.error().what().find("unified"), std::string::npos);
+}
+
+TEST_F(CgroupHost, PathCannotEscapeTheHierarchy) {
+    auto cg = Cgroup::create("/../../.." + test_path("esc"), "unused", nullptr);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    EXPECT_EQ(cg->path(), test_path("esc"));
+    EXPECT_TRUE(exists("/sys/fs/cgroup/memory" + test_path("esc")));
+    EXPECT_FALSE(Cgroup::create("/..", "x", nullptr).ok());
+}
+
+TEST_F(CgroupHost, SavedStringReloadsAndDestroyKillsAndRemovesEverything) {
+    auto cg = Cgroup::create(test_path("life"), "unused", nullptr);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    std::string saved = cg->saved();
+    pid_t a = spawn_sleeper();
+    ASSERT_TRUE(cg->add_process(a).ok());
+    // a process that is no longer a child of the init is still killed
+    pid_t b = spawn_sleeper();
+    ASSERT_TRUE(cg->add_process(b).ok());
+    ASSERT_TRUE(::mkdir((cg->v1_dir("memory") + "/nested").c_str(), 0755) == 0);
+
+    auto again = Cgroup::load(saved);
+    ASSERT_TRUE(again.ok()) << again.error().what();
+    auto pids = again->pids();
+    ASSERT_TRUE(pids.ok());
+    EXPECT_EQ(pids->size(), 2u);
+    for (const auto& d : again->dirs())
+        EXPECT_NE(read(d + "/cgroup.procs").find(std::to_string(a)), std::string::npos) << d;
+    // destroy SIGKILLs the processes; reap them as their parent would
+    pid_t killer = ::fork();
+    if (killer == 0) _exit(again->destroy().ok() ? 0 : 1);
+    EXPECT_TRUE(WIFSIGNALED(reap(a)));
+    EXPECT_TRUE(WIFSIGNALED(reap(b)));
+    EXPECT_EQ(reap(killer), 0);
+    for (const auto& d : again->dirs()) EXPECT_FALSE(exists(d)) << d;
+    std::string parent = "/sys/fs/cgroup/memory/berth-test-" + std::to_string(::getpid());
+    EXPECT_FALSE(exists(parent));
+    EXPECT_TRUE(again->destroy().ok());  // twice is fine
+}
+
+TEST_F(CgroupHost, PidsLimitStopsForks) {
+    oci::Resources r;
+    r.pids = oci::Pids{3};
+    auto cg = Cgroup::create(test_path("pids"), "unused", &r);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    pid_t child = ::fork();
+    if (child == 0) {
+        char c;
+        (void)!::read(go[0], &c, 1);
+        int failed = 0;
+        for (int i = 0; i < 10; ++i) {
+            pid_t p = ::fork();
+            if (p == 0) {
+                ::pause();
+                _exit(0);
+            }
+            if (p < 0 && errno == EAGAIN) ++failed;
+        }
+        ::kill(0, 0);
+        _exit(failed);
+    }
+    ASSERT_TRUE(cg->add_process(child).ok());
+    ASSERT_EQ(::write(go[1], "x", 1), 1);
+    int status = reap(child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 8);  // the child plus two grandchildren fit in 3
+    EXPECT_TRUE(cg->destroy().ok());
+    ::close(go[0]);
+    ::close(go[1]);
+}
+
+TEST_F(CgroupHost, MemoryLimitOomKills) {
+    oci::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 16 << 20;
+    r.memory->swap = 16 << 20;  // no swap to escape into
+    auto cg = Cgroup::create(test_path("oom"), "unused", &r);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    pid_t child = ::fork();
+    if (child == 0) {
+        char c;
+        (void)!::read(go[0], &c, 1);
+        size_t size = 256 << 20;
+        char* p = static_cast<char*>(::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        for (size_t i = 0; i < size; i += 4096) p[i] = 1;
+        _exit(0);
+    }
+    ASSERT_TRUE(cg->add_process(child).ok());
+    ASSERT_EQ(::write(go[1], "x", 1), 1);
+    int status = reap(child);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    EXPECT_EQ(WTERMSIG(status), SIGKILL);
+    EXPECT_NE(read(cg->v1_dir("memory") + "/memory.oom_control").find("oom_kill 1"), std::string::npos);
+    ::close(go[0]);
+    ::close(go[1]);
+}
+
+TEST_F(CgroupHost, FreezerFreezesAndThaws) {
+    auto cg = Cgroup::create(test_path("freeze"), "unused", nullptr);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    pid_t child = spawn_sleeper();
+    ASSERT_TRUE(cg->add_process(child).ok());
+    ASSERT_TRUE(cg->freeze().ok());
+    EXPECT_EQ(*cg->freezer_state(), FreezerState::frozen);
+    EXPECT_EQ(read(cg->v1_dir("freezer") + "/freezer.state"), "FROZEN");
+    ASSERT_TRUE(cg->thaw().ok());
+    EXPECT_EQ(*cg->freezer_state(), FreezerState::thawed);
+    // kill --all on a frozen cgroup still kills
+    ASSERT_TRUE(cg->freeze().ok());
+    ASSERT_TRUE(cg->signal_all(SIGKILL).ok());
+    EXPECT_TRUE(WIFSIGNALED(reap(child)));
+}
