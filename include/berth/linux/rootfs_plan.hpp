@@ -61,6 +61,7 @@ struct RootfsPlan {
     std::vector<std::string> masked_paths;
     std::vector<std::string> readonly_paths;
     std::vector<CgroupHierarchy> cgroup_v1;  // empty on a pure cgroup v2 host
+    CgroupHierarchy cgroup_unified;          // the cgroup2 mount on a pure v2 host (controllers "")
     bool host_has_kcore = false;             // runc links /dev/core -> /proc/kcore when it exists
 };
 

@@ -1,0 +1,30 @@
+// Mounts of type "cgroup"/"cgroup2": the container's view of its cgroups.
+//
+// As runc does: on a cgroup v1 (or hybrid) host, a tmpfs at the destination
+// holding one directory per v1 hierarchy: with a cgroup namespace a fresh
+// cgroupfs mount of that hierarchy, without one a bind of the container's own
+// cgroup directory (from /proc/self/cgroup). Co-mounted controllers get
+// symlinks ("cpu" -> "cpu,cpuacct"). On a cgroup v2 host a cgroup2 mount, or a
+// bind of the container's cgroup without a namespace.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "berth/linux/rootfs_plan.hpp"
+#include "berth/process/child_error.hpp"
+
+namespace berth::linux_setup {
+
+// Parent: the v1 hierarchies in a /proc/self/mountinfo text. `controllers`
+// lists the kernel's v1 controller names (first column of /proc/cgroups);
+// "name=" hierarchies are always kept.
+std::vector<CgroupHierarchy> parse_cgroup_v1_mounts(std::string_view mountinfo,
+                                                    const std::vector<std::string>& controllers);
+
+// Child: performs one planned cgroup mount at `target_fd` (an O_PATH fd of the
+// destination directory inside the rootfs).
+bool mount_cgroups(const RootfsPlan& plan, const PlannedMount& mount, int root_fd, int target_fd,
+                   ChildError& err) noexcept;
+
+}  // namespace berth::linux_setup

@@ -1,0 +1,252 @@
+// plan_rootfs(): everything about the root filesystem that can be decided
+// before clone. The child receives the result and only makes syscalls.
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <linux/magic.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "berth/linux/mount_cgroup.hpp"
+#include "berth/linux/mount_idmap.hpp"
+#include "berth/linux/path_in_root.hpp"
+#include "berth/linux/rootfs.hpp"
+
+namespace berth::linux_setup {
+namespace {
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+Result<std::string> read_text(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Error::from_errno("open " + quoted(path));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+bool has_namespace(const oci::Spec& spec, oci::NamespaceType type) {
+    if (!spec.linux) return false;
+    return std::any_of(spec.linux->namespaces.begin(), spec.linux->namespaces.end(),
+                       [type](const oci::Namespace& ns) { return ns.type == type; });
+}
+
+std::string join_bundle(const std::string& bundle, const std::string& path) {
+    if (!path.empty() && path[0] == '/') return path;
+    return bundle + "/" + path;
+}
+
+Result<uint64_t> mount_id(const std::string& path) {
+    struct statx stx {};
+    if (::statx(AT_FDCWD, path.c_str(), 0, STATX_MNT_ID, &stx) != 0)
+        return Error::from_errno("statx " + quoted(path));
+    return stx.stx_mnt_id;
+}
+
+std::string parent_dir(const std::string& path) {
+    const auto slash = path.rfind('/');
+    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+// The mountpoint of the mount that holds `path` (the path itself when it is a
+// mountpoint, as with containerd's overlay rootfs). runc makes it private so
+// pivot_root accepts the new root.
+Result<std::string> mountpoint_of(const std::string& path) {
+    BERTH_TRY_ASSIGN(const uint64_t id, mount_id(path));
+    std::string current = path;
+    while (current != "/") {
+        const std::string up = parent_dir(current);
+        BERTH_TRY_ASSIGN(const uint64_t up_id, mount_id(up));
+        if (up_id != id) break;
+        current = up;
+    }
+    return current;
+}
+
+// runc's checkProcMount: only procfs itself, procfs binds, or these files
+// (what lxcfs provides) may be mounted inside /proc (CVE-2019-16884).
+bool allowed_inside_proc(const std::string& destination) {
+    static constexpr std::array<std::string_view, 10> kAllowed{
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",   "/proc/stat",
+        "/proc/swaps",   "/proc/uptime",    "/proc/loadavg",   "/proc/slabinfo",
+        "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
+    return std::find(kAllowed.begin(), kAllowed.end(), destination) != kAllowed.end();
+}
+
+bool is_procfs(const std::string& path) {
+    struct statfs st {};
+    return ::statfs(path.c_str(), &st) == 0 && st.f_type == PROC_SUPER_MAGIC;
+}
+
+Status check_proc_destination(const PlannedMount& m) {
+    const bool inside = m.destination == "/proc" || m.destination.rfind("/proc/", 0) == 0;
+    if (!inside) return {};
+    if (m.destination == "/proc" && m.kind == MountKind::filesystem && m.type == "proc") return {};
+    if (allowed_inside_proc(m.destination)) return {};
+    if (m.kind == MountKind::bind && is_procfs(m.source)) return {};
+    return Error::msg(quoted(m.destination) + " cannot be mounted because it is inside /proc");
+}
+
+Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, const RootfsOptions& options) {
+    PlannedMount m;
+    m.destination = clean_container_path(mount.destination);
+    BERTH_TRY_ASSIGN(m.options, parse_mount_options(mount.options));
+    const std::string type = mount.type.value_or("");
+    if (type == "bind") m.options.bind = true;
+
+    if (m.options.bind) {
+        m.kind = MountKind::bind;
+        if (!mount.source || mount.source->empty()) return Error::msg("source: required for a bind mount");
+        m.source = join_bundle(options.bundle, *mount.source);
+        struct stat st {};
+        if (::stat(m.source.c_str(), &st) != 0) return Error::from_errno("stat " + quoted(m.source));
+        m.source_is_dir = S_ISDIR(st.st_mode);
+    } else if (type == "cgroup" || type == "cgroup2") {
+        m.kind = MountKind::cgroup;
+        m.type = type;
+    } else {
+        if (type.empty()) return Error::msg("type: required for a mount that is not a bind mount");
+        m.kind = MountKind::filesystem;
+        m.type = type;
+        m.source = mount.source.value_or(type);
+    }
+    m.flags = m.options.set_flags | (m.options.remount ? MS_REMOUNT : 0);
+
+    if (m.options.tmpcopyup && m.type != "tmpfs") return Error::msg("options: tmpcopyup needs a tmpfs mount");
+    if (!m.options.idmap && (!mount.uidMappings.empty() || !mount.gidMappings.empty()))
+        return Error::msg("uidMappings: set without the idmap or ridmap option");
+    if (m.options.idmap) {
+        if (m.kind != MountKind::bind) return Error::msg("options: idmap needs a bind mount");
+        // Without mappings of its own the mount takes the container's (runtime-spec 1.2).
+        const bool own = !mount.uidMappings.empty() || !mount.gidMappings.empty();
+        static const std::vector<oci::IDMapping> kNone;
+        const auto& uids = own ? mount.uidMappings : spec.linux ? spec.linux->uidMappings : kNone;
+        const auto& gids = own ? mount.gidMappings : spec.linux ? spec.linux->gidMappings : kNone;
+        if (uids.empty() || gids.empty())
+            return Error::msg("options: idmap needs uidMappings and gidMappings (on the mount or in linux)");
+        BERTH_TRY_ASSIGN(m.idmap_userns, make_idmap_userns(uids, gids));
+    }
+    BERTH_TRY(check_proc_destination(m));
+    return m;
+}
+
+struct DefaultDevice {
+    const char* path;
+    unsigned major, minor;
+};
+
+// runc's default set; /dev/ptmx is a link to pts/ptmx, made separately.
+constexpr std::array<DefaultDevice, 6> kDefaultDevices{{
+    {"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+}};
+
+Result<PlannedDevice> plan_device(const oci::Device& d) {
+    PlannedDevice device;
+    device.path = clean_container_path(d.path);
+    if (device.path == "/") return Error::msg("path: empty");
+    mode_t type = 0;
+    if (d.type == "c" || d.type == "u") type = S_IFCHR;
+    else if (d.type == "b") type = S_IFBLK;
+    else if (d.type == "p") type = S_IFIFO;
+    else return Error::msg("type: unknown device type " + quoted(d.type));
+    device.mode = type | (d.fileMode.value_or(0666) & 07777);
+    device.rdev = type == S_IFIFO ? 0 : makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
+    device.uid = d.uid.value_or(0);
+    device.gid = d.gid.value_or(0);
+    return device;
+}
+
+Result<std::vector<PlannedDevice>> plan_devices(const oci::Spec& spec) {
+    std::vector<PlannedDevice> devices;
+    std::vector<PlannedDevice> configured;
+    if (spec.linux) {
+        for (std::size_t i = 0; i < spec.linux->devices.size(); ++i) {
+            auto device = plan_device(spec.linux->devices[i]);
+            if (!device) return std::move(device).error().wrap("linux.devices[" + std::to_string(i) + "]");
+            configured.push_back(std::move(*device));
+        }
+    }
+    for (const auto& d : kDefaultDevices) {
+        const bool overridden = std::any_of(configured.begin(), configured.end(),
+                                            [&](const PlannedDevice& c) { return c.path == d.path; });
+        if (!overridden) devices.push_back({d.path, S_IFCHR | 0666, makedev(d.major, d.minor), 0, 0});
+    }
+    for (auto& device : configured) devices.push_back(std::move(device));
+    return devices;
+}
+
+Result<std::vector<CgroupHierarchy>> host_cgroup_v1_hierarchies() {
+    BERTH_TRY_ASSIGN(const std::string cgroups, read_text("/proc/cgroups"));
+    std::vector<std::string> controllers;
+    std::istringstream lines(cgroups);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        controllers.push_back(line.substr(0, line.find('\t')));
+    }
+    BERTH_TRY_ASSIGN(const std::string mountinfo, read_text("/proc/self/mountinfo"));
+    return parse_cgroup_v1_mounts(mountinfo, controllers);
+}
+
+void plan_paths(const oci::Spec& spec, RootfsPlan& plan) {
+    if (!spec.linux) return;
+    for (const auto& path : spec.linux->maskedPaths) plan.masked_paths.push_back(clean_container_path(path));
+    for (const auto& path : spec.linux->readonlyPaths) plan.readonly_paths.push_back(clean_container_path(path));
+}
+
+}  // namespace
+
+Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& options) {
+    RootfsPlan plan;
+    if (!spec.root || spec.root->path.empty()) return Error::msg("root.path: required");
+    const std::string root = join_bundle(options.bundle, spec.root->path);
+    char resolved[PATH_MAX];
+    if (!::realpath(root.c_str(), resolved)) return Error::from_errno("root.path: realpath " + quoted(root));
+    plan.rootfs = resolved;
+    struct stat st {};
+    if (::stat(plan.rootfs.c_str(), &st) != 0) return Error::from_errno("root.path: stat " + quoted(plan.rootfs));
+    if (!S_ISDIR(st.st_mode)) return Error::msg("root.path: " + quoted(plan.rootfs) + " is not a directory");
+    BERTH_TRY_ASSIGN(plan.rootfs_parent_mount, mountpoint_of(plan.rootfs));
+    plan.readonly_root = spec.root->readonly;
+    plan.no_pivot = options.no_pivot;
+    plan.user_namespace = has_namespace(spec, oci::NamespaceType::user);
+    plan.cgroup_namespace = has_namespace(spec, oci::NamespaceType::cgroup);
+
+    // runc makes "/" rslave unless rootfsPropagation says otherwise, and
+    // applies rootfsPropagation to the new "/" once more after pivot_root.
+    plan.root_propagation = MS_SLAVE | MS_REC;
+    if (spec.linux && spec.linux->rootfsPropagation) {
+        auto propagation = parse_propagation(*spec.linux->rootfsPropagation);
+        if (!propagation) return std::move(propagation).error().wrap("linux.rootfsPropagation");
+        plan.root_propagation = plan.final_propagation = *propagation;
+    }
+
+    bool wants_cgroups = false;
+    for (std::size_t i = 0; i < spec.mounts.size(); ++i) {
+        auto mount = plan_mount(spec.mounts[i], spec, options);
+        if (!mount) return std::move(mount).error().wrap("mounts[" + std::to_string(i) + "]");
+        if (mount->kind == MountKind::bind && mount->destination == "/dev") plan.setup_dev = false;
+        wants_cgroups = wants_cgroups || mount->kind == MountKind::cgroup;
+        plan.mounts.push_back(std::move(*mount));
+    }
+    if (wants_cgroups) {
+        BERTH_TRY_ASSIGN(plan.cgroup_v1, host_cgroup_v1_hierarchies());
+        plan.cgroup_unified = {"/sys/fs/cgroup", "/", "", "cgroup"};
+    }
+    if (plan.setup_dev) {
+        BERTH_TRY_ASSIGN(plan.devices, plan_devices(spec));
+    }
+    plan_paths(spec, plan);
+    plan.host_has_kcore = ::access("/proc/kcore", F_OK) == 0;
+    return plan;
+}
+
+}  // namespace berth::linux_setup
