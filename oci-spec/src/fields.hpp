@@ -324,22 +324,22 @@ void fields(V& v, S& s) {
 }
 
 template <class V, Like<Linux> S>
-void fields(V& v, S& s) {
-    v("namespaces", s.namespaces, kDistinctNamespaces);
+void fields(V& v, S& s) {  // in the order of runc's Go struct, so `spec` output matches runc's
     v("uidMappings", s.uidMappings);
     v("gidMappings", s.gidMappings);
     v("timeOffsets", s.timeOffsets, kTimeOffsetClocks);
+    v("sysctl", s.sysctl);
+    v("resources", s.resources);
+    v("cgroupsPath", s.cgroupsPath);
+    v("namespaces", s.namespaces, kDistinctNamespaces);
     v("devices", s.devices);
     v("netDevices", s.netDevices);
-    v("cgroupsPath", s.cgroupsPath);
-    v("resources", s.resources);
-    v("intelRdt", s.intelRdt);
-    v("sysctl", s.sysctl);
     v("seccomp", s.seccomp);
     v("rootfsPropagation", s.rootfsPropagation, kRootfsPropagations);
     v("maskedPaths", s.maskedPaths);
     v("readonlyPaths", s.readonlyPaths);
     v("mountLabel", s.mountLabel);
+    v("intelRdt", s.intelRdt);
     v("personality", s.personality);
     v("memoryPolicy", s.memoryPolicy);
 }
@@ -359,7 +359,7 @@ void fields(V& v, S& s) {
     v("linux", s.linux);
 }
 
-// runc's shape: every key but annotations is always present.
+// runc's shape and order: every key but annotations is always present.
 template <class V, Like<State> S>
 void fields(V& v, S& s) {
     v.required("ociVersion", s.ociVersion);
@@ -369,8 +369,8 @@ void fields(V& v, S& s) {
     v.required("bundle", s.bundle);
     v("rootfs", s.rootfs);
     v("created", s.created);
-    v("owner", s.owner);
     v("annotations", s.annotations);
+    v("owner", s.owner);
 }
 
 template <class V, Like<Features::Linux::Cgroup> S>
