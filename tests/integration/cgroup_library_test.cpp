@@ -3,6 +3,7 @@
 // destroy leaves nothing. Each test works under its own parent
 // /berth-test-<pid> in every hierarchy and removes it.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -33,8 +34,32 @@ protected:
         if (::geteuid() != 0) GTEST_SKIP() << "needs root";
         auto layout = detect_layout();
         ASSERT_TRUE(layout.ok()) << layout.error().what();
-        if (*layout == Layout::unified) GTEST_SKIP() << "v1/hybrid host tests (pure v2 runs in the VM)";
+        unified_ = *layout == Layout::unified;
     }
+    // The directory holding `controller`'s files: the v1 hierarchy's or the v2 one.
+    static std::string dir(const Cgroup& cg, const char* controller) {
+        std::string d = cg.v1_dir(controller);
+        return d.empty() ? cg.unified_dir() : d;
+    }
+    // A child that opens `path` for writing inside the cgroup: its errno (0 = allowed).
+    int open_errno_inside(const Cgroup& cg, const char* path) {
+        int go[2];
+        if (::pipe(go) != 0) return -1;
+        pid_t child = ::fork();
+        if (child == 0) {
+            char c;
+            (void)!::read(go[0], &c, 1);
+            int fd = ::open(path, O_WRONLY);
+            _exit(fd >= 0 ? 0 : errno);
+        }
+        bool placed = cg.add_process(child).ok();
+        (void)!::write(go[1], "x", 1);
+        ::close(go[0]);
+        ::close(go[1]);
+        int status = reap(child);
+        return placed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    bool unified_ = false;
     // A child that waits in pause() until killed; started outside any of our cgroups.
     pid_t spawn_sleeper() {
         pid_t pid = ::fork();
@@ -52,7 +77,20 @@ protected:
 
 }  // namespace
 
+namespace {
+oci::DeviceCgroup device(bool allow, const char* type, int64_t major, int64_t minor, const char* access) {
+    oci::DeviceCgroup d;
+    d.allow = allow;
+    d.type = type;
+    d.major = major;
+    d.minor = minor;
+    d.access = access;
+    return d;
+}
+}  // namespace
+
 TEST_F(CgroupHost, WritesEveryV1ResourceAndReadsItBack) {
+    if (unified_) GTEST_SKIP() << "v1 files";
     oci::Resources r;
     r.memory.emplace();
     r.memory->limit = 64 << 20;
@@ -75,20 +113,14 @@ TEST_F(CgroupHost, WritesEveryV1ResourceAndReadsItBack) {
     r.blockIO->throttleWriteBpsDevice.push_back({7, 0, 2097152});
     r.blockIO->throttleReadIOPSDevice.push_back({7, 0, 100});
     r.blockIO->throttleWriteIOPSDevice.push_back({7, 0, 200});
-    oci::DeviceCgroup deny_all;
-    deny_all.access = "rwm";
-    oci::DeviceCgroup loop0;
-    loop0.allow = true;
-    loop0.type = "b";
-    loop0.major = 7;
-    loop0.minor = 0;
-    loop0.access = "r";
-    r.devices = {deny_all, loop0};
+    r.devices = {device(false, "a", -1, -1, "rwm"), device(true, "b", 7, 0, "r")};
 
     auto cg = Cgroup::create(test_path("res"), "unused", &r);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
     CgroupGuard guard(*cg);
     auto dir = [&](const char* c) { return cg->v1_dir(c); };
+    EXPECT_EQ(open_errno_inside(*cg, "/dev/null"), 0);
+    EXPECT_EQ(open_errno_inside(*cg, "/dev/loop0"), EPERM);
     EXPECT_EQ(read(dir("memory") + "/memory.limit_in_bytes"), std::to_string(64 << 20));
     EXPECT_EQ(read(dir("memory") + "/memory.soft_limit_in_bytes"), std::to_string(32 << 20));
     EXPECT_EQ(read(dir("memory") + "/memory.memsw.limit_in_bytes"), std::to_string(128 << 20));
@@ -138,8 +170,15 @@ TEST_F(CgroupHost, ErrorsNameTheFileAndTheValue) {
     oci::Resources v2only;
     v2only.unified["memory.high"] = "1M";
     st = cg->apply(v2only);
-    ASSERT_FALSE(st.ok());
-    EXPECT_NE(st.error().what().find("unified"), std::string::npos);
+    if (unified_) {
+        EXPECT_TRUE(st.ok()) << st.error().what();
+        EXPECT_EQ(read(cg->unified_dir() + "/memory.high"), "1048576");
+        v2only.unified = {{"../escape", "1"}};
+        EXPECT_FALSE(cg->apply(v2only).ok());
+    } else {
+        ASSERT_FALSE(st.ok());
+        EXPECT_NE(st.error().what().find("unified"), std::string::npos);
+    }
 }
 
 TEST_F(CgroupHost, PathCannotEscapeTheHierarchy) {
@@ -147,7 +186,8 @@ TEST_F(CgroupHost, PathCannotEscapeTheHierarchy) {
     ASSERT_TRUE(cg.ok()) << cg.error().what();
     CgroupGuard guard(*cg);
     EXPECT_EQ(cg->path(), test_path("esc"));
-    EXPECT_TRUE(exists("/sys/fs/cgroup/memory" + test_path("esc")));
+    EXPECT_TRUE(exists(dir(*cg, "memory")));
+    EXPECT_EQ(dir(*cg, "memory"), (unified_ ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory") + test_path("esc"));
     EXPECT_FALSE(Cgroup::create("/..", "x", nullptr).ok());
 }
 
@@ -160,7 +200,7 @@ TEST_F(CgroupHost, SavedStringReloadsAndDestroyKillsAndRemovesEverything) {
     // a process that is no longer a child of the init is still killed
     pid_t b = spawn_sleeper();
     ASSERT_TRUE(cg->add_process(b).ok());
-    ASSERT_TRUE(::mkdir((cg->v1_dir("memory") + "/nested").c_str(), 0755) == 0);
+    ASSERT_TRUE(::mkdir((dir(*cg, "memory") + "/nested").c_str(), 0755) == 0);
 
     auto again = Cgroup::load(saved);
     ASSERT_TRUE(again.ok()) << again.error().what();
@@ -176,7 +216,8 @@ TEST_F(CgroupHost, SavedStringReloadsAndDestroyKillsAndRemovesEverything) {
     EXPECT_TRUE(WIFSIGNALED(reap(b)));
     EXPECT_EQ(reap(killer), 0);
     for (const auto& d : again->dirs()) EXPECT_FALSE(exists(d)) << d;
-    std::string parent = "/sys/fs/cgroup/memory/berth-test-" + std::to_string(::getpid());
+    std::string memory = dir(*again, "memory");
+    std::string parent = memory.substr(0, memory.rfind('/'));
     EXPECT_FALSE(exists(parent));
     EXPECT_TRUE(again->destroy().ok());  // twice is fine
 }
@@ -239,7 +280,10 @@ TEST_F(CgroupHost, MemoryLimitOomKills) {
     int status = reap(child);
     ASSERT_TRUE(WIFSIGNALED(status));
     EXPECT_EQ(WTERMSIG(status), SIGKILL);
-    EXPECT_NE(read(cg->v1_dir("memory") + "/memory.oom_control").find("oom_kill 1"), std::string::npos);
+    if (unified_)
+        EXPECT_NE(read(cg->unified_dir() + "/memory.events").find("oom_kill 1"), std::string::npos);
+    else
+        EXPECT_NE(read(cg->v1_dir("memory") + "/memory.oom_control").find("oom_kill 1"), std::string::npos);
     ::close(go[0]);
     ::close(go[1]);
 }
@@ -252,11 +296,73 @@ TEST_F(CgroupHost, FreezerFreezesAndThaws) {
     ASSERT_TRUE(cg->add_process(child).ok());
     ASSERT_TRUE(cg->freeze().ok());
     EXPECT_EQ(*cg->freezer_state(), FreezerState::frozen);
-    EXPECT_EQ(read(cg->v1_dir("freezer") + "/freezer.state"), "FROZEN");
+    if (unified_)
+        EXPECT_NE(read(cg->unified_dir() + "/cgroup.events").find("frozen 1"), std::string::npos);
+    else
+        EXPECT_EQ(read(cg->v1_dir("freezer") + "/freezer.state"), "FROZEN");
     ASSERT_TRUE(cg->thaw().ok());
     EXPECT_EQ(*cg->freezer_state(), FreezerState::thawed);
     // kill --all on a frozen cgroup still kills
     ASSERT_TRUE(cg->freeze().ok());
     ASSERT_TRUE(cg->signal_all(SIGKILL).ok());
     EXPECT_TRUE(WIFSIGNALED(reap(child)));
+}
+
+TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
+    if (!unified_) GTEST_SKIP() << "v2 files (run in the cgroup v2 VM)";
+    oci::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 64 << 20;
+    r.memory->reservation = 32 << 20;
+    r.memory->swap = 128 << 20;
+    r.cpu.emplace();
+    r.cpu->shares = 512;
+    r.cpu->quota = 50000;
+    r.cpu->period = 100000;
+    r.cpu->burst = 1000;
+    r.cpu->cpus = "0";
+    r.cpu->mems = "0";
+    r.cpu->idle = 1;
+    r.pids = oci::Pids{42};
+    r.blockIO.emplace();
+    r.blockIO->throttleReadBpsDevice.push_back({7, 0, 1048576});
+    r.blockIO->throttleWriteBpsDevice.push_back({7, 0, 2097152});
+    r.blockIO->throttleReadIOPSDevice.push_back({7, 0, 100});
+    r.blockIO->throttleWriteIOPSDevice.push_back({7, 0, 200});
+    r.devices = {device(false, "a", -1, -1, "rwm"), device(true, "b", 7, 0, "r")};
+    r.unified["memory.high"] = "50331648";
+
+    auto cg = Cgroup::create(test_path("res2"), "unused", &r);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    std::string d = cg->unified_dir();
+    EXPECT_EQ(read(d + "/memory.max"), std::to_string(64 << 20));
+    EXPECT_EQ(read(d + "/memory.low"), std::to_string(32 << 20));
+    EXPECT_EQ(read(d + "/memory.swap.max"), std::to_string(64 << 20));  // swap only
+    EXPECT_EQ(read(d + "/memory.high"), "50331648");
+    EXPECT_EQ(read(d + "/cpu.weight"), "20");  // runc's conversion of 512 shares
+    EXPECT_EQ(read(d + "/cpu.max"), "50000 100000");
+    EXPECT_EQ(read(d + "/cpu.max.burst"), "1000");
+    EXPECT_EQ(read(d + "/cpu.idle"), "1");
+    EXPECT_EQ(read(d + "/cpuset.cpus"), "0");
+    EXPECT_EQ(read(d + "/cpuset.mems"), "0");
+    EXPECT_EQ(read(d + "/pids.max"), "42");
+    EXPECT_EQ(read(d + "/io.max"), "7:0 rbps=1048576 wbps=2097152 riops=100 wiops=200");
+    // the eBPF device program: default devices allowed, loop0 read-only
+    EXPECT_EQ(open_errno_inside(*cg, "/dev/null"), 0);
+    EXPECT_EQ(open_errno_inside(*cg, "/dev/loop0"), EPERM);
+
+    // update: cpu.max keeps the quota when only the period changes; the
+    // device program is replaced, not stacked
+    oci::Resources u;
+    u.cpu.emplace();
+    u.cpu->period = 200000;
+    u.devices = {device(true, "a", -1, -1, "rwm")};
+    ASSERT_TRUE(cg->apply(u).ok());
+    EXPECT_EQ(read(d + "/cpu.max"), "50000 200000");
+    EXPECT_EQ(open_errno_inside(*cg, "/dev/loop0"), 0);
+    oci::Resources rt;
+    rt.cpu.emplace();
+    rt.cpu->realtimeRuntime = 1000;
+    EXPECT_FALSE(cg->apply(rt).ok());
 }

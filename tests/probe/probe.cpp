@@ -353,10 +353,11 @@ std::string cgroups() {
     return a.str();
 }
 
-std::string file_value(const char* path) {
+// A file holding one integer (e.g. /proc/self/oom_score_adj), as a JSON number.
+std::string file_number(const char* path) {
     std::string text;
-    if (!read_file(path, text)) return "null";
-    return quote(trim(text));
+    if (!read_file(path, text) || trim(text).empty()) return "null";
+    return num(std::atoll(text.c_str()));
 }
 
 std::string report(int argc, char** argv) {
@@ -387,7 +388,7 @@ std::string report(int argc, char** argv) {
     o.add("capabilities", status_section(seccomp_mode, status_nnp));
     o.add("no_new_privs", num(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)));
     o.add("seccomp", seccomp_mode);
-    o.add("oom_score_adj", file_value("/proc/self/oom_score_adj"));
+    o.add("oom_score_adj", file_number("/proc/self/oom_score_adj"));
     o.add("cgroup", cgroups());
     o.add("personality", num(personality(0xffffffff)));
     o.add("sched_policy", num(sched_getscheduler(0)));
