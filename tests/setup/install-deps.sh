@@ -17,6 +17,13 @@ packages=(
   runc crun bats
   # fuzzing (libFuzzer)
   clang
+  # pure cgroup v2 tests in a VM (tests/cgroupv2-vm; the guest kernel is apt-get download-ed at test time)
+  qemu-system-x86 cpio xz-utils zstd
+  # conformance: runc 1.1.5 bats suite from the Debian source package (conformance/setup.sh)
+  dpkg-dev gawk debootstrap golang-go
+  golang-github-containerd-console-dev golang-github-urfave-cli-dev golang-golang-x-sys-dev
+  golang-github-cyphar-filepath-securejoin-dev golang-github-opencontainers-specs-dev
+  golang-github-seccomp-libseccomp-golang-dev golang-github-sirupsen-logrus-dev
 )
 # shellcheck disable=SC2206
 packages+=(${BERTH_EXTRA_PACKAGES:-})
@@ -26,12 +33,11 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# One dpkg-query for all of them (packages dpkg has never seen are simply not listed).
+installed=" $(dpkg-query -W -f='${db:Status-Status}:${Package} ' "${packages[@]}" 2>/dev/null | tr ' ' '\n' | sed -n 's/^installed://p' | tr '\n' ' ' || true)"
 missing=()
 for pkg in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
-  if [ "$status" != "installed" ]; then
-    missing+=("$pkg")
-  fi
+  [[ "$installed" == *" $pkg "* ]] || missing+=("$pkg")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
