@@ -12,6 +12,8 @@
 #include <cstring>
 #include <vector>
 
+#include "berth/util/fd.hpp"
+
 namespace berth::linux_setup {
 
 std::string clean_container_path(std::string_view path) {
@@ -48,78 +50,109 @@ int open_in_root(int root_fd, const char* path, int flags, uint64_t extra_resolv
 
 namespace {
 
-// Creates `name` in the directory `parent_fd`: EEXIST counts as success.
+// Creates `name` in the directory `parent_fd`: 0 when created, 1 when
+// something already exists under that name, -1 on error.
 int create_entry(int parent_fd, const char* name, bool directory) noexcept {
+    int rc;
     if (directory) {
-        if (mkdirat(parent_fd, name, 0755) == 0 || errno == EEXIST) return 0;
+        rc = mkdirat(parent_fd, name, 0755);
+    } else {
+        const int fd = openat(parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        rc = fd >= 0 ? close(fd) : -1;
+    }
+    if (rc == 0) return 0;
+    return errno == EEXIST ? 1 : -1;
+}
+
+// Where the missing component of `path` is: opens the deepest existing
+// ancestor and sets [*start, *end) to the component below it.
+int open_deepest_ancestor(int root_fd, char* path, std::size_t len, uint64_t extra_resolve, std::size_t* start,
+                          std::size_t* end) noexcept {
+    std::size_t cut = len;
+    for (;;) {
+        while (cut > 0 && path[cut - 1] != '/') --cut;  // start of the last component of path[0..cut)
+        if (cut == 0) {
+            errno = ENOENT;  // not even "/" resolves
+            return -1;
+        }
+        const char saved = path[cut - 1];
+        path[cut - 1] = '\0';
+        const int fd = open_in_root(root_fd, cut == 1 ? "/" : path, O_PATH | O_DIRECTORY, extra_resolve);
+        path[cut - 1] = saved;
+        if (fd >= 0) {
+            *start = cut;
+            *end = cut;
+            while (*end < len && path[*end] != '/') ++*end;
+            return fd;
+        }
+        if (errno != ENOENT) return -1;
+        --cut;  // step over the slash to the next ancestor up
+    }
+}
+
+// Replaces path[start, end) (a symlink) by its target, as path resolution
+// would: an absolute target restarts from the root, a relative one from the
+// symlink's directory. openat2 keeps the result inside the root either way.
+int expand_symlink(int parent_fd, const char* name, char* path, std::size_t* len, std::size_t start,
+                   std::size_t end) noexcept {
+    char target[PATH_MAX];
+    const ssize_t n = readlinkat(parent_fd, name, target, sizeof(target));
+    if (n < 0) return -1;
+    const std::size_t target_len = static_cast<std::size_t>(n);
+    const std::size_t prefix = target[0] == '/' ? 0 : start;
+    const std::size_t rest = *len - end;
+    if (prefix + target_len + rest >= PATH_MAX) {
+        errno = ENAMETOOLONG;
         return -1;
     }
-    const int fd = openat(parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd >= 0) return close(fd);
-    return errno == EEXIST ? 0 : -1;
+    std::memmove(path + prefix + target_len, path + end, rest + 1);
+    std::memcpy(path + prefix, target, target_len);
+    *len = prefix + target_len + rest;
+    return 0;
 }
 
 }  // namespace
 
 int open_or_create_in_root(int root_fd, const char* path, bool directory, uint64_t extra_resolve) noexcept {
     char buf[PATH_MAX];
-    const std::size_t len = std::strlen(path);
+    std::size_t len = std::strlen(path);
     if (len >= sizeof(buf)) {
         errno = ENAMETOOLONG;
         return -1;
     }
     std::memcpy(buf, path, len + 1);
-    // Each round creates one missing component below the deepest existing
-    // ancestor; a component that "exists" yet cannot be resolved is a dangling
-    // symlink, which we refuse rather than loop on.
-    const char* last_created = nullptr;
-    for (;;) {
+    // Each round creates the first missing component, or replaces a dangling
+    // symlink by its target (so the target gets created inside the rootfs, as
+    // runc's SecureJoin + MkdirAll do). Bounded like the kernel's symlink limit.
+    int symlinks = 0;
+    for (int rounds = 0;; ++rounds) {
+        if (rounds > 1024) {  // only a concurrent remover could get us here
+            errno = ELOOP;
+            return -1;
+        }
         const int fd = open_in_root(root_fd, buf, O_PATH, extra_resolve);
         if (fd >= 0 || errno != ENOENT) return fd;
-
-        std::size_t cut = len;
-        int parent_fd = -1;
-        while (parent_fd < 0) {
-            while (cut > 0 && buf[cut - 1] != '/') --cut;  // start of the last component of buf[0..cut)
-            if (cut == 0) {
-                errno = ENOENT;  // a relative path without an existing ancestor: impossible from a root
-                return -1;
-            }
-            // Ancestor = buf[0..cut-1) ("/" when cut == 1).
-            const char saved = buf[cut - 1];
-            buf[cut - 1] = '\0';
-            parent_fd = open_in_root(root_fd, cut == 1 ? "/" : buf, O_PATH | O_DIRECTORY, extra_resolve);
-            buf[cut - 1] = saved;
-            if (parent_fd < 0 && errno != ENOENT) return -1;
-            if (parent_fd < 0) --cut;  // skip the slash, try the next ancestor up
-        }
-        // The missing component starts at cut.
+        std::size_t start, end;
+        UniqueFd parent(open_deepest_ancestor(root_fd, buf, len, extra_resolve, &start, &end));
+        if (!parent) return -1;
         char name[NAME_MAX + 1];
-        std::size_t name_len = 0;
-        while (cut + name_len < len && buf[cut + name_len] != '/') {
-            if (name_len == NAME_MAX) {
-                close(parent_fd);
-                errno = ENAMETOOLONG;
-                return -1;
-            }
-            name[name_len] = buf[cut + name_len];
-            ++name_len;
-        }
-        name[name_len] = '\0';
-        const bool is_last = cut + name_len == len;
-        if (last_created == buf + cut) {  // created it last round and still cannot resolve it
-            close(parent_fd);
-            errno = ENOENT;
+        if (end - start > NAME_MAX) {
+            errno = ENAMETOOLONG;
             return -1;
         }
-        const int rc = create_entry(parent_fd, name, directory || !is_last);
-        const int saved_errno = errno;
-        close(parent_fd);
-        if (rc < 0) {
-            errno = saved_errno;
+        std::memcpy(name, buf + start, end - start);
+        name[end - start] = '\0';
+        const int rc = create_entry(parent.get(), name, directory || end < len);
+        if (rc < 0) return -1;
+        if (rc == 0) continue;
+        // It exists, yet the path did not resolve: a dangling symlink.
+        struct stat st {};
+        if (fstatat(parent.get(), name, &st, AT_SYMLINK_NOFOLLOW) != 0) return -1;
+        if (!S_ISLNK(st.st_mode) || (extra_resolve & RESOLVE_NO_SYMLINKS) || ++symlinks > 40) {
+            errno = S_ISLNK(st.st_mode) ? ELOOP : ENOENT;
             return -1;
         }
-        last_created = buf + cut;
+        if (expand_symlink(parent.get(), name, buf, &len, start, end) != 0) return -1;
     }
 }
 
