@@ -17,6 +17,12 @@
 
 #include "berth/util/fd.hpp"
 
+// Linux 6.3 (vm.memfd_noexec): ask for an executable memfd explicitly. Not in
+// Debian 12's kernel headers yet.
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
 namespace berth::linux_setup {
 namespace {
 
