@@ -101,7 +101,7 @@ void read_value(const JsonValue& v, const Path& p, NamespaceType& out, Failure& 
         out = *type;
         return;
     }
-    f.fail(p, "expected one of pid, network, mount, ipc, uts, user, cgroup, time, got \"" + name + "\"");
+    check_rule(OneOf{names::kNamespaceTypeNames}, name, p, f);
 }
 
 void read_signed(const JsonValue& v, const Path& p, int64_t& out, int64_t min, int64_t max, const char* type,

@@ -1,21 +1,21 @@
-#include <array>
+#include "oci/names.hpp"
+
+#include <iterator>
 
 #include "oci/spec.hpp"
 
 namespace oci {
 
-namespace {
+static_assert(std::size(names::kNamespaceTypeNames) == static_cast<size_t>(NamespaceType::time) + 1);
 
-// Indexed by NamespaceType.
-constexpr std::array<const char*, 8> kNamespaceNames = {"pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"};
-
-}  // namespace
-
-const char* to_string(NamespaceType type) { return kNamespaceNames[static_cast<size_t>(type)]; }
+const char* to_string(NamespaceType type) {
+    // The names are literals, so their data is NUL-terminated.
+    return names::kNamespaceTypeNames[static_cast<size_t>(type)].data();
+}
 
 std::optional<NamespaceType> namespace_type(std::string_view name) {
-    for (size_t i = 0; i < kNamespaceNames.size(); ++i) {
-        if (name == kNamespaceNames[i]) return static_cast<NamespaceType>(i);
+    for (size_t i = 0; i < std::size(names::kNamespaceTypeNames); ++i) {
+        if (name == names::kNamespaceTypeNames[i]) return static_cast<NamespaceType>(i);
     }
     return std::nullopt;
 }
