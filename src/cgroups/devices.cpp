@@ -115,12 +115,15 @@ Result<std::vector<bpf_insn>> compile_device_filter(const std::vector<oci::Devic
             block.push_back(jump_if(BPF_JNE, BPF_REG_4, static_cast<int32_t>(*rule.major)));
         if (rule.minor && *rule.minor >= 0)
             block.push_back(jump_if(BPF_JNE, BPF_REG_5, static_cast<int32_t>(*rule.minor)));
+        bool unconditional = block.empty();
         block.push_back(mov_imm(BPF_REG_0, rule.allow ? 1 : 0));
         block.push_back(exit_insn());
         for (size_t i = 0; i < block.size(); ++i)
             if (BPF_CLASS(block[i].code) == BPF_JMP && BPF_OP(block[i].code) != BPF_EXIT)
                 block[i].off = static_cast<int16_t>(block.size() - i - 1);
         prog.insert(prog.end(), block.begin(), block.end());
+        // A rule matching everything decides alone: the verifier refuses unreachable code after it.
+        if (unconditional) return prog;
     }
     prog.push_back(mov_imm(BPF_REG_0, 0));
     prog.push_back(exit_insn());
@@ -140,17 +143,25 @@ Status attach_device_filter(const std::string& dir, const std::vector<bpf_insn>&
     query.query.prog_cnt = 64;
     if (bpf(BPF_PROG_QUERY, query) != 0) return Error::from_errno("bpf(BPF_PROG_QUERY) on \"" + dir + "\"");
 
-    char log[4096] = "";
     bpf_attr load{};
     load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
     load.insns = reinterpret_cast<uint64_t>(program.data());
     load.insn_cnt = static_cast<uint32_t>(program.size());
     load.license = reinterpret_cast<uint64_t>("Apache");
-    load.log_buf = reinterpret_cast<uint64_t>(log);
-    load.log_size = sizeof log;
-    load.log_level = 1;
     UniqueFd prog(static_cast<int>(bpf(BPF_PROG_LOAD, load)));
-    if (!prog) return Error::from_errno(std::string("bpf(BPF_PROG_LOAD) device filter") + (log[0] ? ": " : "") + log);
+    if (!prog) {
+        int err = errno;
+        // Load again with the verifier's log for its reason (its last line).
+        std::string log(1 << 16, '\0');
+        load.log_buf = reinterpret_cast<uint64_t>(log.data());
+        load.log_size = static_cast<uint32_t>(log.size());
+        load.log_level = 1;
+        (void)bpf(BPF_PROG_LOAD, load);
+        log.resize(::strnlen(log.data(), log.size()));
+        while (!log.empty() && log.back() == '\n') log.pop_back();
+        std::string reason = log.substr(log.rfind('\n') == std::string::npos ? 0 : log.rfind('\n') + 1);
+        return Error::sys(err, "bpf(BPF_PROG_LOAD) device filter" + (reason.empty() ? "" : " (" + reason + ")"));
+    }
 
     bpf_attr attach{};
     attach.target_fd = static_cast<uint32_t>(cg.get());

@@ -322,7 +322,7 @@ TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
     r.cpu->burst = 1000;
     r.cpu->cpus = "0";
     r.cpu->mems = "0";
-    r.cpu->idle = 1;
+    r.cpu->idle = 0;
     r.pids = oci::Pids{42};
     r.blockIO.emplace();
     r.blockIO->throttleReadBpsDevice.push_back({7, 0, 1048576});
@@ -343,7 +343,7 @@ TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
     EXPECT_EQ(read(d + "/cpu.weight"), "20");  // runc's conversion of 512 shares
     EXPECT_EQ(read(d + "/cpu.max"), "50000 100000");
     EXPECT_EQ(read(d + "/cpu.max.burst"), "1000");
-    EXPECT_EQ(read(d + "/cpu.idle"), "1");
+    EXPECT_EQ(read(d + "/cpu.idle"), "0");
     EXPECT_EQ(read(d + "/cpuset.cpus"), "0");
     EXPECT_EQ(read(d + "/cpuset.mems"), "0");
     EXPECT_EQ(read(d + "/pids.max"), "42");
@@ -357,9 +357,11 @@ TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
     oci::Resources u;
     u.cpu.emplace();
     u.cpu->period = 200000;
+    u.cpu->idle = 1;  // an idle group reads weight 0
     u.devices = {device(true, "a", -1, -1, "rwm")};
     ASSERT_TRUE(cg->apply(u).ok());
     EXPECT_EQ(read(d + "/cpu.max"), "50000 200000");
+    EXPECT_EQ(read(d + "/cpu.idle"), "1");
     EXPECT_EQ(open_errno_inside(*cg, "/dev/loop0"), 0);
     oci::Resources rt;
     rt.cpu.emplace();
