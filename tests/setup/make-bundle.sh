@@ -9,8 +9,8 @@
 # group "users"), /tmp, /root, /home/berth and empty /proc /sys /dev.
 # DIR/config.json comes from `RUNTIME spec` when that works (e.g. build/berth),
 # otherwise from a built-in default shaped like `runc spec`'s. Either way the
-# process gets terminal=false and ARG... as args (default: sh), so the bundle
-# runs without a tty. Re-running replaces the rootfs and config.json.
+# process gets terminal=false (runs without a tty), ARG... as args (default:
+# sh) and hostname "berth". Re-running replaces the rootfs and config.json.
 set -euo pipefail
 
 usage() { echo "usage: $0 [--spec-from RUNTIME] DIR [ARG...]" >&2; exit 2; }
@@ -124,8 +124,9 @@ else
   write_default_config
 fi
 
-args_json=$(jq -cn '$ARGS.positional' --args "${args[@]}")
-jq --argjson args "$args_json" '.process.terminal = false | .process.args = $args' \
+# Each argument JSON-encoded on its own (jq would take "-c" in --args as its own option).
+args_json=$(for arg in "${args[@]}"; do printf '%s' "$arg" | jq -Rs .; done | jq -cs .)
+jq --argjson args "$args_json" '.process.terminal = false | .process.args = $args | .hostname = "berth"' \
   "$bundle/config.json" > "$bundle/config.json.new"
 mv "$bundle/config.json.new" "$bundle/config.json"
-echo "make-bundle.sh: bundle ready in $bundle (args: ${args[*]})"
+echo "make-bundle.sh: bundle ready in $bundle"

@@ -1,0 +1,20 @@
+#!/bin/bash
+# The README's demo: makes a busybox bundle (config from `berth spec`), checks
+# it with `berth check`. (Running it with `berth run` follows when the lifecycle lands.)
+#
+#   demo.sh BERTH [BUNDLE_DIR]      (default bundle: /tmp/berth-demo)
+set -euo pipefail
+
+[ $# -ge 1 ] || { echo "usage: $0 BERTH [BUNDLE_DIR]" >&2; exit 2; }
+berth=$(realpath "$1")
+bundle=${2:-/tmp/berth-demo}
+here=$(dirname "$(realpath "$0")")
+
+# Everything after the shebang line runs inside the container.
+bash "$here/make-bundle.sh" --spec-from "$berth" "$bundle" sh -c '
+echo "hello from inside a berth container"
+echo "  hostname: $(hostname)   pid: $$   uid: $(id -u)"
+echo "  root filesystem: $(ls / | tr "\n" " ")"'
+
+echo "== berth check --bundle $bundle"
+"$berth" check --bundle "$bundle"
