@@ -10,7 +10,7 @@ berth=$(realpath "$1")
 bundle=${2:-/tmp/berth-demo}
 here=$(dirname "$(realpath "$0")")
 
-# Everything after the shebang line runs inside the container.
+# The script given to `sh -c` is what the container runs.
 bash "$here/make-bundle.sh" --spec-from "$berth" "$bundle" sh -c '
 echo "hello from inside a berth container"
 echo "  hostname: $(hostname)   pid: $$   uid: $(id -u)"
