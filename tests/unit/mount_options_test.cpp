@@ -1,0 +1,159 @@
+// The runtime-spec mount options table, option by option.
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+
+#include "berth/linux/mount_options.hpp"
+
+namespace berth::linux_setup {
+namespace {
+
+MountOptions parse(std::vector<std::string> options) {
+    auto parsed = parse_mount_options(options);
+    EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().what());
+    return parsed.ok() ? *parsed : MountOptions{};
+}
+
+struct FlagCase {
+    const char* option;
+    unsigned long set;    // expected set_flags
+    unsigned long clear;  // expected clear_flags
+};
+
+class FlagOptionTest : public ::testing::TestWithParam<FlagCase> {};
+
+TEST_P(FlagOptionTest, SetsOrClearsItsFlag) {
+    const FlagCase& c = GetParam();
+    const MountOptions o = parse({c.option});
+    EXPECT_EQ(o.set_flags, c.set) << c.option;
+    EXPECT_EQ(o.clear_flags, c.clear) << c.option;
+    EXPECT_TRUE(o.data.empty()) << c.option;
+    EXPECT_FALSE(o.bind);
+    EXPECT_TRUE(o.propagation.empty());
+    EXPECT_TRUE(o.recursive.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    SpecTable, FlagOptionTest,
+    ::testing::Values(FlagCase{"ro", MS_RDONLY, 0}, FlagCase{"rw", 0, MS_RDONLY}, FlagCase{"suid", 0, MS_NOSUID},
+                      FlagCase{"nosuid", MS_NOSUID, 0}, FlagCase{"dev", 0, MS_NODEV}, FlagCase{"nodev", MS_NODEV, 0},
+                      FlagCase{"exec", 0, MS_NOEXEC}, FlagCase{"noexec", MS_NOEXEC, 0},
+                      FlagCase{"sync", MS_SYNCHRONOUS, 0}, FlagCase{"async", 0, MS_SYNCHRONOUS},
+                      FlagCase{"dirsync", MS_DIRSYNC, 0}, FlagCase{"mand", MS_MANDLOCK, 0},
+                      FlagCase{"nomand", 0, MS_MANDLOCK}, FlagCase{"atime", 0, MS_NOATIME},
+                      FlagCase{"noatime", MS_NOATIME, 0}, FlagCase{"diratime", 0, MS_NODIRATIME},
+                      FlagCase{"nodiratime", MS_NODIRATIME, 0}, FlagCase{"relatime", MS_RELATIME, 0},
+                      FlagCase{"norelatime", 0, MS_RELATIME}, FlagCase{"strictatime", MS_STRICTATIME, 0},
+                      FlagCase{"nostrictatime", 0, MS_STRICTATIME}, FlagCase{"nosymfollow", MS_NOSYMFOLLOW, 0},
+                      FlagCase{"symfollow", 0, MS_NOSYMFOLLOW}, FlagCase{"lazytime", MS_LAZYTIME, 0},
+                      FlagCase{"iversion", MS_I_VERSION, 0}, FlagCase{"silent", MS_SILENT, 0}));
+
+struct AttrCase {
+    const char* option;
+    uint64_t set;
+    uint64_t clear;
+};
+
+class RecursiveOptionTest : public ::testing::TestWithParam<AttrCase> {};
+
+TEST_P(RecursiveOptionTest, BecomesAnAtRecursiveAttrChange) {
+    const AttrCase& c = GetParam();
+    const MountOptions o = parse({c.option});
+    EXPECT_EQ(o.recursive.set, c.set) << c.option;
+    EXPECT_EQ(o.recursive.clear, c.clear) << c.option;
+    EXPECT_EQ(o.set_flags, 0u);
+    EXPECT_TRUE(o.data.empty());
+}
+
+constexpr uint64_t kAtime = MOUNT_ATTR__ATIME;
+
+INSTANTIATE_TEST_SUITE_P(
+    SpecTable, RecursiveOptionTest,
+    ::testing::Values(AttrCase{"rro", MOUNT_ATTR_RDONLY, 0}, AttrCase{"rrw", 0, MOUNT_ATTR_RDONLY},
+                      AttrCase{"rnosuid", MOUNT_ATTR_NOSUID, 0}, AttrCase{"rsuid", 0, MOUNT_ATTR_NOSUID},
+                      AttrCase{"rnodev", MOUNT_ATTR_NODEV, 0}, AttrCase{"rdev", 0, MOUNT_ATTR_NODEV},
+                      AttrCase{"rnoexec", MOUNT_ATTR_NOEXEC, 0}, AttrCase{"rexec", 0, MOUNT_ATTR_NOEXEC},
+                      AttrCase{"rnodiratime", MOUNT_ATTR_NODIRATIME, 0},
+                      AttrCase{"rdiratime", 0, MOUNT_ATTR_NODIRATIME},
+                      AttrCase{"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0},
+                      AttrCase{"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW},
+                      AttrCase{"rnoatime", MOUNT_ATTR_NOATIME, kAtime},
+                      AttrCase{"rstrictatime", MOUNT_ATTR_STRICTATIME, kAtime},
+                      AttrCase{"rrelatime", MOUNT_ATTR_RELATIME, kAtime},
+                      AttrCase{"ratime", MOUNT_ATTR_RELATIME, kAtime},
+                      AttrCase{"rnorelatime", MOUNT_ATTR_STRICTATIME, kAtime},
+                      AttrCase{"rnostrictatime", MOUNT_ATTR_RELATIME, kAtime}));
+
+TEST(MountOptions, PropagationKeepsOrderAndRecursion) {
+    const MountOptions o = parse({"shared", "rslave", "private", "runbindable", "rprivate", "unbindable", "rshared", "slave"});
+    const std::vector<unsigned long> expected{MS_SHARED,           MS_SLAVE | MS_REC,  MS_PRIVATE,
+                                              MS_UNBINDABLE | MS_REC, MS_PRIVATE | MS_REC, MS_UNBINDABLE,
+                                              MS_SHARED | MS_REC,  MS_SLAVE};
+    EXPECT_EQ(o.propagation, expected);
+}
+
+TEST(MountOptions, BindRbindRemountIdmapTmpcopyup) {
+    EXPECT_TRUE(parse({"bind"}).bind);
+    EXPECT_FALSE(parse({"bind"}).recursive_bind);
+    EXPECT_TRUE(parse({"rbind"}).recursive_bind);
+    EXPECT_TRUE(parse({"rbind"}).bind);
+    EXPECT_TRUE(parse({"remount"}).remount);
+    EXPECT_TRUE(parse({"idmap"}).idmap);
+    EXPECT_FALSE(parse({"idmap"}).recursive_idmap);
+    EXPECT_TRUE(parse({"ridmap"}).recursive_idmap);
+    EXPECT_TRUE(parse({"tmpcopyup"}).tmpcopyup);
+}
+
+TEST(MountOptions, UnknownOptionsBecomeFilesystemDataInOrder) {
+    const MountOptions o = parse({"nosuid", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", "defaults"});
+    EXPECT_EQ(o.data, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+    EXPECT_EQ(o.set_flags, static_cast<unsigned long>(MS_NOSUID));
+}
+
+TEST(MountOptions, LaterOptionsWin) {
+    const MountOptions o = parse({"ro", "rw", "nosuid", "suid", "noexec"});
+    EXPECT_EQ(o.set_flags, static_cast<unsigned long>(MS_NOEXEC));
+    EXPECT_EQ(o.clear_flags, static_cast<unsigned long>(MS_RDONLY | MS_NOSUID));
+    const MountOptions r = parse({"rro", "rrw"});
+    EXPECT_EQ(r.recursive.set, 0u);
+    EXPECT_EQ(r.recursive.clear, static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
+}
+
+TEST(MountOptions, AtimeModesExcludeEachOther) {
+    EXPECT_EQ(parse({"noatime", "strictatime"}).set_flags, static_cast<unsigned long>(MS_STRICTATIME));
+    EXPECT_EQ(parse({"strictatime", "relatime"}).set_flags, static_cast<unsigned long>(MS_RELATIME));
+    const MountOptions r = parse({"rnoatime", "rstrictatime"});
+    EXPECT_EQ(r.recursive.set, static_cast<uint64_t>(MOUNT_ATTR_STRICTATIME));
+    EXPECT_EQ(r.recursive.clear, kAtime);
+}
+
+TEST(MountOptions, AttrChangeForBindMounts) {
+    const MountAttrChange c = parse({"ro", "nosuid", "dev", "noexec", "nodiratime", "nosymfollow"}).attr_change();
+    EXPECT_EQ(c.set, static_cast<uint64_t>(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC |
+                                           MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW));
+    EXPECT_EQ(c.clear, static_cast<uint64_t>(MOUNT_ATTR_NODEV));
+    EXPECT_TRUE(parse({"rbind", "rprivate"}).attr_change().empty());
+    const MountAttrChange noatime = parse({"noatime"}).attr_change();
+    EXPECT_EQ(noatime.set, static_cast<uint64_t>(MOUNT_ATTR_NOATIME));
+    EXPECT_EQ(noatime.clear, kAtime);
+    const MountAttrChange atime = parse({"atime"}).attr_change();
+    EXPECT_EQ(atime.set, static_cast<uint64_t>(MOUNT_ATTR_RELATIME));
+    EXPECT_EQ(atime.clear, kAtime);
+}
+
+TEST(MountOptions, EmptyOptionIsAnError) {
+    auto parsed = parse_mount_options({"ro", ""});
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.error().what(), "empty mount option");
+}
+
+TEST(MountOptions, RootfsPropagationNames) {
+    EXPECT_EQ(*parse_propagation("rprivate"), static_cast<unsigned long>(MS_PRIVATE | MS_REC));
+    EXPECT_EQ(*parse_propagation("shared"), static_cast<unsigned long>(MS_SHARED));
+    EXPECT_EQ(*parse_propagation("rslave"), static_cast<unsigned long>(MS_SLAVE | MS_REC));
+    auto bad = parse_propagation("rbogus");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().what(), "unknown propagation \"rbogus\"");
+}
+
+}  // namespace
+}  // namespace berth::linux_setup
