@@ -35,6 +35,9 @@ void Failure::fail(const Path& at, std::string what) {
     message_ = where.empty() ? std::move(what) : where + ": " + what;
 }
 
+namespace {
+
+// "string", "number", ... for "expected X, got Y" messages.
 const char* json_type_name(const JsonValue& v) {
     switch (v.GetType()) {
         case rapidjson::kNullType: return "null";
@@ -48,21 +51,20 @@ const char* json_type_name(const JsonValue& v) {
     return "unknown";
 }
 
-namespace {
-
 void fail_type(const JsonValue& v, const Path& p, const char* expected, Failure& f) {
     f.fail(p, std::string("expected ") + expected + ", got " + json_type_name(v));
 }
 
-// A number that is not an integer (1.5, 1e3) or does not fit 64 bits.
+// A number RapidJSON holds as a double: written with a fraction or exponent
+// (1.5, 1e3, 2.0), which Go's decoder refuses for integers too, or beyond 64 bits.
 void fail_non_integer(const JsonValue& v, const Path& p, const char* type, Failure& f) {
     const double d = v.GetDouble();
     char text[64];
     std::snprintf(text, sizeof text, "%.17g", d);
-    if (std::trunc(d) == d) {
+    if (d >= 0x1p64 || d < -0x1p63) {
         f.fail(p, std::string(text) + " is out of range for " + type);
     } else {
-        f.fail(p, std::string("expected integer, got ") + text);
+        f.fail(p, std::string("expected integer, got floating-point ") + text);
     }
 }
 

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "fields.hpp"
-#include "traits.hpp"
 #include "rules.hpp"
+#include "traits.hpp"
 
 namespace oci::detail {
 
@@ -49,9 +49,6 @@ public:
 private:
     std::optional<std::string> message_;
 };
-
-// "string", "number", ... for "expected X, got Y" messages.
-const char* json_type_name(const JsonValue& v);
 
 void read_value(const JsonValue& v, const Path& p, bool& out, Failure& f);
 void read_value(const JsonValue& v, const Path& p, std::string& out, Failure& f);

@@ -57,7 +57,8 @@ const Case kCases[] = {
     {"BeyondUint64", process(R"("rlimits":[{"type":"RLIMIT_NOFILE","hard":1e30,"soft":1}])"),
      "config.json: process.rlimits[0].hard: 1e+30 is out of range for uint64"},
     {"Fraction", process(R"("rlimits":[{"type":"RLIMIT_NOFILE","hard":1.5,"soft":1}])"),
-     "config.json: process.rlimits[0].hard: expected integer, got 1.5"},
+     "config.json: process.rlimits[0].hard: expected integer, got floating-point 1.5"},
+    {"Exponent", process(R"("user":{"uid":1e3})"), "config.json: process.user.uid: expected integer, got floating-point 1000"},
     {"BlkioWeightOverUint16", linux_(R"("resources":{"blockIO":{"weight":65536}})"),
      "config.json: linux.resources.blockIO.weight: 65536 is out of range for uint16"},
     // Required properties.
