@@ -51,39 +51,58 @@ Status set_overlay_option(int fs, const char* key, const std::string& value) {
     return {};
 }
 
-// The binary seen through a detached overlayfs whose only layers are its own
-// directory (given twice: without an upper layer overlayfs wants two lower
-// layers on older kernels). Nothing is copied and nothing appears in any
+// A detached, empty, read-only tmpfs: the second layer overlayfs needs when
+// it has no upper layer (one layer twice is refused as overlapping).
+Result<UniqueFd> empty_layer() {
+    UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC)));
+    if (!fs) return Error::from_errno("fsopen \"tmpfs\"");
+    if (syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+        return Error::from_errno("create empty tmpfs layer");
+    UniqueFd mnt(static_cast<int>(syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)));
+    if (!mnt) return Error::from_errno("fsmount empty tmpfs layer");
+    return mnt;
+}
+
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+// The binary seen through a detached overlayfs whose lower layers are its own
+// directory and an empty tmpfs. Nothing is copied and nothing appears in any
 // mount table; overlayfs without an upper layer cannot be written to even if
-// someone clears the mount's read-only flag.
+// someone clears the mount's read-only flag (runc >= 1.2 does the same).
+// Layers are passed as /proc/self/fd paths of our own handles, so no ':' or
+// ',' in the binary's path can confuse the option parser.
 Result<UniqueFd> open_through_overlay(const struct stat& exe) {
     char link[PATH_MAX];
     const ssize_t n = readlink("/proc/self/exe", link, sizeof(link) - 1);
     if (n <= 0) return Error::from_errno("readlink \"/proc/self/exe\"");
     const std::string path(link, static_cast<size_t>(n));
     const size_t slash = path.rfind('/');
-    if (path.empty() || path[0] != '/' || slash == std::string::npos || path.find(':') != std::string::npos ||
-        path.find(',') != std::string::npos)
-        return Error::msg("berth binary path \"" + path + "\" cannot be an overlayfs layer");
+    if (path[0] != '/' || slash == std::string::npos)
+        return Error::msg("berth binary path \"" + path + "\" is not absolute");
     const std::string dir = slash == 0 ? "/" : path.substr(0, slash);
     const std::string name = path.substr(slash + 1);
 
+    UniqueFd dir_fd(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir_fd) return Error::from_errno("open \"" + dir + "\"");
+    BERTH_TRY_ASSIGN(UniqueFd empty, empty_layer());
     UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
     if (!fs) return Error::from_errno("fsopen \"overlay\"");
-    BERTH_TRY(set_overlay_option(fs.get(), "lowerdir", dir + ":" + dir));
+    BERTH_TRY(set_overlay_option(fs.get(), "lowerdir", fd_path(dir_fd.get()) + ":" + fd_path(empty.get())));
     if (syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
         return Error::from_errno("create overlayfs over \"" + dir + "\"");
     UniqueFd mnt(static_cast<int>(syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
                                           MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID)));
     if (!mnt) return Error::from_errno("fsmount overlayfs over \"" + dir + "\"");
+    // The path may have been replaced since we started: it must still name
+    // the running binary (checked on the real directory: overlayfs may
+    // report its own inode numbers).
+    struct stat st {};
+    if (fstatat(dir_fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return Error::from_errno("stat \"" + path + "\"");
+    if (st.st_dev != exe.st_dev || st.st_ino != exe.st_ino)
+        return Error::msg("\"" + path + "\" is no longer the running berth binary");
     UniqueFd file(openat(mnt.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!file) return Error::from_errno("open \"" + name + "\" in the overlayfs");
-    // The path may have been replaced since we started: it must be the same file.
-    struct stat st {};
-    if (fstat(file.get(), &st) != 0) return Error::from_errno("fstat berth binary in the overlayfs");
-    if (st.st_ino != exe.st_ino || st.st_size != exe.st_size || st.st_mtim.tv_sec != exe.st_mtim.tv_sec ||
-        st.st_mtim.tv_nsec != exe.st_mtim.tv_nsec)
-        return Error::msg("\"" + path + "\" is no longer the running berth binary");
     return file;
 }
 

@@ -1,0 +1,107 @@
+// CVE-2019-5736 self-protection without a container: the test binary itself
+// plays berth. It is built into a writable build directory, so
+// protect_own_binary() must re-exec it from a read-only overlayfs (or, without
+// CAP_SYS_ADMIN over our mount namespace, a sealed memfd); the re-executed
+// binary runs SelfProtectReexecuted.* and checks that its /proc/self/exe
+// cannot be opened for writing, the way the exploit does it.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "berth/linux/self_protect.hpp"
+
+namespace bl = berth::linux_setup;
+
+namespace {
+
+constexpr const char* kExpectEnv = "BERTH_SELF_PROTECT_EXPECT";
+
+// Forks, optionally moves into a new user namespace (no CAP_SYS_ADMIN over the
+// mount namespace any more), and re-execs this binary through
+// protect_own_binary(); returns the re-executed test's exit status.
+int reexec_protected(const char* expect, bool new_userns) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (new_userns && unshare(CLONE_NEWUSER) != 0) _exit(97);
+        setenv(kExpectEnv, expect, 1);
+        std::string filter = "--gtest_filter=SelfProtectReexecuted.*";
+        char* argv[] = {const_cast<char*>("berth-security-tests"), filter.data(), nullptr};
+        const berth::Status s = bl::protect_own_binary(argv, environ);
+        std::fprintf(stderr, "protect_own_binary returned: %s\n", s ? "ok (no re-exec)" : s.error().what().c_str());
+        _exit(98);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TEST(SelfProtect, WritableBinaryNeedsProtection) {
+    auto p = bl::own_binary_protection();
+    ASSERT_TRUE(p) << p.error().what();
+    if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
+    // The unprotected binary is exactly what the exploit writes through.
+    const int fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    close(fd);
+}
+
+TEST(SelfProtect, ReexecsFromReadOnlyOverlay) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (fsopen overlay)";
+    auto p = bl::own_binary_protection();
+    ASSERT_TRUE(p);
+    if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
+    EXPECT_EQ(reexec_protected("overlay", false), 0);
+}
+
+TEST(SelfProtect, FallsBackToSealedMemfd) {
+    auto p = bl::own_binary_protection();
+    ASSERT_TRUE(p);
+    if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
+    const int r = reexec_protected("memfd", true);
+    if (r == 97) GTEST_SKIP() << "user namespaces not available";
+    EXPECT_EQ(r, 0);
+}
+
+// Runs only inside the re-executed binary.
+TEST(SelfProtectReexecuted, ExeCannotBeWritten) {
+    const char* expect = std::getenv(kExpectEnv);
+    if (expect == nullptr) GTEST_SKIP() << "only meaningful after protect_own_binary() re-executed us";
+    auto p = bl::own_binary_protection();
+    ASSERT_TRUE(p) << p.error().what();
+    if (std::strcmp(expect, "overlay") == 0) {
+        EXPECT_EQ(*p, bl::ExeProtection::read_only_mount);
+    } else {
+        EXPECT_EQ(*p, bl::ExeProtection::sealed_memfd);
+    }
+    // The CVE-2019-5736 exploit: an O_PATH handle, reopened for writing.
+    const int handle = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+    ASSERT_GE(handle, 0);
+    const std::string reopen = "/proc/self/fd/" + std::to_string(handle);
+    errno = 0;
+    const int w = open(reopen.c_str(), O_WRONLY | O_CLOEXEC);
+    const int open_errno = errno;
+    if (w >= 0) close(w);
+    EXPECT_LT(w, 0);
+    if (std::strcmp(expect, "overlay") == 0) {
+        // Not ETXTBSY, which only holds while the binary runs: the exploit
+        // waits for that. The overlay refuses writes for good.
+        EXPECT_EQ(open_errno, EROFS) << std::strerror(open_errno);
+    } else {
+        // While it runs the kernel says ETXTBSY; afterwards the write seals
+        // (checked by own_binary_protection() above) refuse every write.
+        EXPECT_EQ(open_errno, ETXTBSY) << std::strerror(open_errno);
+    }
+    close(handle);
+    // Already protected: no second re-exec.
+    char* argv[] = {const_cast<char*>("unused"), nullptr};
+    EXPECT_TRUE(bl::protect_own_binary(argv, environ));
+}
