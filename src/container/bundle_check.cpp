@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <array>
 
 #include "berth/linux/seccomp.hpp"
+#include "berth/process/attributes.hpp"
 #include "berth/util/fd.hpp"
 #include "oci/parser.hpp"
 
@@ -99,6 +102,40 @@ void require_controller(const HostFacts& host, std::string path, std::string_vie
                                         cgroups::layout_name(host.cgroups.layout) + ")"});
 }
 
+bool grantable(const HostFacts& host, int capability) {
+    return (host.capabilities.grantable & (linux_setup::CapabilityMask{1} << capability)) != 0;
+}
+
+// setrlimit fails with EPERM when a hard limit goes above berth's own without
+// CAP_SYS_RESOURCE (missing on this host: podman's default nofile of 1048576 fails so).
+void check_rlimits(const std::vector<oci::Rlimit>& rlimits, const HostFacts& host, Problems& out) {
+    for (size_t i = 0; i < rlimits.size(); ++i) {
+        const oci::Rlimit& r = rlimits[i];
+        std::string path = indexed("process.rlimits", i);
+        auto resource = process::rlimit_resource(r.type);
+        if (!resource) {
+            out.push_back({path + ".type", "unknown rlimit \"" + r.type + "\""});
+            continue;
+        }
+        for (size_t j = 0; j < i; ++j) {
+            if (rlimits[j].type == r.type) out.push_back({path + ".type", r.type + " is already set by " + indexed("process.rlimits", j)});
+        }
+        if (r.soft > r.hard) {
+            out.push_back({path, "soft limit " + std::to_string(r.soft) + " is above the hard limit " + std::to_string(r.hard)});
+        }
+        auto index = static_cast<size_t>(*resource);
+        if (*resource == RLIMIT_NOFILE && r.hard > host.nr_open) {
+            out.push_back({path + ".hard", std::to_string(r.hard) + " is above this host's fs.nr_open (" +
+                                               std::to_string(host.nr_open) + ")"});
+        } else if (index < host.rlimit_hard.size() && r.hard > host.rlimit_hard[index] &&
+                   !grantable(host, CAP_SYS_RESOURCE)) {
+            out.push_back({path + ".hard", std::to_string(r.hard) + " is above berth's own hard limit (" +
+                                               std::to_string(host.rlimit_hard[index]) +
+                                               ") and raising it needs CAP_SYS_RESOURCE, which this host lacks"});
+        }
+    }
+}
+
 void check_process(const oci::Spec& spec, const HostFacts& host, Problems& out) {
     if (!spec.process) {
         out.push_back({"process", "missing: create and run need the container's process"});
@@ -108,13 +145,7 @@ void check_process(const oci::Spec& spec, const HostFacts& host, Problems& out) 
     if (p.args.empty() && !p.commandLine) out.push_back({"process.args", "must not be empty"});
     if (!is_absolute(p.cwd)) out.push_back({"process.cwd", "\"" + p.cwd + "\" is not an absolute path"});
     if (p.capabilities) check_capabilities(*p.capabilities, host.capabilities, out);
-    for (size_t i = 0; i < p.rlimits.size(); ++i) {
-        const oci::Rlimit& r = p.rlimits[i];
-        if (r.soft > r.hard) {
-            out.push_back({indexed("process.rlimits", i), "soft limit " + std::to_string(r.soft) +
-                                                               " is above the hard limit " + std::to_string(r.hard)});
-        }
-    }
+    check_rlimits(p.rlimits, host, out);
     if (p.apparmorProfile && !p.apparmorProfile->empty() && !host.lsm.apparmor) {
         out.push_back({"process.apparmorProfile", "AppArmor is not enabled on this host"});
     }

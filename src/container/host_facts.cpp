@@ -1,12 +1,14 @@
 #include "berth/container/host_facts.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 
 #include "berth/util/fd.hpp"
 
@@ -122,6 +124,13 @@ Result<HostFacts> probe_host() {
         }
     }
     host.lsm = linux_setup::detect_lsm();
+    for (int resource = 0; resource < RLIM_NLIMITS; ++resource) {
+        rlimit limit{};
+        ::getrlimit(static_cast<__rlimit_resource>(resource), &limit);
+        host.rlimit_hard.push_back(limit.rlim_max);
+    }
+    BERTH_TRY_ASSIGN(std::string nr_open, read_small_file("/proc/sys/fs/nr_open"));
+    host.nr_open = std::strtoull(nr_open.c_str(), nullptr, 10);
     return host;
 }
 

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +31,8 @@ HostFacts test_host() {
                     cgroups::Hierarchy{"/sys/fs/cgroup/cpu", {"cpu"}, false}};
     h.cgroups.unified = "/sys/fs/cgroup/unified";
     h.v2_controllers = {"hugetlb"};
+    h.rlimit_hard.assign(RLIM_NLIMITS, 4096);
+    h.nr_open = 1048576;
     return h;
 }
 
@@ -143,6 +146,27 @@ TEST(BundleCheck, ProcessBasics) {
     s.process.reset();
     EXPECT_EQ(texts(check_against_host(s, test_host())),
               std::vector<std::string>{"process: missing: create and run need the container's process"});
+}
+
+TEST(BundleCheck, Rlimits) {
+    oci::Spec s = minimal_spec();
+    s.process->rlimits = {{"RLIMIT_FOO", 1, 1},
+                          {"RLIMIT_NOFILE", 2097152, 2097152},
+                          {"RLIMIT_NPROC", 1048576, 1048576},
+                          {"RLIMIT_NPROC", 10, 10},
+                          {"RLIMIT_CORE", 100, 100}};
+    EXPECT_EQ(texts(check_against_host(s, test_host())),
+              (std::vector<std::string>{
+                  "process.rlimits[0].type: unknown rlimit \"RLIMIT_FOO\"",
+                  "process.rlimits[1].hard: 2097152 is above this host's fs.nr_open (1048576)",
+                  "process.rlimits[2].hard: 1048576 is above berth's own hard limit (4096) and raising it needs "
+                  "CAP_SYS_RESOURCE, which this host lacks",
+                  "process.rlimits[3].type: RLIMIT_NPROC is already set by process.rlimits[2]",
+              }));
+    HostFacts privileged = test_host();
+    privileged.capabilities.grantable |= uint64_t{1} << 24;
+    s.process->rlimits = {{"RLIMIT_NPROC", 1048576, 1048576}};
+    EXPECT_TRUE(check_against_host(s, privileged).empty());
 }
 
 TEST(BundleCheck, HostnameNeedsUts) {

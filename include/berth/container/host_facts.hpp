@@ -30,6 +30,9 @@ struct HostFacts {
     cgroups::Hierarchies cgroups;
     std::vector<std::string> v2_controllers;  // cgroup.controllers of the cgroup2 root
     linux_setup::LsmStatus lsm;
+    // berth's own hard rlimits, by resource number: raising one above this needs CAP_SYS_RESOURCE.
+    std::vector<uint64_t> rlimit_hard;
+    uint64_t nr_open = 0;  // /proc/sys/fs/nr_open: RLIMIT_NOFILE's ceiling even with CAP_SYS_RESOURCE
 
     bool has_namespace(oci::NamespaceType type) const;
 };
