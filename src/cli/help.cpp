@@ -28,7 +28,11 @@ std::string options_block(std::span<const FlagSpec> flags, bool with_help_flag) 
     std::vector<std::pair<std::string, std::string>> rows;
     for (const FlagSpec& f : flags) {
         std::string text(f.help);
-        if (!f.default_value.empty()) text += " (default: " + std::string(f.default_value) + ")";
+        // urfave/cli quotes string defaults: (default: "table"), (default: 0).
+        bool quoted = f.kind == FlagKind::String;
+        if (!f.default_value.empty()) {
+            text.append(" (default: ").append(quoted ? "\"" : "").append(f.default_value).append(quoted ? "\")" : ")");
+        }
         rows.emplace_back(flag_label(f), text);
     }
     if (with_help_flag) rows.emplace_back("--help, -h", "show help");
@@ -59,11 +63,12 @@ std::string app_help() {
         "USAGE:\n   berth [global options] command [command options] [arguments...]\n\n"
         "VERSION:\n   " +
         version_text() + "\nCOMMANDS:\n";
-    size_t width = 0;
+    size_t width = std::string_view("help, h").size();
     for (const Command* c : all_commands()) width = std::max(width, c->name.size());
     for (const Command* c : all_commands()) {
         append_row(out, c->name, width, c->summary);
     }
+    append_row(out, "help, h", width, "shows a list of commands or help for one command");
     out += "\nGLOBAL OPTIONS:\n" + options_block(global_flag_specs(), true);
     return out;
 }
