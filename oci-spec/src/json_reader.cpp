@@ -1,6 +1,5 @@
 #include "json_reader.hpp"
 
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <set>

@@ -133,6 +133,7 @@ const Case kCases[] = {
     {"TrailingGarbage", R"({"ociVersion":"1.3.0"} x)",
      "config.json: invalid JSON at offset 23: The document root must not be followed by other values."},
     {"Empty", "", "config.json: invalid JSON at offset 0: The document is empty."},
+    {"NulInText", std::string(R"({"ociVersion":"1.3.0"})") + '\0' + "{", "config.json: invalid JSON at offset 22: NUL byte in the text"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cases, OciParseErrors, testing::ValuesIn(kCases),
