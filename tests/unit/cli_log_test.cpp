@@ -2,6 +2,9 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
+#include <string>
+#include <unistd.h>
 
 #include "berth/util/log.hpp"
 
@@ -66,6 +69,40 @@ TEST(CliLogFormat, Parse) {
     EXPECT_EQ(*parse_format("json"), Format::Json);
     EXPECT_EQ(*parse_format("text"), Format::Text);
     EXPECT_EQ(parse_format("xml").error().what(), "invalid log-format: xml");
+}
+
+}  // namespace
+}  // namespace berth::log
+
+namespace berth::log {
+namespace {
+
+TEST(CliLogFile, JsonLinesAppendToTheLogFile) {
+    char path[] = "/tmp/berth-log-test-XXXXXX";
+    int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    ASSERT_TRUE(configure(path, Format::Json, false).ok());
+    debug("hidden without --debug");
+    error("container does not exist");
+    ASSERT_TRUE(configure(path, Format::Json, true).ok());
+    debug("shown with --debug");
+    ASSERT_TRUE(configure("", Format::Text, false).ok());
+
+    std::ifstream in(path);
+    std::string first, second, third;
+    std::getline(in, first);
+    std::getline(in, second);
+    EXPECT_FALSE(std::getline(in, third));
+    ::unlink(path);
+    EXPECT_TRUE(first.starts_with("{\"level\":\"error\",\"msg\":\"container does not exist\",\"time\":\"")) << first;
+    EXPECT_TRUE(second.starts_with("{\"level\":\"debug\",\"msg\":\"shown with --debug\",\"time\":\"")) << second;
+}
+
+TEST(CliLogFile, UnopenableLogFileIsAnError) {
+    auto r = configure("/nonexistent-dir/berth.log", Format::Json, false);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().what(), "open log file \"/nonexistent-dir/berth.log\": No such file or directory");
 }
 
 }  // namespace
