@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 
+#include "berth/linux/mount_options.hpp"
 #include "berth/linux/seccomp.hpp"
 #include "berth/process/attributes.hpp"
 #include "berth/util/fd.hpp"
@@ -66,24 +67,10 @@ bool id_mapped(uint32_t id, const std::vector<oci::IDMapping>& mappings) {
     return false;
 }
 
-// Options that only mount_setattr(2) can apply (recursive attributes, id-mapping).
-bool needs_mount_setattr(const oci::Mount& m) {
-    if (!m.uidMappings.empty() || !m.gidMappings.empty()) return true;
-    static constexpr std::string_view kOptions[] = {
-        "rro",      "rrw",        "rnosuid",       "rsuid",   "rnodev",      "rdev",        "rnoexec",
-        "rexec",    "rnoatime",   "ratime",        "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime",
-        "rnodiratime", "rdiratime", "rnosymfollow", "rsymfollow", "idmap",     "ridmap",
-    };
-    for (const std::string& o : m.options) {
-        if (std::find(std::begin(kOptions), std::end(kOptions), o) != std::end(kOptions)) return true;
-    }
-    return false;
-}
-
 bool is_bind(const oci::Mount& m) {
     if (m.type == "bind") return true;
-    return std::find(m.options.begin(), m.options.end(), "bind") != m.options.end() ||
-           std::find(m.options.begin(), m.options.end(), "rbind") != m.options.end();
+    auto options = linux_setup::parse_mount_options(m.options);
+    return options.ok() && options->bind;
 }
 
 bool host_has_controller(const HostFacts& host, std::string_view v1_name, std::string_view v2_name) {
@@ -228,7 +215,15 @@ void check_mounts(const oci::Spec& spec, const HostFacts& host, Problems& out) {
         if (!is_absolute(m.destination)) {
             out.push_back({path + ".destination", "\"" + m.destination + "\" is not an absolute path"});
         }
-        if (needs_mount_setattr(m) && !host.mount_setattr) {
+        auto options = linux_setup::parse_mount_options(m.options);
+        if (!options) {
+            out.push_back({path + ".options", options.error().what()});
+            continue;
+        }
+        // Recursive attributes and id-mapping can only be applied with mount_setattr(2).
+        bool needs_setattr = !options->recursive.empty() || options->idmap || options->recursive_idmap ||
+                             !m.uidMappings.empty() || !m.gidMappings.empty();
+        if (needs_setattr && !host.mount_setattr) {
             out.push_back({path, "its options need mount_setattr(2), which this kernel does not have (Linux 5.12+)"});
         }
         check_id_mappings(m.uidMappings, host.uid_map, path + ".uidMappings", out);
@@ -448,6 +443,11 @@ Problems check_against_host(const oci::Spec& spec, const HostFacts& host) {
     if (spec.linux) {
         check_namespaces(spec, host, out);
         if (spec.linux->resources) check_cgroup_resources(*spec.linux->resources, host, out);
+        if (spec.linux->rootfsPropagation) {
+            if (auto p = linux_setup::parse_propagation(*spec.linux->rootfsPropagation); !p) {
+                out.push_back({"linux.rootfsPropagation", p.error().what()});
+            }
+        }
         if (spec.linux->mountLabel && !spec.linux->mountLabel->empty() && !host.lsm.selinux) {
             out.push_back({"linux.mountLabel", "SELinux is not enabled on this host"});
         }

@@ -228,6 +228,20 @@ TEST(BundleCheck, MountsNeedingMountSetattr) {
     EXPECT_TRUE(check_against_host(s, test_host()).empty());
 }
 
+TEST(BundleCheck, MountOptionsAndPropagation) {
+    oci::Spec s = minimal_spec();
+    oci::Mount m;
+    m.destination = "/data";
+    m.type = "tmpfs";
+    m.options = {"nosuid", ""};
+    s.mounts = {m};
+    s.linux->rootfsPropagation = "sideways";
+    Problems out = check_against_host(s, test_host());
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].path, "mounts[0].options");
+    EXPECT_EQ(out[1].path, "linux.rootfsPropagation");
+}
+
 class BundleCheckPaths : public ::testing::Test {
 protected:
     void SetUp() override {
