@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,8 @@
 
 #include "berth/cgroups/cgroup.hpp"
 #include "berth/cgroups/files.hpp"
+#include "berth/cgroups/oom.hpp"
+#include "berth/cgroups/stats.hpp"
 
 using namespace berth::cgroups;
 
@@ -247,6 +250,13 @@ TEST_F(CgroupHost, PidsLimitStopsForks) {
         _exit(failed);
     }
     ASSERT_TRUE(cg->add_process(child).ok());
+    auto before = collect_stats(*cg);
+    ASSERT_TRUE(before.ok());
+    EXPECT_EQ(before->pids.current, 1u);
+    EXPECT_EQ(before->pids.limit, 3u);
+    std::string json = stats_event_json("c1", *before);
+    EXPECT_EQ(json.rfind("{\"type\":\"stats\",\"id\":\"c1\",\"data\":{\"cpu\":{\"usage\":{", 0), 0u) << json;
+    EXPECT_NE(json.find("\"pids\":{\"current\":1,\"limit\":3}"), std::string::npos) << json;
     ASSERT_EQ(::write(go[1], "x", 1), 1);
     int status = reap(child);
     ASSERT_TRUE(WIFEXITED(status));
@@ -275,11 +285,23 @@ TEST_F(CgroupHost, MemoryLimitOomKills) {
         for (size_t i = 0; i < size; i += 4096) p[i] = 1;
         _exit(0);
     }
+    auto watcher = OomWatcher::open(*cg);
+    ASSERT_TRUE(watcher.ok()) << watcher.error().what();
     ASSERT_TRUE(cg->add_process(child).ok());
     ASSERT_EQ(::write(go[1], "x", 1), 1);
     int status = reap(child);
     ASSERT_TRUE(WIFSIGNALED(status));
     EXPECT_EQ(WTERMSIG(status), SIGKILL);
+    // `events` sees the OOM kill
+    pollfd pfd{watcher->fd(), POLLIN, 0};
+    ASSERT_EQ(::poll(&pfd, 1, 10000), 1);
+    auto fresh = watcher->consume();
+    ASSERT_TRUE(fresh.ok()) << fresh.error().what();
+    EXPECT_GE(*fresh, 1u);
+    auto stats = collect_stats(*cg);
+    ASSERT_TRUE(stats.ok());
+    EXPECT_GE(stats->memory.usage.failcnt + stats->memory.swap.failcnt, 1u);  // memsw on v1
+    EXPECT_EQ(stats->memory.usage.limit, uint64_t{16} << 20);
     if (unified_)
         EXPECT_NE(read(cg->unified_dir() + "/memory.events").find("oom_kill 1"), std::string::npos);
     else
