@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
     const Command* command = find_command(name);
     // urfave/cli's text and status for an unknown command.
     if (command == nullptr) return log::fail(Error::msg("No help topic for '" + name + "'\n"), 3);
-    log::debug("berth " + name);
+    std::string command_line = "berth";
+    for (const std::string& a : args) command_line.append(" ").append(a);
+    log::debug(command_line);
     return run_command(*command, *global, std::span<const std::string>(rest).subspan(1));
 }
 
