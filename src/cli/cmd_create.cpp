@@ -1,6 +1,8 @@
 // berth create: sets up the container from its bundle and stops before the user's process runs.
 #include "berth/cli/commands.hpp"
 
+#include "berth/container/lifecycle.hpp"
+
 namespace berth::cli {
 namespace {
 constexpr FlagSpec kFlags[] = {
@@ -13,6 +15,22 @@ constexpr FlagSpec kFlags[] = {
     {"no-new-keyring", "", FlagKind::Bool, "do not create a new session keyring for the container"},
     {"preserve-fds", "", FlagKind::Uint, "pass N additional file descriptors to the container", "0"},
 };
+
+Result<int> run_create(const Invocation& inv) {
+    container::CreateOptions options{
+        .root = inv.global.root,
+        .id = inv.args[0],
+        .bundle = inv.flags.get_string("bundle"),
+        .pid_file = inv.flags.get_string("pid-file"),
+        .console_socket = inv.flags.get_string("console-socket"),
+        .no_pivot = inv.flags.get_bool("no-pivot"),
+        .no_new_keyring = inv.flags.get_bool("no-new-keyring"),
+        .systemd_cgroup = inv.global.systemd_cgroup,
+        .preserve_fds = static_cast<int>(inv.flags.get_uint("preserve-fds")),
+    };
+    BERTH_TRY(container::create_container(options));
+    return 0;
+}
 }  // namespace
 
 const Command kCreateCommand = {
@@ -22,5 +40,6 @@ const Command kCreateCommand = {
     .description = "Creates the container described by the bundle's config.json; `start` then runs its process.",
     .flags = kFlags,
     .arg_count = ArgCount::exactly(1),
+    .run = run_create,
 };
 }  // namespace berth::cli

@@ -66,7 +66,10 @@ std::vector<oci::Hook> get_hooks(const rapidjson::Value& obj, const char* key) {
     if (it == obj.MemberEnd() || !it->value.IsArray()) return out;
     for (const auto& v : it->value.GetArray()) {
         if (!v.IsObject()) continue;
-        oci::Hook hook{.path = get_string(v, "path"), .args = get_strings(v, "args"), .env = get_strings(v, "env")};
+        oci::Hook hook;
+        hook.path = get_string(v, "path");
+        hook.args = get_strings(v, "args");
+        hook.env = get_strings(v, "env");
         auto t = v.FindMember("timeout");
         if (t != v.MemberEnd() && t->value.IsInt()) hook.timeout = t->value.GetInt();
         out.push_back(std::move(hook));

@@ -118,7 +118,9 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
         BERTH_TRY_ASSIGN(attrs.scheduler, plan_scheduler(*process.scheduler));
         attrs.has_scheduler = true;
     }
-    if (process.ioPriority) BERTH_TRY_ASSIGN(attrs.ioprio, plan_ioprio(*process.ioPriority));
+    if (process.ioPriority) {
+        BERTH_TRY_ASSIGN(attrs.ioprio, plan_ioprio(*process.ioPriority));
+    }
     if (linux && linux->personality) {
         BERTH_TRY_ASSIGN(int domain, lookup(kDomains, linux->personality->domain, "linux.personality.domain"));
         if (!linux->personality->flags.empty()) {

@@ -15,9 +15,9 @@
 
 namespace berth::container {
 
-enum class Status { creating, created, running, paused, stopped };
+enum class ContainerStatus { creating, created, running, paused, stopped };
 
-const char* to_string(Status status);
+const char* to_string(ContainerStatus status);
 
 // Start time (clock ticks since boot, field 22 of /proc/PID/stat) of a live,
 // non-zombie process; nullopt when it is gone or a zombie.
@@ -26,10 +26,10 @@ std::optional<uint64_t> process_start_time(pid_t pid);
 // True while the recorded init is alive (not a zombie) and is the same process.
 bool init_alive(const Record& record);
 
-Status derive_status(const ContainerDir& dir, const Record& record);
+ContainerStatus derive_status(const ContainerDir& dir, const Record& record);
 
 // The runtime-spec state `berth state` prints (runc's shape: a stopped
 // container shows pid 0).
-oci::State to_oci_state(const Record& record, Status status);
+oci::State to_oci_state(const Record& record, ContainerStatus status);
 
 }  // namespace berth::container

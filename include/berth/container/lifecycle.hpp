@@ -1,0 +1,59 @@
+// The container lifecycle as runc's commands expose it. Each function is one
+// command's behaviour (the CLI only parses flags); errors carry runc's texts
+// because managers match them ("container does not exist", ...).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "berth/container/status.hpp"
+#include "berth/util/fd.hpp"
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::container {
+
+struct CreateOptions {
+    std::string root;            // --root
+    std::string id;
+    std::string bundle;          // --bundle ("" = current directory)
+    std::string pid_file;        // --pid-file ("" = none)
+    std::string console_socket;  // --console-socket ("" = none)
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+    bool systemd_cgroup = false;
+    int preserve_fds = 0;
+};
+
+struct Created {
+    pid_t pid = 0;
+    UniqueFd pidfd;
+};
+
+// `create`: everything but the user's process, which waits on the exec fifo.
+// A failure leaves nothing behind.
+Result<Created> create_container(const CreateOptions& options);
+
+// `start`: releases the init and runs the poststart hooks.
+Status start_container(const std::string& root, const std::string& id);
+
+// `state`: the runtime-spec state, status derived from the live process.
+Result<oci::State> container_state(const std::string& root, const std::string& id);
+
+// `kill`: `signal` to the init, or with `all` to every process in the cgroup.
+Status kill_container(const std::string& root, const std::string& id, int signal, bool all);
+
+// `delete`: a stopped (or created) container; `force` kills a running one
+// first. With `force` a missing container is not an error.
+Status delete_container(const std::string& root, const std::string& id, bool force);
+
+struct ListEntry {
+    oci::State state;
+    std::string owner;  // user name of the container directory's owner
+};
+// `list`: every container under `root`, sorted by id.
+Result<std::vector<ListEntry>> list_containers(const std::string& root);
+
+}  // namespace berth::container

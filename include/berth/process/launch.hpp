@@ -1,0 +1,44 @@
+// The parent side of starting a container's init: one clone3 (clone when the
+// kernel lacks it) with the namespace flags, placed into its cgroup, then the
+// sync protocol (sync.hpp) until the init waits on the exec fifo.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "berth/process/child.hpp"
+#include "berth/util/fd.hpp"
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::process {
+
+// What the parent does for the child while it waits.
+struct ParentSteps {
+    std::vector<oci::IDMapping> uid_mappings;  // written when the child has a new user namespace
+    std::vector<oci::IDMapping> gid_mappings;
+    int cgroup_fd = -1;                            // unified v2: CLONE_INTO_CGROUP
+    std::function<Status(pid_t)> join_cgroup;      // otherwise: called after clone, before `go`
+    std::optional<int> oom_score_adj;
+    // The state JSON for the child's createContainer and startContainer hooks.
+    std::function<std::string(pid_t)> hook_states;
+    // prestart + createRuntime, when the child asks (mounts done, before pivot).
+    std::function<Status(pid_t)> runtime_hooks;
+    // A seccomp notify fd from the child (SCMP_ACT_NOTIFY).
+    std::function<Status(pid_t, UniqueFd)> seccomp_listener;
+};
+
+struct Launched {
+    pid_t pid = 0;
+    UniqueFd pidfd;  // -1 when the kernel has no pidfds
+};
+
+// Clones the init and drives it to the exec fifo. On failure the init is
+// killed and reaped, and its error is returned.
+Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps);
+
+}  // namespace berth::process

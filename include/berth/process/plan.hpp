@@ -1,0 +1,37 @@
+// Building a ChildPlan from the config in the parent, before clone: every
+// name mapped, every string flattened, every validation done, so that the
+// child only makes syscalls.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "berth/process/child.hpp"
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::process {
+
+struct PlanOptions {
+    std::string id;
+    std::string bundle;       // absolute
+    std::string state_root;   // for the seccomp filter cache
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+    int preserve_fds = 0;     // --preserve-fds
+    int listen_fds = 0;       // LISTEN_FDS handed to us by systemd (0: none)
+    UniqueFd console_socket;  // connected; required when process.terminal
+};
+
+Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options);
+
+// Sysctl key -> path below /proc, refused (runc's message) when the container
+// does not have its own namespace for it.
+Result<Sysctl> plan_sysctl(const std::string& key, const std::string& value, const linux_setup::NamespacePlan& ns);
+
+// LISTEN_FDS passed to this process (LISTEN_PID must be ours), as systemd's
+// sd_listen_fds; 0 when absent.
+int inherited_listen_fds();
+
+}  // namespace berth::process

@@ -1,0 +1,195 @@
+// `create`: plan in the parent, clone the init, record the state.
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "berth/cgroups/cgroup.hpp"
+#include "berth/container/hooks.hpp"
+#include "berth/container/id.hpp"
+#include "berth/container/lifecycle.hpp"
+#include "berth/container/record.hpp"
+#include "berth/linux/seccomp_notify.hpp"
+#include "berth/linux/terminal.hpp"
+#include "berth/process/launch.hpp"
+#include "berth/process/plan.hpp"
+#include "oci/parser.hpp"
+
+namespace berth::container {
+namespace {
+
+// Removes the container directory of a failed create.
+class DirGuard {
+public:
+    explicit DirGuard(const ContainerDir& dir) : dir_(&dir) {}
+    DirGuard(const DirGuard&) = delete;
+    DirGuard& operator=(const DirGuard&) = delete;
+    ~DirGuard() {
+        if (dir_) (void)remove_container_dir(*dir_);
+    }
+    void dismiss() { dir_ = nullptr; }
+
+private:
+    const ContainerDir* dir_;
+};
+
+// Kills the init of a failed create (launch() has handed it over already).
+class InitGuard {
+public:
+    explicit InitGuard(pid_t pid) : pid_(pid) {}
+    InitGuard(const InitGuard&) = delete;
+    InitGuard& operator=(const InitGuard&) = delete;
+    ~InitGuard() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    void dismiss() { pid_ = 0; }
+
+private:
+    pid_t pid_;
+};
+
+Result<std::string> absolute_bundle(const std::string& bundle) {
+    char resolved[PATH_MAX];
+    const char* path = bundle.empty() ? "." : bundle.c_str();
+    if (!::realpath(path, resolved)) return Error::from_errno("bundle \"" + bundle + "\"");
+    return std::string(resolved);
+}
+
+Status make_exec_fifo(const ContainerDir& dir) {
+    if (::mkfifoat(dir.fd(), kExecFifo, 0622) != 0) return Error::from_errno("mkfifo \"" + dir.file(kExecFifo) + "\"");
+    // World-writable so an init that switched to any user can still open it.
+    if (::fchmodat(dir.fd(), kExecFifo, 0622, 0) != 0) return Error::from_errno("chmod \"" + dir.file(kExecFifo) + "\"");
+    return {};
+}
+
+Status write_pid_file(const std::string& path, pid_t pid) {
+    std::string copy = path;
+    std::string dir = ::dirname(copy.data());
+    copy = path;
+    std::string base = ::basename(copy.data());
+    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir_fd) return Error::from_errno("open \"" + dir + "\"");
+    return write_file_atomic(dir_fd.get(), base, std::to_string(pid), 0644);
+}
+
+std::string rootfs_of(const oci::Spec& spec, const std::string& bundle) {
+    std::string root = spec.root ? spec.root->path : "rootfs";
+    return root.starts_with("/") ? root : bundle + "/" + root;
+}
+
+std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
+    Record r = base;
+    r.pid = pid;
+    return oci::write_state(to_oci_state(r, status));
+}
+
+process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const cgroups::Cgroup& cgroup,
+                                  const UniqueFd& cgroup_fd) {
+    const oci::Linux& linux = *spec.linux;
+    process::ParentSteps steps;
+    steps.uid_mappings = linux.uidMappings;
+    steps.gid_mappings = linux.gidMappings;
+    steps.cgroup_fd = cgroup_fd.get();
+    steps.join_cgroup = [&cgroup](pid_t pid) { return cgroup.add_process(pid); };
+    steps.oom_score_adj = spec.process->oomScoreAdj;
+    steps.hook_states = [&record](pid_t pid) {
+        return hook_state(record, pid, ContainerStatus::creating) + '\0' +
+               hook_state(record, pid, ContainerStatus::created);
+    };
+    if (spec.hooks) {
+        const oci::Hooks& hooks = *spec.hooks;
+        steps.runtime_hooks = [&hooks, &record](pid_t pid) -> berth::Status {
+            std::string state = hook_state(record, pid, ContainerStatus::creating);
+            BERTH_TRY(run_hooks(hooks.prestart, state, "prestart"));
+            return run_hooks(hooks.createRuntime, state, "createRuntime");
+        };
+    }
+    if (linux.seccomp && linux.seccomp->listenerPath) {
+        const oci::Seccomp& seccomp = *linux.seccomp;
+        steps.seccomp_listener = [&seccomp, &record](pid_t pid, UniqueFd fd) {
+            Record r = record;
+            r.pid = pid;
+            return linux_setup::send_to_seccomp_listener(*seccomp.listenerPath, fd.get(), to_oci_state(r, ContainerStatus::creating),
+                                                         seccomp.listenerMetadata.value_or(""));
+        };
+    }
+    return steps;
+}
+
+Result<process::PlanOptions> plan_options(const CreateOptions& options, const std::string& bundle) {
+    process::PlanOptions plan;
+    plan.id = options.id;
+    plan.bundle = bundle;
+    plan.state_root = options.root;
+    plan.no_pivot = options.no_pivot;
+    plan.no_new_keyring = options.no_new_keyring;
+    plan.preserve_fds = options.preserve_fds;
+    plan.listen_fds = process::inherited_listen_fds();
+    if (!options.console_socket.empty()) {
+        BERTH_TRY_ASSIGN(plan.console_socket, linux_setup::connect_console_socket(options.console_socket));
+    }
+    return plan;
+}
+
+}  // namespace
+
+Result<Created> create_container(const CreateOptions& options) {
+    BERTH_TRY(validate_id(options.id));
+    BERTH_TRY_ASSIGN(std::string bundle, absolute_bundle(options.bundle));
+    BERTH_TRY_ASSIGN(oci::Spec spec, oci::load_config(bundle + "/config.json"));
+    if (!spec.linux) return Error::msg("config.json: linux: missing");
+    BERTH_TRY_ASSIGN(ContainerDir dir, create_container_dir(options.root, options.id));
+    DirGuard dir_guard(dir);
+    BERTH_TRY(make_exec_fifo(dir));
+
+    BERTH_TRY_ASSIGN(auto plan_opts, plan_options(options, bundle));
+    BERTH_TRY_ASSIGN(auto plan, process::plan_child(spec, std::move(plan_opts)));
+    plan->exec_fifo.reset(::openat(dir.fd(), kExecFifo, O_PATH | O_CLOEXEC));
+    if (!plan->exec_fifo) return Error::from_errno("open \"" + dir.file(kExecFifo) + "\"");
+    plan->parent_only_fds.push_back(dir.fd());
+
+    const oci::Resources* resources = spec.linux->resources ? &*spec.linux->resources : nullptr;
+    BERTH_TRY_ASSIGN(cgroups::Cgroup cgroup,
+                     cgroups::Cgroup::create(spec.linux->cgroupsPath.value_or(""), options.id, resources));
+    cgroups::CgroupGuard cgroup_guard(cgroup);
+    UniqueFd cgroup_fd;
+    if (cgroup.clone_into_supported()) {
+        BERTH_TRY_ASSIGN(cgroup_fd, cgroup.open_for_clone());
+    }
+
+    Record record;
+    record.id = options.id;
+    record.bundle = bundle;
+    record.rootfs = rootfs_of(spec, bundle);
+    record.created = rfc3339_nano_now();
+    record.annotations = spec.annotations;
+    record.cgroup_path = cgroup.saved();
+    record.systemd_cgroup = options.systemd_cgroup;
+    if (spec.hooks) {
+        record.poststart = spec.hooks->poststart;
+        record.poststop = spec.hooks->poststop;
+    }
+    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, cgroup, cgroup_fd)));
+    InitGuard init_guard(launched.pid);
+    record.pid = launched.pid;
+    auto start_time = process_start_time(launched.pid);
+    if (!start_time) return Error::msg("container init exited during create");
+    record.pid_start_time = *start_time;
+    BERTH_TRY(save_record(dir, record));
+    if (!options.pid_file.empty()) BERTH_TRY(write_pid_file(options.pid_file, launched.pid));
+
+    init_guard.dismiss();
+    cgroup_guard.dismiss();
+    dir_guard.dismiss();
+    return Created{launched.pid, std::move(launched.pidfd)};
+}
+
+}  // namespace berth::container

@@ -1,0 +1,56 @@
+// `state` and `list`: read-only, without taking the container's lock.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "berth/container/id.hpp"
+#include "berth/container/lifecycle.hpp"
+#include "berth/container/record.hpp"
+#include "berth/process/passwd.hpp"
+
+namespace berth::container {
+namespace {
+
+std::string owner_name(uid_t uid) {
+    std::ifstream in("/etc/passwd");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string passwd = text.str();
+    auto entry = process::find_user_by_uid(passwd, uid);
+    return entry ? std::string(entry->name) : "#" + std::to_string(uid);
+}
+
+}  // namespace
+
+Result<oci::State> container_state(const std::string& root, const std::string& id) {
+    BERTH_TRY(validate_id(id));
+    BERTH_TRY_ASSIGN(ContainerDir dir, open_container_dir(root, id));
+    auto record = load_record(dir);
+    if (!record) {
+        if (!is_locked(dir)) return std::move(record).error();
+        Record creating;
+        creating.id = id;
+        return to_oci_state(creating, ContainerStatus::creating);
+    }
+    return to_oci_state(*record, derive_status(dir, *record));
+}
+
+Result<std::vector<ListEntry>> list_containers(const std::string& root) {
+    BERTH_TRY_ASSIGN(auto ids, list_ids(root));
+    std::sort(ids.begin(), ids.end());
+    std::vector<ListEntry> entries;
+    for (const auto& id : ids) {
+        auto dir = open_container_dir(root, id);
+        if (!dir) continue;
+        auto record = load_record(*dir);
+        if (!record) continue;  // being created or deleted right now
+        struct stat st {};
+        std::string owner = ::fstat(dir->fd(), &st) == 0 ? owner_name(st.st_uid) : "";
+        entries.push_back({to_oci_state(*record, derive_status(*dir, *record)), owner});
+    }
+    return entries;
+}
+
+}  // namespace berth::container

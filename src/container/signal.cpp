@@ -1,0 +1,92 @@
+// `kill` and `delete`: the operations that end a container.
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "berth/cgroups/cgroup.hpp"
+#include "berth/container/hooks.hpp"
+#include "berth/container/id.hpp"
+#include "berth/container/lifecycle.hpp"
+#include "berth/container/record.hpp"
+#include "oci/parser.hpp"
+
+namespace berth::container {
+namespace {
+
+// Signals the recorded init through a pidfd, checked to still be the same
+// process after opening it, so a recycled pid is never signalled.
+Status signal_init(const Record& record, int sig) {
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
+    if (!pidfd || !init_alive(record)) return Error::msg("container not running");
+    if (::syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) != 0) {
+        return Error::from_errno("kill container init " + std::to_string(record.pid));
+    }
+    return {};
+}
+
+// SIGKILL the init and wait until it is dead (it is not our child: a pidfd
+// turns readable when it exits).
+void kill_and_wait(const Record& record) {
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
+    if (!pidfd || !init_alive(record)) return;
+    ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+    pollfd p{pidfd.get(), POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+}
+
+// Everything `create` made goes: the init, the cgroup, the state directory.
+Status destroy(const ContainerDir& dir, const Record& record) {
+    kill_and_wait(record);
+    Status status;
+    if (!record.cgroup_path.empty()) {
+        auto cgroup = cgroups::Cgroup::load(record.cgroup_path);
+        status = cgroup ? cgroup->destroy() : Status(std::move(cgroup).error());
+    }
+    run_hooks_warn(record.poststop, oci::write_state(to_oci_state(record, ContainerStatus::stopped)), "poststop");
+    BERTH_TRY(remove_container_dir(dir));
+    return status;
+}
+
+}  // namespace
+
+Status kill_container(const std::string& root, const std::string& id, int signal, bool all) {
+    BERTH_TRY(validate_id(id));
+    BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(root, id));
+    BERTH_TRY_ASSIGN(Record record, load_record(dir));
+    if (all && !record.cgroup_path.empty()) {
+        BERTH_TRY_ASSIGN(auto cgroup, cgroups::Cgroup::load(record.cgroup_path));
+        return cgroup.signal_all(signal);
+    }
+    return signal_init(record, signal);
+}
+
+Status delete_container(const std::string& root, const std::string& id, bool force) {
+    BERTH_TRY(validate_id(id));
+    auto locked = lock_container_dir(root, id);
+    if (!locked) {
+        // containerd's shim deletes twice: a missing container is fine with --force.
+        if (force && locked.error().context() == "container does not exist") return {};
+        return std::move(locked).error();
+    }
+    ContainerDir dir = std::move(locked).value();
+    auto loaded = load_record(dir);
+    if (!loaded) {
+        // A directory without state: a create that died. We hold its lock, so nothing uses it.
+        if (force) return remove_container_dir(dir);
+        return std::move(loaded).error();
+    }
+    const Record& record = *loaded;
+    ContainerStatus status = derive_status(dir, record);
+    if (status == ContainerStatus::running || status == ContainerStatus::paused) {
+        if (!force) {
+            return Error::msg("cannot delete container " + id + " that is not stopped: " + to_string(status));
+        }
+    }
+    return destroy(dir, record);
+}
+
+}  // namespace berth::container

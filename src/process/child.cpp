@@ -1,0 +1,271 @@
+// The container's init, from clone3 to execve (see child.hpp). The order of
+// the steps matters and follows runc/crun; each step is one small function.
+#include "berth/process/child.hpp"
+
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "berth/linux/no_new_privs.hpp"
+#include "berth/linux/rootfs.hpp"
+#include "berth/linux/seccomp_notify.hpp"
+#include "berth/linux/self_protect.hpp"
+#include "berth/linux/terminal.hpp"
+#include "berth/process/exec_path.hpp"
+#include "berth/process/sync.hpp"
+
+extern char** environ;
+
+namespace berth::process {
+namespace {
+
+// The state JSON the parent sent: createContainer's, then NUL, then startContainer's.
+struct HookStates {
+    std::string_view create_container;
+    std::string_view start_container;
+};
+
+bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
+    if (!wait_sync(plan.sync.get(), SyncType::go, err)) return false;
+    ssize_t n;
+    do {
+        n = ::recv(plan.sync.get(), plan.state_buffer.data(), plan.state_buffer.size(), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return err.fail(n < 0 ? errno : 0, "sync with parent: receive state");
+    std::string_view all(plan.state_buffer.data(), static_cast<size_t>(n));
+    size_t nul = all.find('\0');
+    states.create_container = all.substr(0, nul);
+    states.start_container = nul == std::string_view::npos ? all : all.substr(nul + 1);
+    return true;
+}
+
+// The new user namespace's root: the maps are written by now.
+bool become_namespace_root(const ChildPlan& plan, ChildError& err) noexcept {
+    if (!plan.namespaces.new_user) return true;
+    if (::setresgid(0, 0, 0) != 0) return err.fail(errno, "setresgid 0 in the user namespace");
+    if (::setresuid(0, 0, 0) != 0) return err.fail(errno, "setresuid 0 in the user namespace");
+    return true;
+}
+
+bool join_session_keyring(const ChildPlan& plan, ChildError& err) noexcept {
+    if (!plan.new_keyring) return true;
+    long key = ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, plan.id.c_str());
+    // Kernels or seccomp policies without keyrings: go on without one, as runc.
+    if (key < 0 && errno != ENOSYS && errno != EPERM && errno != EACCES) {
+        return err.fail(errno, "join session keyring");
+    }
+    return true;
+}
+
+bool set_names(const ChildPlan& plan, ChildError& err) noexcept {
+    if (plan.hostname && ::sethostname(plan.hostname->data(), plan.hostname->size()) != 0) {
+        return err.fail(errno, "sethostname");
+    }
+    if (plan.domainname && ::setdomainname(plan.domainname->data(), plan.domainname->size()) != 0) {
+        return err.fail(errno, "setdomainname");
+    }
+    return true;
+}
+
+// Opens the pty in the container's devpts and hands the master out.
+// Returns the slave fd (or -1 without a terminal).
+bool open_console(const ChildPlan& plan, int& slave, ChildError& err) noexcept {
+    slave = -1;
+    if (!plan.terminal) return true;
+    int master = linux_setup::open_console_master(plan.rootfs, err);
+    if (master < 0) return false;
+    slave = linux_setup::open_pty_slave(master, plan.console_size ? &*plan.console_size : nullptr, err);
+    bool ok = slave >= 0 && linux_setup::send_fd(plan.console_socket.get(), master, err);
+    ::close(master);
+    return ok;
+}
+
+bool run_parent_hooks(const ChildPlan& plan, ChildError& err) noexcept {
+    if (!plan.parent_hooks) return true;
+    return send_sync(plan.sync.get(), SyncType::hooks, err) && wait_sync(plan.sync.get(), SyncType::hooks_done, err);
+}
+
+bool write_sysctls(const ChildPlan& plan, ChildError& err) noexcept {
+    for (const auto& s : plan.sysctls) {
+        int fd = ::openat(plan.host_proc.get(), s.path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) return err.fail(errno, "open /proc/%s", s.path.c_str());
+        ssize_t n = ::write(fd, s.value.data(), s.value.size());
+        int saved = errno;
+        ::close(fd);
+        if (n != static_cast<ssize_t>(s.value.size())) return err.fail(saved, "write /proc/%s", s.path.c_str());
+    }
+    return true;
+}
+
+bool load_filter(const ChildPlan& plan, ChildError& err) noexcept {
+    int notify_fd = -1;
+    if (!linux_setup::load_seccomp(*plan.seccomp, &notify_fd, err)) return false;
+    if (notify_fd < 0) return true;
+    bool ok = linux_setup::send_fd(plan.sync.get(), notify_fd, err);
+    ::close(notify_fd);
+    return ok;
+}
+
+// Capabilities, seccomp and the user switch, in the order the security code
+// requires (capabilities.hpp, seccomp.hpp).
+bool drop_privileges(ChildPlan& plan, ChildError& err) noexcept {
+    const auto& caps = plan.capabilities;
+    if (caps && !(linux_setup::drop_bounding_set(*caps, err) && linux_setup::keep_capabilities(err))) return false;
+    if (plan.seccomp && !plan.no_new_privileges && !load_filter(plan, err)) return false;
+    // In a user namespace without setgroups permission the supplementary groups stay as they are.
+    if (!switch_user(plan.identity, true, err)) return false;
+    if (caps && !linux_setup::apply_capabilities(*caps, err)) return false;
+    if (plan.no_new_privileges && !linux_setup::set_no_new_privs(err)) return false;
+    return linux_setup::apply_exec_label(plan.lsm, plan.lsm_procfs.get(), err);
+}
+
+// CVE-2024-21626: the cwd must resolve inside the container; a leaked host
+// directory fd used as cwd shows up as a path getcwd cannot reach.
+bool enter_cwd(const ChildPlan& plan, ChildError& err) noexcept {
+    if (::chdir(plan.cwd.c_str()) != 0) return err.fail(errno, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd.c_str());
+    char buf[4096];
+    if (::getcwd(buf, sizeof(buf)) == nullptr || buf[0] != '/') {
+        return err.fail(ENOENT, "current working directory is outside of container mount namespace root");
+    }
+    return true;
+}
+
+// Every fd above the kept ones closes at execve (CVE-2024-21626: no host fd
+// may reach the container). Ours are needed until then, so CLOEXEC, not close.
+bool mark_fds_cloexec(const ChildPlan& plan, ChildError& err) noexcept {
+    unsigned first = 3U + static_cast<unsigned>(plan.kept_fds);
+    if (::syscall(SYS_close_range, first, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) != 0) {
+        return err.fail(errno, "close_range");
+    }
+    for (int fd = 3; fd < 3 + plan.kept_fds; ++fd) {
+        int flags = ::fcntl(fd, F_GETFD);
+        if (flags >= 0 && !(flags & FD_CLOEXEC)) continue;
+        // One of ours landed in the preserved range: it still closes at exec.
+        if (fd == plan.sync.get() || fd == plan.exec_fifo.get()) continue;
+        if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+    return true;
+}
+
+// Blocks until `start` opens the fifo for reading; the returned fd stays open
+// (CLOEXEC) so that a failure after this point can still be reported to
+// `start`, and a successful execve closes it.
+int wait_for_start(const ChildPlan& plan, ChildError& err) noexcept {
+    char path[48];
+    std::snprintf(path, sizeof(path), "self/fd/%d", plan.exec_fifo.get());
+    int fd;
+    do {
+        fd = ::openat(plan.host_proc.get(), path, O_WRONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) err.fail(errno, "open exec fifo");
+    return fd;
+}
+
+[[noreturn]] void fail_after_start(int fifo, const ChildError& err) noexcept {
+    char line[sizeof(err.message) + 64];
+    int n = err.err ? std::snprintf(line, sizeof(line), "%s: %s", err.message, std::strerror(err.err))
+                    : std::snprintf(line, sizeof(line), "%s", err.message);
+    if (n > 0) (void)!::write(fifo, line, static_cast<size_t>(n) < sizeof(line) ? static_cast<size_t>(n) : sizeof(line) - 1);
+    ::_exit(1);
+}
+
+bool set_final_cpus(const ChildPlan& plan, ChildError& err) noexcept {
+    const auto& a = plan.attributes;
+    if (a.has_final_cpus && ::sched_setaffinity(0, sizeof(a.final_cpus), &a.final_cpus) != 0) {
+        return err.fail(errno, "sched_setaffinity (execCPUAffinity.final)");
+    }
+    return true;
+}
+
+// Everything up to the point where the init waits for `start`.
+bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, size_t exe_size, ChildError& err) noexcept {
+    const auto& a = plan.attributes;
+    if (!linux_setup::set_dumpable(false, err)) return false;
+    if (a.has_initial_cpus && ::sched_setaffinity(0, sizeof(a.initial_cpus), &a.initial_cpus) != 0) {
+        return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
+    }
+    if (!receive_go(plan, states, err)) return false;
+    if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
+    if (::setsid() < 0) return err.fail(errno, "setsid");
+    if (!join_session_keyring(plan, err) || !set_names(plan, err)) return false;
+    if (!linux_setup::setup_rootfs(plan.rootfs, err)) return false;
+    int slave = -1;
+    if (!open_console(plan, slave, err) || !run_parent_hooks(plan, err)) return false;
+    if (!container::run_hooks(plan.create_container_hooks, states.create_container, "createContainer", err)) {
+        return false;
+    }
+    if (slave >= 0 && !linux_setup::mount_console(plan.rootfs, slave, err)) return false;
+    if (!linux_setup::enter_rootfs(plan.rootfs, err) || !write_sysctls(plan, err)) return false;
+    if (slave >= 0) {
+        if (!linux_setup::attach_console(slave, err)) return false;
+        ::close(slave);
+    }
+    if (!apply_attributes(a, err)) return false;
+    if (plan.exec.needs_home) {
+        if (!home_env_for(plan.identity.uid, home_env, 4096 + 8, err)) return false;
+        plan.exec.envp[plan.exec.home_slot] = home_env;
+    }
+    if (!drop_privileges(plan, err) || !enter_cwd(plan, err)) return false;
+    // The lookup uses the container's PATH, after the user switch (as runc).
+    if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
+    if (!mark_fds_cloexec(plan, err)) return false;
+    // With no_new_privs the filter goes on last, but still before the parent
+    // leaves: a notify fd must reach it (as runc).
+    return !(plan.seccomp && plan.no_new_privileges) || load_filter(plan, err);
+}
+
+}  // namespace
+
+void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector<std::string>& extra_env) {
+    exec.args = process.args;
+    exec.env = process.env;
+    exec.env.insert(exec.env.end(), extra_env.begin(), extra_env.end());
+    exec.needs_home = true;
+    for (auto& a : exec.args) exec.argv.push_back(a.data());
+    exec.argv.push_back(nullptr);
+    for (auto& e : exec.env) {
+        if (e.starts_with("HOME=")) exec.needs_home = false;
+        if (e.starts_with("PATH=")) exec.path_env = e.c_str() + 5;
+        exec.envp.push_back(e.data());
+    }
+    exec.home_slot = exec.envp.size();
+    exec.envp.push_back(nullptr);  // HOME, when needed
+    exec.envp.push_back(nullptr);
+}
+
+void child_main(ChildPlan& plan) noexcept {
+    // Die with the parent while it still drives the setup; cleared right
+    // before reporting ready, since the init outlives `berth create`.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (int fd : plan.parent_only_fds) ::close(fd);
+    ChildError err;
+    HookStates states;
+    static char home_env[4096 + 8];
+    static char exe[4096];
+    if (!prepare(plan, states, home_env, exe, sizeof(exe), err)) {
+        send_sync_error(plan.sync.get(), err);
+        ::_exit(1);
+    }
+    ::prctl(PR_SET_PDEATHSIG, 0);
+    if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(1);
+    int fifo = wait_for_start(plan, err);
+    if (fifo < 0) ::_exit(1);
+    if (!container::run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err) ||
+        !set_final_cpus(plan, err)) {
+        fail_after_start(fifo, err);
+    }
+    ::execve(exe, plan.exec.argv.data(), plan.exec.envp.data());
+    err.fail(errno, "exec %s", exe);
+    fail_after_start(fifo, err);
+}
+
+}  // namespace berth::process

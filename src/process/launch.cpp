@@ -1,0 +1,165 @@
+#include "berth/process/launch.hpp"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "berth/linux/seccomp_notify.hpp"
+#include "berth/process/sync.hpp"
+
+namespace berth::process {
+namespace {
+
+// Kills and reaps a child that has not been handed over yet.
+class ChildGuard {
+public:
+    explicit ChildGuard(pid_t pid) : pid_(pid) {}
+    ChildGuard(const ChildGuard&) = delete;
+    ChildGuard& operator=(const ChildGuard&) = delete;
+    ~ChildGuard() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+    void dismiss() { pid_ = 0; }
+
+private:
+    pid_t pid_;
+};
+
+// clone3, or clone on kernels without it (then CLONE_INTO_CGROUP is not used
+// and `into_cgroup` is cleared so the caller joins the cgroup by pid).
+pid_t clone_child(unsigned long flags, int cgroup_fd, bool& into_cgroup, int& pidfd) {
+    clone_args args{};
+    args.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
+    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    long pid = ::syscall(SYS_clone3, &args, sizeof(args));
+    into_cgroup = cgroup_fd >= 0;
+    if (pid >= 0 || errno != ENOSYS) return static_cast<pid_t>(pid);
+    into_cgroup = false;
+    pidfd = -1;
+    return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+}
+
+Status send_all(int fd, const void* data, size_t size, const char* what) {
+    if (::send(fd, data, size, MSG_NOSIGNAL) != static_cast<ssize_t>(size)) {
+        return Error::from_errno(std::string("sync with init: send ") + what);
+    }
+    return {};
+}
+
+Status send_go(int sock, pid_t pid, const ParentSteps& steps) {
+    SyncMessage go;
+    go.type = SyncType::go;
+    BERTH_TRY(send_all(sock, &go, sizeof(go), "go"));
+    std::string states = steps.hook_states ? steps.hook_states(pid) : std::string();
+    if (states.empty()) states.push_back('\0');
+    return send_all(sock, states.data(), states.size(), "state");
+}
+
+Status write_oom_score_adj(pid_t pid, int value) {
+    std::string path = "/proc/" + std::to_string(pid) + "/oom_score_adj";
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    std::string text = std::to_string(value);
+    if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        return Error::from_errno("write \"" + path + "\"");
+    }
+    return {};
+}
+
+// One datagram from the child: a SyncMessage, or a one-byte message carrying
+// an fd (the seccomp notify fd, see seccomp_notify.hpp).
+Result<SyncMessage> receive(int sock, UniqueFd& fd) {
+    SyncMessage msg;
+    iovec iov{&msg, sizeof(msg)};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control;
+    mh.msg_controllen = sizeof(control);
+    ssize_t n;
+    do {
+        n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return Error::from_errno("sync with init: receive");
+    if (n == 0) return Error::msg("container init exited before it was ready");
+    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int received;
+            std::memcpy(&received, CMSG_DATA(c), sizeof(int));
+            fd.reset(received);
+        }
+    }
+    if (fd) return msg;  // the fd message; `msg` is irrelevant
+    if (n != sizeof(msg)) return Error::msg("sync with init: malformed message");
+    return msg;
+}
+
+Status drive(int sock, pid_t pid, const ParentSteps& steps) {
+    for (;;) {
+        UniqueFd fd;
+        BERTH_TRY_ASSIGN(SyncMessage msg, receive(sock, fd));
+        if (fd) {
+            if (!steps.seccomp_listener) return Error::msg("unexpected seccomp notify fd from the init");
+            BERTH_TRY(steps.seccomp_listener(pid, std::move(fd)));
+            continue;
+        }
+        switch (msg.type) {
+            case SyncType::ready: return {};
+            case SyncType::error: return Error::sys(msg.error.err, msg.error.message);
+            case SyncType::hooks: {
+                if (steps.runtime_hooks) BERTH_TRY(steps.runtime_hooks(pid));
+                SyncMessage done;
+                done.type = SyncType::hooks_done;
+                BERTH_TRY(send_all(sock, &done, sizeof(done), "hooks done"));
+                break;
+            }
+            default: return Error::msg("sync with init: unexpected message");
+        }
+    }
+}
+
+}  // namespace
+
+Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return Error::from_errno("socketpair");
+    UniqueFd parent_end(pair[0]);
+    plan.sync.reset(pair[1]);
+
+    BERTH_TRY_ASSIGN(UniqueFd own_pidns, linux_setup::enter_pid_namespace_for_clone(plan.namespaces));
+    bool into_cgroup = false;
+    int pidfd = -1;
+    pid_t pid = clone_child(plan.namespaces.clone_flags, steps.cgroup_fd, into_cgroup, pidfd);
+    if (pid == 0) {
+        parent_end.reset();
+        child_main(plan);
+    }
+    int clone_errno = errno;
+    BERTH_TRY(linux_setup::leave_pid_namespace_for_clone(own_pidns));
+    if (pid < 0) return Error::sys(clone_errno, "clone container init");
+    ChildGuard guard(pid);
+    Launched launched{pid, UniqueFd(pidfd)};
+    plan.sync.reset();
+
+    if (plan.namespaces.new_user) BERTH_TRY(linux_setup::write_id_mappings(pid, steps.uid_mappings, steps.gid_mappings));
+    if (!into_cgroup && steps.join_cgroup) BERTH_TRY(steps.join_cgroup(pid));
+    if (steps.oom_score_adj) BERTH_TRY(write_oom_score_adj(pid, *steps.oom_score_adj));
+    BERTH_TRY(send_go(parent_end.get(), pid, steps));
+    BERTH_TRY(drive(parent_end.get(), pid, steps));
+    guard.dismiss();
+    return launched;
+}
+
+}  // namespace berth::process

@@ -1,0 +1,143 @@
+#include "berth/process/plan.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sched.h>
+#include <cstdlib>
+
+#include "berth/linux/rootfs.hpp"
+#include "berth/linux/safe_procfs.hpp"
+#include "berth/linux/seccomp_cache.hpp"
+
+namespace berth::process {
+namespace {
+
+constexpr size_t kStateBufferSize = 64 * 1024;
+
+bool starts_with_any(std::string_view key, std::initializer_list<std::string_view> prefixes) {
+    for (auto p : prefixes) {
+        if (key.starts_with(p)) return true;
+    }
+    return false;
+}
+
+Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPlan& plan) {
+    const oci::Process& process = *spec.process;
+    if (process.capabilities) {
+        BERTH_TRY_ASSIGN(plan.capabilities, linux_setup::plan_capabilities(*process.capabilities));
+    }
+    if (spec.linux && spec.linux->seccomp) {
+        BERTH_TRY_ASSIGN(plan.seccomp, linux_setup::compile_seccomp_cached(*spec.linux->seccomp, options.state_root));
+    }
+    plan.no_new_privileges = process.noNewPrivileges;
+    BERTH_TRY_ASSIGN(plan.lsm, linux_setup::plan_lsm(spec));
+    if (!plan.lsm.exec_attr.empty()) {
+        BERTH_TRY_ASSIGN(plan.lsm_procfs, linux_setup::open_private_procfs());
+    }
+    return {};
+}
+
+Status plan_names(const oci::Spec& spec, ChildPlan& plan) {
+    bool own_uts = plan.namespaces.has(oci::NamespaceType::uts);
+    if (spec.hostname && !spec.hostname->empty()) {
+        if (!own_uts) return Error::msg("unable to set hostname without a private UTS namespace");
+        plan.hostname = spec.hostname;
+    }
+    if (spec.domainname && !spec.domainname->empty()) {
+        if (!own_uts) return Error::msg("unable to set domainname without a private UTS namespace");
+        plan.domainname = spec.domainname;
+    }
+    if (spec.linux) {
+        for (const auto& [key, value] : spec.linux->sysctl) {
+            BERTH_TRY_ASSIGN(auto sysctl, plan_sysctl(key, value, plan.namespaces));
+            plan.sysctls.push_back(std::move(sysctl));
+        }
+    }
+    return {};
+}
+
+Status plan_terminal(const oci::Process& process, PlanOptions& options, ChildPlan& plan) {
+    plan.terminal = process.terminal;
+    plan.console_size = process.consoleSize;
+    if (process.terminal && !options.console_socket) {
+        return Error::msg("cannot allocate tty if runc will detach without setting console socket");
+    }
+    if (!process.terminal && options.console_socket) {
+        return Error::msg("cannot use console socket if runc will not detach or allocate tty");
+    }
+    plan.console_socket = std::move(options.console_socket);
+    return {};
+}
+
+}  // namespace
+
+Result<Sysctl> plan_sysctl(const std::string& key, const std::string& value, const linux_setup::NamespacePlan& ns) {
+    using T = oci::NamespaceType;
+    bool ok = false;
+    if (starts_with_any(key, {"kernel.msg", "kernel.sem", "kernel.shm", "fs.mqueue."})) {
+        ok = ns.has(T::ipc);
+    } else if (key.starts_with("net.")) {
+        ok = ns.has(T::network);
+    } else if (key == "kernel.hostname" || key == "kernel.domainname") {
+        ok = ns.has(T::uts);
+    }
+    if (!ok) return Error::msg("sysctl \"" + key + "\" is not in a separate kernel namespace");
+    if (key.find("..") != std::string::npos || key.find('/') != std::string::npos) {
+        return Error::msg("linux.sysctl: invalid key \"" + key + "\"");
+    }
+    std::string path = "sys/" + key;
+    for (size_t i = 4; i < path.size(); ++i) {
+        if (path[i] == '.') path[i] = '/';
+    }
+    return Sysctl{std::move(path), value};
+}
+
+int inherited_listen_fds() {
+    const char* pid = std::getenv("LISTEN_PID");
+    const char* fds = std::getenv("LISTEN_FDS");
+    if (!pid || !fds) return 0;
+    long listen_pid = std::strtol(pid, nullptr, 10);
+    int count = static_cast<int>(std::strtol(fds, nullptr, 10));
+    return listen_pid == ::getpid() && count > 0 ? count : 0;
+}
+
+Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options) {
+    if (!spec.process) return Error::msg("config.json: process: missing (nothing to run)");
+    if (spec.process->args.empty()) return Error::msg("config.json: process.args: must not be empty");
+    if (!spec.linux) return Error::msg("config.json: linux: missing");
+    const oci::Process& process = *spec.process;
+    auto plan = std::make_unique<ChildPlan>();
+    plan->id = options.id;
+    BERTH_TRY_ASSIGN(plan->namespaces, linux_setup::plan_namespaces(*spec.linux));
+    if (!plan->namespaces.has(oci::NamespaceType::mount)) {
+        return Error::msg("linux.namespaces: a mount namespace is required");
+    }
+    BERTH_TRY_ASSIGN(plan->rootfs, linux_setup::plan_rootfs(spec, {.bundle = options.bundle, .no_pivot = options.no_pivot}));
+    BERTH_TRY(plan_security(spec, options, *plan));
+    BERTH_TRY_ASSIGN(plan->attributes, plan_attributes(process, &*spec.linux));
+    plan->identity = {process.user.uid, process.user.gid,
+                      std::vector<gid_t>(process.user.additionalGids.begin(), process.user.additionalGids.end())};
+    BERTH_TRY(plan_names(spec, *plan));
+    BERTH_TRY(plan_terminal(process, options, *plan));
+    plan->new_keyring = !options.no_new_keyring;
+    plan->kept_fds = options.listen_fds + options.preserve_fds;
+    plan->cwd = process.cwd.empty() ? "/" : process.cwd;
+    if (plan->cwd[0] != '/') return Error::msg("process.cwd: must be an absolute path");
+    std::vector<std::string> extra_env;
+    if (options.listen_fds > 0) {
+        extra_env = {"LISTEN_FDS=" + std::to_string(options.listen_fds), "LISTEN_PID=1"};
+    }
+    flatten_exec(plan->exec, process, extra_env);
+    if (spec.hooks) {
+        plan->parent_hooks = !spec.hooks->prestart.empty() || !spec.hooks->createRuntime.empty();
+        plan->create_container_hooks = container::plan_hooks(spec.hooks->createContainer);
+        plan->start_container_hooks = container::plan_hooks(spec.hooks->startContainer);
+    }
+    plan->host_proc.reset(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!plan->host_proc) return Error::from_errno("open \"/proc\"");
+    plan->state_buffer.resize(kStateBufferSize);
+    return plan;
+}
+
+}  // namespace berth::process
