@@ -1,0 +1,203 @@
+// Process security seen from inside a real container (the probe reports
+// /proc/self/status): capability sets, no_new_privs, seccomp (Docker's and
+// podman's default profiles, errnoRet), and the clear refusals for what this
+// host cannot grant (CAP_SYS_RESOURCE, LSM labels without the LSM).
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "harness/harness.hpp"
+#include "oci/parser.hpp"
+
+namespace berth::test {
+namespace {
+
+using Names = std::vector<std::string>;
+
+Names sorted(Names v) {
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+oci::Seccomp profile_of(const std::string& config) {
+    auto spec = oci::load_config(std::string(BERTH_TEST_DATA) + "/configs/" + config);
+    if (!spec || !spec->linux || !spec->linux->seccomp) throw std::runtime_error("no seccomp in " + config);
+    return *spec->linux->seccomp;
+}
+
+class ContainerSecurity : public IntegrationTest {};
+
+TEST_F(ContainerSecurity, CapabilitySetsAreExactlyTheConfigured) {
+    auto bundle = make_bundle();
+    oci::Capabilities caps;
+    caps.bounding = Names{"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID"};
+    caps.effective = Names{"CAP_KILL", "CAP_NET_BIND_SERVICE"};
+    caps.permitted = Names{"CAP_KILL", "CAP_NET_BIND_SERVICE"};
+    caps.inheritable = Names{"CAP_KILL"};
+    caps.ambient = Names{"CAP_KILL"};
+    bundle.spec.process->capabilities = caps;
+    bundle.spec.process->user.uid = 1000;  // non-root: only keep-caps + ambient keep these
+    bundle.spec.process->user.gid = 1000;
+    auto report = run_probe(bundle);
+    EXPECT_EQ(sorted(report.capabilities("bounding")), sorted(*caps.bounding));
+    EXPECT_EQ(report.capabilities("inheritable"), Names{"CAP_KILL"});
+    EXPECT_EQ(report.capabilities("ambient"), Names{"CAP_KILL"});
+    // After execve a non-root process keeps what is ambient.
+    EXPECT_EQ(report.capabilities("permitted"), Names{"CAP_KILL"});
+    EXPECT_EQ(report.capabilities("effective"), Names{"CAP_KILL"});
+}
+
+TEST_F(ContainerSecurity, RootKeepsTheBoundingSetOnly) {
+    auto bundle = make_bundle();
+    oci::Capabilities caps;
+    caps.bounding = Names{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+    caps.effective = caps.permitted = caps.bounding;
+    bundle.spec.process->capabilities = caps;
+    auto report = run_probe(bundle);
+    EXPECT_EQ(sorted(report.capabilities("bounding")), sorted(*caps.bounding));
+    EXPECT_EQ(sorted(report.capabilities("effective")), sorted(*caps.bounding));
+    EXPECT_TRUE(report.capabilities("inheritable").empty());
+}
+
+TEST_F(ContainerSecurity, CapabilityTheHostLacksIsAClearError) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "berth's error text";
+    // Only meaningful where berth itself lacks it (this host: not in the bounding set).
+    if (prctl(PR_CAPBSET_READ, CAP_SYS_RESOURCE, 0, 0, 0) != 0) GTEST_SKIP() << "this host can grant CAP_SYS_RESOURCE";
+    auto bundle = make_bundle();
+    bundle.spec.process->capabilities->bounding->push_back("CAP_SYS_RESOURCE");
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("CAP_SYS_RESOURCE is not in berth's bounding or permitted set on this host"), std::string::npos)
+        << r.describe();
+}
+
+TEST_F(ContainerSecurity, UnknownCapabilityNamesItsPath) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "runc only warns";
+    auto bundle = make_bundle();
+    bundle.spec.process->capabilities->effective->push_back("CAP_FOO");
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("process.capabilities.effective[3]: unknown capability"), std::string::npos) << r.describe();
+    EXPECT_NE(r.err.find("CAP_FOO"), std::string::npos) << r.describe();
+}
+
+TEST_F(ContainerSecurity, NoNewPrivileges) {
+    auto bundle = make_bundle();
+    bundle.spec.process->noNewPrivileges = true;
+    EXPECT_TRUE(run_probe(bundle).no_new_privs());
+    auto other = make_bundle();
+    other.spec.process->noNewPrivileges = false;
+    EXPECT_FALSE(run_probe(other).no_new_privs());
+}
+
+TEST_F(ContainerSecurity, DockerDefaultProfileWithAndWithoutNoNewPrivileges) {
+    for (bool nnp : {false, true}) {
+        auto bundle = make_bundle();
+        bundle.spec.linux->seccomp = profile_of("docker-largest.json");
+        bundle.spec.process->noNewPrivileges = nnp;
+        auto report = run_probe(bundle);
+        EXPECT_EQ(report.seccomp_mode(), 2) << "nnp=" << nnp;
+        EXPECT_EQ(report.no_new_privs(), nnp);
+    }
+}
+
+TEST_F(ContainerSecurity, PodmanProfileErrnoRetReachesTheProcess) {
+    auto bundle = make_bundle();
+    bundle.spec.linux->seccomp = profile_of("podman-largest.json");
+    // With CAP_SYS_ADMIN in its own UTS namespace sethostname would work; podman's
+    // profile refuses it with errnoRet 1 (EPERM), while mkdir stays allowed.
+    for (auto* set : {&bundle.spec.process->capabilities->bounding, &bundle.spec.process->capabilities->effective,
+                      &bundle.spec.process->capabilities->permitted})
+        (*set)->push_back("CAP_SYS_ADMIN");
+    bundle.spec.process->args = {"/bin/sh", "-c", "mkdir /tmp/ok && echo mkdir-ok; hostname other 2>&1; echo rc=$?"};
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.out.find("mkdir-ok"), std::string::npos) << r.describe();
+    EXPECT_NE(r.out.find("Operation not permitted"), std::string::npos) << r.describe();
+    EXPECT_NE(r.out.find("rc=1"), std::string::npos) << r.describe();
+}
+
+TEST_F(ContainerSecurity, WithoutSeccompSethostnameWorks) {
+    // The control for the test above: the refusal really is the filter's.
+    auto bundle = make_bundle();
+    for (auto* set : {&bundle.spec.process->capabilities->bounding, &bundle.spec.process->capabilities->effective,
+                      &bundle.spec.process->capabilities->permitted})
+        (*set)->push_back("CAP_SYS_ADMIN");
+    bundle.spec.process->args = {"/bin/sh", "-c", "hostname other && hostname"};
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.out.find("other"), std::string::npos) << r.describe();
+}
+
+TEST_F(ContainerSecurity, SeccompErrnoRetOnOneSyscall) {
+    auto bundle = make_bundle();
+    oci::Seccomp s;
+    s.defaultAction = "SCMP_ACT_ALLOW";
+    s.syscalls.push_back(oci::SeccompSyscall{{"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", 13u, {}});  // EACCES
+    bundle.spec.linux->seccomp = s;
+    bundle.spec.process->args = {"/bin/sh", "-c", "mkdir /tmp/x 2>&1; [ -e /tmp/x ] && echo made"};
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(r.out.find("Permission denied"), std::string::npos) << r.describe();
+    EXPECT_EQ(r.out.find("made"), std::string::npos) << r.describe();
+}
+
+TEST_F(ContainerSecurity, SeccompUnknownActionNamesItsPath) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "berth's error text";
+    auto bundle = make_bundle();
+    oci::Seccomp s = profile_of("docker-largest.json");
+    s.syscalls.at(2).action = "SCMP_ACT_FOO";
+    bundle.spec.linux->seccomp = s;
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("linux.seccomp.syscalls[2].action: unknown action"), std::string::npos) << r.describe();
+}
+
+TEST_F(ContainerSecurity, CompiledFilterCacheIsReused) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "berth's cache";
+    const oci::Seccomp s = profile_of("docker-largest.json");
+    for (int i = 0; i < 2; ++i) {
+        auto bundle = make_bundle();
+        bundle.spec.linux->seccomp = s;
+        EXPECT_EQ(run_probe(bundle).seccomp_mode(), 2);
+    }
+    size_t entries = 0;
+    for (const auto& e : std::filesystem::directory_iterator(state_root() + "/@seccomp-cache")) {
+        EXPECT_EQ(e.path().extension(), ".bpf") << e.path();
+        ++entries;
+    }
+    EXPECT_EQ(entries, 1u);
+}
+
+// This host has neither AppArmor nor SELinux; runc 1.1 refuses such configs
+// too (selinux up front with this text, apparmor when init writes the label).
+TEST_F(ContainerSecurity, LabelsWithoutTheirLsmAreRefused) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "berth's error text";
+    if (access("/sys/fs/selinux/enforce", F_OK) == 0 || access("/sys/module/apparmor", F_OK) == 0)
+        GTEST_SKIP() << "an LSM is enabled here";
+    auto selinux = make_bundle();
+    selinux.spec.process->selinuxLabel = "system_u:system_r:container_t:s0";
+    selinux.write();
+    auto r = run_berth("run", "--bundle", selinux.path(), last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("selinux label is specified in config, but selinux is disabled or not supported"),
+              std::string::npos)
+        << r.describe();
+    auto apparmor = make_bundle();
+    apparmor.spec.process->apparmorProfile = "docker-default";
+    apparmor.write();
+    r = run_berth("run", "--bundle", apparmor.path(), last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("apparmor is disabled or not supported"), std::string::npos) << r.describe();
+}
+
+}  // namespace
+}  // namespace berth::test
