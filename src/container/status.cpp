@@ -11,13 +11,13 @@
 
 namespace berth::container {
 
-const char* to_string(Status status) {
+const char* to_string(ContainerStatus status) {
     switch (status) {
-        case Status::creating: return "creating";
-        case Status::created: return "created";
-        case Status::running: return "running";
-        case Status::paused: return "paused";
-        case Status::stopped: return "stopped";
+        case ContainerStatus::creating: return "creating";
+        case ContainerStatus::created: return "created";
+        case ContainerStatus::running: return "running";
+        case ContainerStatus::paused: return "paused";
+        case ContainerStatus::stopped: return "stopped";
     }
     return "unknown";
 }
@@ -58,20 +58,20 @@ bool init_alive(const Record& record) {
     return start && *start == record.pid_start_time;
 }
 
-Status derive_status(const ContainerDir& dir, const Record& record) {
-    if (!init_alive(record)) return Status::stopped;
+ContainerStatus derive_status(const ContainerDir& dir, const Record& record) {
+    if (!init_alive(record)) return ContainerStatus::stopped;
     struct stat st {};
     // The exec fifo exists from create until start opens it.
-    if (::fstatat(dir.fd(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0) return Status::created;
-    return Status::running;
+    if (::fstatat(dir.fd(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0) return ContainerStatus::created;
+    return ContainerStatus::running;
 }
 
-oci::State to_oci_state(const Record& record, Status status) {
+oci::State to_oci_state(const Record& record, ContainerStatus status) {
     return oci::State{
         .ociVersion = oci::kSpecVersion,
         .id = record.id,
         .status = to_string(status),
-        .pid = status == Status::stopped ? 0 : record.pid,
+        .pid = status == ContainerStatus::stopped ? 0 : record.pid,
         .bundle = record.bundle,
         .rootfs = record.rootfs,
         .created = record.created,
