@@ -25,8 +25,11 @@ Status write_file(const std::string& path, const std::string& text) {
     return {};
 }
 
-// The helper: unshares a user namespace, reports, waits for the parent to finish.
-[[noreturn]] void run_helper(int ready_fd, int release_fd) {
+// The helper: unshares a user namespace, reports, waits for the parent to finish
+// (EOF on `release_fd`, so the helper's own copies of the parent's ends are closed first).
+[[noreturn]] void run_helper(int ready_fd, int release_fd, int parent_ready_fd, int parent_release_fd) {
+    ::close(parent_ready_fd);
+    ::close(parent_release_fd);
     const char status = ::unshare(CLONE_NEWUSER) == 0 ? 0 : 1;
     (void)!::write(ready_fd, &status, 1);
     char byte;
@@ -46,7 +49,7 @@ Result<UniqueFd> make_idmap_userns(const std::vector<oci::IDMapping>& uid_mappin
 
     const pid_t pid = ::fork();
     if (pid < 0) return Error::from_errno("idmap: fork");
-    if (pid == 0) run_helper(ready_write.get(), release_read.get());
+    if (pid == 0) run_helper(ready_write.get(), release_read.get(), ready_read.get(), release_write.get());
     ready_write.reset();
     release_read.reset();
 
