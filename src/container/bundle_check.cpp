@@ -231,6 +231,24 @@ void check_mounts(const oci::Spec& spec, const HostFacts& host, Problems& out) {
     }
 }
 
+// Paths inside the container that the spec requires to be absolute.
+void check_absolute_paths(const oci::Linux& l, Problems& out) {
+    for (size_t i = 0; i < l.devices.size(); ++i) {
+        if (!is_absolute(l.devices[i].path)) {
+            out.push_back({indexed("linux.devices", i) + ".path", "\"" + l.devices[i].path + "\" is not an absolute path"});
+        }
+    }
+    const std::pair<const char*, const std::vector<std::string>*> lists[] = {{"linux.maskedPaths", &l.maskedPaths},
+                                                                             {"linux.readonlyPaths", &l.readonlyPaths}};
+    for (const auto& [name, paths] : lists) {
+        for (size_t i = 0; i < paths->size(); ++i) {
+            if (!is_absolute((*paths)[i])) {
+                out.push_back({indexed(name, i), "\"" + (*paths)[i] + "\" is not an absolute path"});
+            }
+        }
+    }
+}
+
 // Is `path` a namespace file of the expected type? (ioctl NS_GET_NSTYPE on an nsfs file)
 void check_namespace_file(const std::string& json_path, const std::string& file, oci::NamespaceType type,
                           Problems& out) {
@@ -443,6 +461,7 @@ Problems check_against_host(const oci::Spec& spec, const HostFacts& host) {
     if (spec.linux) {
         check_namespaces(spec, host, out);
         if (spec.linux->resources) check_cgroup_resources(*spec.linux->resources, host, out);
+        check_absolute_paths(*spec.linux, out);
         if (spec.linux->rootfsPropagation) {
             if (auto p = linux_setup::parse_propagation(*spec.linux->rootfsPropagation); !p) {
                 out.push_back({"linux.rootfsPropagation", p.error().what()});

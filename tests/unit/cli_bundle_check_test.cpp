@@ -242,6 +242,22 @@ TEST(BundleCheck, MountOptionsAndPropagation) {
     EXPECT_EQ(out[1].path, "linux.rootfsPropagation");
 }
 
+TEST(BundleCheck, ContainerPathsMustBeAbsolute) {
+    oci::Spec s = minimal_spec();
+    s.linux->maskedPaths = {"/proc/kcore", "proc/keys"};
+    s.linux->readonlyPaths = {"sys"};
+    oci::Device d;
+    d.type = "c";
+    d.path = "dev/fuse";
+    s.linux->devices = {d};
+    EXPECT_EQ(texts(check_against_host(s, test_host())),
+              (std::vector<std::string>{
+                  "linux.devices[0].path: \"dev/fuse\" is not an absolute path",
+                  "linux.maskedPaths[1]: \"proc/keys\" is not an absolute path",
+                  "linux.readonlyPaths[0]: \"sys\" is not an absolute path",
+              }));
+}
+
 class BundleCheckPaths : public ::testing::Test {
 protected:
     void SetUp() override {
