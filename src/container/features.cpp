@@ -12,6 +12,8 @@
 
 #include <string>
 
+#include "berth/linux/capabilities.hpp"
+#include "berth/linux/seccomp.hpp"
 #include "berth/version.hpp"
 
 namespace berth::container {
@@ -25,13 +27,23 @@ oci::Features runtime_features() {
     f.hooks = {};
     f.mountOptions = {};
     f.linux.namespaces = {};
-    f.linux.capabilities = {};
     f.linux.cgroup = {};
-    f.linux.seccomp.enabled = false;
     f.linux.apparmor = false;
     f.linux.selinux = false;
     f.linux.intelRdt = false;
     f.linux.idmapMounts = false;
+
+    // Applied by create/start (src/process/child.cpp), tested in tests/security.
+    for (std::string_view name : linux_setup::known_capability_names()) f.linux.capabilities.emplace_back(name);
+    f.linux.seccomp.enabled = true;
+    auto strings = [](const std::vector<std::string_view>& names) {
+        return std::vector<std::string>(names.begin(), names.end());
+    };
+    f.linux.seccomp.actions = strings(linux_setup::seccomp_known_actions());
+    f.linux.seccomp.operators = strings(linux_setup::seccomp_known_operators());
+    f.linux.seccomp.archs = strings(linux_setup::seccomp_known_architectures());
+    f.linux.seccomp.knownFlags = strings(linux_setup::seccomp_known_flags());
+    f.linux.seccomp.supportedFlags = strings(linux_setup::seccomp_supported_flags());
 
     // runc's annotation for the libseccomp linked in, and berth's own version.
     if (const scmp_version* v = seccomp_version()) {

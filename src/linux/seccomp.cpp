@@ -148,6 +148,14 @@ Status add_rules(void* ctx, int nr, uint32_t action, const std::vector<scmp_arg_
 // NOTIFY on `write` for the same reason).
 constexpr std::string_view kHandOffSyscalls[] = {"write", "sendmsg"};
 
+// The kernel answers EFAULT (bad program pointer) for flags it knows and
+// EINVAL for the others, so probing costs one syscall and loads nothing.
+// WAIT_KILLABLE_RECV is only valid together with NEW_LISTENER.
+bool kernel_accepts(unsigned int flag) {
+    if (flag & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, nullptr) != 0 && errno == EFAULT;
+}
+
 Result<std::vector<sock_filter>> export_program(void* ctx) {
     UniqueFd mem(memfd_create("berth-seccomp", MFD_CLOEXEC));
     if (!mem) return Error::from_errno("memfd_create");
@@ -171,12 +179,13 @@ Result<unsigned int> seccomp_load_flags(const std::vector<std::string>& flags, b
         const unsigned int* flag = find(kFlags, flags[i]);
         const std::string where = "linux.seccomp.flags[" + std::to_string(i) + "]";
         if (flag == nullptr) return Error::msg(where + ": unknown flag " + quoted(flags[i]));
-        // The kernel answers EFAULT (bad program pointer) for flags it knows and
-        // EINVAL for the others: probe so an old kernel gets a clear error here.
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, *flag, nullptr) == 0 || errno != EFAULT)
-            return Error::msg(where + ": " + flags[i] + " is not supported by this kernel");
+        if (!kernel_accepts(*flag)) return Error::msg(where + ": " + flags[i] + " is not supported by this kernel");
         result |= *flag;
     }
+    // WAIT_KILLABLE_RECV only changes how a listener waits and the kernel
+    // rejects it without one; as libseccomp does, it is dropped when the
+    // profile has no SCMP_ACT_NOTIFY rule.
+    if (!notify) result &= ~static_cast<unsigned int>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
     if (notify) {
         result |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
         // TSYNC and a listener are only compatible with TSYNC_ESRCH (the child is
@@ -247,8 +256,7 @@ std::vector<std::string_view> seccomp_known_flags() { return names_of(kFlags); }
 std::vector<std::string_view> seccomp_supported_flags() {
     std::vector<std::string_view> supported;
     for (const auto& flag : kFlags)
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag.value, nullptr) != 0 && errno == EFAULT)
-            supported.push_back(flag.name);
+        if (kernel_accepts(flag.value)) supported.push_back(flag.name);
     return supported;
 }
 

@@ -242,3 +242,19 @@ TEST(SeccompFeatures, SupportedFlagsAreKnownFlags) {
     EXPECT_EQ(bl::seccomp_known_actions().size(), 9u);
     EXPECT_EQ(bl::seccomp_known_operators().size(), 7u);
 }
+
+TEST(SeccompCompile, WaitKillableRecvOnlyWithAListener) {
+    oci::Seccomp s;
+    s.defaultAction = "SCMP_ACT_ALLOW";
+    s.flags = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+    const auto supported = bl::seccomp_supported_flags();
+    if (std::find(supported.begin(), supported.end(), "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == supported.end())
+        GTEST_SKIP() << "kernel older than 5.19";
+    auto plain = bl::compile_seccomp(s);
+    ASSERT_TRUE(plain) << plain.error().what();
+    EXPECT_EQ(plain->flags, 0u);
+    s.syscalls.push_back(oci::SeccompSyscall{{"mkdir"}, "SCMP_ACT_NOTIFY", std::nullopt, {}});
+    auto notify = bl::compile_seccomp(s);
+    ASSERT_TRUE(notify) << notify.error().what();
+    EXPECT_EQ(notify->flags, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER);
+}
