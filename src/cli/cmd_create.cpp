@@ -17,17 +17,16 @@ constexpr FlagSpec kFlags[] = {
 };
 
 Result<int> run_create(const Invocation& inv) {
-    container::CreateOptions options{
-        .root = inv.global.root,
-        .id = inv.args[0],
-        .bundle = inv.flags.get_string("bundle"),
-        .pid_file = inv.flags.get_string("pid-file"),
-        .console_socket = inv.flags.get_string("console-socket"),
-        .no_pivot = inv.flags.get_bool("no-pivot"),
-        .no_new_keyring = inv.flags.get_bool("no-new-keyring"),
-        .systemd_cgroup = inv.global.systemd_cgroup,
-        .preserve_fds = static_cast<int>(inv.flags.get_uint("preserve-fds")),
-    };
+    container::CreateOptions options;
+    options.root = inv.global.root;
+    options.id = inv.args[0];
+    options.bundle = inv.flags.get_string("bundle");
+    options.pid_file = inv.flags.get_string("pid-file");
+    options.console_socket = inv.flags.get_string("console-socket");
+    options.no_pivot = inv.flags.get_bool("no-pivot");
+    options.no_new_keyring = inv.flags.get_bool("no-new-keyring");
+    options.systemd_cgroup = inv.global.systemd_cgroup;
+    options.preserve_fds = static_cast<int>(inv.flags.get_uint("preserve-fds"));
     BERTH_TRY(container::create_container(options));
     return 0;
 }

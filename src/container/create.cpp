@@ -124,7 +124,7 @@ process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, c
     return steps;
 }
 
-Result<process::PlanOptions> plan_options(const CreateOptions& options, const std::string& bundle) {
+Result<process::PlanOptions> plan_options(CreateOptions& options, const std::string& bundle, bool terminal) {
     process::PlanOptions plan;
     plan.id = options.id;
     plan.bundle = bundle;
@@ -135,13 +135,15 @@ Result<process::PlanOptions> plan_options(const CreateOptions& options, const st
     plan.listen_fds = process::inherited_listen_fds();
     if (!options.console_socket.empty()) {
         BERTH_TRY_ASSIGN(plan.console_socket, linux_setup::connect_console_socket(options.console_socket));
+    } else if (terminal) {
+        plan.console_socket = std::move(options.console_fd);
     }
     return plan;
 }
 
 }  // namespace
 
-Result<Created> create_container(const CreateOptions& options) {
+Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY(validate_id(options.id));
     BERTH_TRY_ASSIGN(std::string bundle, absolute_bundle(options.bundle));
     BERTH_TRY_ASSIGN(oci::Spec spec, oci::load_config(bundle + "/config.json"));
@@ -150,7 +152,7 @@ Result<Created> create_container(const CreateOptions& options) {
     DirGuard dir_guard(dir);
     BERTH_TRY(make_exec_fifo(dir));
 
-    BERTH_TRY_ASSIGN(auto plan_opts, plan_options(options, bundle));
+    BERTH_TRY_ASSIGN(auto plan_opts, plan_options(options, bundle, spec.process && spec.process->terminal));
     BERTH_TRY_ASSIGN(auto plan, process::plan_child(spec, std::move(plan_opts)));
     plan->exec_fifo.reset(::openat(dir.fd(), kExecFifo, O_PATH | O_CLOEXEC));
     if (!plan->exec_fifo) return Error::from_errno("open \"" + dir.file(kExecFifo) + "\"");
@@ -189,7 +191,7 @@ Result<Created> create_container(const CreateOptions& options) {
     init_guard.dismiss();
     cgroup_guard.dismiss();
     dir_guard.dismiss();
-    return Created{launched.pid, std::move(launched.pidfd)};
+    return Created{launched.pid, std::move(launched.pidfd), plan->terminal};
 }
 
 }  // namespace berth::container

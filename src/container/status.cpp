@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "berth/cgroups/cgroup.hpp"
 #include "berth/util/fd.hpp"
 
 namespace berth::container {
@@ -63,6 +64,11 @@ ContainerStatus derive_status(const ContainerDir& dir, const Record& record) {
     struct stat st {};
     // The exec fifo exists from create until start opens it.
     if (::fstatat(dir.fd(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0) return ContainerStatus::created;
+    if (!record.cgroup_path.empty()) {
+        auto cgroup = cgroups::Cgroup::load(record.cgroup_path);
+        auto freezer = cgroup ? cgroup->freezer_state() : Result<cgroups::FreezerState>(Error::msg(""));
+        if (freezer && *freezer == cgroups::FreezerState::frozen) return ContainerStatus::paused;
+    }
     return ContainerStatus::running;
 }
 

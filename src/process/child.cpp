@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -128,6 +129,22 @@ bool drop_privileges(ChildPlan& plan, ChildError& err) noexcept {
     return linux_setup::apply_exec_label(plan.lsm, plan.lsm_procfs.get(), err);
 }
 
+// A missing cwd is created (0755), as runc does; we are inside the rootfs by
+// now, so whatever the path says stays in the container.
+bool make_cwd(const ChildPlan& plan, ChildError& err) noexcept {
+    char path[4096];
+    int n = std::snprintf(path, sizeof(path), "%s", plan.cwd.c_str());
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof(path)) return err.fail(ENAMETOOLONG, "cwd \"%s\"", plan.cwd.c_str());
+    for (char* p = path + 1;; ++p) {
+        if (*p != '/' && *p != '\0') continue;
+        char saved = *p;
+        *p = '\0';
+        if (::mkdir(path, 0755) != 0 && errno != EEXIST) return err.fail(errno, "mkdir cwd \"%s\"", path);
+        *p = saved;
+        if (saved == '\0') return true;
+    }
+}
+
 // CVE-2024-21626: the cwd must resolve inside the container; a leaked host
 // directory fd used as cwd shows up as a path getcwd cannot reach.
 bool enter_cwd(const ChildPlan& plan, ChildError& err) noexcept {
@@ -209,7 +226,7 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
         if (!linux_setup::attach_console(slave, err)) return false;
         ::close(slave);
     }
-    if (!apply_attributes(a, err)) return false;
+    if (!make_cwd(plan, err) || !apply_attributes(a, err)) return false;
     if (plan.exec.needs_home) {
         if (!home_env_for(plan.identity.uid, home_env, 4096 + 8, err)) return false;
         plan.exec.envp[plan.exec.home_slot] = home_env;
@@ -247,6 +264,10 @@ void child_main(ChildPlan& plan) noexcept {
     // before reporting ready, since the init outlives `berth create`.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     for (int fd : plan.parent_only_fds) ::close(fd);
+    // `run` blocks signals to forward them; the container starts with none blocked.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ChildError err;
     HookStates states;
     static char home_env[4096 + 8];

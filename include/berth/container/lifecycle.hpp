@@ -21,6 +21,7 @@ struct CreateOptions {
     std::string bundle;          // --bundle ("" = current directory)
     std::string pid_file;        // --pid-file ("" = none)
     std::string console_socket;  // --console-socket ("" = none)
+    UniqueFd console_fd;         // run's own receiver of the pty master, used with process.terminal
     bool no_pivot = false;
     bool no_new_keyring = false;
     bool systemd_cgroup = false;
@@ -30,11 +31,12 @@ struct CreateOptions {
 struct Created {
     pid_t pid = 0;
     UniqueFd pidfd;
+    bool terminal = false;  // process.terminal: the master went to the console socket
 };
 
 // `create`: everything but the user's process, which waits on the exec fifo.
 // A failure leaves nothing behind.
-Result<Created> create_container(const CreateOptions& options);
+Result<Created> create_container(CreateOptions& options);
 
 // `start`: releases the init and runs the poststart hooks.
 Status start_container(const std::string& root, const std::string& id);
