@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "berth/linux/no_new_privs.hpp"
+#include "berth/linux/path_in_root.hpp"
 #include "berth/linux/rootfs.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/linux/self_protect.hpp"
@@ -129,20 +130,17 @@ bool drop_privileges(ChildPlan& plan, ChildError& err) noexcept {
     return linux_setup::apply_exec_label(plan.lsm, plan.lsm_procfs.get(), err);
 }
 
-// A missing cwd is created (0755), as runc does; we are inside the rootfs by
-// now, so whatever the path says stays in the container.
+// A missing cwd is created (0755) inside the rootfs, as runc does, before
+// the root may turn read-only; resolved by fd so no symlink leads outside.
 bool make_cwd(const ChildPlan& plan, ChildError& err) noexcept {
-    char path[4096];
-    int n = std::snprintf(path, sizeof(path), "%s", plan.cwd.c_str());
-    if (n <= 0 || static_cast<size_t>(n) >= sizeof(path)) return err.fail(ENAMETOOLONG, "cwd \"%s\"", plan.cwd.c_str());
-    for (char* p = path + 1;; ++p) {
-        if (*p != '/' && *p != '\0') continue;
-        char saved = *p;
-        *p = '\0';
-        if (::mkdir(path, 0755) != 0 && errno != EEXIST) return err.fail(errno, "mkdir cwd \"%s\"", path);
-        *p = saved;
-        if (saved == '\0') return true;
-    }
+    int root = ::open(plan.rootfs.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return err.fail(errno, "open rootfs \"%s\"", plan.rootfs.rootfs.c_str());
+    int cwd = linux_setup::open_or_create_in_root(root, plan.cwd.c_str(), true);
+    int saved = errno;
+    ::close(root);
+    if (cwd < 0) return err.fail(saved, "create cwd \"%s\"", plan.cwd.c_str());
+    ::close(cwd);
+    return true;
 }
 
 // CVE-2024-21626: the cwd must resolve inside the container; a leaked host
@@ -220,13 +218,14 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     if (!container::run_hooks(plan.create_container_hooks, states.create_container, "createContainer", err)) {
         return false;
     }
+    if (!make_cwd(plan, err)) return false;
     if (slave >= 0 && !linux_setup::mount_console(plan.rootfs, slave, err)) return false;
     if (!linux_setup::enter_rootfs(plan.rootfs, err) || !write_sysctls(plan, err)) return false;
     if (slave >= 0) {
         if (!linux_setup::attach_console(slave, err)) return false;
         ::close(slave);
     }
-    if (!make_cwd(plan, err) || !apply_attributes(a, err)) return false;
+    if (!apply_attributes(a, err)) return false;
     if (plan.exec.needs_home) {
         if (!home_env_for(plan.identity.uid, home_env, 4096 + 8, err)) return false;
         plan.exec.envp[plan.exec.home_slot] = home_env;
