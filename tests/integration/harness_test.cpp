@@ -109,6 +109,22 @@ TEST_F(IntegrationTest, LeakCheckFindsAContainerLeftBehind) {
     EXPECT_NE(leaks[0].find("state left"), std::string::npos) << leaks[0];
 }
 
+TEST_F(IntegrationTest, StateOfFollowsACreatedContainer) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"sleep", "1000"};
+    bundle.write();
+    const std::string id = last_id();
+    auto created = run_berth("create", "--bundle", bundle.path(), id);
+    ASSERT_EQ(created.exit_code, 0) << created.describe();
+    auto state = state_of(id);
+    EXPECT_EQ(state.status, "created") << state.result.describe();
+    EXPECT_GT(state.pid, 0);
+    EXPECT_EQ(state.bundle, bundle.path());
+    auto deleted = run_berth("delete", "--force", id);
+    EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
+    EXPECT_EQ(wait_for_status(id, ""), "");
+}
+
 TEST_F(IntegrationTest, RunCommandTimesOut) {
     RunOptions options;
     options.timeout = std::chrono::milliseconds(200);

@@ -1,6 +1,5 @@
 #include "harness/bundle.hpp"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -15,30 +14,27 @@ namespace fs = std::filesystem;
 namespace berth::test {
 namespace {
 
-// The template bundle made once by make-bundle.sh and shared by every test
-// process (ctest runs each test in its own process). It is rebuilt when the
-// script changes; built under a temporary name and renamed into place so
-// concurrent test processes never see half of it.
+// The template bundle made by make-bundle.sh once per version of the script
+// and shared by every test process (ctest runs each test in its own, several
+// at a time). Built under a temporary name and renamed into place: a process
+// that loses the race uses the winner's and drops its own.
 const std::string& template_bundle() {
     static const std::string path = [] {
         const std::string cache = BERTH_TEST_CACHE;
-        const std::string dest = cache + "/busybox-bundle";
-        fs::create_directories(cache);
+        const auto version = fs::last_write_time(BERTH_MAKE_BUNDLE).time_since_epoch().count();
+        const std::string dest = cache + "/busybox-bundle-" + std::to_string(version);
         std::error_code ec;
-        auto script_time = fs::last_write_time(BERTH_MAKE_BUNDLE);
-        auto stamp = fs::last_write_time(dest + "/config.json", ec);
-        if (!ec && stamp >= script_time) return dest;
+        if (fs::exists(dest + "/config.json", ec)) return dest;
 
-        const std::string tmp = cache + "/busybox-bundle.tmp." + std::to_string(getpid());
-        RunResult made = run_command({"bash", BERTH_MAKE_BUNDLE, tmp, kProbePath}, tmp + "-make");
+        fs::create_directories(cache);
+        const std::string tmp = cache + "/tmp-" + std::to_string(getpid());
+        fs::remove_all(tmp, ec);
+        RunResult made = run_command({"bash", BERTH_MAKE_BUNDLE, tmp + "/bundle", kProbePath}, tmp + "-make");
         if (made.exit_code != 0) throw std::runtime_error("make-bundle.sh failed: " + made.describe());
-        fs::remove_all(dest + ".old." + std::to_string(getpid()), ec);
-        fs::rename(dest, dest + ".old." + std::to_string(getpid()), ec);
-        fs::rename(tmp, dest);
-        fs::remove_all(dest + ".old." + std::to_string(getpid()), ec);
-        fs::remove(tmp + "-make.in", ec);
-        fs::remove(tmp + "-make.out", ec);
-        fs::remove(tmp + "-make.err", ec);
+        fs::rename(tmp + "/bundle", dest, ec);
+        fs::remove_all(tmp, ec);
+        for (const char* suffix : {"-make.in", "-make.out", "-make.err"}) fs::remove(tmp + suffix, ec);
+        if (!fs::exists(dest + "/config.json", ec)) throw std::runtime_error("no template bundle at " + dest);
         return dest;
     }();
     return path;

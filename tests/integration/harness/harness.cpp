@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <thread>
+
+#include <rapidjson/document.h>
 
 namespace fs = std::filesystem;
 
@@ -37,7 +40,11 @@ void IntegrationTest::SetUp() {
 
 void IntegrationTest::TearDown() {
     if (!active_) return;
-    auto leaks = leak_check_->finish([this](const std::string& id) { run_berth("delete", "--force", id); });
+    auto leaks = leak_check_->finish([this](const std::string& id) {
+        RunOptions quick;
+        quick.timeout = std::chrono::seconds(10);  // cleanup only; the leak is already reported
+        run_berth_argv({"delete", "--force", id}, quick);
+    });
     for (const auto& leak : leaks) ADD_FAILURE() << "leak: " << leak;
     std::error_code ec;
     fs::remove_all(dir_, ec);
@@ -55,6 +62,35 @@ RunResult IntegrationTest::run_berth_argv(const std::vector<std::string>& args, 
     std::vector<std::string> argv = {runtime(), "--root", state_root_};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, dir_ + "/cmd-" + std::to_string(next_capture_++), options);
+}
+
+ContainerState IntegrationTest::state_of(const std::string& id) {
+    ContainerState state;
+    state.result = run_berth("state", id);
+    if (state.result.exit_code != 0) return state;
+    rapidjson::Document doc;
+    doc.Parse(state.result.out.c_str());
+    if (doc.HasParseError() || !doc.IsObject()) {
+        ADD_FAILURE() << "state output is not JSON: " << state.result.describe();
+        return state;
+    }
+    if (doc.HasMember("status") && doc["status"].IsString()) state.status = doc["status"].GetString();
+    if (doc.HasMember("pid") && doc["pid"].IsInt()) state.pid = doc["pid"].GetInt();
+    if (doc.HasMember("bundle") && doc["bundle"].IsString()) state.bundle = doc["bundle"].GetString();
+    if (state.pid > 0) leak_check_->track(state.pid);
+    return state;
+}
+
+std::string IntegrationTest::wait_for_status(const std::string& id, const std::string& want,
+                                             std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string status;
+    while (true) {
+        status = state_of(id).status;
+        if (status == want || std::chrono::steady_clock::now() > deadline) return status;
+        LeakCheck::reap_exited();  // an exited init that reparented to us stays a zombie otherwise
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }
 
 ProbeReport IntegrationTest::run_probe(Bundle& bundle, const std::string& id) {

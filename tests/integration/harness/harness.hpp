@@ -28,6 +28,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,14 @@ const std::string& runtime();
 // False when $BERTH_TEST_RUNTIME points at another runtime; guard assertions on
 // berth's own error texts and extensions (`check`) with it.
 bool runtime_is_berth();
+
+// `state ID` as the runtime reported it.
+struct ContainerState {
+    std::string status;  // "created", "running", ...; empty when `state` failed
+    int pid = 0;
+    std::string bundle;
+    RunResult result;  // the `state` command itself (its JSON in result.out)
+};
 
 class IntegrationTest : public ::testing::Test {
 protected:
@@ -70,6 +79,14 @@ protected:
         return run_berth_argv({std::string(std::forward<Args>(args))...});
     }
     RunResult run_berth_argv(const std::vector<std::string>& args, const RunOptions& options = {});
+
+    // Runs and parses `state ID`; the container's pid joins the leak check
+    // (it must be gone after the test).
+    ContainerState state_of(const std::string& id);
+    // Polls `state ID` until its status is `want` (or `state` fails when want
+    // is ""); returns the last status seen. A hang guard, not a timing check.
+    std::string wait_for_status(const std::string& id, const std::string& want,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
     // Writes the bundle's config, runs it in the foreground (`run --bundle`),
     // expects exit 0 and parses the probe's report from its stdout. The bundle's

@@ -75,6 +75,21 @@ std::vector<Child> children() {
     return found;
 }
 
+// Field 22 of /proc/<pid>/stat (start time in clock ticks) and the state letter;
+// empty when the process is gone.
+std::pair<std::string, char> start_time_and_state(int pid) {
+    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    auto close_paren = stat.rfind(')');
+    if (close_paren == std::string::npos) return {"", 0};
+    std::stringstream rest(stat.substr(close_paren + 2));
+    std::string field;
+    char state = 0;
+    rest >> state;
+    for (int i = 4; i <= 22 && rest >> field; ++i) {
+    }
+    return {field, state};
+}
+
 }  // namespace
 
 void isolate_test_process() {
@@ -100,6 +115,11 @@ LeakCheck::LeakCheck(std::string state_root, std::string cgroup_parent)
     for (const auto& m : read_mountinfo()) mount_ids_.insert(m.id);
 }
 
+void LeakCheck::track(int pid) {
+    auto [start, state] = start_time_and_state(pid);
+    if (!start.empty()) tracked_.emplace(pid, start);
+}
+
 void LeakCheck::reap_exited() {
     while (waitpid(-1, nullptr, WNOHANG) > 0) {
     }
@@ -120,6 +140,12 @@ void LeakCheck::collect_processes(std::vector<std::string>& leaks) const {
         waitpid(child.pid, nullptr, 0);
     }
     reap_exited();
+    for (const auto& [pid, start] : tracked_) {
+        auto [now_start, state] = start_time_and_state(pid);
+        if (now_start != start || state == 'Z') continue;  // gone (or exited, or the pid was reused)
+        leaks.push_back("container process left running: pid " + std::to_string(pid));
+        kill(pid, SIGKILL);
+    }
 }
 
 void LeakCheck::collect_mounts(std::vector<std::string>& leaks) const {

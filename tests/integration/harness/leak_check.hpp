@@ -2,6 +2,7 @@
 // mounts, live processes, cgroup directories and container state.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,6 +39,10 @@ public:
         return leaks;
     }
 
+    // A container process the test saw (e.g. the pid from `state`): it must be
+    // gone at the end even if it is not our child.
+    void track(int pid);
+
     // Reaps exited children (zombies of containers that reparented to us).
     static void reap_exited();
 
@@ -50,6 +55,7 @@ private:
     std::string state_root_;
     std::string cgroup_parent_;
     std::set<std::string> mount_ids_;
+    std::map<int, std::string> tracked_;  // pid -> start time, so a recycled pid is not blamed
 };
 
 // Mount points of every cgroup (v1 and v2) hierarchy visible to us.
