@@ -23,10 +23,13 @@ oci::Features runtime_features() {
     f.ociVersionMin = "1.0.0";
     f.ociVersionMax = oci::kSpecVersion;
 
+    // Run at their points of the lifecycle (src/container/{create,start,signal}.cpp, src/process/child.cpp).
+    f.hooks = {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+    // Created by clone3 or joined by path (src/linux/namespaces.cpp).
+    f.linux.namespaces = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
+
     // Nothing below is implemented end to end yet.
-    f.hooks = {};
     f.mountOptions = {};
-    f.linux.namespaces = {};
     f.linux.cgroup = {};
     f.linux.apparmor = false;
     f.linux.selinux = false;
