@@ -13,13 +13,16 @@
 //   }
 //
 //   TEST_F(IntegrationTest, CreateStartDelete) {
-//       auto bundle = make_bundle();
-//       bundle.spec.process->args = {"sleep", "100"};
+//       auto bundle = make_bundle();             // args: the probe; id: last_id()
 //       bundle.write();
-//       auto id = new_id();
-//       ASSERT_EQ(run_berth("create", "--bundle", bundle.path(), id).exit_code, 0);
-//       ...
-//       EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
+//       auto created = run_berth("create", "--bundle", bundle.path(), last_id());
+//       ASSERT_EQ(created.exit_code, 0) << created.describe();
+//       EXPECT_EQ(state_of(last_id()).status, "created");
+//       ASSERT_EQ(run_berth("start", last_id()).exit_code, 0);
+//       EXPECT_EQ(wait_for_status(last_id(), "stopped"), "stopped");
+//       // The container inherited create's stdout: its report is in that file.
+//       auto report = ProbeReport::parse(read_file(created.out_path));
+//       EXPECT_EQ(run_berth("delete", last_id()).exit_code, 0);
 //   }
 //
 // The runtime is the berth binary of this build, or $BERTH_TEST_RUNTIME (e.g.
