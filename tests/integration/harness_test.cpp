@@ -125,6 +125,23 @@ TEST_F(IntegrationTest, StateOfFollowsACreatedContainer) {
     EXPECT_EQ(wait_for_status(id, ""), "");
 }
 
+TEST_F(IntegrationTest, DetachedProbeReportsThroughCreatesStdout) {
+    auto bundle = make_bundle();
+    bundle.spec.hostname = "detached";
+    bundle.write();
+    const std::string id = last_id();
+    auto created = run_berth("create", "--bundle", bundle.path(), id);
+    ASSERT_EQ(created.exit_code, 0) << created.describe();
+    EXPECT_EQ(state_of(id).status, "created");
+    auto started = run_berth("start", id);
+    ASSERT_EQ(started.exit_code, 0) << started.describe();
+    ASSERT_EQ(wait_for_status(id, "stopped"), "stopped");
+    auto report = ProbeReport::parse(read_file(created.out_path));
+    EXPECT_EQ(report.hostname(), "detached");
+    auto deleted = run_berth("delete", id);
+    EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
+}
+
 TEST_F(IntegrationTest, RunCommandTimesOut) {
     RunOptions options;
     options.timeout = std::chrono::milliseconds(200);
