@@ -1,4 +1,12 @@
 // berth events: streams container events (OOM) and resource statistics.
+#include <poll.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "berth/cgroups/container_cgroup.hpp"
+#include "berth/cgroups/oom.hpp"
+#include "berth/cgroups/stats.hpp"
 #include "berth/cli/commands.hpp"
 
 namespace berth::cli {
@@ -7,6 +15,57 @@ constexpr FlagSpec kFlags[] = {
     {"interval", "", FlagKind::Duration, "set the stats collection interval", "5s"},
     {"stats", "", FlagKind::Bool, "display the container's stats then exit"},
 };
+
+void emit(const std::string& line) {
+    std::fputs(line.c_str(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+Status emit_stats(const cgroups::Cgroup& cgroup, const std::string& id) {
+    BERTH_TRY_ASSIGN(cgroups::Stats stats, cgroups::collect_stats(cgroup));
+    emit(cgroups::stats_event_json(id, stats));
+    return {};
+}
+
+bool still_running(const Invocation& inv) {
+    auto c = cgroups::open_container_cgroup(inv.global.root, inv.args[0], false);
+    return c && c->status != container::ContainerStatus::stopped;
+}
+
+// A stats line every interval and an oom line per OOM event, until the container stops.
+Status stream(const Invocation& inv, const cgroups::Cgroup& cgroup) {
+    const std::string& id = inv.args[0];
+    int64_t interval_ms = inv.flags.get_duration("interval") / 1000000;
+    if (interval_ms <= 0) return Error::msg("duration interval must be greater than 0");
+    auto watcher = cgroups::OomWatcher::open(cgroup);
+    if (!watcher) log::warn("no OOM events: " + watcher.error().what());
+    for (;;) {
+        pollfd p{watcher ? watcher->fd() : -1, POLLIN, 0};
+        int n = ::poll(&p, 1, static_cast<int>(interval_ms));
+        if (n < 0 && errno != EINTR) return Error::from_errno("poll");
+        if (n > 0) {
+            auto fresh = watcher->consume();
+            if (!fresh) return {};  // the cgroup is gone: the container was deleted
+            for (uint64_t i = 0; i < *fresh; ++i) emit(cgroups::oom_event_json(id));
+        }
+        if (!still_running(inv)) return {};
+        if (n == 0) BERTH_TRY(emit_stats(cgroup, id));
+    }
+}
+
+Result<int> run_events(const Invocation& inv) {
+    BERTH_TRY_ASSIGN(auto c, cgroups::open_container_cgroup(inv.global.root, inv.args[0], false));
+    if (c.status == container::ContainerStatus::stopped)
+        return Error::msg("container with id " + inv.args[0] + " is not running");
+    if (inv.flags.get_bool("stats")) {
+        BERTH_TRY(emit_stats(c.cgroup, inv.args[0]));
+        return 0;
+    }
+    BERTH_TRY(stream(inv, c.cgroup));
+    return 0;
+}
+
 }  // namespace
 
 const Command kEventsCommand = {
@@ -16,5 +75,6 @@ const Command kEventsCommand = {
     .description = {},
     .flags = kFlags,
     .arg_count = ArgCount::exactly(1),
+    .run = run_events,
 };
 }  // namespace berth::cli

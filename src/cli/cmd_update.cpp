@@ -1,5 +1,13 @@
 // berth update: changes the resource limits of a running container.
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "berth/cgroups/container_cgroup.hpp"
+#include "berth/cgroups/files.hpp"
+#include "berth/cgroups/update_flags.hpp"
 #include "berth/cli/commands.hpp"
+#include "oci/parser.hpp"
 
 namespace berth::cli {
 namespace {
@@ -14,6 +22,8 @@ constexpr FlagSpec kFlags[] = {
     {"cpu-rt-runtime", "", FlagKind::String, "CPU realtime hardcap limit (in usecs)"},
     {"cpuset-cpus", "", FlagKind::String, "CPU(s) to use"},
     {"cpuset-mems", "", FlagKind::String, "memory node(s) to use"},
+    {"kernel-memory", "", FlagKind::String, "(obsoleted; do not use)"},
+    {"kernel-memory-tcp", "", FlagKind::String, "(obsoleted; do not use)"},
     {"memory", "", FlagKind::String, "memory limit (in bytes)"},
     {"memory-reservation", "", FlagKind::String, "memory reservation or soft_limit (in bytes)"},
     {"memory-swap", "", FlagKind::String, "total memory usage (memory + swap); set '-1' to enable unlimited swap"},
@@ -21,6 +31,57 @@ constexpr FlagSpec kFlags[] = {
     {"l3-cache-schema", "", FlagKind::String, "the string of Intel RDT/CAT L3 cache schema"},
     {"mem-bw-schema", "", FlagKind::String, "the string of Intel RDT/MBA memory bandwidth schema"},
 };
+
+Result<std::string> read_stdin() {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return Error::from_errno("read resources from stdin");
+        if (n == 0) return out;
+        out.append(buf, static_cast<size_t>(n));
+    }
+}
+
+// --resources FILE|- (LinuxResources JSON, as containerd and CRI-O send it), else runc's flags.
+Result<oci::Resources> requested_resources(const Flags& flags) {
+    if (flags.is_set("resources")) {
+        std::string source = flags.get_string("resources");
+        BERTH_TRY_ASSIGN(std::string json, source == "-" ? read_stdin() : cgroups::read_file(source));
+        return oci::parse_resources(json, source == "-" ? "resources (stdin)" : source);
+    }
+    cgroups::UpdateFlags f;
+    f.memory = flags.get_string("memory");
+    f.memory_reservation = flags.get_string("memory-reservation");
+    f.memory_swap = flags.get_string("memory-swap");
+    f.kernel_memory = flags.get_string("kernel-memory");
+    f.kernel_memory_tcp = flags.get_string("kernel-memory-tcp");
+    f.cpu_period = flags.get_string("cpu-period");
+    f.cpu_quota = flags.get_string("cpu-quota");
+    f.cpu_share = flags.get_string("cpu-share");
+    f.cpu_rt_period = flags.get_string("cpu-rt-period");
+    f.cpu_rt_runtime = flags.get_string("cpu-rt-runtime");
+    f.cpuset_cpus = flags.get_string("cpuset-cpus");
+    f.cpuset_mems = flags.get_string("cpuset-mems");
+    f.pids_limit = flags.get_int("pids-limit");
+    f.blkio_weight = flags.get_uint("blkio-weight");
+    return cgroups::resources_from_flags(f);
+}
+
+Result<int> run_update(const Invocation& inv) {
+    BERTH_TRY_ASSIGN(auto c, cgroups::open_container_cgroup(inv.global.root, inv.args[0], true));
+    if (c.status == container::ContainerStatus::stopped) return Error::msg("container not running");
+    BERTH_TRY_ASSIGN(oci::Resources resources, requested_resources(inv.flags));
+    // berth has no Intel RDT support: refuse rather than ignore, with runc's words.
+    if (!inv.flags.get_string("l3-cache-schema").empty())
+        return Error::msg("Intel RDT/CAT: l3 cache schema is not enabled");
+    if (!inv.flags.get_string("mem-bw-schema").empty())
+        return Error::msg("Intel RDT/MBA: memory bandwidth schema is not enabled");
+    BERTH_TRY(c.cgroup.apply(resources));
+    return 0;
+}
+
 }  // namespace
 
 const Command kUpdateCommand = {
@@ -31,5 +92,6 @@ const Command kUpdateCommand = {
                    "are ignored.",
     .flags = kFlags,
     .arg_count = ArgCount::exactly(1),
+    .run = run_update,
 };
 }  // namespace berth::cli
