@@ -1,6 +1,6 @@
 #!/bin/bash
 # The README's demo: makes a busybox bundle (config from `berth spec`), checks
-# it with `berth check`. (Running it with `berth run` follows when the lifecycle lands.)
+# it with `berth check`, then runs it: a real container that reports from inside.
 #
 #   demo.sh BERTH [BUNDLE_DIR]      (default bundle: /tmp/berth-demo)
 set -euo pipefail
@@ -18,3 +18,7 @@ echo "  root filesystem: $(ls / | tr "\n" " ")"'
 
 echo "== berth check --bundle $bundle"
 "$berth" check --bundle "$bundle"
+
+echo "== berth run --bundle $bundle berth-demo"
+"$berth" delete --force berth-demo >/dev/null 2>&1 || true
+"$berth" run --bundle "$bundle" berth-demo
