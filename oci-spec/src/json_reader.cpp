@@ -19,7 +19,10 @@ std::string Path::str() const {
             break;
         case Kind::map_key:
             out += "[\"";
-            out += name;
+            for (char c : name) {
+                if (c == '"' || c == '\\') out += '\\';
+                out += c;
+            }
             out += "\"]";
             break;
         case Kind::root:

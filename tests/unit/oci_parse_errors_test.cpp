@@ -37,6 +37,8 @@ const Case kCases[] = {
      "config.json: mounts[3].destination: expected string, got number"},
     {"WrongTypeMapValue", linux_(R"("sysctl":{"net.ipv4.ip_forward":1})"),
      "config.json: linux.sysctl[\"net.ipv4.ip_forward\"]: expected string, got number"},
+    {"MapKeyIsEscaped", config(R"("annotations":{"say \"hi\"\\":1})"),
+     "config.json: annotations[\"say \\\"hi\\\"\\\\\"]: expected string, got number"},
     {"AnnotationIsObject", config(R"("annotations":{"a.b":{}})"),
      "config.json: annotations[\"a.b\"]: expected string, got object"},
     {"BooleanAsString", process(R"("terminal":"yes")"), "config.json: process.terminal: expected boolean, got string"},
