@@ -7,6 +7,7 @@
 #   --all           run every tests/integration/*.bats
 #   --label NAME    results go to work/results/NAME (default: the runtime's file name)
 #   --timeout SEC   per-file limit (default 600)
+#   --stall SEC     a test hung this long gets its runtime and container processes killed (60)
 # Writes per-file TAP output, a Markdown table (summary.md) and the failing tests with their
 # first error lines (failures.txt). Exit status: 0 when every expected test that ran passed
 # (skips allowed), 1 when one failed, 2 on a harness error.
@@ -27,16 +28,17 @@ default_runtime() {
 	done
 }
 
-runtime="" label="" mode="" file_timeout=600 files=()
+runtime="" label="" mode="" file_timeout=600 stall=60 files=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--runtime) runtime="$2"; shift 2 ;;
 	--runtime=*) runtime="${1#*=}"; shift ;;
 	--label) label="$2"; shift 2 ;;
 	--timeout) file_timeout="$2"; shift 2 ;;
+	--stall) stall="$2"; shift 2 ;;
 	--expected) mode=expected; shift ;;
 	--all) mode=all; shift ;;
-	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) files+=("$(basename "$1")"); shift ;;
 	esac
@@ -49,6 +51,15 @@ runtime=$(readlink -f "$runtime")
 [ -n "$label" ] || label=$(basename "$runtime")
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
+mkdir -p "$WORK"
+# One run at a time: the suite's container ids (test_busybox...) and their cgroups are fixed
+# names, so two runs on one host would collide.
+exec {lock_fd}>"$WORK/run.lock"
+if ! flock -n "$lock_fd"; then
+	echo "run.sh: waiting for another run.sh to finish" >&2
+	flock -w 1800 "$lock_fd" || die "another run.sh holds $WORK/run.lock"
+fi
+
 "$HERE/setup.sh" || die "setup.sh failed"
 RUNC_SRC=$(find "$WORK" -maxdepth 1 -type d -name 'runc-1.1.5*' | head -n1)
 INTEGRATION="$RUNC_SRC/tests/integration"
@@ -90,7 +101,7 @@ hide_broken_criu
 
 RESULTS="$WORK/results/$label"
 TMP="$WORK/tmp" # short: recvtty and seccompagent sockets live below it (108-byte limit)
-rm -rf "$RESULTS"
+rm -rf "$RESULTS" "$TMP"
 mkdir -p "$RESULTS"
 
 # Containers, processes, mounts and cgroups a file left behind are removed and reported:
@@ -104,9 +115,7 @@ cleanup_leftovers() {
 			"$runtime" --root "$state" delete -f "$ct" >/dev/null 2>&1
 		done
 	done
-	# A container process is recognised by its root mount: a directory below $TMP.
-	for pid in $(awk -v tmp="$TMP/" '$5 == "/" && index($4, tmp) == 1 { split(FILENAME, p, "/"); print p[3] }' \
-		/proc/[0-9]*/mountinfo 2>/dev/null | sort -u); do
+	for pid in $(container_processes); do
 		leaked+=("process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null))")
 		kill -9 "$pid" 2>/dev/null
 	done
@@ -125,6 +134,38 @@ cleanup_leftovers() {
 	if [ ${#leaked[@]} -gt 0 ]; then
 		printf "$file: left behind %s\n" "${leaked[@]}" >>"$RESULTS/leaks.txt"
 	fi
+}
+
+# A container process is recognised by its root mount: a directory below $TMP.
+container_processes() {
+	awk -v tmp="$TMP/" '$5 == "/" && index($4, tmp) == 1 { split(FILENAME, p, "/"); print p[3] }' \
+		/proc/[0-9]*/mountinfo 2>/dev/null | sort -u
+}
+
+# The runtime processes the suite started ("$RUNC" --root $TMP/...).
+runtime_processes() {
+	local cmdline
+	for cmdline in /proc/[0-9]*/cmdline; do
+		tr '\0' '\n' <"$cmdline" 2>/dev/null | awk -v rt="$runtime" -v tmp="$TMP/" -v pid="$cmdline" '
+			NR == 1 && $0 != rt { exit } index($0, tmp) { split(pid, p, "/"); print p[3]; exit }'
+	done
+}
+
+# A test that hangs (e.g. a process the runtime left behind holds the output pipe of bats'
+# `run`, which then never sees EOF) is unblocked: the runtime's and the containers' processes
+# are killed, so the test fails with what it saw and the file goes on.
+unstall() {
+	local f="$1" tap="$2" n test pid killed=()
+	n=$(($(grep -cE '^(not )?ok [0-9]+ ' "$tap") + 1))
+	test=$(sed -n 's/^@test "\(.*\)" {$/\1/p' "$INTEGRATION/$f" | sed -n "${n}p")
+	for pid in $(runtime_processes) $(container_processes); do
+		killed+=("$pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)")
+		kill -9 "$pid" 2>/dev/null
+	done
+	{
+		echo "$f: test $n ($test) hung for ${stall}s; killed:"
+		printf '    %s\n' "${killed[@]}"
+	} >>"$RESULTS/stalls.txt"
 }
 
 # Cgroups named after the suite's container ids or its cgroupsPath.
@@ -171,7 +212,20 @@ for f in "${files[@]}"; do
 	# bats and several tests need a controlling terminal: script(1) gives them one.
 	cmd="cd $(printf %q "$INTEGRATION") && exec bats --tap --no-tempdir-cleanup $(printf %q "$f") >$(printf %q "$tap") 2>&1"
 	SHELL=/bin/bash TMPDIR="$TMP" RUNC="$runtime" \
-		timeout -k 10 "$file_timeout" script -qec "$cmd" /dev/null </dev/null >/dev/null 2>&1
+		timeout -k 10 "$file_timeout" script -qec "$cmd" /dev/null </dev/null >/dev/null 2>&1 {lock_fd}>&- &
+	job=$!
+	done_tests=-1 last_progress=$start
+	while kill -0 "$job" 2>/dev/null; do
+		sleep 1
+		now=$(date +%s) n=$(grep -cE '^(not )?ok [0-9]+ ' "$tap" 2>/dev/null)
+		if [ "$n" != "$done_tests" ]; then
+			done_tests=$n last_progress=$now
+		elif [ $((now - last_progress)) -ge "$stall" ]; then
+			unstall "$f" "$tap"
+			last_progress=$now
+		fi
+	done
+	wait "$job"
 	rc=$?
 	seconds=$(($(date +%s) - start))
 	[ $rc -eq 124 ] && echo "not ok 0 $f timed out after ${file_timeout}s" >>"$tap"
@@ -196,6 +250,7 @@ rm -f "$RESULTS/.cgroups-before"
 
 echo "runtime $runtime: $total_pass passed, $total_fail failed, $total_skip skipped (results in $RESULTS)"
 [ -s "$RESULTS/leaks.txt" ] && { echo "leftovers removed after the run:"; cat "$RESULTS/leaks.txt"; }
+[ -s "$RESULTS/stalls.txt" ] && { echo "hung tests:"; cat "$RESULTS/stalls.txt"; }
 
 # Expected tests that failed: whole-file entries match every test of the file.
 unexpected=$(expected_entries | awk -F'\t' '
