@@ -38,8 +38,20 @@ bool pivot_into(const RootfsPlan& plan, ChildError& err) noexcept {
     return true;
 }
 
-// --no-pivot (e.g. a ramfs root where pivot_root is impossible).
+// --no-pivot (e.g. a ramfs root where pivot_root is impossible). The host's
+// tree stays below the chroot, so its full procfs and sysfs mounts go first:
+// while one is in the namespace, the kernel lets a user namespace inside the
+// container mount a fresh, unmasked procfs (as runc's msMoveRoot).
 bool move_into(const RootfsPlan& plan, ChildError& err) noexcept {
+    for (const std::string& path : plan.host_kernel_mounts) {
+        if (mount(nullptr, path.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+            if (errno == ENOENT || errno == EINVAL) continue;  // went with a parent detached before
+            return err.fail(errno, "make \"%s\" rslave", path.c_str());
+        }
+        if (umount2(path.c_str(), MNT_DETACH) == 0) continue;
+        if (errno != EINVAL && errno != EPERM) return err.fail(errno, "detach \"%s\"", path.c_str());
+        if (mount("tmpfs", path.c_str(), "tmpfs", 0, nullptr) != 0) return err.fail(errno, "cover \"%s\"", path.c_str());
+    }
     if (chdir(plan.rootfs.c_str()) != 0) return err.fail(errno, "chdir to rootfs \"%s\"", plan.rootfs.c_str());
     if (mount(plan.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0) return err.fail(errno, "move rootfs to /");
     if (chroot(".") != 0) return err.fail(errno, "chroot");
@@ -91,6 +103,11 @@ bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
     if (!(plan.no_pivot ? move_into(plan, err) : pivot_into(plan, err))) return false;
     UniqueFd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) return err.fail(errno, "open /");
+    if (plan.readonly_dev) {
+        UniqueFd dev(open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS));
+        if (!dev || set_mount_attrs(dev.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
+            return err.fail(errno, "make /dev read-only");
+    }
     // runc's order: root.readonly, readonlyPaths, then maskedPaths.
     if (plan.readonly_root && set_mount_attrs(root.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
         return err.fail(errno, "make the root filesystem read-only");

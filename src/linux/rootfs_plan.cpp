@@ -196,6 +196,25 @@ Result<std::vector<CgroupHierarchy>> host_cgroup_v1_hierarchies() {
     return parse_cgroup_v1_mounts(mountinfo, controllers);
 }
 
+// The procfs and sysfs mounts showing a whole filesystem (root "/") outside
+// the rootfs, in mountinfo order (parents first).
+std::vector<std::string> full_kernel_mounts(const std::string& mountinfo, const std::string& rootfs) {
+    std::vector<std::string> out;
+    std::istringstream lines(mountinfo);
+    for (std::string line; std::getline(lines, line);) {
+        const auto dash = line.find(" - ");
+        if (dash == std::string::npos) continue;
+        std::istringstream left(line.substr(0, dash)), right(line.substr(dash + 3));
+        std::string id, parent, dev, root, mountpoint, fstype;
+        left >> id >> parent >> dev >> root >> mountpoint;
+        right >> fstype;
+        if (root != "/" || (fstype != "proc" && fstype != "sysfs")) continue;
+        if (mountpoint == rootfs || mountpoint.rfind(rootfs + "/", 0) == 0) continue;
+        out.push_back(mountpoint);
+    }
+    return out;
+}
+
 void plan_paths(const oci::Spec& spec, RootfsPlan& plan) {
     if (!spec.linux) return;
     for (const auto& path : spec.linux->maskedPaths) plan.masked_paths.push_back(clean_container_path(path));
@@ -234,6 +253,11 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
         auto mount = plan_mount(spec.mounts[i], spec, options);
         if (!mount) return std::move(mount).error().wrap("mounts[" + std::to_string(i) + "]");
         if (mount->kind == MountKind::bind && mount->destination == "/dev") plan.setup_dev = false;
+        if (mount->kind == MountKind::filesystem && mount->destination == "/dev" && (mount->flags & MS_RDONLY)) {
+            // runc: the devices and links go in first, /dev turns read-only at the end.
+            mount->flags &= ~static_cast<unsigned long>(MS_RDONLY);
+            plan.readonly_dev = true;
+        }
         wants_cgroups = wants_cgroups || mount->kind == MountKind::cgroup;
         plan.mounts.push_back(std::move(*mount));
     }
@@ -246,6 +270,10 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     }
     plan_paths(spec, plan);
     plan.host_has_kcore = ::access("/proc/kcore", F_OK) == 0;
+    if (plan.no_pivot) {
+        BERTH_TRY_ASSIGN(const std::string mountinfo, read_text("/proc/self/mountinfo"));
+        plan.host_kernel_mounts = full_kernel_mounts(mountinfo, plan.rootfs);
+    }
     return plan;
 }
 

@@ -52,6 +52,7 @@ struct RootfsPlan {
     unsigned long root_propagation = 0;    // applied to "/" first (rootfsPropagation or MS_SLAVE|MS_REC)
     unsigned long final_propagation = 0;   // rootfsPropagation re-applied to the new "/" (0: none)
     bool readonly_root = false;
+    bool readonly_dev = false;  // a read-only /dev tmpfs: mounted rw for the devices, made ro in enter_rootfs
     bool no_pivot = false;
     bool user_namespace = false;    // devices are bind-mounted from the host instead of mknod'ed
     bool cgroup_namespace = false;  // cgroup mounts mount cgroupfs instead of binding host dirs
@@ -63,6 +64,9 @@ struct RootfsPlan {
     std::vector<CgroupHierarchy> cgroup_v1;  // empty on a pure cgroup v2 host
     CgroupHierarchy cgroup_unified;          // the cgroup2 mount on a pure v2 host (controllers "")
     bool host_has_kcore = false;             // runc links /dev/core -> /proc/kcore when it exists
+    // no_pivot only: the host's full procfs/sysfs mounts, detached before MS_MOVE so that
+    // the container cannot mount an unmasked procfs (mnt_already_visible) from a user namespace.
+    std::vector<std::string> host_kernel_mounts;
 };
 
 }  // namespace berth::linux_setup
