@@ -16,6 +16,12 @@ if [ $# -ge 3 ]; then
     mkdir -p "$payload/bin"
     cp "$2" "$payload/bin/berth"
     "$3" "$payload/bundle" sh /vmtest-cmd.sh >/dev/null
+    # limits the VM test checks: 64M memory (no swap), 20 pids, half a CPU
+    jq '.linux.cgroupsPath = "/vm-test/CID"
+        | .linux.resources.memory = {"limit": 67108864, "swap": 67108864}
+        | .linux.resources.pids = {"limit": 20}
+        | .linux.resources.cpu = {"quota": 50000, "period": 100000}' \
+        "$payload/bundle/config.json" >"$payload/bundle/template.json"
     cp "$here/cli-limits.sh" "$payload/"
 fi
 VM_QUIET=${VM_QUIET:-1} VM_TIMEOUT=${VM_TIMEOUT:-600} exec "$here/run-in-vm.sh" "$payload" sh payload.sh
