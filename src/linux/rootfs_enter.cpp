@@ -65,9 +65,14 @@ bool move_into(const RootfsPlan& plan, ChildError& err) noexcept {
 int open_null_device(int root_fd, ChildError& err) noexcept {
     UniqueFd fd(open_in_root(root_fd, "/dev/null", O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS));
     struct stat st {};
-    if (!fd || fstat(fd.get(), &st) != 0) return err.fail(errno, "maskedPaths: open /dev/null"), -1;
-    if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-        return err.fail(0, "maskedPaths: /dev/null is not the null device (1:3)"), -1;
+    if (!fd || fstat(fd.get(), &st) != 0) {
+        err.fail(errno, "maskedPaths: open /dev/null");
+        return -1;
+    }
+    if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+        err.fail(0, "maskedPaths: /dev/null is not the null device (1:3)");
+        return -1;
+    }
     return fd.release();
 }
 

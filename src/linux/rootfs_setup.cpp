@@ -55,12 +55,20 @@ bool setup_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
 
 int open_console_master(const RootfsPlan& plan, ChildError& err) noexcept {
     UniqueFd root(open_rootfs(plan));
-    if (!root) return err.fail(errno, "open rootfs \"%s\"", plan.rootfs.c_str()), -1;
+    if (!root) {
+        err.fail(errno, "open rootfs \"%s\"", plan.rootfs.c_str());
+        return -1;
+    }
     UniqueFd master(open_in_root(root.get(), "/dev/pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_NO_SYMLINKS));
-    if (!master) return err.fail(errno, "open \"/dev/pts/ptmx\" in the container"), -1;
+    if (!master) {
+        err.fail(errno, "open \"/dev/pts/ptmx\" in the container");
+        return -1;
+    }
     struct statfs fs {};
-    if (fstatfs(master.get(), &fs) != 0 || fs.f_type != DEVPTS_SUPER_MAGIC)
-        return err.fail(EINVAL, "\"/dev/pts/ptmx\" in the container is not on devpts"), -1;
+    if (fstatfs(master.get(), &fs) != 0 || fs.f_type != DEVPTS_SUPER_MAGIC) {
+        err.fail(EINVAL, "\"/dev/pts/ptmx\" in the container is not on devpts");
+        return -1;
+    }
     return master.release();
 }
 

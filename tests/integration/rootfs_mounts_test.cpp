@@ -159,7 +159,37 @@ TEST_F(Rootfs, CgroupMountShowsTheContainersOwnCgroup) {
     EXPECT_EQ(pids->root, own);
 }
 
+TEST_F(Rootfs, IdmappedBindShowsMappedOwners) {
+    const std::string source = dir() + "/idmapped";
+    fs::create_directories(source);
+    std::ofstream(source + "/root-owned") << "x";  // owned by 0:0 on disk
+    auto bundle = make_bundle();
+    oci::Mount m = make_mount("/mnt/idmapped", "bind", source, {"rbind", "idmap"});
+    m.uidMappings.push_back({0, 1000, 10});
+    m.gidMappings.push_back({0, 2000, 10});
+    bundle.spec.mounts.push_back(m);
+    auto r = run_shell(bundle, "stat -c '%u:%g' /mnt/idmapped/root-owned; grep ' /mnt/idmapped ' /proc/self/mountinfo");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_TRUE(has(r.out, "1000:2000\n")) << r.out;
+    EXPECT_TRUE(has(r.out, "idmapped")) << r.out;
+}
+
 // ---- refusals (CVE regression tests) --------------------------------------
+
+// CVE-2025-31133: masking binds /dev/null; a /dev/null that is a symlink to a
+// procfs file would make the "mask" a writable window onto the host kernel.
+TEST_F(Rootfs, MaskingRefusesAFakeDevNull) {
+    const std::string dev = dir() + "/fake-dev";
+    fs::create_directories(dev);
+    fs::create_symlink("/proc/sys/kernel/core_pattern", dev + "/null");
+    auto bundle = make_bundle();
+    bundle.spec.mounts.push_back(make_mount("/dev", "bind", dev, {"rbind"}));
+    bundle.spec.linux->maskedPaths = {"/proc/keys"};
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_TRUE(has(r.err, "maskedPaths: open /dev/null")) << r.describe();
+}
 
 // CVE-2023-27561 / CVE-2023-28642: procfs must never be mounted through a symlink.
 TEST_F(Rootfs, SymlinkedProcIsRefused) {
