@@ -234,6 +234,12 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     if (::stat(plan.rootfs.c_str(), &st) != 0) return Error::from_errno("root.path: stat " + quoted(plan.rootfs));
     if (!S_ISDIR(st.st_mode)) return Error::msg("root.path: " + quoted(plan.rootfs) + " is not a directory");
     BERTH_TRY_ASSIGN(plan.rootfs_parent_mount, mountpoint_of(plan.rootfs));
+    // Everything below changes mounts: in the host's namespace it would change the host.
+    if (!has_namespace(spec, oci::NamespaceType::mount)) {
+        const bool restricts = spec.linux && (!spec.linux->maskedPaths.empty() || !spec.linux->readonlyPaths.empty());
+        return Error::msg(restricts ? "linux.namespaces: unable to restrict sys entries without a private MNT namespace"
+                                    : "linux.namespaces: a mount namespace is required to set up the root filesystem");
+    }
     plan.readonly_root = spec.root->readonly;
     plan.no_pivot = options.no_pivot;
     plan.user_namespace = has_namespace(spec, oci::NamespaceType::user);

@@ -153,6 +153,7 @@ oci::Spec minimal_spec() {
     oci::Spec spec;
     spec.root = oci::Root{"rootfs", false};
     spec.linux = oci::Linux{};
+    spec.linux->namespaces.push_back({oci::NamespaceType::mount, std::nullopt});
     return spec;
 }
 
@@ -253,6 +254,13 @@ TEST(RootfsPlan, Refusals) {
     oci::Spec propagation = minimal_spec();
     propagation.linux->rootfsPropagation = "sideways";
     EXPECT_EQ(plan_error(propagation, bundle), "linux.rootfsPropagation: unknown propagation \"sideways\"");
+    oci::Spec no_mount_ns = minimal_spec();
+    no_mount_ns.linux->namespaces.clear();
+    EXPECT_EQ(plan_error(no_mount_ns, bundle),
+              "linux.namespaces: a mount namespace is required to set up the root filesystem");
+    no_mount_ns.linux->maskedPaths = {"/proc/kcore"};
+    EXPECT_EQ(plan_error(no_mount_ns, bundle),
+              "linux.namespaces: unable to restrict sys entries without a private MNT namespace");
     oci::Spec no_root = minimal_spec();
     no_root.root->path = "missing";
     EXPECT_EQ(plan_error(no_root, bundle),
