@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "berth/linux/seccomp_enosys.hpp"
 #include "berth/util/fd.hpp"
 
 namespace berth::linux_setup {
@@ -162,9 +163,7 @@ Result<std::vector<sock_filter>> export_program(void* ctx) {
     if (const int r = seccomp_export_bpf(ctx, mem.get()); r < 0) return Error::sys(-r, "seccomp_export_bpf");
     struct stat st {};
     if (fstat(mem.get(), &st) != 0) return Error::from_errno("fstat seccomp program");
-    if (st.st_size % sizeof(sock_filter) != 0 || st.st_size / sizeof(sock_filter) > BPF_MAXINSNS)
-        return Error::msg("seccomp program has " + std::to_string(st.st_size / sizeof(sock_filter)) +
-                          " instructions, the kernel takes at most " + std::to_string(BPF_MAXINSNS));
+    if (st.st_size % sizeof(sock_filter) != 0) return Error::msg("seccomp_export_bpf wrote a partial program");
     std::vector<sock_filter> program(st.st_size / sizeof(sock_filter));
     const ssize_t n = pread(mem.get(), program.data(), st.st_size, 0);
     if (n != st.st_size) return Error::from_errno("read seccomp program");
@@ -208,6 +207,7 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
     if (const int r = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); r < 0)
         return Error::sys(-r, "linux.seccomp: enable the binary-tree optimisation");
 
+    std::vector<uint32_t> arch_tokens = {seccomp_arch_native()};
     for (size_t i = 0; i < seccomp.architectures.size(); ++i) {
         const std::string& name = seccomp.architectures[i];
         const uint32_t* arch = find(kArchitectures, name);
@@ -215,6 +215,7 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
         if (arch == nullptr) return Error::msg(where + ": unknown architecture " + quoted(name));
         const int r = seccomp_arch_add(ctx.get(), *arch);
         if (r < 0 && r != -EEXIST) return Error::sys(-r, where + ": add " + name);
+        if (r == 0) arch_tokens.push_back(*arch);
     }
 
     bool notify = false;
@@ -242,7 +243,12 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
     }
 
     SeccompProgram program;
-    BERTH_TRY_ASSIGN(program.filter, export_program(ctx.get()));
+    program.filter = enosys_stub(seccomp, default_action, arch_tokens);
+    BERTH_TRY_ASSIGN(const std::vector<sock_filter> filter, export_program(ctx.get()));
+    program.filter.insert(program.filter.end(), filter.begin(), filter.end());
+    if (program.filter.size() > BPF_MAXINSNS)
+        return Error::msg("linux.seccomp: the filter has " + std::to_string(program.filter.size()) +
+                          " instructions, the kernel takes at most " + std::to_string(BPF_MAXINSNS));
     BERTH_TRY_ASSIGN(program.flags, seccomp_load_flags(seccomp.flags, notify));
     program.notify = notify;
     return program;

@@ -258,3 +258,32 @@ TEST(SeccompCompile, WaitKillableRecvOnlyWithAListener) {
     ASSERT_TRUE(notify) << notify.error().what();
     EXPECT_EQ(notify->flags, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER);
 }
+
+// runc's -ENOSYS handling: a syscall newer than every syscall the profile
+// names gets ENOSYS; an older one it does not name gets the default action.
+TEST(SeccompCompile, SyscallsNewerThanTheProfileGetEnosys) {
+    oci::Seccomp s;
+    s.defaultAction = "SCMP_ACT_ERRNO";
+    s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+    s.syscalls.push_back(oci::SeccompSyscall{
+        {"exit", "exit_group", "getpid", "write", "rt_sigreturn", "openat"}, "SCMP_ACT_ALLOW", std::nullopt, {}});
+    auto prog = bl::compile_seccomp(s);
+    ASSERT_TRUE(prog) << prog.error().what();
+    EXPECT_EQ(in_filtered_child(*prog, [] {
+                  if (getpid() <= 0) return 1;
+                  errno = 0;
+                  if (syscall(1000, 0, 0, 0) != -1 || errno != ENOSYS) return 2;  // beyond openat (257)
+                  errno = 0;
+                  if (syscall(SYS_kexec_load, 0, 0, nullptr, 0) != -1 || errno != EPERM) return 3;  // 246: denied
+                  errno = 0;
+                  if (syscall(0x40000000 | 1000, 0) != -1 || errno != ENOSYS) return 4;  // x32, beyond its openat
+                  return 0;
+              }),
+              0);
+    // With ENOSYS as the default answer, or an allowing default, no stub is needed.
+    const size_t with_stub = prog->filter.size();
+    s.defaultErrnoRet = ENOSYS;
+    auto enosys = bl::compile_seccomp(s);
+    ASSERT_TRUE(enosys);
+    EXPECT_LT(enosys->filter.size(), with_stub);
+}
