@@ -1,6 +1,7 @@
 // The container's init, from clone3 to execve (see child.hpp). The order of
 // the steps matters and follows runc/crun; each step is one small function.
 #include "berth/process/child.hpp"
+#include "berth/process/child_steps.hpp"
 
 #include <fcntl.h>
 #include <linux/keyctl.h>
@@ -108,6 +109,8 @@ bool write_sysctls(const ChildPlan& plan, ChildError& err) noexcept {
     return true;
 }
 
+}  // namespace
+
 bool load_filter(const ChildPlan& plan, ChildError& err) noexcept {
     int notify_fd = -1;
     if (!linux_setup::load_seccomp(*plan.seccomp, &notify_fd, err)) return false;
@@ -170,6 +173,8 @@ bool mark_fds_cloexec(const ChildPlan& plan, ChildError& err) noexcept {
     }
     return true;
 }
+
+namespace {
 
 // Blocks until `start` opens the fifo for reading; the returned fd stays open
 // (CLOEXEC) so that a failure after this point can still be reported to

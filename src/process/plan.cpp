@@ -22,6 +22,8 @@ bool starts_with_any(std::string_view key, std::initializer_list<std::string_vie
     return false;
 }
 
+}  // namespace
+
 Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPlan& plan) {
     const oci::Process& process = *spec.process;
     if (process.capabilities) {
@@ -37,6 +39,8 @@ Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPla
     }
     return {};
 }
+
+namespace {
 
 Status plan_names(const oci::Spec& spec, ChildPlan& plan) {
     bool own_uts = plan.namespaces.has(oci::NamespaceType::uts);

@@ -26,6 +26,10 @@ struct PlanOptions {
 
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options);
 
+// spec.process's capabilities, spec.linux.seccomp (compiled, cached under
+// options.state_root), no_new_privs and LSM labels into `plan` (also used by exec).
+Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPlan& plan);
+
 // Sysctl key -> path below /proc, refused (runc's message) when the container
 // does not have its own namespace for it.
 Result<Sysctl> plan_sysctl(const std::string& key, const std::string& value, const linux_setup::NamespacePlan& ns);

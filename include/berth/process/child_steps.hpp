@@ -1,0 +1,26 @@
+// The steps of child_main (child.cpp) that a process joining an existing
+// container (`exec`, process/exec_child.hpp) takes too. All run in a cloned
+// child: noexcept, no allocation, failures reported through `err`.
+#pragma once
+
+#include "berth/process/child.hpp"
+
+namespace berth::process {
+
+// Loads plan.seccomp; a notify fd (SCMP_ACT_NOTIFY) goes to the parent over plan.sync.
+bool load_filter(const ChildPlan& plan, ChildError& err) noexcept;
+
+// Bounding set, keep-caps, seccomp (without no_new_privs), user switch,
+// capabilities, no_new_privs, LSM exec label: in the order the security code requires.
+bool drop_privileges(ChildPlan& plan, ChildError& err) noexcept;
+
+// Creates a missing plan.cwd inside plan.rootfs (init only: before the root turns read-only).
+bool make_cwd(const ChildPlan& plan, ChildError& err) noexcept;
+
+// chdir to plan.cwd, which must then resolve inside the container (CVE-2024-21626).
+bool enter_cwd(const ChildPlan& plan, ChildError& err) noexcept;
+
+// Every fd above 3 + plan.kept_fds closes at execve.
+bool mark_fds_cloexec(const ChildPlan& plan, ChildError& err) noexcept;
+
+}  // namespace berth::process
