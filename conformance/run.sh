@@ -116,8 +116,8 @@ cleanup_leftovers() {
 		done
 	done
 	for pid in $(container_processes); do
-		leaked+=("process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null))")
-		kill -9 "$pid" 2>/dev/null
+		leaked+=("process $pid ($(cmdline_of "$pid"))")
+		kill_suite_process "$pid"
 	done
 	local mnt
 	while read -r mnt; do
@@ -142,11 +142,38 @@ container_processes() {
 		/proc/[0-9]*/mountinfo 2>/dev/null | sort -u
 }
 
+cmdline_of() { { tr '\0' ' ' <"/proc/$1/cmdline" | cut -c1-200; } 2>/dev/null; }
+
+# v1 and v2 cgroup directories of a process, other than the root.
+cgroup_dirs_of() {
+	awk -F: '$3 != "/" && $2 !~ /^name=/ {
+		n = split($2 == "" ? "unified" : $2, c, ",")
+		for (i = 1; i <= n; i++) print "/sys/fs/cgroup/" c[i] $3
+	}' "/proc/$1/cgroup" 2>/dev/null
+}
+
+# SIGKILL does not complete in a frozen cgroup (a paused container): kill, thaw, then remove
+# the process's leaf cgroups once it is gone.
+kill_suite_process() {
+	local pid="$1" dirs d i
+	dirs=$(cgroup_dirs_of "$pid")
+	kill -9 "$pid" 2>/dev/null
+	for d in $dirs; do
+		[ -w "$d/freezer.state" ] && echo THAWED >"$d/freezer.state" 2>/dev/null
+		[ -w "$d/cgroup.freeze" ] && echo 0 >"$d/cgroup.freeze" 2>/dev/null
+	done
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -e "/proc/$pid" ] || break
+		sleep 0.2
+	done
+	for d in $dirs; do rmdir "$d" 2>/dev/null; done
+}
+
 # The runtime processes the suite started ("$RUNC" --root $TMP/...).
 runtime_processes() {
 	local cmdline
 	for cmdline in /proc/[0-9]*/cmdline; do
-		tr '\0' '\n' <"$cmdline" 2>/dev/null | awk -v rt="$runtime" -v tmp="$TMP/" -v pid="$cmdline" '
+		{ tr '\0' '\n' <"$cmdline"; } 2>/dev/null | awk -v rt="$runtime" -v tmp="$TMP/" -v pid="$cmdline" '
 			NR == 1 && $0 != rt { exit } index($0, tmp) { split(pid, p, "/"); print p[3]; exit }'
 	done
 }
@@ -158,9 +185,13 @@ unstall() {
 	local f="$1" tap="$2" n test pid killed=()
 	n=$(($(grep -cE '^(not )?ok [0-9]+ ' "$tap") + 1))
 	test=$(sed -n 's/^@test "\(.*\)" {$/\1/p' "$INTEGRATION/$f" | sed -n "${n}p")
-	for pid in $(runtime_processes) $(container_processes); do
-		killed+=("$pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)")
+	for pid in $(runtime_processes); do
+		killed+=("$pid: $(cmdline_of "$pid")")
 		kill -9 "$pid" 2>/dev/null
+	done
+	for pid in $(container_processes); do
+		killed+=("$pid (container): $(cmdline_of "$pid")")
+		kill_suite_process "$pid"
 	done
 	{
 		echo "$f: test $n ($test) hung for ${stall}s; killed:"
