@@ -153,9 +153,9 @@ cgroup_dirs_of() {
 }
 
 # SIGKILL does not complete in a frozen cgroup (a paused container): kill, thaw, then remove
-# the process's leaf cgroups once it is gone.
+# the process's leaf cgroups once it is gone (unless $2 is keep-cgroups).
 kill_suite_process() {
-	local pid="$1" dirs d i
+	local pid="$1" keep="${2:-}" dirs d i
 	dirs=$(cgroup_dirs_of "$pid")
 	kill -9 "$pid" 2>/dev/null
 	for d in $dirs; do
@@ -166,6 +166,7 @@ kill_suite_process() {
 		[ -e "/proc/$pid" ] || break
 		sleep 0.2
 	done
+	[ "$keep" = keep-cgroups ] && return
 	for d in $dirs; do rmdir "$d" 2>/dev/null; done
 }
 
@@ -187,7 +188,7 @@ unstall() {
 	test=$(sed -n 's/^@test "\(.*\)" {$/\1/p' "$INTEGRATION/$f" | sed -n "${n}p")
 	for pid in $(runtime_processes); do
 		killed+=("$pid: $(cmdline_of "$pid")")
-		kill -9 "$pid" 2>/dev/null
+		kill_suite_process "$pid" keep-cgroups # e.g. a runtime child in a frozen cgroup
 	done
 	for pid in $(container_processes); do
 		killed+=("$pid (container): $(cmdline_of "$pid")")

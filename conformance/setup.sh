@@ -65,8 +65,7 @@ ensure_runc_source() {
 	if [ -z "$RUNC_SRC" ]; then
 		ensure_deb_src
 		log "fetching runc's source package"
-		(cd "$WORK" && apt-get source -qq "runc=${RUNC_VERSION}*" >/dev/null 2>&1 ||
-			apt-get source -qq runc >/dev/null)
+		(cd "$WORK" && apt-get source -qq runc >/dev/null)
 		RUNC_SRC=$(find "$WORK" -maxdepth 1 -type d -name "runc-${RUNC_VERSION}*" | head -n1)
 	fi
 	[ -n "$RUNC_SRC" ] || { log "runc $RUNC_VERSION source not found in $WORK"; exit 1; }
