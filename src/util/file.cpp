@@ -1,0 +1,50 @@
+#include "berth/util/file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "berth/util/fd.hpp"
+
+namespace berth {
+
+Result<std::string> read_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return Error::from_errno("open \"" + path + "\"");
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return Error::from_errno("read \"" + path + "\"");
+        if (n == 0) return text;
+        text.append(buf, static_cast<size_t>(n));
+    }
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+    std::vector<std::string_view> lines;
+    while (!text.empty()) {
+        const size_t end = text.find('\n');
+        lines.push_back(text.substr(0, end));
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 1);
+    }
+    return lines;
+}
+
+std::vector<std::string_view> split_fields(std::string_view line) {
+    constexpr std::string_view kBlank = " \t";
+    std::vector<std::string_view> fields;
+    for (size_t start = line.find_first_not_of(kBlank); start != std::string_view::npos;
+         start = line.find_first_not_of(kBlank, start)) {
+        const size_t end = line.find_first_of(kBlank, start);
+        fields.push_back(line.substr(start, end - start));
+        if (end == std::string_view::npos) break;
+        start = end;
+    }
+    return fields;
+}
+
+}  // namespace berth
