@@ -184,8 +184,9 @@ Result<unsigned int> seccomp_load_flags(const std::vector<std::string>& flags, b
     // WAIT_KILLABLE_RECV only changes how a listener waits and the kernel
     // rejects it without one; as libseccomp does, it is dropped when the
     // profile has no SCMP_ACT_NOTIFY rule.
-    if (!notify) result &= ~static_cast<unsigned int>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
-    if (notify) {
+    if (!notify) {
+        result &= ~static_cast<unsigned int>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+    } else {
         result |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
         // TSYNC and a listener are only compatible with TSYNC_ESRCH (the child is
         // single-threaded, so TSYNC has nothing to synchronise anyway).
@@ -234,11 +235,11 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
                     if (name == hand_off)
                         return Error::msg(where + ".names[" + std::to_string(j) + "]: SCMP_ACT_NOTIFY cannot be used for " +
                                           name + ": berth needs it to pass the notify fd on");
-                notify = true;
             }
             const int nr = seccomp_syscall_resolve_name(name.c_str());
             if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp: skipped, as runc does
             BERTH_TRY(add_rules(ctx.get(), nr, action, conditions, where, name));
+            notify |= action == SCMP_ACT_NOTIFY;
         }
     }
 
