@@ -84,16 +84,21 @@ Result<UniqueFd> receive_fd(int sock) {
     return UniqueFd(fd);
 }
 
-std::string container_process_state_json(const oci::State& state, const std::string& metadata) {
+std::string container_process_state_json(pid_t pid, const oci::State& state, const std::string& metadata) {
     std::string out = "{\"ociVersion\":" + json_string(oci::kSpecVersion);
     out += ",\"fds\":[\"seccompFd\"]";
-    out += ",\"pid\":" + std::to_string(state.pid);
+    out += ",\"pid\":" + std::to_string(pid);
     out += ",\"metadata\":" + json_string(metadata);
     out += ",\"state\":" + oci::write_state(state) + "}";
     return out;
 }
 
 Status send_to_seccomp_listener(const std::string& listener_path, int notify_fd, const oci::State& state,
+                                const std::string& metadata) {
+    return send_to_seccomp_listener(listener_path, notify_fd, state.pid, state, metadata);
+}
+
+Status send_to_seccomp_listener(const std::string& listener_path, int notify_fd, pid_t pid, const oci::State& state,
                                 const std::string& metadata) {
     const std::string where = "seccomp listener \"" + listener_path + "\"";
     sockaddr_un addr{};
@@ -104,7 +109,7 @@ Status send_to_seccomp_listener(const std::string& listener_path, int notify_fd,
     if (!sock) return Error::from_errno(where + ": socket");
     if (connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0)
         return Error::from_errno(where + ": connect");
-    const std::string payload = container_process_state_json(state, metadata);
+    const std::string payload = container_process_state_json(pid, state, metadata);
     const ssize_t n = send_with_fd(sock.get(), payload.data(), payload.size(), notify_fd);
     if (n < 0) return Error::from_errno(where + ": send");
     if (static_cast<size_t>(n) != payload.size()) return Error::msg(where + ": short send");

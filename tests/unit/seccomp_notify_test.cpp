@@ -53,9 +53,9 @@ TEST(SeccompNotify, ContainerProcessStateDocument) {
     state.status = "creating";
     state.pid = 42;
     state.bundle = "/b";
-    const std::string json = bl::container_process_state_json(state, "MKDIR=\"x\"\n");
+    const std::string json = bl::container_process_state_json(43, state, "MKDIR=\"x\"\n");
     EXPECT_NE(json.find(R"("fds":["seccompFd"])"), std::string::npos) << json;
-    EXPECT_NE(json.find(R"("pid":42)"), std::string::npos) << json;
+    EXPECT_NE(json.find(R"("pid":43)"), std::string::npos) << json;  // the process, not the init
     EXPECT_NE(json.find(R"("metadata":"MKDIR=\"x\"\n")"), std::string::npos) << json;
     // The embedded state is the runtime state document.
     const size_t at = json.find(R"("state":{)");

@@ -9,6 +9,8 @@
 //   {"ociVersion":..., "fds":["seccompFd"], "pid":N, "metadata":..., "state":{...}}
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "berth/process/child_error.hpp"
@@ -24,10 +26,14 @@ bool send_fd(int sock, int fd, ChildError& err) noexcept;
 // Parent: receives one fd sent by send_fd() (waits for it); CLOEXEC.
 Result<UniqueFd> receive_fd(int sock);
 
-// The containerProcessState document (`state.pid` is the container's pid).
-std::string container_process_state_json(const oci::State& state, const std::string& metadata);
+// The containerProcessState document: `pid` is the process that loaded the
+// filter (the init for create, the new process for exec), `state` the container's.
+std::string container_process_state_json(pid_t pid, const oci::State& state, const std::string& metadata);
 // Parent: connects to the unix socket `listener_path` and sends the state plus
 // `notify_fd` in one message. Errors read `seccomp listener "<path>": ...`.
+Status send_to_seccomp_listener(const std::string& listener_path, int notify_fd, pid_t pid, const oci::State& state,
+                                const std::string& metadata);
+// The same for the container's init (pid = state.pid).
 Status send_to_seccomp_listener(const std::string& listener_path, int notify_fd, const oci::State& state,
                                 const std::string& metadata);
 
