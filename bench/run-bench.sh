@@ -1,0 +1,293 @@
+#!/bin/bash
+# berth vs crun vs runc vs the floor, side by side on one busybox bundle (issue 7).
+#
+#   bench/run-bench.sh [--quick] [--runs N] [--parallel N] [--build DIR] [--out DIR]
+#
+# As root. Measures, interleaved (each round runs every runtime once, in a
+# rotating order): `run` of /bin/true; create + start + wait + delete; `exec`
+# of /bin/true into a running container; peak RSS of the runtime process
+# (wait4's ru_maxrss of `run`); N containers `run` in parallel (containers/s);
+# the stripped binary size. The floor is the same namespaces with
+# `unshare --pid --net --ipc --uts --mount --fork chroot ROOTFS /bin/true`.
+#
+# crun 1.8.1 refuses this host's hybrid cgroup layout, so everything runs in one
+# private mount namespace where /sys/fs/cgroup/unified is unmounted; the host's
+# mounts are not touched.
+#
+# Output in --out (default bench/results): results.csv (every sample),
+# summary.csv and results.md (median/min/max and the ratios berth/crun,
+# berth/runc, berth/floor), latency.png (gnuplot, when installed).
+# --quick: 3 rounds, 10 in parallel, output in a temporary directory unless
+# --out is given; for CI (ctest bench-quick): it fails only when berth fails.
+#
+# Needs: build/berth and build/bench/berth-measure (make berth berth-measure),
+# crun and runc (skipped with a note when missing), jq + busybox-static for the
+# bundle (tests/setup/install-deps.sh), gnuplot-nox for the plot.
+set -euo pipefail
+export LC_ALL=C
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+runs=30
+parallel=50
+parallel_runs=5
+build=$src/build
+out=""
+quick=0
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1; runs=3; parallel=10; parallel_runs=1 ;;
+    --runs) runs=${2:?}; shift ;;
+    --parallel) parallel=${2:?}; shift ;;
+    --build) build=${2:?}; shift ;;
+    --out) out=${2:?}; shift ;;
+    -h|--help) usage ;;
+    *) echo "run-bench.sh: unknown argument $1" >&2; usage ;;
+  esac
+  shift
+done
+
+[ "$(id -u)" = 0 ] || { echo "run-bench.sh: needs root (skipped)" >&2; exit 77; }
+berth=$(realpath "$build/berth")
+measure=$(realpath "$build/bench/berth-measure")
+for f in "$berth" "$measure"; do
+  [ -x "$f" ] || { echo "run-bench.sh: $f missing: make -C $build berth berth-measure" >&2; exit 1; }
+done
+
+# Everything below runs in a private mount namespace (see the header).
+if [ -z "${BERTH_BENCH_PRIVATE_NS:-}" ]; then
+  args=(--runs "$runs" --parallel "$parallel" --build "$build")
+  [ $quick = 1 ] && args=(--quick "${args[@]}")
+  [ -n "$out" ] && args+=(--out "$out")
+  BERTH_BENCH_PRIVATE_NS=1 exec unshare -m --propagation private "$0" "${args[@]}"
+fi
+if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
+
+work=$(mktemp -d /run/berth-bench.XXXXXX)
+if [ -z "$out" ]; then
+  if [ $quick = 1 ]; then out=$(mktemp -d /tmp/berth-bench-quick.XXXXXX); else out=$src/bench/results; fi
+fi
+mkdir -p "$out"
+log=$work/runtime-errors.log
+: >"$log"
+
+declare -A bin=([berth]=$berth [crun]=$(command -v crun || true) [runc]=$(command -v runc || true))
+runtimes=(berth)
+for rt in crun runc; do
+  if [ -n "${bin[$rt]}" ]; then runtimes+=("$rt"); else echo "note: $rt not installed, skipped" >&2; fi
+done
+contenders=("${runtimes[@]}" floor)
+
+cleanup() {
+  for rt in "${runtimes[@]}"; do
+    local ids
+    ids=$("${bin[$rt]}" --root "$work/root-$rt" list -q 2>/dev/null || true)
+    for id in $ids; do "${bin[$rt]}" --root "$work/root-$rt" delete -f "$id" >/dev/null 2>&1 || true; done
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "bundles in $work (berth $("$berth" --version | head -1 | cut -d' ' -f3), $(crun --version 2>/dev/null | head -1), $(runc --version 2>/dev/null | head -1))" >&2
+"$src/tests/setup/make-bundle.sh" "$work/true" /bin/true >/dev/null
+"$src/tests/setup/make-bundle.sh" "$work/sleep" /bin/sleep 3600 >/dev/null
+# crun 1.8.1 refuses any ociVersion but 1.0.x ("unknown version specified"); the
+# config uses nothing newer, and all three read the same file.
+for b in true sleep; do
+  jq '.ociVersion = "1.0.2"' "$work/$b/config.json" >"$work/$b/config.tmp" && mv "$work/$b/config.tmp" "$work/$b/config.json"
+done
+rootfs=$work/true/rootfs
+
+csv=$out/results.csv
+echo "runtime,metric,round,value" >"$csv"
+failed=()
+
+# record RUNTIME METRIC ROUND "WALL_US RSS_KIB FAILURES" [value=ms|rss|rate:N]
+record() {
+  local rt=$1 metric=$2 round=$3 wall rss failures
+  read -r wall rss failures <<<"$4"
+  if [ "$failures" != 0 ]; then
+    failed+=("$rt $metric round $round")
+    return
+  fi
+  case $metric in
+    run_ms | lifecycle_ms | exec_ms) echo "$rt,$metric,$round,$(awk -v u="$wall" 'BEGIN{printf "%.3f", u/1000}')" >>"$csv" ;;
+    parallel_per_s) echo "$rt,$metric,$round,$(awk -v u="$wall" -v n="$parallel" 'BEGIN{printf "%.1f", n*1e6/u}')" >>"$csv" ;;
+  esac
+  if [ "$metric" = run_ms ]; then echo "$rt,peak_rss_kib,$round,$rss" >>"$csv"; fi
+}
+
+# The order rotates each round, so no runtime always runs first (warm caches).
+rotated() {  # ROUND NAME... -> the names rotated by ROUND
+  local by=$(( $1 % ($# - 1) )); shift
+  local all=("$@")
+  echo "${all[@]:$by}" "${all[@]:0:$by}"
+}
+
+run_once() {  # RUNTIME ID -> measurement line
+  local rt=$1 id=$2
+  if [ "$rt" = floor ]; then
+    "$measure" --log "$log" -- unshare --pid --net --ipc --uts --mount --fork chroot "$rootfs" /bin/true
+  else
+    "$measure" --log "$log" -- "${bin[$rt]}" --root "$work/root-$rt" run --bundle "$work/true" "$id"
+  fi
+}
+
+# create + start + wait for /bin/true to exit + delete, each step timed by berth-measure.
+lifecycle_once() {  # RUNTIME ID -> measurement line
+  local rt=$1 id=$2 r="$work/root-$1" total=0 rss=0 failures=0 wall step_rss f pid state t0 t1
+  rm -f "$work/pid"
+  read -r wall step_rss f < <("$measure" --log "$log" -- "${bin[$rt]}" --root "$r" create --bundle "$work/true" --pid-file "$work/pid" "$id")
+  total=$((total + wall)); failures=$((failures + f))
+  read -r wall step_rss f < <("$measure" --log "$log" -- "${bin[$rt]}" --root "$r" start "$id")
+  total=$((total + wall)); failures=$((failures + f))
+  pid=$(cat "$work/pid" 2>/dev/null || echo 0)
+  t0=${EPOCHREALTIME/./}
+  # Until /bin/true has exited (zombie or reaped): a busy wait costs no fork.
+  # A container that never starts counts as a failure after 10 s.
+  while [ "$pid" != 0 ] && read -r _ _ state _ 2>/dev/null <"/proc/$pid/stat" && [ "$state" != Z ]; do
+    if (( ${EPOCHREALTIME/./} - t0 > 10000000 )); then failures=$((failures + 1)); break; fi
+  done
+  t1=${EPOCHREALTIME/./}
+  total=$((total + t1 - t0))
+  read -r wall step_rss f < <("$measure" --log "$log" -- "${bin[$rt]}" --root "$r" delete "$id")
+  total=$((total + wall)); failures=$((failures + f))
+  echo "$total $rss $failures"
+}
+
+exec_once() {  # RUNTIME -> measurement line
+  "$measure" --log "$log" -- "${bin[$1]}" --root "$work/root-$1" exec sleeper /bin/true
+}
+
+echo "run and create/start/wait/delete: $runs rounds" >&2
+for round in $(seq 1 "$runs"); do
+  for rt in $(rotated "$round" "${contenders[@]}"); do
+    record "$rt" run_ms "$round" "$(run_once "$rt" "run-$round")"
+  done
+  for rt in $(rotated "$round" "${runtimes[@]}"); do
+    record "$rt" lifecycle_ms "$round" "$(lifecycle_once "$rt" "life-$round")"
+  done
+done
+
+echo "exec: $runs rounds" >&2
+exec_runtimes=()
+for rt in "${runtimes[@]}"; do
+  r="$work/root-$rt"
+  if "${bin[$rt]}" --root "$r" run -d --bundle "$work/sleep" sleeper >/dev/null 2>>"$log" &&
+     "${bin[$rt]}" --root "$r" exec sleeper /bin/true >/dev/null 2>>"$log"; then
+    exec_runtimes+=("$rt")
+  else
+    echo "note: $rt: exec into a running container does not work here (see below), skipped" >&2
+    [ "$rt" = berth ] && failed+=("berth exec (setup)")
+  fi
+done
+for round in $(seq 1 "$runs"); do
+  for rt in $(rotated "$round" "${exec_runtimes[@]}"); do
+    record "$rt" exec_ms "$round" "$(exec_once "$rt")"
+  done
+done
+for rt in "${runtimes[@]}"; do
+  "${bin[$rt]}" --root "$work/root-$rt" delete -f sleeper >/dev/null 2>&1 || true
+done
+
+echo "$parallel in parallel: $parallel_runs rounds" >&2
+for round in $(seq 1 "$parallel_runs"); do
+  for rt in $(rotated "$round" "${contenders[@]}"); do
+    if [ "$rt" = floor ]; then
+      line=$("$measure" --parallel "$parallel" --log "$log" -- unshare --pid --net --ipc --uts --mount --fork chroot "$rootfs" /bin/true)
+    else
+      line=$("$measure" --parallel "$parallel" --log "$log" -- "${bin[$rt]}" --root "$work/root-$rt" run --bundle "$work/true" "par-$round-%i")
+    fi
+    record "$rt" parallel_per_s "$round" "$line"
+  done
+done
+
+# Stripped size: berth's build output keeps its symbols; Debian's crun/runc are stripped.
+stripped=$work/berth.stripped
+strip -o "$stripped" "$berth"
+echo "berth,binary_kib,1,$(( $(stat -c %s "$stripped") / 1024 ))" >>"$csv"
+for rt in crun runc; do
+  [ -n "${bin[$rt]}" ] && echo "$rt,binary_kib,1,$(( $(stat -c %s "${bin[$rt]}") / 1024 ))" >>"$csv"
+done
+
+# summary.csv: runtime,metric,n,median,min,max
+summary=$out/summary.csv
+echo "runtime,metric,n,median,min,max" >"$summary"
+tail -n +2 "$csv" | cut -d, -f1,2 | sort -u | while IFS=, read -r rt metric; do
+  awk -F, -v rt="$rt" -v m="$metric" '$1 == rt && $2 == m {print $4}' "$csv" | sort -g |
+    awk -v rt="$rt" -v m="$metric" '{v[NR] = $1}
+      END {med = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+           printf "%s,%s,%d,%.6g,%.6g,%.6g\n", rt, m, NR, med, v[1], v[NR]}'
+done >>"$summary"
+
+# results.md: one row per metric, ratios of medians.
+{
+  echo "Host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r); $runs rounds ($parallel_runs for the parallel runs); $(date -u +%Y-%m-%dT%H:%MZ)."
+  echo
+  echo "| metric | berth | crun | runc | floor | berth/crun | berth/runc | berth/floor |"
+  echo "|---|---|---|---|---|---|---|---|"
+  awk -F, 'NR > 1 {med[$1, $2] = $4; lo[$1, $2] = $5; hi[$1, $2] = $6}
+    function cell(rt, m) {
+      if (!((rt, m) in med)) return "n/a"
+      if (lo[rt, m] == hi[rt, m]) return med[rt, m]
+      return sprintf("%s (%s–%s)", med[rt, m], lo[rt, m], hi[rt, m])
+    }
+    function ratio(a, b, m) {
+      if (!((a, m) in med) || !((b, m) in med) || med[b, m] == 0) return "n/a"
+      return sprintf("%.2f", med[a, m] / med[b, m])
+    }
+    END {
+      split("run_ms lifecycle_ms exec_ms peak_rss_kib parallel_per_s binary_kib", ms, " ")
+      name["run_ms"] = "`run` /bin/true, ms"
+      name["lifecycle_ms"] = "create+start+wait+delete, ms"
+      name["exec_ms"] = "`exec` /bin/true, ms"
+      name["peak_rss_kib"] = "peak RSS of `run`, KiB"
+      name["parallel_per_s"] = "'"$parallel"' parallel `run`s, containers/s"
+      name["binary_kib"] = "binary (stripped), KiB"
+      for (i = 1; i <= 6; i++) {
+        m = ms[i]
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name[m], cell("berth", m), cell("crun", m),
+          cell("runc", m), cell("floor", m), ratio("berth", "crun", m), ratio("berth", "runc", m), ratio("berth", "floor", m)
+      }
+    }' "$summary"
+  echo
+  echo "Cells: median (min–max). Ratios: of the medians (for containers/s, above 1 is better; elsewhere below 1 is)."
+} >"$out/results.md"
+
+# latency.png: each contender's sorted `run` samples (an empirical distribution).
+if command -v gnuplot >/dev/null; then
+  plot=()
+  for rt in "${contenders[@]}"; do
+    awk -F, -v rt="$rt" '$1 == rt && $2 == "run_ms" {print $4}' "$csv" | sort -g | awk '{print NR, $1}' >"$work/run-$rt.dat"
+    awk -F, -v rt="$rt" '$1 == rt && $2 == "lifecycle_ms" {print $4}' "$csv" | sort -g | awk '{print NR, $1}' >"$work/life-$rt.dat"
+    [ -s "$work/run-$rt.dat" ] && plot+=("'$work/run-$rt.dat' with linespoints title '$rt run'")
+    [ -s "$work/life-$rt.dat" ] && plot+=("'$work/life-$rt.dat' with linespoints dashtype 2 title '$rt create+start+delete'")
+  done
+  joined=$(IFS=,; echo "${plot[*]}")
+  gnuplot <<EOF
+set terminal png size 900,500
+set output '$out/latency.png'
+set title 'Container start latency, sorted samples ($runs rounds, interleaved)'
+set xlabel 'sample (sorted)'
+set ylabel 'ms'
+set logscale y
+set key outside right
+set grid
+plot $joined
+EOF
+else
+  echo "note: gnuplot not installed (apt-get install gnuplot-nox): no latency.png" >&2
+fi
+
+cat "$out/results.md"
+echo "results: $out" >&2
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'failed: %s\n' "${failed[@]}" >&2
+  echo "runtime errors (last lines of $log):" >&2
+  tail -n 20 "$log" >&2
+  for f in "${failed[@]}"; do
+    case $f in berth*) exit 1 ;; esac
+  done
+fi
+exit 0
