@@ -255,21 +255,25 @@ done >>"$summary"
   echo "Cells: median (min–max). Ratios: of the medians (for containers/s, above 1 is better; elsewhere below 1 is)."
 } >"$out/results.md"
 
-# latency.png: each contender's sorted `run` samples (an empirical distribution).
+# latency.png: the distribution (percentiles) of each contender's `run` and lifecycle samples.
 if command -v gnuplot >/dev/null; then
   plot=()
+  color=0
   for rt in "${contenders[@]}"; do
-    awk -F, -v rt="$rt" '$1 == rt && $2 == "run_ms" {print $4}' "$csv" | sort -g | awk '{print NR, $1}' >"$work/run-$rt.dat"
-    awk -F, -v rt="$rt" '$1 == rt && $2 == "lifecycle_ms" {print $4}' "$csv" | sort -g | awk '{print NR, $1}' >"$work/life-$rt.dat"
-    [ -s "$work/run-$rt.dat" ] && plot+=("'$work/run-$rt.dat' with linespoints title '$rt run'")
-    [ -s "$work/life-$rt.dat" ] && plot+=("'$work/life-$rt.dat' with linespoints dashtype 2 title '$rt create+start+delete'")
+    color=$((color + 1))
+    for metric in run_ms lifecycle_ms; do
+      awk -F, -v rt="$rt" -v m="$metric" '$1 == rt && $2 == m {print $4}' "$csv" | sort -g |
+        awk '{v[NR] = $1} END {for (i = 1; i <= NR; i++) print 100 * (i - 0.5) / NR, v[i]}' >"$work/$rt-$metric.dat"
+    done
+    [ -s "$work/$rt-run_ms.dat" ] && plot+=("'$work/$rt-run_ms.dat' with linespoints lc $color title '$rt run'")
+    [ -s "$work/$rt-lifecycle_ms.dat" ] && plot+=("'$work/$rt-lifecycle_ms.dat' with linespoints lc $color dashtype 2 title '$rt create+start+delete'")
   done
   joined=$(IFS=,; echo "${plot[*]}")
   gnuplot <<EOF
 set terminal png size 900,500
 set output '$out/latency.png'
-set title 'Container start latency, sorted samples ($runs rounds, interleaved)'
-set xlabel 'sample (sorted)'
+set title 'Start latency distribution ($runs rounds, interleaved)'
+set xlabel 'percentile of the samples'
 set ylabel 'ms'
 set logscale y
 set key outside right
