@@ -78,8 +78,16 @@ for rt in crun runc; do
   if [ -n "${bin[$rt]}" ]; then runtimes+=("$rt"); else echo "note: $rt not installed, skipped" >&2; fi
 done
 contenders=("${runtimes[@]}" floor)
+# berth once more from a read-only bind mount of the file (in this private mount
+# namespace): what berth costs without its CVE-2019-5736 self-protection re-exec
+# (protect_own_binary re-execs from a read-only overlay when the binary is on a
+# writable filesystem, as build/berth is).
+berth_ro=$work/berth-ro
+touch "$berth_ro"
+mount --bind -o ro "$berth" "$berth_ro"
 
 cleanup() {
+  umount "$berth_ro" 2>/dev/null || true
   for rt in "${runtimes[@]}"; do
     local ids
     ids=$("${bin[$rt]}" --root "$work/root-$rt" list -q 2>/dev/null || true)
@@ -112,7 +120,7 @@ record() {
     return
   fi
   case $metric in
-    run_ms | lifecycle_ms | exec_ms) echo "$rt,$metric,$round,$(awk -v u="$wall" 'BEGIN{printf "%.3f", u/1000}')" >>"$csv" ;;
+    run_ms | run_ro_ms | lifecycle_ms | exec_ms) echo "$rt,$metric,$round,$(awk -v u="$wall" 'BEGIN{printf "%.3f", u/1000}')" >>"$csv" ;;
     parallel_per_s) echo "$rt,$metric,$round,$(awk -v u="$wall" -v n="$parallel" 'BEGIN{printf "%.1f", n*1e6/u}')" >>"$csv" ;;
   esac
   if [ "$metric" = run_ms ]; then echo "$rt,peak_rss_kib,$round,$rss" >>"$csv"; fi
@@ -165,6 +173,7 @@ for round in $(seq 1 "$runs"); do
   for rt in $(rotated "$round" "${contenders[@]}"); do
     record "$rt" run_ms "$round" "$(run_once "$rt" "run-$round")"
   done
+  record berth run_ro_ms "$round" "$("$measure" --log "$log" -- "$berth_ro" --root "$work/root-berth" run --bundle "$work/true" "run-ro-$round")"
   for rt in $(rotated "$round" "${runtimes[@]}"); do
     record "$rt" lifecycle_ms "$round" "$(lifecycle_once "$rt" "life-$round")"
   done
@@ -238,14 +247,15 @@ done >>"$summary"
       return sprintf("%.2f", med[a, m] / med[b, m])
     }
     END {
-      split("run_ms lifecycle_ms exec_ms peak_rss_kib parallel_per_s binary_kib", ms, " ")
+      split("run_ms run_ro_ms lifecycle_ms exec_ms peak_rss_kib parallel_per_s binary_kib", ms, " ")
       name["run_ms"] = "`run` /bin/true, ms"
+      name["run_ro_ms"] = "`run` /bin/true, berth on a read-only mount (no self-protection re-exec), ms"
       name["lifecycle_ms"] = "create+start+wait+delete, ms"
       name["exec_ms"] = "`exec` /bin/true, ms"
       name["peak_rss_kib"] = "peak RSS of `run`, KiB"
       name["parallel_per_s"] = "'"$parallel"' parallel `run`s, containers/s"
       name["binary_kib"] = "binary (stripped), KiB"
-      for (i = 1; i <= 6; i++) {
+      for (i = 1; i <= 7; i++) {
         m = ms[i]
         printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name[m], cell("berth", m), cell("crun", m),
           cell("runc", m), cell("floor", m), ratio("berth", "crun", m), ratio("berth", "runc", m), ratio("berth", "floor", m)
