@@ -172,7 +172,11 @@ Result<std::vector<sock_filter>> export_program(void* ctx) {
 
 }  // namespace
 
-Result<unsigned int> seccomp_load_flags(const std::vector<std::string>& flags, bool notify) {
+Result<unsigned int> seccomp_load_flags(const oci::Seccomp& seccomp, bool notify) {
+    // The notify fd has nowhere to go otherwise (runc refuses this too).
+    if (notify && seccomp.listenerPath.value_or("").empty())
+        return Error::msg("linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+    const std::vector<std::string>& flags = seccomp.flags;
     unsigned int result = 0;
     for (size_t i = 0; i < flags.size(); ++i) {
         const unsigned int* flag = find(kFlags, flags[i]);
@@ -233,8 +237,8 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
             if (action == SCMP_ACT_NOTIFY) {
                 for (std::string_view hand_off : kHandOffSyscalls)
                     if (name == hand_off)
-                        return Error::msg(where + ".names[" + std::to_string(j) + "]: SCMP_ACT_NOTIFY cannot be used for " +
-                                          name + ": berth needs it to pass the notify fd on");
+                        return Error::msg(where + ".names[" + std::to_string(j) + "]: SCMP_ACT_NOTIFY cannot be used for the " +
+                                          name + " syscall (berth needs it to pass the notify fd on)");
             }
             const int nr = seccomp_syscall_resolve_name(name.c_str());
             if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp: skipped, as runc does
@@ -250,7 +254,7 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
     if (program.filter.size() > BPF_MAXINSNS)
         return Error::msg("linux.seccomp: the filter has " + std::to_string(program.filter.size()) +
                           " instructions, the kernel takes at most " + std::to_string(BPF_MAXINSNS));
-    BERTH_TRY_ASSIGN(program.flags, seccomp_load_flags(seccomp.flags, notify));
+    BERTH_TRY_ASSIGN(program.flags, seccomp_load_flags(seccomp, notify));
     program.notify = notify;
     return program;
 }

@@ -152,7 +152,7 @@ Result<SeccompProgram> compile_seccomp_cached(const oci::Seccomp& seccomp, const
     const std::string input = seccomp_cache_input(seccomp);
     const std::string name = key_of(input) + ".bpf";
     if (std::optional<SeccompProgram> hit = read_entry(dir.get(), name, input)) {
-        BERTH_TRY_ASSIGN(hit->flags, seccomp_load_flags(seccomp.flags, hit->notify));
+        BERTH_TRY_ASSIGN(hit->flags, seccomp_load_flags(seccomp, hit->notify));
         return std::move(*hit);
     }
     BERTH_TRY_ASSIGN(SeccompProgram program, compile_seccomp(seccomp));

@@ -107,8 +107,10 @@ Status send_to_seccomp_listener(const std::string& listener_path, int notify_fd,
     std::memcpy(addr.sun_path, listener_path.c_str(), listener_path.size() + 1);
     UniqueFd sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!sock) return Error::from_errno(where + ": socket");
+    // runc's wording, which tests and users match on.
     if (connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0)
-        return Error::from_errno(where + ": connect");
+        return Error::from_errno("failed to connect with seccomp agent specified in the seccomp profile: " + where +
+                                 ": connect");
     const std::string payload = container_process_state_json(pid, state, metadata);
     const ssize_t n = send_with_fd(sock.get(), payload.data(), payload.size(), notify_fd);
     if (n < 0) return Error::from_errno(where + ": send");

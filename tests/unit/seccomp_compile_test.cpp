@@ -26,6 +26,7 @@ oci::Seccomp profile_of(const std::string& config) {
 oci::Seccomp allow_all_but(oci::SeccompSyscall call) {
     oci::Seccomp s;
     s.defaultAction = "SCMP_ACT_ALLOW";
+    s.listenerPath = "/run/berth-test-agent.sock";  // needed by SCMP_ACT_NOTIFY rules only
     s.syscalls.push_back(std::move(call));
     return s;
 }
@@ -231,8 +232,23 @@ TEST(SeccompCompile, NotifyRefusedWhereItWouldDeadlock) {
     call.names = {"mkdir", "write"};
     call.action = "SCMP_ACT_NOTIFY";
     EXPECT_EQ(compile_error(allow_all_but(call)),
-              "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for write: berth needs it to pass "
-              "the notify fd on");
+              "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall (berth needs it "
+              "to pass the notify fd on)");
+}
+
+TEST(SeccompCompile, NotifyNeedsAListener) {
+    oci::SeccompSyscall call;
+    call.names = {"mkdir"};
+    call.action = "SCMP_ACT_NOTIFY";
+    oci::Seccomp s = allow_all_but(call);
+    s.listenerPath = "";
+    EXPECT_EQ(compile_error(s), "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+    s.listenerPath.reset();
+    EXPECT_EQ(compile_error(s), "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+    // A listener without notify rules is fine (runc's "empty listener path" case).
+    s.syscalls[0].action = "SCMP_ACT_ERRNO";
+    s.listenerPath = "/run/agent.sock";
+    EXPECT_EQ(compile_error(s), "compiled");
 }
 
 TEST(SeccompFeatures, SupportedFlagsAreKnownFlags) {
@@ -254,6 +270,7 @@ TEST(SeccompCompile, WaitKillableRecvOnlyWithAListener) {
     ASSERT_TRUE(plain) << plain.error().what();
     EXPECT_EQ(plain->flags, 0u);
     s.syscalls.push_back(oci::SeccompSyscall{{"mkdir"}, "SCMP_ACT_NOTIFY", std::nullopt, {}});
+    s.listenerPath = "/run/berth-test-agent.sock";
     auto notify = bl::compile_seccomp(s);
     ASSERT_TRUE(notify) << notify.error().what();
     EXPECT_EQ(notify->flags, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER);

@@ -71,6 +71,7 @@ TEST(SeccompNotify, ContainerProcessStateDocument) {
 TEST(SeccompNotify, ListenerAnswersNotifiedMkdir) {
     oci::Seccomp profile;
     profile.defaultAction = "SCMP_ACT_ALLOW";
+    profile.listenerPath = "/run/berth-test-agent.sock";  // required; the test forwards the fd itself
     profile.syscalls.push_back(oci::SeccompSyscall{{"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY", std::nullopt, {}});
     auto prog = bl::compile_seccomp(profile);
     ASSERT_TRUE(prog) << prog.error().what();
@@ -142,5 +143,7 @@ TEST(SeccompNotify, UnreachableListenerNamesThePath) {
     oci::State state;
     auto r = bl::send_to_seccomp_listener("/nonexistent-berth/agent.sock", 0, state, "");
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().what(), "seccomp listener \"/nonexistent-berth/agent.sock\": connect: No such file or directory");
+    EXPECT_EQ(r.error().what(),
+              "failed to connect with seccomp agent specified in the seccomp profile: seccomp listener "
+              "\"/nonexistent-berth/agent.sock\": connect: No such file or directory");
 }

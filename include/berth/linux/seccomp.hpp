@@ -45,8 +45,9 @@ struct SeccompProgram {
 // (profiles list syscalls newer than the library).
 Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp);
 
-// The seccomp(2) flags of `flags` (names), checked against the kernel.
-Result<unsigned int> seccomp_load_flags(const std::vector<std::string>& flags, bool notify);
+// What loading needs beyond the program: the seccomp(2) flags (names checked
+// against the kernel) and, when the program notifies, a listenerPath.
+Result<unsigned int> seccomp_load_flags(const oci::Seccomp& seccomp, bool notify);
 
 // What `berth features` reports (linux.seccomp): names this build maps, and
 // the flags this kernel accepts.
