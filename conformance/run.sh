@@ -1,7 +1,8 @@
 #!/bin/bash
 # Run runc 1.1.5's bats integration suite against a runtime (berth by default).
 #
-# usage: run.sh [--runtime PATH] [--expected | --all] [--label NAME] [--timeout SEC] [FILE.bats...]
+# usage: run.sh [--runtime PATH] [--expected | --all] [--label NAME] [--timeout SEC] [--stall SEC]
+#               [FILE.bats...]
 #   --runtime PATH  binary the suite calls as $RUNC (default: $BERTH, else build*/berth of this tree)
 #   --expected      run the files named in expected-pass.txt (the default when no file is given)
 #   --all           run every tests/integration/*.bats
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--stall) stall="$2"; shift 2 ;;
 	--expected) mode=expected; shift ;;
 	--all) mode=all; shift ;;
-	-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) files+=("$(basename "$1")"); shift ;;
 	esac
