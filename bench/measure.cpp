@@ -1,11 +1,13 @@
 // berth-measure: the timer of bench/run-bench.sh. Runs a command (or N copies
-// of it at once) and prints one line "<wall_us> <peak_rss_kib> <failures>".
+// of it at once) and prints one line "<wall_us> <peak_rss_kib> <failures> <cpu_us>".
 //
 //   berth-measure [--parallel N] [--log FILE] -- CMD [ARG...]
 //
 // With --parallel, "%i" in an argument becomes the copy's index (distinct
 // container ids). The peak RSS is the largest ru_maxrss that wait4 reports for
-// a copy. Why a program and not bash or /usr/bin/time: the kernel counts the
+// a copy; the CPU time is user + system of the copies and every descendant they
+// waited for (the container's process too), which a loaded host disturbs less
+// than the wall time. Why a program and not bash or /usr/bin/time: the kernel counts the
 // RSS a child had before execve in its ru_maxrss, so the spawner must be small
 // (this one is static and spawns with vfork semantics), and the wall time must
 // not include a shell's fork.
@@ -80,6 +82,7 @@ int main(int argc, char** argv) {
 
     int failures = 0;
     long peak_rss = 0;
+    long long cpu = 0;
     const long long start = now_us();
     int running = 0;
     for (int c = 0; c < copies; ++c) {
@@ -96,8 +99,10 @@ int main(int argc, char** argv) {
         if (wait4(-1, &status, 0, &usage) < 0) break;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failures;
         if (usage.ru_maxrss > peak_rss) peak_rss = usage.ru_maxrss;
+        cpu += usage.ru_utime.tv_sec * 1000000LL + usage.ru_utime.tv_usec + usage.ru_stime.tv_sec * 1000000LL +
+               usage.ru_stime.tv_usec;
     }
     const long long wall = now_us() - start;
-    std::printf("%lld %ld %d\n", wall, peak_rss, failures);
+    std::printf("%lld %ld %d %lld\n", wall, peak_rss, failures, cpu);
     return 0;
 }

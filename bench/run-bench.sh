@@ -20,6 +20,8 @@
 # --quick: 3 rounds, 10 in parallel, output in a temporary directory unless
 # --out is given; for CI (ctest bench-quick): it fails only when berth fails.
 #
+# Container ids start with the runtime's name: runc and crun both default to
+# the cgroup /<id>.
 # Needs: build/berth and build/bench/berth-measure (make berth berth-measure),
 # crun and runc (skipped with a note when missing), jq + busybox-static for the
 # bundle (tests/setup/install-deps.sh), gnuplot-nox for the plot.
@@ -111,10 +113,10 @@ csv=$out/results.csv
 echo "runtime,metric,round,value" >"$csv"
 failed=()
 
-# record RUNTIME METRIC ROUND "WALL_US RSS_KIB FAILURES" [value=ms|rss|rate:N]
+# record RUNTIME METRIC ROUND "WALL_US RSS_KIB FAILURES CPU_US" (berth-measure's line)
 record() {
-  local rt=$1 metric=$2 round=$3 wall rss failures
-  read -r wall rss failures <<<"$4"
+  local rt=$1 metric=$2 round=$3 wall rss failures cpu
+  read -r wall rss failures cpu <<<"$4"
   if [ "$failures" != 0 ]; then
     failed+=("$rt $metric round $round")
     return
@@ -123,7 +125,10 @@ record() {
     run_ms | run_ro_ms | lifecycle_ms | exec_ms) echo "$rt,$metric,$round,$(awk -v u="$wall" 'BEGIN{printf "%.3f", u/1000}')" >>"$csv" ;;
     parallel_per_s) echo "$rt,$metric,$round,$(awk -v u="$wall" -v n="$parallel" 'BEGIN{printf "%.1f", n*1e6/u}')" >>"$csv" ;;
   esac
-  if [ "$metric" = run_ms ]; then echo "$rt,peak_rss_kib,$round,$rss" >>"$csv"; fi
+  if [ "$metric" = run_ms ]; then
+    echo "$rt,peak_rss_kib,$round,$rss" >>"$csv"
+    echo "$rt,run_cpu_ms,$round,$(awk -v u="$cpu" 'BEGIN{printf "%.3f", u/1000}')" >>"$csv"
+  fi
 }
 
 # The order rotates each round, so no runtime always runs first (warm caches).
@@ -146,9 +151,9 @@ run_once() {  # RUNTIME ID -> measurement line
 lifecycle_once() {  # RUNTIME ID -> measurement line
   local rt=$1 id=$2 r="$work/root-$1" total=0 rss=0 failures=0 wall step_rss f pid state t0 t1
   rm -f "$work/pid"
-  read -r wall step_rss f < <("$measure" --log "$log" -- "${bin[$rt]}" --root "$r" create --bundle "$work/true" --pid-file "$work/pid" "$id")
+  read -r wall step_rss f _ < <("$measure" --log "$log" -- "${bin[$rt]}" --root "$r" create --bundle "$work/true" --pid-file "$work/pid" "$id")
   total=$((total + wall)); failures=$((failures + f))
-  read -r wall step_rss f < <("$measure" --log "$log" -- "${bin[$rt]}" --root "$r" start "$id")
+  read -r wall step_rss f _ < <("$measure" --log "$log" -- "${bin[$rt]}" --root "$r" start "$id")
   total=$((total + wall)); failures=$((failures + f))
   pid=$(cat "$work/pid" 2>/dev/null || echo 0)
   t0=${EPOCHREALTIME/./}
@@ -159,23 +164,23 @@ lifecycle_once() {  # RUNTIME ID -> measurement line
   done
   t1=${EPOCHREALTIME/./}
   total=$((total + t1 - t0))
-  read -r wall step_rss f < <("$measure" --log "$log" -- "${bin[$rt]}" --root "$r" delete "$id")
+  read -r wall step_rss f _ < <("$measure" --log "$log" -- "${bin[$rt]}" --root "$r" delete "$id")
   total=$((total + wall)); failures=$((failures + f))
-  echo "$total $rss $failures"
+  echo "$total $rss $failures 0"
 }
 
 exec_once() {  # RUNTIME -> measurement line
-  "$measure" --log "$log" -- "${bin[$1]}" --root "$work/root-$1" exec sleeper /bin/true
+  "$measure" --log "$log" -- "${bin[$1]}" --root "$work/root-$1" exec "$1-sleeper" /bin/true
 }
 
 echo "run and create/start/wait/delete: $runs rounds" >&2
 for round in $(seq 1 "$runs"); do
   for rt in $(rotated "$round" "${contenders[@]}"); do
-    record "$rt" run_ms "$round" "$(run_once "$rt" "run-$round")"
+    record "$rt" run_ms "$round" "$(run_once "$rt" "$rt-run-$round")"
   done
-  record berth run_ro_ms "$round" "$("$measure" --log "$log" -- "$berth_ro" --root "$work/root-berth" run --bundle "$work/true" "run-ro-$round")"
+  record berth run_ro_ms "$round" "$("$measure" --log "$log" -- "$berth_ro" --root "$work/root-berth" run --bundle "$work/true" "berth-ro-run-$round")"
   for rt in $(rotated "$round" "${runtimes[@]}"); do
-    record "$rt" lifecycle_ms "$round" "$(lifecycle_once "$rt" "life-$round")"
+    record "$rt" lifecycle_ms "$round" "$(lifecycle_once "$rt" "$rt-life-$round")"
   done
 done
 
@@ -183,8 +188,8 @@ echo "exec: $runs rounds" >&2
 exec_runtimes=()
 for rt in "${runtimes[@]}"; do
   r="$work/root-$rt"
-  if "${bin[$rt]}" --root "$r" run -d --bundle "$work/sleep" sleeper >/dev/null 2>>"$log" &&
-     "${bin[$rt]}" --root "$r" exec sleeper /bin/true >/dev/null 2>>"$log"; then
+  if "${bin[$rt]}" --root "$r" run -d --bundle "$work/sleep" "$rt-sleeper" >/dev/null 2>>"$log" &&
+     "${bin[$rt]}" --root "$r" exec "$rt-sleeper" /bin/true >/dev/null 2>>"$log"; then
     exec_runtimes+=("$rt")
   else
     echo "note: $rt: exec into a running container does not work here (see below), skipped" >&2
@@ -197,7 +202,7 @@ for round in $(seq 1 "$runs"); do
   done
 done
 for rt in "${runtimes[@]}"; do
-  "${bin[$rt]}" --root "$work/root-$rt" delete -f sleeper >/dev/null 2>&1 || true
+  "${bin[$rt]}" --root "$work/root-$rt" delete -f "$rt-sleeper" >/dev/null 2>&1 || true
 done
 
 echo "$parallel in parallel: $parallel_runs rounds" >&2
@@ -206,7 +211,7 @@ for round in $(seq 1 "$parallel_runs"); do
     if [ "$rt" = floor ]; then
       line=$("$measure" --parallel "$parallel" --log "$log" -- unshare --pid --net --ipc --uts --mount --fork chroot "$rootfs" /bin/true)
     else
-      line=$("$measure" --parallel "$parallel" --log "$log" -- "${bin[$rt]}" --root "$work/root-$rt" run --bundle "$work/true" "par-$round-%i")
+      line=$("$measure" --parallel "$parallel" --log "$log" -- "${bin[$rt]}" --root "$work/root-$rt" run --bundle "$work/true" "$rt-par-$round-%i")
     fi
     record "$rt" parallel_per_s "$round" "$line"
   done
@@ -247,7 +252,8 @@ done >>"$summary"
       return sprintf("%.2f", med[a, m] / med[b, m])
     }
     END {
-      split("run_ms run_ro_ms lifecycle_ms exec_ms peak_rss_kib parallel_per_s binary_kib", ms, " ")
+      split("run_ms run_cpu_ms run_ro_ms lifecycle_ms exec_ms peak_rss_kib parallel_per_s binary_kib", ms, " ")
+      name["run_cpu_ms"] = "CPU time of `run` (user+sys, with the container), ms"
       name["run_ms"] = "`run` /bin/true, ms"
       name["run_ro_ms"] = "`run` /bin/true, berth on a read-only mount (no self-protection re-exec), ms"
       name["lifecycle_ms"] = "create+start+wait+delete, ms"
@@ -255,7 +261,7 @@ done >>"$summary"
       name["peak_rss_kib"] = "peak RSS of `run`, KiB"
       name["parallel_per_s"] = "'"$parallel"' parallel `run`s, containers/s"
       name["binary_kib"] = "binary (stripped), KiB"
-      for (i = 1; i <= 7; i++) {
+      for (i = 1; i <= 8; i++) {
         m = ms[i]
         printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name[m], cell("berth", m), cell("crun", m),
           cell("runc", m), cell("floor", m), ratio("berth", "crun", m), ratio("berth", "runc", m), ratio("berth", "floor", m)
