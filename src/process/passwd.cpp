@@ -5,17 +5,18 @@
 namespace berth::process {
 namespace {
 
-// Splits `line` at ':' into exactly `N` fields; false when there are fewer.
-// Trailing extra fields are folded into the last one (ignored by callers).
+// Splits `line` at ':' into up to `N` fields (missing trailing ones stay
+// empty, as runc's parser allows); returns how many were present. Extra
+// fields are folded into the last one, which callers ignore.
 template <size_t N>
-bool split_fields(std::string_view line, std::string_view (&fields)[N]) noexcept {
-    for (size_t i = 0; i < N; ++i) {
-        size_t colon = i + 1 < N ? line.find(':') : std::string_view::npos;
-        if (colon == std::string_view::npos && i + 1 < N) return false;
-        fields[i] = line.substr(0, colon);
+size_t split_fields(std::string_view line, std::string_view (&fields)[N]) noexcept {
+    size_t count = 0;
+    for (; count < N && line.data() != nullptr; ++count) {
+        size_t colon = count + 1 < N ? line.find(':') : std::string_view::npos;
+        fields[count] = line.substr(0, colon);
         line = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
     }
-    return true;
+    return count;
 }
 
 bool parse_id(std::string_view text, uint32_t& out) noexcept {
@@ -28,7 +29,7 @@ bool skip_line(std::string_view line) noexcept { return line.empty() || line.fro
 std::optional<PasswdEntry> parse_passwd_line(std::string_view line) noexcept {
     if (skip_line(line)) return std::nullopt;
     std::string_view f[7];
-    if (!split_fields(line, f)) return std::nullopt;
+    if (split_fields(line, f) < 4) return std::nullopt;  // name:password:uid:gid at least
     PasswdEntry entry{.name = f[0], .home = f[5]};
     if (!parse_id(f[2], entry.uid) || !parse_id(f[3], entry.gid)) return std::nullopt;
     return entry;
@@ -50,7 +51,7 @@ auto find_line(std::string_view text, Parse parse, Match match) noexcept -> decl
 std::optional<GroupEntry> parse_group_line(std::string_view line) noexcept {
     if (skip_line(line)) return std::nullopt;
     std::string_view f[4];
-    if (!split_fields(line, f)) return std::nullopt;
+    if (split_fields(line, f) < 3) return std::nullopt;  // name:password:gid at least
     GroupEntry entry{.name = f[0], .members = f[3]};
     if (!parse_id(f[2], entry.gid)) return std::nullopt;
     return entry;
