@@ -55,7 +55,7 @@ std::optional<int> parse_realtime(std::string_view name) {
 Result<int> parse_signal(std::string_view text) {
     auto unknown = [&] { return Error::msg("unknown signal \"" + std::string(text) + "\""); };
     if (auto number = parse_number(text)) {
-        if (*number < 1 || *number > SIGRTMAX) return unknown();
+        if (*number < 0 || *number > SIGRTMAX) return unknown();  // 0 probes, as with kill(1)
         return *number;
     }
     std::string name(text);

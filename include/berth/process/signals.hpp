@@ -7,7 +7,7 @@
 
 namespace berth::process {
 
-// Case-insensitive name with or without "SIG", or a number 1..SIGRTMAX.
+// Case-insensitive name with or without "SIG", or a number 0..SIGRTMAX (0 only checks).
 // Error (runc's): `unknown signal "FOO"`.
 Result<int> parse_signal(std::string_view text);
 
