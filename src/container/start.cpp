@@ -54,12 +54,13 @@ Status start_container(const std::string& root, const std::string& id) {
     BERTH_TRY_ASSIGN(Record record, load_record(dir));
     BERTH_TRY(check_startable(derive_status(dir, record)));
 
+    // The pidfd must name the recorded init, not a recycled pid. Check before
+    // opening the fifo: that releases the init, which may exec and exit at once.
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
+    if (pidfd && !init_alive(record)) return Error::msg("cannot start a container that has stopped");
     std::string path = dir.file(kExecFifo);
     UniqueFd fifo(::openat(dir.fd(), kExecFifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fifo) return Error::from_errno("open \"" + path + "\"");
-    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
-    // The pidfd must name the recorded init, not a recycled pid.
-    if (pidfd && !init_alive(record)) return Error::msg("cannot start a container that has stopped");
     Status exec_status = await_exec(fifo.get(), pidfd.get(), path);
     ::unlinkat(dir.fd(), kExecFifo, 0);
     BERTH_TRY(std::move(exec_status));
