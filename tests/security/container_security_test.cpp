@@ -182,6 +182,24 @@ TEST_F(ContainerSecurity, CompiledFilterCacheIsReused) {
     EXPECT_EQ(entries, 1u);
 }
 
+// `exec` gets the container's filter and capability bounding set too (runc
+// applies the config's seccomp to every exec'd process).
+TEST_F(ContainerSecurity, ExecProcessIsConfinedLikeTheInit) {
+    auto bundle = make_bundle();
+    bundle.spec.linux->seccomp = profile_of("docker-largest.json");
+    bundle.spec.process->args = {"/bin/sleep", "60"};
+    bundle.write();
+    const std::string id = last_id();
+    auto r = run_berth("run", "--detach", "--bundle", bundle.path(), id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    auto e = run_berth("exec", id, "/bin/probe");
+    EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
+    ASSERT_EQ(e.exit_code, 0) << e.describe();
+    auto report = ProbeReport::parse(e.out);
+    EXPECT_EQ(report.seccomp_mode(), 2);
+    EXPECT_EQ(sorted(report.capabilities("bounding")), sorted(*bundle.spec.process->capabilities->bounding));
+}
+
 // This host has neither AppArmor nor SELinux; runc 1.1 refuses such configs
 // too (selinux up front with this text, apparmor when init writes the label).
 TEST_F(ContainerSecurity, LabelsWithoutTheirLsmAreRefused) {
