@@ -63,6 +63,13 @@ Result<std::string> absolute_bundle(const std::string& bundle) {
     return std::string(resolved);
 }
 
+// Relative --pid-file and --console-socket paths mean the caller's directory.
+std::string absolute_from_cwd(const std::string& path) {
+    if (path.empty() || path[0] == '/') return path;
+    char cwd[PATH_MAX];
+    return ::getcwd(cwd, sizeof(cwd)) ? std::string(cwd) + "/" + path : path;
+}
+
 Status make_exec_fifo(const ContainerDir& dir) {
     if (::mkfifoat(dir.fd(), kExecFifo, 0622) != 0) return Error::from_errno("mkfifo \"" + dir.file(kExecFifo) + "\"");
     // World-writable so an init that switched to any user can still open it.
@@ -146,6 +153,10 @@ Result<process::PlanOptions> plan_options(CreateOptions& options, const std::str
 Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY(validate_id(options.id));
     BERTH_TRY_ASSIGN(std::string bundle, absolute_bundle(options.bundle));
+    options.pid_file = absolute_from_cwd(options.pid_file);
+    options.console_socket = absolute_from_cwd(options.console_socket);
+    // Like runc, work from the bundle: hooks start there and relative paths resolve there.
+    if (::chdir(bundle.c_str()) != 0) return Error::from_errno("chdir \"" + bundle + "\"");
     BERTH_TRY_ASSIGN(oci::Spec spec, oci::load_config(bundle + "/config.json"));
     if (!spec.linux) return Error::msg("config.json: linux: missing");
     BERTH_TRY_ASSIGN(ContainerDir dir, create_container_dir(options.root, options.id));

@@ -59,6 +59,8 @@ bool become_namespace_root(const ChildPlan& plan, ChildError& err) noexcept {
     return true;
 }
 
+}  // namespace
+
 bool join_session_keyring(const ChildPlan& plan, ChildError& err) noexcept {
     if (!plan.new_keyring) return true;
     long key = ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, plan.id.c_str());
@@ -68,6 +70,8 @@ bool join_session_keyring(const ChildPlan& plan, ChildError& err) noexcept {
     }
     return true;
 }
+
+namespace {
 
 bool set_names(const ChildPlan& plan, ChildError& err) noexcept {
     if (plan.hostname && ::sethostname(plan.hostname->data(), plan.hostname->size()) != 0) {
@@ -220,6 +224,8 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     if (!linux_setup::setup_rootfs(plan.rootfs, err)) return false;
     int slave = -1;
     if (!open_console(plan, slave, err) || !run_parent_hooks(plan, err)) return false;
+    // createContainer hooks start in the rootfs, as runc's do.
+    if (::chdir(plan.rootfs.rootfs.c_str()) != 0) return err.fail(errno, "chdir \"%s\"", plan.rootfs.rootfs.c_str());
     if (!container::run_hooks(plan.create_container_hooks, states.create_container, "createContainer", err)) {
         return false;
     }
