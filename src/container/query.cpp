@@ -2,23 +2,20 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
 #include "berth/process/passwd.hpp"
+#include "berth/util/file.hpp"
 
 namespace berth::container {
 namespace {
 
 std::string owner_name(uid_t uid) {
-    std::ifstream in("/etc/passwd");
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string passwd = text.str();
-    auto entry = process::find_user_by_uid(passwd, uid);
+    // A missing /etc/passwd shows "#uid", as an unknown user does.
+    const auto passwd = read_file("/etc/passwd");
+    auto entry = process::find_user_by_uid(passwd ? std::string_view(*passwd) : std::string_view(), uid);
     return entry ? std::string(entry->name) : "#" + std::to_string(uid);
 }
 
