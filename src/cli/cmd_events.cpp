@@ -1,5 +1,10 @@
 // berth events: streams container events (OOM) and resource statistics.
 #include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
 
 #include <cerrno>
 #include <cstdio>
@@ -8,6 +13,7 @@
 #include "berth/cgroups/oom.hpp"
 #include "berth/cgroups/stats.hpp"
 #include "berth/cli/commands.hpp"
+#include "berth/util/fd.hpp"
 
 namespace berth::cli {
 namespace {
@@ -28,29 +34,25 @@ Status emit_stats(const cgroups::Cgroup& cgroup, const std::string& id) {
     return {};
 }
 
-bool still_running(const Invocation& inv) {
-    auto c = cgroups::open_container_cgroup(inv.global.root, inv.args[0], false);
-    return c && c->status != container::ContainerStatus::stopped;
-}
-
-// A stats line every interval and an oom line per OOM event, until the container stops.
-Status stream(const Invocation& inv, const cgroups::Cgroup& cgroup) {
-    const std::string& id = inv.args[0];
-    int64_t interval_ms = inv.flags.get_duration("interval") / 1000000;
+// A stats line every interval and an oom line per OOM event, until the
+// container's init exits (its pidfd turns readable) or its cgroup goes away.
+Status stream(const cgroups::ContainerCgroup& c, const std::string& id, int64_t interval_ms) {
     if (interval_ms <= 0) return Error::msg("duration interval must be greater than 0");
-    auto watcher = cgroups::OomWatcher::open(cgroup);
+    UniqueFd init(static_cast<int>(::syscall(SYS_pidfd_open, c.record.pid, 0)));
+    if (!init || !container::init_alive(c.record)) return {};
+    auto watcher = cgroups::OomWatcher::open(c.cgroup);
     if (!watcher) log::warn("no OOM events: " + watcher.error().what());
     for (;;) {
-        pollfd p{watcher ? watcher->fd() : -1, POLLIN, 0};
-        int n = ::poll(&p, 1, static_cast<int>(interval_ms));
+        pollfd p[2] = {{watcher ? watcher->fd() : -1, POLLIN, 0}, {init.get(), POLLIN, 0}};
+        int n = ::poll(p, 2, static_cast<int>(std::min<int64_t>(interval_ms, INT32_MAX)));
         if (n < 0 && errno != EINTR) return Error::from_errno("poll");
-        if (n > 0) {
+        if (n > 0 && (p[0].revents & POLLIN)) {
             auto fresh = watcher->consume();
             if (!fresh) return {};  // the cgroup is gone: the container was deleted
             for (uint64_t i = 0; i < *fresh; ++i) emit(cgroups::oom_event_json(id));
         }
-        if (!still_running(inv)) return {};
-        if (n == 0) BERTH_TRY(emit_stats(cgroup, id));
+        if (n > 0 && p[1].revents) return {};
+        if (n == 0) BERTH_TRY(emit_stats(c.cgroup, id));
     }
 }
 
@@ -62,7 +64,7 @@ Result<int> run_events(const Invocation& inv) {
         BERTH_TRY(emit_stats(c.cgroup, inv.args[0]));
         return 0;
     }
-    BERTH_TRY(stream(inv, c.cgroup));
+    BERTH_TRY(stream(c, inv.args[0], inv.flags.get_duration("interval") / 1000000));
     return 0;
 }
 

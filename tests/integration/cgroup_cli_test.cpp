@@ -1,0 +1,226 @@
+// The cgroup commands end to end on this host (v1 / hybrid): linux.resources
+// land in the cgroup files, `update` changes live values, `pause`/`resume`
+// freeze, `ps` and `events` report, an OOM kill is reported, and the fixture's
+// leak check proves `delete` removed every cgroup directory.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "berth/cgroups/hierarchy.hpp"
+#include "harness/harness.hpp"
+
+namespace berth::test {
+namespace {
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+class CgroupCli : public IntegrationTest {
+protected:
+    void SetUp() override {
+        IntegrationTest::SetUp();
+        auto h = cgroups::host_hierarchies();
+        ASSERT_TRUE(h.ok()) << h.error().what();
+        hierarchies_ = *h;
+        if (hierarchies_.layout == cgroups::Layout::unified) GTEST_SKIP() << "v1 file names (v2 runs in the VM test)";
+    }
+    // A container file of a v1 controller: /sys/fs/cgroup/<ctrl>/<parent>/<id>/<file>.
+    std::string file(const std::string& id, const char* controller, const std::string& name) {
+        const auto* h = hierarchies_.v1_for(controller);
+        return h ? h->mountpoint + cgroup_parent() + "/" + id + "/" + name : "<no " + std::string(controller) + ">";
+    }
+    std::string value(const std::string& id, const char* controller, const std::string& name) {
+        return trim(read_file(file(id, controller, name)));
+    }
+    // A started container running `args`, with `resources`.
+    std::string start(const std::vector<std::string>& args, const oci::Resources& resources = {}) {
+        auto bundle = make_bundle();
+        bundle.spec.process->args = args;
+        bundle.spec.linux->resources = resources;
+        bundle.write();
+        rootfs_ = bundle.rootfs();
+        auto r = run_berth("run", "--detach", "--bundle", bundle.path(), last_id());
+        EXPECT_EQ(r.exit_code, 0) << r.describe();
+        return last_id();
+    }
+    void remove(const std::string& id) {
+        auto r = run_berth("delete", "--force", id);
+        EXPECT_EQ(r.exit_code, 0) << r.describe();
+    }
+    cgroups::Hierarchies hierarchies_;
+    std::string rootfs_;
+};
+
+TEST_F(CgroupCli, ConfigResourcesLandInTheCgroupFiles) {
+    oci::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 64 << 20;
+    r.memory->reservation = 32 << 20;
+    r.cpu.emplace();
+    r.cpu->shares = 512;
+    r.cpu->quota = 50000;
+    r.cpu->period = 100000;
+    r.pids = oci::Pids{20};
+    auto id = start({"sleep", "100"}, r);
+    EXPECT_EQ(value(id, "memory", "memory.limit_in_bytes"), std::to_string(64 << 20));
+    EXPECT_EQ(value(id, "memory", "memory.soft_limit_in_bytes"), std::to_string(32 << 20));
+    EXPECT_EQ(value(id, "cpu", "cpu.shares"), "512");
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_quota_us"), "50000");
+    EXPECT_EQ(value(id, "pids", "pids.max"), "20");
+    // the init is in the container's cgroup in every hierarchy
+    auto state = state_of(id);
+    for (const char* c : {"memory", "cpu", "pids", "freezer", "devices", "blkio", "cpuset"})
+        EXPECT_TRUE(has(read_file(file(id, c, "cgroup.procs")), std::to_string(state.pid))) << c;
+    remove(id);
+}
+
+TEST_F(CgroupCli, UpdateChangesLiveValuesWithFlagsOrJson) {
+    auto id = start({"sleep", "100"});
+    auto r = run_berth("update", "--memory", "100M", "--pids-limit", "7", "--cpu-share", "256", id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "memory", "memory.limit_in_bytes"), std::to_string(100 << 20));
+    EXPECT_EQ(value(id, "pids", "pids.max"), "7");
+    EXPECT_EQ(value(id, "cpu", "cpu.shares"), "256");
+    // the id before the flags, as runc accepts
+    r = run_berth("update", id, "--cpu-quota", "20000", "--cpu-period", "50000");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_quota_us"), "20000");
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_period_us"), "50000");
+    // LinuxResources JSON on stdin, as containerd and CRI-O send it
+    RunOptions stdin_json;
+    stdin_json.stdin_data = R"({"pids":{"limit":9},"memory":{"limit":52428800}})";
+    r = run_berth_argv({"update", "--resources", "-", id}, stdin_json);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "pids", "pids.max"), "9");
+    EXPECT_EQ(value(id, "memory", "memory.limit_in_bytes"), "52428800");
+    if (runtime_is_berth()) {
+        r = run_berth("update", "--memory", "abc", id);
+        EXPECT_NE(r.exit_code, 0);
+        EXPECT_TRUE(has(r.err, "invalid value for memory: invalid size: 'abc'")) << r.describe();
+        r = run_berth("update", "--cpuset-cpus", "4096", id);
+        EXPECT_NE(r.exit_code, 0);
+        EXPECT_TRUE(has(r.err, "cpuset.cpus")) << r.describe();  // the file and the value
+    }
+    remove(id);
+    r = run_berth("update", "--pids-limit", "3", id);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_TRUE(has(r.err, "container does not exist")) << r.describe();
+}
+
+TEST_F(CgroupCli, PauseFreezesAndResumeThaws) {
+    auto id = start({"sleep", "100"});
+    ASSERT_EQ(run_berth("pause", id).exit_code, 0);
+    EXPECT_EQ(state_of(id).status, "paused");
+    EXPECT_EQ(value(id, "freezer", "freezer.state"), "FROZEN");
+    auto again = run_berth("pause", id);
+    EXPECT_NE(again.exit_code, 0);
+    EXPECT_TRUE(has(again.err, "container not running")) << again.describe();
+    ASSERT_EQ(run_berth("resume", id).exit_code, 0);
+    EXPECT_EQ(state_of(id).status, "running");
+    EXPECT_EQ(value(id, "freezer", "freezer.state"), "THAWED");
+    auto not_paused = run_berth("resume", id);
+    EXPECT_NE(not_paused.exit_code, 0);
+    EXPECT_TRUE(has(not_paused.err, "container not paused")) << not_paused.describe();
+    // a paused container can still be deleted by force
+    ASSERT_EQ(run_berth("pause", id).exit_code, 0);
+    remove(id);
+}
+
+TEST_F(CgroupCli, PsListsTheContainersProcesses) {
+    auto id = start({"sleep", "100"});
+    int pid = state_of(id).pid;
+    auto json = run_berth("ps", "--format", "json", id);
+    ASSERT_EQ(json.exit_code, 0) << json.describe();
+    EXPECT_EQ(trim(json.out), "[" + std::to_string(pid) + "]");
+    auto table = run_berth("ps", id);
+    ASSERT_EQ(table.exit_code, 0) << table.describe();
+    EXPECT_TRUE(has(table.out, "PID")) << table.out;
+    EXPECT_TRUE(has(table.out, "sleep 100")) << table.out;
+    EXPECT_FALSE(has(table.out, "ps -ef")) << table.out;  // only the container's processes
+    auto args = run_berth("ps", id, "-o", "pid,comm");
+    ASSERT_EQ(args.exit_code, 0) << args.describe();
+    EXPECT_TRUE(has(args.out, std::to_string(pid))) << args.out;
+    auto bad = run_berth("ps", "--format", "yaml", id);
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_TRUE(has(bad.err, "invalid format option")) << bad.describe();
+    remove(id);
+}
+
+TEST_F(CgroupCli, EventsStatsPrintsRuncsShape) {
+    oci::Resources r;
+    r.pids = oci::Pids{10};
+    auto id = start({"sleep", "100"}, r);
+    auto ev = run_berth("events", "--stats", id);
+    ASSERT_EQ(ev.exit_code, 0) << ev.describe();
+    EXPECT_TRUE(has(ev.out, "{\"type\":\"stats\",\"id\":\"" + id + "\",\"data\":{\"cpu\":")) << ev.out;
+    EXPECT_TRUE(has(ev.out, "\"pids\":{\"current\":1,\"limit\":10}")) << ev.out;
+    EXPECT_TRUE(has(ev.out, "\"memory\":{")) << ev.out;
+    ASSERT_EQ(run_berth("kill", id, "KILL").exit_code, 0);
+    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
+    auto stopped = run_berth("events", "--stats", id);
+    EXPECT_NE(stopped.exit_code, 0);
+    EXPECT_TRUE(has(stopped.err, "container with id " + id + " is not running")) << stopped.describe();
+    remove(id);
+}
+
+TEST_F(CgroupCli, MemoryLimitOomKillsAndEventsReportsIt) {
+    oci::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 32 << 20;
+    r.memory->swap = 32 << 20;  // no swap to escape into
+    // The hog waits for /go so that `events` is watching before it starts.
+    auto id = start({"sh", "-c",
+                     "while [ ! -e /go ]; do sleep 0.05; done; "
+                     "awk 'BEGIN{s=\"x\"; for(i=0;i<40;i++) s=s s; print length(s)}'"},
+                    r);
+    std::string out_path = dir() + "/events.out";
+    pid_t events = ::fork();
+    if (events == 0) {
+        int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, 1);
+        ::execl(runtime().c_str(), runtime().c_str(), "--root", state_root().c_str(), "events", "--interval", "1h",
+                id.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // events prints nothing until something happens: wait until its fd table
+    // holds the OOM watch (an eventfd on v1)
+    bool watching = false;
+    for (int i = 0; i < 600 && !watching; ++i) {
+        std::string fds = "/proc/" + std::to_string(events) + "/fd";
+        for (int fd = 3; fd < 16 && !watching; ++fd) {
+            char link[256] = {};
+            ssize_t n = ::readlink((fds + "/" + std::to_string(fd)).c_str(), link, sizeof link - 1);
+            watching = n > 0 && (has(link, "eventfd") || has(link, "inotify"));
+        }
+        if (!watching) ::usleep(50000);
+    }
+    ASSERT_TRUE(watching) << "events never set up its OOM watch";
+    { std::ofstream(rootfs_ + "/go") << ""; }
+    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
+    // events ends by itself when the container's init exits (hang guard: 30 s)
+    int status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 600 && done == 0; ++i) {
+        done = ::waitpid(events, &status, WNOHANG);
+        if (done == 0) ::usleep(50000);
+    }
+    if (done == 0) {
+        ::kill(events, SIGKILL);
+        ::waitpid(events, &status, 0);
+        ADD_FAILURE() << "events did not end with the container";
+    }
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    EXPECT_TRUE(has(read_file(out_path), "{\"type\":\"oom\",\"id\":\"" + id + "\"}")) << read_file(out_path);
+    EXPECT_TRUE(has(value(id, "memory", "memory.oom_control"), "oom_kill 1"));
+    remove(id);
+}
+
+}  // namespace
+}  // namespace berth::test
