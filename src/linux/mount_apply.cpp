@@ -68,18 +68,24 @@ bool finish_mount(const PlannedMount& m, int mount_fd, ChildError& err) noexcept
 }
 
 bool bind_mount(const PlannedMount& m, int target_fd, ChildError& err) noexcept {
-    UniqueFd tree(clone_mount(AT_FDCWD, m.source.c_str(), m.options.recursive_bind));
-    if (!tree) return mount_failed(m, err, "open_tree");
-    if (m.idmap_userns && set_mount_attrs(tree.get(), {}, m.options.recursive_idmap, m.idmap_userns.get()) != 0)
+    UniqueFd own(clone_mount(AT_FDCWD, m.source.c_str(), m.options.recursive_bind));
+    if (!own && !(m.host_tree && (errno == EACCES || errno == EPERM))) return mount_failed(m, err, "open_tree");
+    if (!own) {
+        // The container's root may not reach the source: attach the parent's
+        // clone, which already carries every attribute.
+        if (attach_mount(m.host_tree.get(), target_fd) != 0) return mount_failed(m, err, "move_mount");
+        return apply_propagation(m, m.host_tree.get(), err);
+    }
+    if (m.idmap_userns && set_mount_attrs(own.get(), {}, m.options.recursive_idmap, m.idmap_userns.get()) != 0)
         return mount_failed(m, err, "mount_setattr (idmap)");
     // Only what the options name changes; the rest is inherited from the source
     // (so flags the kernel locked in a user namespace are kept, not fought).
     const MountAttrChange top = m.options.attr_change();
-    if (!top.empty() && set_mount_attrs(tree.get(), top, false) != 0) return mount_failed(m, err, "mount_setattr");
-    if (!m.options.recursive.empty() && set_mount_attrs(tree.get(), m.options.recursive, true) != 0)
+    if (!top.empty() && set_mount_attrs(own.get(), top, false) != 0) return mount_failed(m, err, "mount_setattr");
+    if (!m.options.recursive.empty() && set_mount_attrs(own.get(), m.options.recursive, true) != 0)
         return mount_failed(m, err, "mount_setattr (recursive options)");
-    if (attach_mount(tree.get(), target_fd) != 0) return mount_failed(m, err, "move_mount");
-    return apply_propagation(m, tree.get(), err);
+    if (attach_mount(own.get(), target_fd) != 0) return mount_failed(m, err, "move_mount");
+    return apply_propagation(m, own.get(), err);
 }
 
 // Inside a user namespace without its own network (sysfs) or ipc (mqueue)

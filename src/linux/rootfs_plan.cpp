@@ -17,6 +17,7 @@
 
 #include "berth/linux/mount_cgroup.hpp"
 #include "berth/linux/mount_idmap.hpp"
+#include "berth/linux/mount_syscalls.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/linux/rootfs.hpp"
 
@@ -95,6 +96,18 @@ Status check_proc_destination(const PlannedMount& m) {
     return Error::msg(quoted(m.destination) + " cannot be mounted because it is inside /proc");
 }
 
+// The bind source as a detached mount with every attribute applied: what the
+// child attaches when its own root cannot open the source.
+Result<UniqueFd> clone_source(const PlannedMount& m) {
+    UniqueFd tree(clone_mount(AT_FDCWD, m.source.c_str(), m.options.recursive_bind));
+    if (!tree) return Error::from_errno("open_tree " + quoted(m.source));
+    const bool ok = (!m.idmap_userns || set_mount_attrs(tree.get(), {}, m.options.recursive_idmap, m.idmap_userns.get()) == 0) &&
+                    (m.options.attr_change().empty() || set_mount_attrs(tree.get(), m.options.attr_change(), false) == 0) &&
+                    (m.options.recursive.empty() || set_mount_attrs(tree.get(), m.options.recursive, true) == 0);
+    if (!ok) return Error::from_errno("mount_setattr " + quoted(m.source));
+    return tree;
+}
+
 Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, const RootfsOptions& options) {
     PlannedMount m;
     m.destination = clean_container_path(mount.destination);
@@ -135,6 +148,9 @@ Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, 
         BERTH_TRY_ASSIGN(m.idmap_userns, make_idmap_userns(uids, gids));
     }
     BERTH_TRY(check_proc_destination(m));
+    if (m.kind == MountKind::bind && has_namespace(spec, oci::NamespaceType::user)) {
+        BERTH_TRY_ASSIGN(m.host_tree, clone_source(m));
+    }
     return m;
 }
 

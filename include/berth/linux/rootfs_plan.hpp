@@ -28,6 +28,11 @@ struct PlannedMount {
     MountOptions options;     // the parsed options (data, propagation, recursive attrs, ...)
     bool source_is_dir = true;  // decides whether a missing target is created as dir or file
     UniqueFd idmap_userns;    // idmap/ridmap: a user namespace holding the mount's mappings
+    // Binds in a user namespace: the source cloned (open_tree) and given its
+    // attributes by the parent, for when the container's root may not reach
+    // the source path (a 0700 directory on the way). The child prefers its own
+    // clone, which keeps the host's flags locked.
+    UniqueFd host_tree;
 };
 
 struct PlannedDevice {
