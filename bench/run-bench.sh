@@ -4,7 +4,7 @@
 #   bench/run-bench.sh [--quick] [--runs N] [--parallel N] [--build DIR] [--out DIR]
 #
 # As root. Measures, interleaved (each round runs every runtime once, in a
-# rotating order): `run` of /bin/true; create + start + wait + delete; `exec`
+# random order): `run` of /bin/true; create + start + wait + delete; `exec`
 # of /bin/true into a running container; peak RSS of the runtime process
 # (wait4's ru_maxrss of `run`); N containers `run` in parallel (containers/s);
 # the stripped binary size. The floor is the same namespaces with
@@ -134,11 +134,12 @@ record() {
   fi
 }
 
-# The order rotates each round, so no runtime always runs first (warm caches).
-rotated() {  # ROUND NAME... -> the names rotated by ROUND
-  local by=$(( $1 % ($# - 1) )); shift
-  local all=("$@")
-  echo "${all[@]:$by}" "${all[@]:0:$by}"
+# Each round runs the contenders in a new random order. Not a rotation: a fixed
+# cyclic order makes each runtime always follow the same one, and the one after
+# the floor pays for the floor's network namespace teardown (the kernel cleans
+# it up asynchronously, and the next clone(CLONE_NEWNET) waits for it).
+shuffled() {  # NAME... -> the names in a random order
+  shuf -e "$@" | tr '\n' ' '
 }
 
 run_once() {  # RUNTIME ID -> measurement line
@@ -178,11 +179,14 @@ exec_once() {  # RUNTIME -> measurement line
 
 echo "run and create/start/wait/delete: $runs rounds" >&2
 for round in $(seq 1 "$runs"); do
-  for rt in $(rotated "$round" "${contenders[@]}"); do
-    record "$rt" run_ms "$round" "$(run_once "$rt" "$rt-run-$round")"
+  for rt in $(shuffled "${contenders[@]}" berth-ro); do
+    if [ "$rt" = berth-ro ]; then
+      record berth run_ro_ms "$round" "$("$measure" --log "$log" -- "$berth_ro" --root "$work/root-berth" run --bundle "$work/true" "berth-ro-run-$round")"
+    else
+      record "$rt" run_ms "$round" "$(run_once "$rt" "$rt-run-$round")"
+    fi
   done
-  record berth run_ro_ms "$round" "$("$measure" --log "$log" -- "$berth_ro" --root "$work/root-berth" run --bundle "$work/true" "berth-ro-run-$round")"
-  for rt in $(rotated "$round" "${runtimes[@]}"); do
+  for rt in $(shuffled "${runtimes[@]}"); do
     record "$rt" lifecycle_ms "$round" "$(lifecycle_once "$rt" "$rt-life-$round")"
   done
 done
@@ -200,7 +204,7 @@ for rt in "${runtimes[@]}"; do
   fi
 done
 for round in $(seq 1 "$runs"); do
-  for rt in $(rotated "$round" "${exec_runtimes[@]}"); do
+  for rt in $(shuffled "${exec_runtimes[@]}"); do
     record "$rt" exec_ms "$round" "$(exec_once "$rt")"
   done
 done
@@ -210,7 +214,7 @@ done
 
 echo "$parallel in parallel: $parallel_runs rounds" >&2
 for round in $(seq 1 "$parallel_runs"); do
-  for rt in $(rotated "$round" "${contenders[@]}"); do
+  for rt in $(shuffled "${contenders[@]}"); do
     if [ "$rt" = floor ]; then
       line=$("$measure" --parallel "$parallel" --log "$log" -- unshare --pid --net --ipc --uts --mount --fork chroot "$rootfs" /bin/true)
     else
