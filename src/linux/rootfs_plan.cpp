@@ -12,27 +12,18 @@
 #include <array>
 #include <climits>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "berth/linux/mount_cgroup.hpp"
 #include "berth/linux/mount_idmap.hpp"
 #include "berth/linux/mount_syscalls.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/linux/rootfs.hpp"
+#include "berth/util/file.hpp"
 
 namespace berth::linux_setup {
 namespace {
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
-
-Result<std::string> read_text(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return Error::from_errno("open " + quoted(path));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 bool has_namespace(const oci::Spec& spec, oci::NamespaceType type) {
     if (!spec.linux) return false;
@@ -201,14 +192,13 @@ Result<std::vector<PlannedDevice>> plan_devices(const oci::Spec& spec) {
 }
 
 Result<std::vector<CgroupHierarchy>> host_cgroup_v1_hierarchies() {
-    BERTH_TRY_ASSIGN(const std::string cgroups, read_text("/proc/cgroups"));
+    BERTH_TRY_ASSIGN(const std::string cgroups, read_file("/proc/cgroups"));
     std::vector<std::string> controllers;
-    std::istringstream lines(cgroups);
-    for (std::string line; std::getline(lines, line);) {
+    for (std::string_view line : split_lines(cgroups)) {
         if (line.empty() || line[0] == '#') continue;
-        controllers.push_back(line.substr(0, line.find('\t')));
+        controllers.emplace_back(line.substr(0, line.find('\t')));
     }
-    BERTH_TRY_ASSIGN(const std::string mountinfo, read_text("/proc/self/mountinfo"));
+    BERTH_TRY_ASSIGN(const std::string mountinfo, read_file("/proc/self/mountinfo"));
     return parse_cgroup_v1_mounts(mountinfo, controllers);
 }
 
@@ -216,14 +206,14 @@ Result<std::vector<CgroupHierarchy>> host_cgroup_v1_hierarchies() {
 // the rootfs, in mountinfo order (parents first).
 std::vector<std::string> full_kernel_mounts(const std::string& mountinfo, const std::string& rootfs) {
     std::vector<std::string> out;
-    std::istringstream lines(mountinfo);
-    for (std::string line; std::getline(lines, line);) {
+    for (std::string_view line : split_lines(mountinfo)) {
         const auto dash = line.find(" - ");
-        if (dash == std::string::npos) continue;
-        std::istringstream left(line.substr(0, dash)), right(line.substr(dash + 3));
-        std::string id, parent, dev, root, mountpoint, fstype;
-        left >> id >> parent >> dev >> root >> mountpoint;
-        right >> fstype;
+        if (dash == std::string_view::npos) continue;
+        const auto left = split_fields(line.substr(0, dash));
+        const auto right = split_fields(line.substr(dash + 3));
+        if (left.size() < 5 || right.empty()) continue;
+        const std::string_view root = left[3], fstype = right[0];
+        const std::string mountpoint(left[4]);
         if (root != "/" || (fstype != "proc" && fstype != "sysfs")) continue;
         if (mountpoint == rootfs || mountpoint.rfind(rootfs + "/", 0) == 0) continue;
         out.push_back(mountpoint);
@@ -293,7 +283,7 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     plan_paths(spec, plan);
     plan.host_has_kcore = ::access("/proc/kcore", F_OK) == 0;
     if (plan.no_pivot) {
-        BERTH_TRY_ASSIGN(const std::string mountinfo, read_text("/proc/self/mountinfo"));
+        BERTH_TRY_ASSIGN(const std::string mountinfo, read_file("/proc/self/mountinfo"));
         plan.host_kernel_mounts = full_kernel_mounts(mountinfo, plan.rootfs);
     }
     return plan;
