@@ -184,6 +184,33 @@ TEST_F(CgroupHost, ErrorsNameTheFileAndTheValue) {
     }
 }
 
+TEST_F(CgroupHost, ControllersThisHostLacksAreErrorsNamingThem) {
+    if (unified_) GTEST_SKIP() << "v1/hybrid host";
+    auto cg = Cgroup::create(test_path("missing"), "unused", nullptr);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    auto expect_error = [&](const oci::Resources& r, const std::string& controller) {
+        auto st = cg->apply(r);
+        ASSERT_FALSE(st.ok()) << controller;
+        EXPECT_NE(st.error().what().find(controller), std::string::npos) << st.error().what();
+    };
+    oci::Resources net;
+    net.network = oci::Network{0x100001, {}};
+    if (cg->v1_dir("net_cls").empty()) expect_error(net, "net_cls");
+    oci::Resources rdma;
+    rdma.rdma["mlx5_0"] = oci::Rdma{3, 4};
+    if (cg->v1_dir("rdma").empty()) expect_error(rdma, "rdma");
+    oci::Resources huge;
+    huge.hugepageLimits.push_back({"2MB", 4194304});
+    // this host: hugetlb only in the v2 hierarchy, not enabled below its root
+    if (cg->v1_dir("hugetlb").empty()) expect_error(huge, "hugetlb");
+    oci::Resources weight;
+    weight.blockIO.emplace().weight = 500;
+    if (::access((cg->v1_dir("blkio") + "/blkio.weight").c_str(), F_OK) != 0 &&
+        ::access((cg->v1_dir("blkio") + "/blkio.bfq.weight").c_str(), F_OK) != 0)
+        expect_error(weight, "blkio.bfq.weight\" \"500\"");
+}
+
 TEST_F(CgroupHost, PathCannotEscapeTheHierarchy) {
     auto cg = Cgroup::create("/../../.." + test_path("esc"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
@@ -353,6 +380,7 @@ TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
     r.blockIO->throttleWriteIOPSDevice.push_back({7, 0, 200});
     r.devices = {device(false, "a", -1, -1, "rwm"), device(true, "b", 7, 0, "r")};
     r.unified["memory.high"] = "50331648";
+    r.hugepageLimits.push_back({"2MB", 4194304});
 
     auto cg = Cgroup::create(test_path("res2"), "unused", &r);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
@@ -370,6 +398,8 @@ TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
     EXPECT_EQ(read(d + "/cpuset.mems"), "0");
     EXPECT_EQ(read(d + "/pids.max"), "42");
     EXPECT_EQ(read(d + "/io.max"), "7:0 rbps=1048576 wbps=2097152 riops=100 wiops=200");
+    EXPECT_EQ(read(d + "/hugetlb.2MB.max"), "4194304");
+    EXPECT_EQ(read(d + "/hugetlb.2MB.rsvd.max"), "4194304");
     // the eBPF device program: default devices allowed, loop0 read-only
     EXPECT_EQ(open_errno_inside(*cg, "/dev/null"), 0);
     EXPECT_EQ(open_errno_inside(*cg, "/dev/loop0"), EPERM);
