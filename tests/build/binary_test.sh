@@ -4,6 +4,8 @@
 #   - no NSS: none of glibc's user/group/host look-ups is linked in (users and
 #     groups come from the container's /etc/passwd and /etc/group, parsed by us);
 #     static glibc would dlopen NSS modules of the host at run time;
+#   - no iostreams: <fstream>/<sstream>/<iostream> bring std::locale and its
+#     facets (~500 KB, a third of the binary); read files with berth/util/file.hpp;
 #   - stripped size <= --max-size bytes (2 MiB in Release builds);
 #   - the stripped binary still answers --version.
 #
@@ -31,6 +33,10 @@ else
   nss='^(getpw(nam|uid|ent)(_r)?|getgr(nam|gid|ent)(_r)?|getgrouplist|initgroups|getspnam(_r)?|getaddrinfo|getnameinfo|gethostby(name|name2|addr)(_r)?|getservby(name|port)(_r)?|getprotobyname(_r)?|getnetbyname|__nss_.*|_nss_.*)$'
   linked=$(awk '$(NF-1) ~ /^[TtWwU]$/ {n = $NF; sub(/@.*/, "", n); print n}' <<<"$symbols" | grep -E "$nss" | sort -u || true)
   if [ -n "$linked" ]; then problem "NSS functions linked in: $(echo $linked)"; fi
+  # std::locale's constructor: every stream constructs one.
+  if grep -q ' _ZNSt6localeC[12]Ev$' <<<"$symbols"; then
+    problem "std::locale linked in: some product file uses iostreams (grep -rlE '<(fstream|sstream|iostream)>' src oci-spec include); use berth/util/file.hpp"
+  fi
 fi
 
 # Size and a working stripped binary.
@@ -44,5 +50,5 @@ if [ -n "$max_size" ] && [ "$size" -gt "$max_size" ]; then
 fi
 if ! "$stripped" --version | grep -q '^berth version '; then problem "stripped binary: --version does not work"; fi
 
-[ $fail -eq 0 ] && echo "OK: static, no NSS, size within limit"
+[ $fail -eq 0 ] && echo "OK: static, no NSS, no iostreams, size within limit"
 exit $fail
