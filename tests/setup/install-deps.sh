@@ -13,6 +13,8 @@ packages=(
   googletest libgtest-dev libbenchmark-dev
   # test bundles and demo (busybox rootfs), scripts
   busybox-static jq util-linux procps iproute2
+  # benchmarks (bench/run-bench.sh: latency plot, /usr/bin/time)
+  gnuplot-nox time
   # reference runtimes for comparisons, runc's bats suite
   runc crun bats
   # fuzzing (libFuzzer)
