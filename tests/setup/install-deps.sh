@@ -13,8 +13,8 @@ packages=(
   googletest libgtest-dev libbenchmark-dev
   # test bundles and demo (busybox rootfs), scripts
   busybox-static jq util-linux procps iproute2
-  # benchmarks (bench/run-bench.sh: latency plot, /usr/bin/time)
-  gnuplot-nox time
+  # benchmarks (bench/run-bench.sh: latency plot, /usr/bin/time; bench/syscall-profile.sh)
+  gnuplot-nox time strace
   # reference runtimes for comparisons, runc's bats suite
   runc crun bats
   # fuzzing (libFuzzer)
@@ -42,12 +42,18 @@ for pkg in "${packages[@]}"; do
   [[ "$installed" == *" $pkg "* ]] || missing+=("$pkg")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
+# The cgroup v2 VM test fetches its guest kernel with `apt-get download`, which
+# needs package lists even when nothing is missing (fresh images ship none).
+have_lists() { compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; }
+
+if [ ${#missing[@]} -eq 0 ] && have_lists; then
   echo "install-deps.sh: all ${#packages[@]} packages already installed"
   exit 0
 fi
 
-echo "install-deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps.sh: installing ${missing[*]}"
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
