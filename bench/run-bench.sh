@@ -301,15 +301,16 @@ if command -v gnuplot >/dev/null; then
       awk -F, -v rt="$rt" -v m="$metric" '$1 == rt && $2 == m {print $4}' "$csv" | sort -g |
         awk '{v[NR] = $1} END {for (i = 1; i <= NR; i++) print 100 * (i - 0.5) / NR, v[i]}' >"$work/$rt-$metric.dat"
     done
-    [ -s "$work/$rt-run_ms.dat" ] && plot+=("'$work/$rt-run_ms.dat' with linespoints lc $color title '$rt run'")
-    [ -s "$work/$rt-lifecycle_ms.dat" ] && plot+=("'$work/$rt-lifecycle_ms.dat' with linespoints lc $color dashtype 2 title '$rt create+start+delete'")
+    [ -s "$work/$rt-run_ms.dat" ] && plot+=("'$work/$rt-run_ms.dat' with linespoints lc $color pt 7 ps 0.6 title '$rt run'")
+    [ -s "$work/$rt-lifecycle_ms.dat" ] && plot+=("'$work/$rt-lifecycle_ms.dat' with linespoints lc $color pt 4 ps 0.6 dashtype 2 title '$rt create+start+wait+delete'")
   done
   joined=$(IFS=,; echo "${plot[*]}")
   gnuplot <<EOF
-set terminal png size 900,500
+set terminal pngcairo size 1000,550 font ',10'
 set output '$out/latency.png'
 set title 'Start latency distribution ($runs rounds, interleaved)'
 set xlabel 'percentile of the samples'
+set xrange [0:100]
 set ylabel 'ms'
 set logscale y
 set key outside right
