@@ -31,8 +31,9 @@ struct RootfsOptions {
 };
 
 // Parent, before clone. Whether the container has a user or cgroup namespace
-// comes from spec.linux.namespaces. Errors name the config path, e.g.
-// `mounts[3].options: ...`.
+// comes from spec.linux.namespaces; a spec without a mount namespace is
+// refused (everything here would otherwise change the host's mounts). Errors
+// name the config path, e.g. `mounts[3]: stat "/src": No such file or directory`.
 Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& options);
 
 // Child, inside its own mount namespace, after the parent has written the
@@ -45,7 +46,8 @@ bool setup_rootfs(const RootfsPlan& plan, ChildError& err) noexcept;
 
 // Child, after setup_rootfs and before enter_rootfs: opens the container's
 // /dev/pts/ptmx (resolved inside the rootfs, verified to be on devpts).
-// Returns the master fd or -1 with `err` set. Optional helper for the console code.
+// Returns the master fd or -1 with `err` set. Optional helper for the console
+// code, which then unlocks it (TIOCSPTLCK 0) and gets the slave with TIOCGPTPEER.
 int open_console_master(const RootfsPlan& plan, ChildError& err) noexcept;
 
 // Child, after setup_rootfs and before enter_rootfs: bind-mounts `pty_slave_fd`
