@@ -14,6 +14,7 @@
 #include "berth/linux/mount_syscalls.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/util/fd.hpp"
+#include "berth/util/file.hpp"
 
 namespace berth::linux_setup {
 namespace {
@@ -35,7 +36,8 @@ std::string unescape_mountinfo(std::string_view field) {
     return out;
 }
 
-std::vector<std::string_view> split(std::string_view text, char sep) {
+std::vector<std::string_view> split_commas(std::string_view text) {
+    constexpr char sep = ',';
     std::vector<std::string_view> parts;
     while (true) {
         const auto at = text.find(sep);
@@ -185,14 +187,14 @@ bool mount_cgroup_v2(const RootfsPlan& plan, const PlannedMount& m, int target_f
 std::vector<CgroupHierarchy> parse_cgroup_v1_mounts(std::string_view mountinfo,
                                                     const std::vector<std::string>& controllers) {
     std::vector<CgroupHierarchy> out;
-    for (const auto line : split(mountinfo, '\n')) {
+    for (const auto line : split_lines(mountinfo)) {
         const auto dash = line.find(" - ");
         if (dash == std::string_view::npos) continue;
-        const auto left = split(line.substr(0, dash), ' ');
-        const auto right = split(line.substr(dash + 3), ' ');
+        const auto left = split_fields(line.substr(0, dash));
+        const auto right = split_fields(line.substr(dash + 3));
         if (left.size() < 6 || right.size() < 3 || right[0] != "cgroup") continue;
         std::string names;
-        for (const auto option : split(right[2], ',')) {
+        for (const auto option : split_commas(right[2])) {
             const bool known = std::find(controllers.begin(), controllers.end(), option) != controllers.end();
             if (!known && option.rfind("name=", 0) != 0) continue;
             if (!names.empty()) names += ',';
