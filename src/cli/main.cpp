@@ -2,12 +2,15 @@
 // behaviour on every error path (what is printed where, and the exit status).
 #include "berth/cli/main.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "berth/cli/commands.hpp"
 #include "berth/cli/help.hpp"
+#include "berth/linux/self_protect.hpp"
 
 namespace berth::cli {
 namespace {
@@ -18,6 +21,12 @@ constexpr const Command* kCommands[] = {
     &kListCommand,       &kPauseCommand,  &kPsCommand,     &kRestoreCommand, &kResumeCommand, &kRunCommand,
     &kSpecCommand,       &kStartCommand,  &kStateCommand,  &kUpdateCommand,  &kFeaturesCommand, &kCheckCommand,
 };
+
+// Commands whose process (a clone of berth) enters a container: the binary
+// must be protected first (CVE-2019-5736, see self_protect.hpp).
+bool enters_container(const std::vector<std::string>& args) {
+    return !args.empty() && (args[0] == "create" || args[0] == "run" || args[0] == "exec");
+}
 
 void print_stdout(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
@@ -59,11 +68,15 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
     auto parsed = parse_flags(global_flag_specs(), args, ArgOrder::FlagsFirst);
     if (!parsed) return usage_error("Incorrect Usage. " + parsed.error().what(), app_help(), parsed.error());
+    // May re-exec once, so before the log file is opened; failures are logged below.
+    const Status exe_protected =
+        enters_container(parsed->args) ? linux_setup::protect_own_binary(argv, environ) : Status{};
     auto global = global_options(parsed->flags);
     if (!global) return log::fail(global.error());
     if (auto logged = log::configure(global->log, global->log_format, global->debug); !logged) {
         return log::fail(logged.error());
     }
+    if (!exe_protected) return log::fail(exe_protected.error());
     const std::vector<std::string>& rest = parsed->args;
     if (parsed->help || (rest.empty() && !parsed->flags.get_bool("version"))) {
         print_stdout(app_help());
