@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -174,7 +175,31 @@ TEST_F(Rootfs, IdmappedBindShowsMappedOwners) {
     EXPECT_TRUE(has(r.out, "idmapped")) << r.out;
 }
 
+TEST_F(Rootfs, ConsoleIsTheContainersPty) {
+    auto bundle = make_bundle();
+    bundle.spec.process->terminal = true;
+    auto r = run_shell(bundle, "tty; grep ' /dev/console ' /proc/self/mountinfo");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_TRUE(has(r.out, "/dev/pts/0")) << r.out;
+    EXPECT_TRUE(has(r.out, " - devpts ")) << r.out;  // the slave itself, bound by fd
+}
+
 // ---- refusals (CVE regression tests) --------------------------------------
+
+// CVE-2025-52565: /dev/console is bound through the pty's fd onto a target
+// looked up without following symlinks; an image's console symlink does not
+// redirect the bind onto another file.
+TEST_F(Rootfs, ConsoleSymlinkInTheImageIsRefused) {
+    auto bundle = make_bundle();
+    auto& mounts = bundle.spec.mounts;
+    mounts.erase(std::remove_if(mounts.begin(), mounts.end(), [](const oci::Mount& m) { return m.destination == "/dev"; }),
+                 mounts.end());
+    fs::create_symlink("/bin/busybox", bundle.rootfs() + "/dev/console");
+    bundle.spec.process->terminal = true;
+    auto r = run_shell(bundle, "true");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_TRUE(has(r.err, "console: create") && has(r.err, "Too many levels of symbolic links")) << r.describe();
+}
 
 // CVE-2025-31133: masking binds /dev/null; a /dev/null that is a symlink to a
 // procfs file would make the "mask" a writable window onto the host kernel.
