@@ -1,6 +1,8 @@
 // berth exec: runs a new process inside a running container.
 #include "berth/cli/commands.hpp"
 
+#include "berth/container/exec.hpp"
+
 namespace berth::cli {
 namespace {
 constexpr FlagSpec kFlags[] = {
@@ -24,6 +26,46 @@ constexpr FlagSpec kFlags[] = {
      "run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>."},
     {"ignore-paused", "", FlagKind::Bool, "allow exec in a paused container"},
 };
+
+std::optional<bool> bool_if_set(const Flags& flags, std::string_view name) {
+    if (!flags.is_set(name)) return std::nullopt;
+    return flags.get_bool(name);
+}
+
+container::ExecOptions exec_options(const Invocation& inv) {
+    const Flags& f = inv.flags;
+    container::ExecOptions o;
+    o.root = inv.global.root;
+    o.id = inv.args[0];
+    o.process_file = f.get_string("process");
+    o.process = {
+        .args = std::vector<std::string>(inv.args.begin() + 1, inv.args.end()),
+        .cwd = f.get_string("cwd"),
+        .env = f.get_list("env"),
+        .tty = bool_if_set(f, "tty"),
+        .user = f.get_string("user"),
+        .additional_gids = f.get_list("additional-gids"),
+        .caps = f.get_list("cap"),
+        .no_new_privs = bool_if_set(f, "no-new-privs"),
+        .apparmor = f.get_string("apparmor"),
+        .process_label = f.get_string("process-label"),
+    };
+    o.detach = f.get_bool("detach");
+    o.pid_file = f.get_string("pid-file");
+    o.console_socket = f.get_string("console-socket");
+    o.preserve_fds = static_cast<int>(f.get_uint("preserve-fds"));
+    o.cgroups = f.get_list("cgroup");
+    o.ignore_paused = f.get_bool("ignore-paused");
+    return o;
+}
+
+// Any failure of exec itself exits 255 (as runc), so it is told apart from
+// the process's own exit status.
+Result<int> run_exec(const Invocation& inv) {
+    auto code = container::exec_container(exec_options(inv));
+    if (!code) return log::fail(std::move(code).error().wrap("exec failed"), 255);
+    return code;
+}
 }  // namespace
 
 const Command kExecCommand = {
@@ -35,5 +77,6 @@ const Command kExecCommand = {
     .arg_count = ArgCount::at_least(1),
     // Everything after the container id is the command line, its flags included.
     .order = ArgOrder::FlagsFirst,
+    .run = run_exec,
 };
 }  // namespace berth::cli

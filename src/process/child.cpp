@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -150,15 +151,45 @@ bool make_cwd(const ChildPlan& plan, ChildError& err) noexcept {
     return true;
 }
 
+// The cwd is entered before the user switch (so a directory only berth can
+// reach works) and, when that is refused, again after it (a directory only
+// the container user can reach), as runc does.
+bool try_cwd(const ChildPlan& plan, bool& done, ChildError& err) noexcept {
+    if (done) return true;
+    if (::chdir(plan.cwd.c_str()) == 0) {
+        done = true;
+        return true;
+    }
+    if (errno == EACCES || errno == EPERM) return true;
+    return err.fail(errno, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd.c_str());
+}
+
 // CVE-2024-21626: the cwd must resolve inside the container; a leaked host
 // directory fd used as cwd shows up as a path getcwd cannot reach.
-bool enter_cwd(const ChildPlan& plan, ChildError& err) noexcept {
-    if (::chdir(plan.cwd.c_str()) != 0) return err.fail(errno, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd.c_str());
+bool verify_cwd(const ChildPlan& plan, bool done, ChildError& err) noexcept {
+    if (!done && ::chdir(plan.cwd.c_str()) != 0) {
+        return err.fail(errno, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd.c_str());
+    }
     char buf[4096];
     if (::getcwd(buf, sizeof(buf)) == nullptr || buf[0] != '/') {
         return err.fail(ENOENT, "current working directory is outside of container mount namespace root");
     }
     return true;
+}
+
+bool enter_cwd(const ChildPlan& plan, ChildError& err) noexcept { return verify_cwd(plan, false, err); }
+
+// The user must be able to use its stdio (a pty slave or pipes made by root):
+// chown them to the uid, except the host's /dev/null, as runc does. Failures
+// (read-only or foreign files) are ignored like runc ignores them.
+void fix_stdio_owner(uid_t uid) noexcept {
+    for (int fd = 0; fd <= 2; ++fd) {
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) continue;
+        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) continue;
+        if (st.st_uid == uid) continue;
+        (void)!::fchown(fd, uid, st.st_gid);
+    }
 }
 
 // Every fd above the kept ones closes at execve (CVE-2024-21626: no host fd
@@ -241,7 +272,10 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
         if (!home_env_for(plan.identity.uid, home_env, 4096 + 8, err)) return false;
         plan.exec.envp[plan.exec.home_slot] = home_env;
     }
-    if (!drop_privileges(plan, err) || !enter_cwd(plan, err)) return false;
+    bool in_cwd = false;
+    if (!try_cwd(plan, in_cwd, err)) return false;
+    fix_stdio_owner(plan.identity.uid);
+    if (!drop_privileges(plan, err) || !verify_cwd(plan, in_cwd, err)) return false;
     // The lookup uses the container's PATH, after the user switch (as runc).
     if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
     if (!mark_fds_cloexec(plan, err)) return false;

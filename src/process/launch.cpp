@@ -132,7 +132,7 @@ Status drive(int sock, pid_t pid, const ParentSteps& steps) {
 
 }  // namespace
 
-Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps) {
+Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry entry) {
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return Error::from_errno("socketpair");
     UniqueFd parent_end(pair[0]);
@@ -144,7 +144,8 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps) {
     pid_t pid = clone_child(plan.namespaces.clone_flags, steps.cgroup_fd, into_cgroup, pidfd);
     if (pid == 0) {
         parent_end.reset();
-        child_main(plan);
+        entry(plan);
+        ::_exit(1);  // entries never return
     }
     int clone_errno = errno;
     BERTH_TRY(linux_setup::leave_pid_namespace_for_clone(own_pidns));

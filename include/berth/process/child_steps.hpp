@@ -7,6 +7,9 @@
 
 namespace berth::process {
 
+// A new session keyring named plan.id unless plan.new_keyring is false (tolerates kernels without keyrings).
+bool join_session_keyring(const ChildPlan& plan, ChildError& err) noexcept;
+
 // Loads plan.seccomp; a notify fd (SCMP_ACT_NOTIFY) goes to the parent over plan.sync.
 bool load_filter(const ChildPlan& plan, ChildError& err) noexcept;
 
@@ -19,6 +22,15 @@ bool make_cwd(const ChildPlan& plan, ChildError& err) noexcept;
 
 // chdir to plan.cwd, which must then resolve inside the container (CVE-2024-21626).
 bool enter_cwd(const ChildPlan& plan, ChildError& err) noexcept;
+
+// runc's two-step cwd: try_cwd before the user switch (EACCES/EPERM leave
+// `done` false and are not errors), verify_cwd after it (chdir again when not
+// done, then the CVE-2024-21626 check).
+bool try_cwd(const ChildPlan& plan, bool& done, ChildError& err) noexcept;
+bool verify_cwd(const ChildPlan& plan, bool done, ChildError& err) noexcept;
+
+// chown stdio (except the host's /dev/null) to `uid` before the user switch, as runc's fixStdioPermissions.
+void fix_stdio_owner(uid_t uid) noexcept;
 
 // Every fd above 3 + plan.kept_fds closes at execve.
 bool mark_fds_cloexec(const ChildPlan& plan, ChildError& err) noexcept;

@@ -37,8 +37,13 @@ struct Launched {
     UniqueFd pidfd;  // -1 when the kernel has no pidfds
 };
 
-// Clones the init and drives it to the exec fifo. On failure the init is
-// killed and reaped, and its error is returned.
-Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps);
+// What the cloned child runs: child_main for a container's init,
+// exec_child_main (exec_child.hpp) for a process joining a container.
+using ChildEntry = void (*)(ChildPlan&) noexcept;
+
+// Clones the child and drives it until it reports ready (the init: waiting on
+// the exec fifo). On failure the child is killed and reaped, and its error is
+// returned.
+Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry entry = child_main);
 
 }  // namespace berth::process

@@ -1,0 +1,208 @@
+#include "berth/container/exec.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "berth/cgroups/cgroup.hpp"
+#include "berth/container/exec_cgroup.hpp"
+#include "berth/container/exec_target.hpp"
+#include "berth/container/foreground.hpp"
+#include "berth/container/record.hpp"
+#include "berth/container/state_dir.hpp"
+#include "berth/container/status.hpp"
+#include "berth/linux/seccomp_notify.hpp"
+#include "berth/linux/terminal.hpp"
+#include "berth/process/exec_child.hpp"
+#include "berth/process/launch.hpp"
+#include "berth/process/plan.hpp"
+#include "oci/parser.hpp"
+
+namespace berth::container {
+namespace {
+
+// Kills and reaps the started process when exec fails after launch (pid file).
+class ProcessGuard {
+public:
+    explicit ProcessGuard(pid_t pid) : pid_(pid) {}
+    ProcessGuard(const ProcessGuard&) = delete;
+    ProcessGuard& operator=(const ProcessGuard&) = delete;
+    ~ProcessGuard() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+    void dismiss() { pid_ = 0; }
+
+private:
+    pid_t pid_;
+};
+
+// fds 3..3+n-1 are the caller's. A gap is filled with /dev/null so none of
+// our own fds can land there and be passed into the container
+// (CVE-2024-21626 is about such leaks).
+Status fill_preserved_fds(int count) {
+    for (int fd = 3; fd < 3 + count; ++fd) {
+        if (::fcntl(fd, F_GETFD) >= 0) continue;
+        int filler = ::open("/dev/null", O_RDONLY);
+        if (filler < 0) return Error::from_errno("open \"/dev/null\"");
+        if (filler != fd) {
+            int placed = ::dup2(filler, fd);
+            ::close(filler);
+            if (placed < 0) return Error::from_errno("dup2 /dev/null to fd " + std::to_string(fd));
+        }
+    }
+    return {};
+}
+
+Status check_status(const ContainerDir& dir, const Record& record, bool ignore_paused) {
+    ContainerStatus status = derive_status(dir, record);
+    if (status == ContainerStatus::stopped) return Error::msg("cannot exec in a stopped container");
+    if (status == ContainerStatus::paused && !ignore_paused) {
+        return Error::msg("cannot exec in a paused container (use --ignore-paused to override)");
+    }
+    return {};
+}
+
+// The record of a container we may exec into. The lock is only held while
+// reading: an exec into a paused container (--ignore-paused) waits in the
+// frozen cgroup until `resume`, which needs the lock. The init is pinned by
+// pidfd later (exec_target.hpp), so a concurrent delete cannot redirect us.
+Result<Record> load_running(const ExecOptions& options) {
+    BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(options.root, options.id));
+    BERTH_TRY_ASSIGN(Record record, load_record(dir));
+    BERTH_TRY(check_status(dir, record, options.ignore_paused));
+    return record;
+}
+
+Status check_terminal(const oci::Process& process, const ExecOptions& options) {
+    if (process.terminal && options.detach && options.console_socket.empty()) {
+        return Error::msg("cannot allocate tty if runc will detach without setting console socket");
+    }
+    if (!process.terminal && !options.console_socket.empty()) {
+        return Error::msg("cannot use console socket if runc will not detach or allocate tty");
+    }
+    return {};
+}
+
+// The container's config as recorded in its bundle.
+Result<oci::Spec> container_config(const Record& record) {
+    BERTH_TRY_ASSIGN(oci::Spec spec, oci::load_config(record.bundle + "/config.json"));
+    if (!spec.linux) return Error::msg("config.json: linux: missing");
+    if (!spec.process) spec.process.emplace();
+    return spec;
+}
+
+Result<oci::Process> exec_process(const ExecOptions& options, const oci::Spec& config) {
+    if (!options.process_file.empty()) return exec_process_from_file(options.process_file);
+    return exec_process_from_flags(*config.process, options.process);
+}
+
+Result<std::unique_ptr<process::ChildPlan>> plan_exec(const oci::Spec& spec, const ExecOptions& options,
+                                                      const ExecTarget& target, UniqueFd console_socket) {
+    const oci::Process& process = *spec.process;
+    auto plan = std::make_unique<process::ChildPlan>();
+    plan->id = options.id;
+    BERTH_TRY_ASSIGN(plan->namespaces, plan_exec_namespaces(target));
+    // After joining the mount namespace our root is the container's.
+    plan->rootfs.rootfs = "/";
+    process::PlanOptions security;
+    security.state_root = options.root;
+    BERTH_TRY(process::plan_security(spec, security, *plan));
+    BERTH_TRY_ASSIGN(plan->attributes, process::plan_attributes(process, &*spec.linux));
+    plan->identity = {process.user.uid, process.user.gid,
+                      std::vector<gid_t>(process.user.additionalGids.begin(), process.user.additionalGids.end())};
+    plan->terminal = process.terminal;
+    plan->console_size = process.consoleSize;
+    plan->console_socket = std::move(console_socket);
+    plan->kept_fds = options.preserve_fds;
+    plan->cwd = process.cwd;
+    process::flatten_exec(plan->exec, process, {});
+    return plan;
+}
+
+process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const std::vector<std::string>& cgroup_dirs) {
+    process::ParentSteps steps;
+    steps.join_cgroup = [&cgroup_dirs](pid_t pid) { return join_cgroup_dirs(cgroup_dirs, pid); };
+    steps.oom_score_adj = spec.process->oomScoreAdj;
+    const oci::Linux& linux = *spec.linux;
+    if (linux.seccomp && linux.seccomp->listenerPath) {
+        const oci::Seccomp& seccomp = *linux.seccomp;
+        steps.seccomp_listener = [&seccomp, &record](pid_t, UniqueFd fd) {
+            return linux_setup::send_to_seccomp_listener(*seccomp.listenerPath, fd.get(),
+                                                         to_oci_state(record, ContainerStatus::running),
+                                                         seccomp.listenerMetadata.value_or(""));
+        };
+    }
+    return steps;
+}
+
+Status write_pid_file(const std::string& path, pid_t pid) {
+    std::filesystem::path file = std::filesystem::absolute(path);
+    std::string dir = file.parent_path().string();
+    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir_fd) return Error::from_errno("open \"" + dir + "\"");
+    return write_file_atomic(dir_fd.get(), file.filename().string(), std::to_string(pid), 0644);
+}
+
+// Where the pty master goes: the caller's --console-socket, or (foreground
+// without one) a socketpair whose other end we keep to relay the pty.
+struct Console {
+    UniqueFd child_end;
+    UniqueFd relay_end;
+};
+
+Result<Console> console_for(const oci::Process& process, const ExecOptions& options) {
+    Console console;
+    if (!process.terminal) return console;
+    if (!options.console_socket.empty()) {
+        BERTH_TRY_ASSIGN(console.child_end, linux_setup::connect_console_socket(options.console_socket));
+        return console;
+    }
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return Error::from_errno("socketpair");
+    console.relay_end.reset(pair[0]);
+    console.child_end.reset(pair[1]);
+    return console;
+}
+
+}  // namespace
+
+Result<int> exec_container(const ExecOptions& options) {
+    BERTH_TRY(fill_preserved_fds(options.preserve_fds));
+    BERTH_TRY_ASSIGN(Record record, load_running(options));
+    BERTH_TRY_ASSIGN(oci::Spec spec, container_config(record));
+    BERTH_TRY_ASSIGN(oci::Process process, exec_process(options, spec));
+    BERTH_TRY(check_terminal(process, options));
+    spec.process = std::move(process);
+    BERTH_TRY_ASSIGN(ExecTarget target, open_exec_target(record));
+    BERTH_TRY_ASSIGN(auto sub_cgroups, parse_sub_cgroups(options.cgroups));
+    BERTH_TRY_ASSIGN(cgroups::Cgroup cgroup, cgroups::Cgroup::load(record.cgroup_path));
+    BERTH_TRY_ASSIGN(std::vector<std::string> cgroup_dirs, exec_cgroup_dirs(cgroup, sub_cgroups));
+    BERTH_TRY_ASSIGN(Console console, console_for(*spec.process, options));
+    BERTH_TRY_ASSIGN(auto plan, plan_exec(spec, options, target, std::move(console.child_end)));
+
+    // Blocked before the process exists, so no signal meant for it is lost.
+    std::optional<SignalForwarding> signals;
+    if (!options.detach) signals.emplace();
+    auto launched = process::launch(*plan, parent_steps(spec, record, cgroup_dirs), process::exec_child_main);
+    if (!launched) return std::move(launched).error().wrap("unable to start container process");
+    ProcessGuard guard(launched->pid);
+    plan.reset();
+    if (!options.pid_file.empty()) BERTH_TRY(write_pid_file(options.pid_file, launched->pid));
+    UniqueFd master;
+    if (console.relay_end) {
+        BERTH_TRY_ASSIGN(master, linux_setup::receive_fd(console.relay_end.get()));
+    }
+    guard.dismiss();
+    if (options.detach) return 0;
+    return wait_foreground(launched->pid, signals->fd(), master.get());
+}
+
+}  // namespace berth::container
