@@ -3,6 +3,8 @@
 // any OCI runtime (run them with BERTH_TEST_RUNTIME=runc to check the harness).
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <thread>
 
 #include "harness/harness.hpp"
 
@@ -138,6 +140,27 @@ TEST_F(IntegrationTest, DetachedProbeReportsThroughCreatesStdout) {
     ASSERT_EQ(wait_for_status(id, "stopped"), "stopped");
     auto report = ProbeReport::parse(read_file(created.out_path));
     EXPECT_EQ(report.hostname(), "detached");
+    auto deleted = run_berth("delete", id);
+    EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
+}
+
+TEST_F(IntegrationTest, ProbeOutFileWhileTheContainerKeepsRunning) {
+    auto bundle = make_bundle();
+    bundle.spec.root->readonly = false;  // the report goes to the rootfs' /tmp
+    bundle.spec.process->args = {kProbePath, "--out", "/tmp/report.json", "--sleep", "1000"};
+    bundle.write();
+    const std::string id = last_id();
+    ASSERT_EQ(run_berth("run", "--detach", "--bundle", bundle.path(), id).exit_code, 0);
+    const std::string report_path = bundle.rootfs() + "/tmp/report.json";
+    for (int i = 0; i < 1500 && !std::filesystem::exists(report_path); ++i)  // hang guard, not timing
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto report = ProbeReport::parse(read_file(report_path));
+    auto state = state_of(id);
+    EXPECT_EQ(state.status, "running");
+    EXPECT_EQ(report.pid(), 1);
+    EXPECT_NE(state.pid, 1);  // the host's view of the same process
+    ASSERT_EQ(run_berth("kill", id, "KILL").exit_code, 0);
+    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
     auto deleted = run_berth("delete", id);
     EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
 }
