@@ -46,10 +46,16 @@ std::string device_number(int64_t major, int64_t minor) {
            (minor < 0 ? std::string("*") : std::to_string(minor));
 }
 
+std::string device_access(const oci::DeviceCgroup& rule) {
+    std::string access;
+    for (char c : rule.access.value_or("rwm"))
+        if ((c == 'r' || c == 'w' || c == 'm') && access.find(c) == std::string::npos) access += c;
+    return access.empty() && rule.access.value_or("").empty() ? "rwm" : access;
+}
+
 std::string device_rule(const oci::DeviceCgroup& rule) {
     std::string type = rule.type.value_or("a");
-    std::string access = rule.access.value_or("rwm");
-    if (access.empty()) access = "rwm";
+    std::string access = device_access(rule);
     return type + " " + device_number(rule.major.value_or(-1), rule.minor.value_or(-1)) + " " + access;
 }
 

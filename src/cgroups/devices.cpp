@@ -70,9 +70,8 @@ Status apply_v1_devices(const std::string& dir, const std::vector<oci::DeviceCgr
     // The kernel applies writes in order with the same "last one wins" meaning
     // as the list: "a" resets to allow-all or deny-all, others add exceptions.
     for (const auto& rule : rules) {
-        for (char c : rule.access.value_or(""))
-            if (c != 'r' && c != 'w' && c != 'm')
-                return Error::msg("linux.resources.devices: invalid access \"" + *rule.access + "\"");
+        // A rule whose access has no r, w or m grants or denies nothing.
+        if (device_access(rule).empty()) continue;
         BERTH_TRY(write_file(dir + (rule.allow ? "/devices.allow" : "/devices.deny"), device_rule(rule)));
     }
     return {};
@@ -94,11 +93,9 @@ Result<std::vector<bpf_insn>> compile_device_filter(const std::vector<oci::Devic
             block.push_back(jump_if(BPF_JNE, BPF_REG_2, type == "c" ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK));
         else if (type != "a")
             return Error::msg("linux.resources.devices: invalid type \"" + type + "\"");
-        std::string access = rule.access.value_or("rwm");
-        for (char c : access)
-            if (c != 'r' && c != 'w' && c != 'm')
-                return Error::msg("linux.resources.devices: invalid access \"" + access + "\"");
-        int mask = access.empty() ? 7 : access_mask(access);
+        std::string access = device_access(rule);
+        if (access.empty()) continue;  // grants or denies nothing
+        int mask = access_mask(access);
         if (mask != 7) {
             block.push_back(mov_reg(BPF_REG_6, BPF_REG_3));
             if (rule.allow) {

@@ -56,6 +56,10 @@ TEST(CgroupConvert, DeviceRules) {
     EXPECT_EQ(device_rule(null), "c 1:3 rw");
     null.minor = -1;
     EXPECT_EQ(device_rule(null), "c 1:* rw");
+    null.access = "rwa";
+    EXPECT_EQ(device_rule(null), "c 1:* rw");
+    null.access = "";
+    EXPECT_EQ(device_rule(null), "c 1:* rwm");
 }
 
 TEST(CgroupConvert, RdmaLineHasOnlyTheGivenLimits) {

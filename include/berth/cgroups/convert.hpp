@@ -23,6 +23,9 @@ std::string v2_limit(int64_t value);
 // cpu.max from quota/period; an absent half keeps its value from `current`
 // (cpu.max as read, e.g. "max 100000"), so updating one does not reset the other.
 std::string cpu_max(std::optional<int64_t> quota, std::optional<uint64_t> period, const std::string& current);
+// The rule's access as the kernel takes it: only 'r', 'w', 'm' (absent or empty:
+// "rwm"). runc accepts other letters (its tests use "rwa") and drops them: so do we.
+std::string device_access(const oci::DeviceCgroup& rule);
 // A device rule for v1 devices.allow/deny: "c 1:3 rwm", "a *:* rwm".
 std::string device_rule(const oci::DeviceCgroup& rule);
 // "maj:min".
