@@ -193,6 +193,7 @@ unstall() {
 	local f="$1" tap="$2" n test pid killed=()
 	n=$(($(grep -cE '^(not )?ok [0-9]+ ' "$tap") + 1))
 	test=$(sed -n 's/^@test "\(.*\)" {$/\1/p' "$INTEGRATION/$f" | sed -n "${n}p")
+	[ -n "$test" ] || test="after the last test"
 	for pid in $(runtime_processes); do
 		killed+=("$pid: $(cmdline_of "$pid")")
 		kill_suite_process "$pid" keep-cgroups # e.g. a runtime child in a frozen cgroup
