@@ -102,7 +102,17 @@ hide_broken_criu
 
 RESULTS="$WORK/results/$label"
 TMP="$WORK/tmp" # short: recvtty and seccompagent sockets live below it (108-byte limit)
-rm -rf "$RESULTS" "$TMP"
+
+mounts_below_tmp() { awk -v tmp="$TMP/" 'index($5, tmp) == 1 { print $5 }' /proc/self/mountinfo | sort -r; }
+
+# Never recurse into a mount (a leaked bind of a host directory would be emptied).
+remove_tmp() {
+	[ -z "$(mounts_below_tmp)" ] || die "mounts left below $TMP: $(mounts_below_tmp | tr '\n' ' ')"
+	rm -rf --one-file-system "$TMP"
+}
+
+rm -rf "$RESULTS"
+remove_tmp
 mkdir -p "$RESULTS"
 
 # Containers, processes, mounts and cgroups a file left behind are removed and reported:
@@ -128,17 +138,17 @@ cleanup_leftovers() {
 	while read -r mnt; do
 		leaked+=("mount $mnt")
 		umount -l "$mnt" 2>/dev/null
-	done < <(awk -v tmp="$TMP/" 'index($5, tmp) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+	done < <(mounts_below_tmp)
 	local cg
 	while read -r cg; do
 		grep -qxF "$cg" "$RESULTS/.cgroups-before" && continue
 		leaked+=("cgroup $cg")
 		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done < <(list_suite_cgroups)
-	rm -rf "$TMP"
 	if [ ${#leaked[@]} -gt 0 ]; then
 		printf "$file: left behind %s\n" "${leaked[@]}" >>"$RESULTS/leaks.txt"
 	fi
+	remove_tmp
 }
 
 # A container process is recognised by its root mount: a directory below $TMP.
@@ -246,7 +256,7 @@ for f in "${files[@]}"; do
 	[ -f "$INTEGRATION/$f" ] || die "no such bats file: $f"
 	name="${f%.bats}"
 	tap="$RESULTS/$name.tap"
-	rm -rf "$TMP"
+	remove_tmp
 	mkdir -p "$TMP"
 	start=$(date +%s)
 	# bats and several tests need a controlling terminal: script(1) gives them one.
