@@ -146,15 +146,24 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
     // Our default parent (/berth) is ours to remove once empty, whoever made it.
     int owned = cgroups_path.empty() ? 2 : 0;
     Cgroup cg(std::move(h), std::move(path), owned);
-    CgroupGuard guard(cg);
+    // A failed create removes what it made, and leaves a cgroup it found alone.
+    struct Rollback {
+        Cgroup& cg;
+        bool armed = true;
+        ~Rollback() {
+            if (armed && cg.created_ > 0) (void)cg.destroy();
+        }
+    } rollback{cg};
     BERTH_TRY(cg.make_dirs());
-    auto pids = cg.pids();
-    if (!pids) return std::move(pids).error();
-    if (!pids->empty())
-        return Error::msg("cgroup \"" + cg.path_ + "\" already has processes (" + std::to_string(pids->size()) +
-                          "); a container needs a cgroup of its own");
+    // As runc: a frozen cgroup would stop the init before it could run.
+    auto frozen = cg.freezer_state();
+    if (frozen && *frozen == FreezerState::frozen) return Error::msg("container's cgroup unexpectedly frozen");
+    // As runc: sharing a cgroup works (and `delete` kills everything in it), with a warning.
+    BERTH_TRY_ASSIGN(auto pids, cg.pids());
+    if (!pids.empty())
+        warn("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
     if (resources) BERTH_TRY(cg.apply(*resources));
-    guard.dismiss();
+    rollback.armed = false;
     return cg;
 }
 

@@ -155,7 +155,7 @@ Status apply_network(const Cgroup& cg, const oci::Network& n) {
 
 Status apply_v1(const Cgroup& cg, const oci::Resources& r) {
     if (!r.unified.empty())
-        return Error::msg("linux.resources.unified: needs a cgroup v2 host (this host is " +
+        return Error::msg("invalid configuration: linux.resources.unified needs a cgroup v2 host (this host is " +
                           std::string(layout_name(cg.layout())) + ")");
     if (!r.devices.empty()) {
         BERTH_TRY_ASSIGN(std::string dir, need(cg, "devices", "devices"));

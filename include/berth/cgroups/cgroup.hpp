@@ -29,7 +29,8 @@ enum class FreezerState { thawed, frozen };
 class Cgroup {
 public:
     // Creates the cgroup at linux.cgroupsPath (see resolve_cgroups_path) in every
-    // hierarchy and applies `resources` (may be null). On failure nothing is left.
+    // hierarchy and applies `resources` (may be null). On failure nothing it made
+    // is left. Refuses a frozen cgroup; warns when it already has processes.
     static Result<Cgroup> create(std::string_view cgroups_path, std::string_view container_id,
                                  const oci::Resources* resources);
     // Reopens a cgroup from saved() in a later process.
