@@ -1,0 +1,8 @@
+// libFuzzer harness: oci::parse_process (see oci_document_fuzzer.hpp).
+#include "oci_document_fuzzer.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    return berth::fuzz::fuzz_oci_document(
+        data, size, [](std::string_view json) { return oci::parse_process(json); },
+        [](const oci::Process& value) { return oci::write_process(value); });
+}
