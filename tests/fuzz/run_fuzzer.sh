@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs one libFuzzer harness for a bounded time on a fresh copy of its seed
 # corpus (the source tree is never written). Used by ctest (label `fuzz`).
-#   run_fuzzer.sh FUZZER WORK_DIR SECONDS SEED_DIR_OR_FILE...
+#   run_fuzzer.sh FUZZER WORK_DIR SECONDS [-libfuzzer_option=...] SEED_DIR_OR_FILE...
 # Exits 77 (ctest SKIP_RETURN_CODE) when FUZZER was not built (no clang++).
 set -eu
 fuzzer=$1 work=$2 seconds=$3
@@ -12,9 +12,13 @@ if [ ! -x "$fuzzer" ]; then
 fi
 rm -rf "$work"
 mkdir -p "$work/corpus" "$work/artifacts"
-for seed in "$@"; do
-    if [ -d "$seed" ]; then cp "$seed"/* "$work/corpus/"; else cp "$seed" "$work/corpus/"; fi
+options=
+for arg in "$@"; do
+    case $arg in
+        -*) options="$options $arg" ;;
+        *) if [ -d "$arg" ]; then cp "$arg"/* "$work/corpus/"; else cp "$arg" "$work/corpus/"; fi ;;
+    esac
 done
 # -timeout: one input taking 10 s is a hang worth reporting.
 exec "$fuzzer" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$work/artifacts/" "$work/corpus"
+    -artifact_prefix="$work/artifacts/" $options "$work/corpus"
