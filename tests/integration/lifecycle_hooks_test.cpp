@@ -1,0 +1,109 @@
+// OCI hooks: every kind runs at its point of the lifecycle with the state on
+// stdin; failures follow runtime-spec 1.3 (create/start fail, nothing is left).
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness/harness.hpp"
+
+namespace berth::test {
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::stringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+class Hooks : public IntegrationTest {
+protected:
+    // A host script appending "<kind> <state JSON>" to log().
+    oci::Hook logging_hook(const std::string& kind) {
+        std::string script = dir() + "/hook.sh";
+        std::ofstream(script) << "#!/bin/sh\nprintf '%s %s\\n' \"$1\" \"$(cat)\" >> " << log() << "\n";
+        chmod(script.c_str(), 0755);
+        oci::Hook hook;
+        hook.path = script;
+        hook.args = {"hook.sh", kind};
+        return hook;
+    }
+    std::string log() const { return dir() + "/hooks.log"; }
+};
+
+TEST_F(Hooks, EveryKindRunsInOrderWithTheState) {
+    auto bundle = make_bundle();
+    auto id = last_id();
+    bundle.spec.process->args = {"true"};
+    oci::Hooks hooks;
+    hooks.prestart = {logging_hook("prestart")};
+    hooks.createRuntime = {logging_hook("createRuntime")};
+    hooks.createContainer = {logging_hook("createContainer")};  // before pivot_root: the host path still resolves
+    hooks.poststart = {logging_hook("poststart")};
+    hooks.poststop = {logging_hook("poststop")};
+    bundle.spec.hooks = hooks;
+    bundle.write();
+    ASSERT_EQ(run_berth("create", "--bundle", bundle.path(), id).exit_code, 0);
+    ASSERT_EQ(run_berth("start", id).exit_code, 0);
+    wait_for_status(id, "stopped");
+    ASSERT_EQ(run_berth("delete", id).exit_code, 0);
+
+    auto lines = lines_of(read_file(log()));
+    ASSERT_EQ(lines.size(), 5u) << read_file(log());
+    const char* order[] = {"prestart ", "createRuntime ", "createContainer ", "poststart ", "poststop "};
+    for (size_t i = 0; i < 5; ++i) {
+        EXPECT_EQ(lines[i].rfind(order[i], 0), 0u) << lines[i];
+        EXPECT_NE(lines[i].find("\"id\":\"" + id + "\""), std::string::npos) << lines[i];
+    }
+    EXPECT_NE(lines[0].find("\"status\":\"creating\""), std::string::npos) << lines[0];
+    EXPECT_NE(lines[3].find("\"status\":\"running\""), std::string::npos) << lines[3];
+    EXPECT_NE(lines[4].find("\"status\":\"stopped\""), std::string::npos) << lines[4];
+}
+
+TEST_F(Hooks, FailingCreateRuntimeHookFailsCreateAndLeavesNothing) {
+    auto bundle = make_bundle();
+    oci::Hook fail;
+    fail.path = "/bin/sh";
+    fail.args = {"sh", "-c", "echo out; echo err >&2; exit 2"};
+    bundle.spec.hooks = oci::Hooks{};
+    bundle.spec.hooks->createRuntime = {fail};
+    bundle.write();
+    auto r = run_berth("create", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("error running createRuntime hook #0: exit status 2"), std::string::npos) << r.describe();
+    EXPECT_NE(run_berth("state", last_id()).exit_code, 0);
+}
+
+TEST_F(Hooks, HookTimeoutIsAnError) {
+    auto bundle = make_bundle();
+    oci::Hook slow;
+    slow.path = "/bin/sleep";
+    slow.args = {"sleep", "30"};
+    slow.timeout = 1;
+    bundle.spec.hooks = oci::Hooks{};
+    bundle.spec.hooks->prestart = {slow};
+    bundle.write();
+    auto r = run_berth("create", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("timeout"), std::string::npos) << r.describe();
+}
+
+TEST_F(Hooks, FailingStartContainerHookFailsStart) {
+    auto bundle = make_bundle();
+    oci::Hook fail;
+    fail.path = "/bin/false";  // resolved in the container: it runs after pivot_root
+    bundle.spec.hooks = oci::Hooks{};
+    bundle.spec.hooks->startContainer = {fail};
+    bundle.spec.process->args = {"sleep", "100"};
+    bundle.write();
+    ASSERT_EQ(run_berth("create", "--bundle", bundle.path(), last_id()).exit_code, 0);
+    auto r = run_berth("start", last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("error running startContainer hook #0"), std::string::npos) << r.describe();
+    EXPECT_EQ(wait_for_status(last_id(), "stopped"), "stopped");
+    EXPECT_EQ(run_berth("delete", last_id()).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace berth::test
