@@ -1,9 +1,8 @@
 #include "berth/container/exec_process.hpp"
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
+#include "berth/util/file.hpp"
 #include "oci/parser.hpp"
 
 namespace berth::container {
@@ -82,11 +81,9 @@ Result<oci::Process> exec_process_from_flags(const oci::Process& config_process,
 }
 
 Result<oci::Process> exec_process_from_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return Error::from_errno("open " + path);
-    std::stringstream text;
-    text << in.rdbuf();
-    BERTH_TRY_ASSIGN(oci::Process p, oci::parse_process(text.str(), path));
+    auto text = read_file(path);
+    if (!text) return Error::sys(text.error().code(), "open " + path);  // runc's text: no quotes
+    BERTH_TRY_ASSIGN(oci::Process p, oci::parse_process(*text, path));
     BERTH_TRY(validate_exec_process(p));
     return p;
 }
