@@ -37,6 +37,11 @@ void print_table(const std::vector<container::ListEntry>& entries) {
 }
 
 void print_json(const std::vector<container::ListEntry>& entries) {
+    // runc marshals a nil slice: no containers print as null.
+    if (entries.empty()) {
+        std::puts("null");
+        return;
+    }
     std::string out = "[";
     for (const auto& e : entries) {
         oci::State state = e.state;
