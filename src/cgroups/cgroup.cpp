@@ -37,13 +37,16 @@ std::vector<std::string> components(const std::string& path) {
 
 std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
 
-// mkdir -p under `root`; returns how many trailing components it made.
-Result<int> make_chain(const std::string& root, const std::vector<std::string>& parts) {
+// mkdir -p under `root`; returns how many trailing components it made and
+// appends each directory it made to `made_dirs`.
+Result<int> make_chain(const std::string& root, const std::vector<std::string>& parts,
+                       std::vector<std::string>& made_dirs) {
     std::string dir = root;
     int made = 0;
     for (size_t i = 0; i < parts.size(); ++i) {
         dir += "/" + parts[i];
         if (::mkdir(dir.c_str(), 0755) == 0) {
+            made_dirs.push_back(dir);
             if (made == 0) made = static_cast<int>(parts.size() - i);
         } else if (errno != EEXIST) {
             return Error::from_errno("mkdir \"" + dir + "\"");
@@ -146,12 +149,14 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
     // Our default parent (/berth) is ours to remove once empty, whoever made it.
     int owned = cgroups_path.empty() ? 2 : 0;
     Cgroup cg(std::move(h), std::move(path), owned);
-    // A failed create removes what it made, and leaves a cgroup it found alone.
+    // A failed create removes exactly the directories it made (nothing runs in
+    // them yet) and leaves the ones it found alone.
     struct Rollback {
         Cgroup& cg;
         bool armed = true;
         ~Rollback() {
-            if (armed && cg.created_ > 0) (void)cg.destroy();
+            if (!armed) return;
+            for (auto it = cg.made_dirs_.rbegin(); it != cg.made_dirs_.rend(); ++it) ::rmdir(it->c_str());
         }
     } rollback{cg};
     BERTH_TRY(cg.make_dirs());
@@ -171,7 +176,7 @@ Status Cgroup::make_dirs() {
     auto parts = components(path_);
     auto make_all = [&]() -> Status {
         for (const auto& dir : dirs()) {
-            BERTH_TRY_ASSIGN(int made, make_chain(dir.substr(0, dir.size() - path_.size()), parts));
+            BERTH_TRY_ASSIGN(int made, make_chain(dir.substr(0, dir.size() - path_.size()), parts, made_dirs_));
             created_ = std::max(created_, made);
         }
         return {};

@@ -211,6 +211,29 @@ TEST_F(CgroupHost, ControllersThisHostLacksAreErrorsNamingThem) {
         expect_error(weight, "blkio.bfq.weight\" \"500\"");
 }
 
+TEST_F(CgroupHost, PreExistingFrozenCgroupIsRefusedAndLeftAlone) {
+    auto h = host_hierarchies();
+    ASSERT_TRUE(h.ok());
+    const Hierarchy* freezer = h->v1_for("freezer");
+    std::string root = freezer ? freezer->mountpoint : h->unified;
+    std::string parent = root + "/berth-test-" + std::to_string(::getpid());
+    std::string found = root + test_path("frozen");
+    ASSERT_EQ(::mkdir(parent.c_str(), 0755), 0);
+    ASSERT_EQ(::mkdir(found.c_str(), 0755), 0);
+    ASSERT_TRUE(write_file(found + (freezer ? "/freezer.state" : "/cgroup.freeze"), freezer ? "FROZEN" : "1").ok());
+    auto cg = Cgroup::create(test_path("frozen"), "unused", nullptr);
+    ASSERT_FALSE(cg.ok());
+    EXPECT_EQ(cg.error().what(), "container's cgroup unexpectedly frozen");
+    EXPECT_TRUE(exists(found));  // found, so not ours to remove
+    for (const auto& other : h->v1) {
+        if (other.mountpoint == root) continue;
+        EXPECT_FALSE(exists(other.mountpoint + test_path("frozen"))) << other.mountpoint;
+    }
+    ASSERT_TRUE(write_file(found + (freezer ? "/freezer.state" : "/cgroup.freeze"), freezer ? "THAWED" : "0").ok());
+    EXPECT_EQ(::rmdir(found.c_str()), 0);
+    EXPECT_EQ(::rmdir(parent.c_str()), 0);
+}
+
 TEST_F(CgroupHost, PathCannotEscapeTheHierarchy) {
     auto cg = Cgroup::create("/../../.." + test_path("esc"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();

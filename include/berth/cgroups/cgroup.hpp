@@ -82,6 +82,7 @@ private:
     Hierarchies h_;
     std::string path_;
     int created_ = 0;  // trailing components of path_ that create() made
+    std::vector<std::string> made_dirs_;  // during create(): every directory it made, in order
 };
 
 // Removes a freshly created cgroup unless dismissed (create rollback).
