@@ -24,4 +24,7 @@ if [ $# -ge 3 ]; then
         "$payload/bundle/config.json" >"$payload/bundle/template.json"
     cp "$here/cli-limits.sh" "$payload/"
 fi
-VM_QUIET=${VM_QUIET:-1} VM_TIMEOUT=${VM_TIMEOUT:-600} exec "$here/run-in-vm.sh" "$payload" sh payload.sh
+# not exec: the EXIT trap removes the payload afterwards
+rc=0
+VM_QUIET=${VM_QUIET:-1} VM_TIMEOUT=${VM_TIMEOUT:-600} "$here/run-in-vm.sh" "$payload" sh payload.sh || rc=$?
+exit $rc
