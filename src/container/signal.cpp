@@ -40,12 +40,13 @@ void kill_and_wait(const Record& record) {
 
 // Everything `create` made goes: the init, the cgroup, the state directory.
 Status destroy(const ContainerDir& dir, const Record& record) {
+    auto cgroup = record.cgroup_path.empty() ? Result<cgroups::Cgroup>(Error::msg("no cgroup"))
+                                             : cgroups::Cgroup::load(record.cgroup_path);
+    // A paused init only dies once thawed.
+    if (cgroup) (void)cgroup->thaw();
     kill_and_wait(record);
     Status status;
-    if (!record.cgroup_path.empty()) {
-        auto cgroup = cgroups::Cgroup::load(record.cgroup_path);
-        status = cgroup ? cgroup->destroy() : Status(std::move(cgroup).error());
-    }
+    if (!record.cgroup_path.empty()) status = cgroup ? cgroup->destroy() : Status(std::move(cgroup).error());
     run_hooks_warn(record.poststop, oci::write_state(to_oci_state(record, ContainerStatus::stopped)), "poststop");
     BERTH_TRY(remove_container_dir(dir));
     return status;
