@@ -88,7 +88,16 @@ bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_
     if (!join_session_keyring(plan, err) || !open_terminal(plan, err)) return false;
     give_terminals_to_user(plan.identity);
     if (!apply_attributes(plan.attributes, err) || !set_home(plan, home_env, home_size, err)) return false;
-    if (!drop_privileges(plan, err) || !enter_cwd(plan, err)) return false;
+    // The cwd is entered while still privileged, and again after the user
+    // switch only when that failed for lack of permission: a directory only
+    // root or only the user can enter works either way (as runc).
+    ChildError early;
+    bool in_cwd = enter_cwd(plan, early);
+    if (!in_cwd && early.err != EACCES && early.err != EPERM) {
+        err = early;
+        return false;
+    }
+    if (!drop_privileges(plan, err) || (!in_cwd && !enter_cwd(plan, err))) return false;
     // The lookup uses the container's PATH, after the user switch (as runc).
     if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
     if (!mark_fds_cloexec(plan, err)) return false;
