@@ -44,7 +44,6 @@ inline constexpr OneOf kMemoryPolicyFlags{names::kMemoryPolicyFlagNames};
 inline constexpr OneOf kRootfsPropagations{names::kRootfsPropagationNames};
 inline constexpr OneOf kTimeOffsetClocks{names::kTimeOffsetClockNames};
 inline constexpr OneOf kContainerStatuses{names::kContainerStatusNames};
-inline constexpr CharsFrom kDeviceAccess{"rwm"};
 inline constexpr CharsFrom kCpuList{"0123456789,- "};
 inline constexpr Positive kPositive{};
 inline constexpr DistinctNamespaces kDistinctNamespaces{};
