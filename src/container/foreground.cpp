@@ -81,6 +81,14 @@ std::optional<int> reap(pid_t init) {
     }
 }
 
+// Copies what the pty still holds once the process exited, without waiting
+// for EOF: a background process may keep the slave open for ever.
+void drain(int master) {
+    pollfd p{master, POLLIN, 0};
+    while (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && pump(master, 1)) {
+    }
+}
+
 }  // namespace
 
 Result<int> wait_foreground(pid_t pid, int signals, int master) {
@@ -104,8 +112,7 @@ Result<int> wait_foreground(pid_t pid, int signals, int master) {
         int sig = static_cast<int>(info.ssi_signo);
         if (sig == SIGCHLD) {
             if (auto code = reap(pid)) {
-                while (master >= 0 && pump(master, 1)) {
-                }
+                if (master >= 0) drain(master);
                 return *code;
             }
         } else if (sig == SIGWINCH && master >= 0) {
