@@ -77,6 +77,8 @@ Result<NamespacePlan> plan_namespaces(const oci::Linux& linux) {
         if (!ns.path || ns.path->empty()) {
             if (ns.type == oci::NamespaceType::time) {
                 plan.new_time = true;
+            } else if (ns.type == oci::NamespaceType::cgroup) {
+                plan.new_cgroup = true;
             } else {
                 plan.clone_flags |= static_cast<unsigned long>(flag);
             }
@@ -133,6 +135,7 @@ bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept {
             return err.fail(errno, "setns %s namespace \"%s\"", oci::to_string(join.type), join.path.c_str());
         }
     }
+    if (plan.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) return err.fail(errno, "unshare cgroup namespace");
     if (!plan.new_time) return true;
     if (::unshare(CLONE_NEWTIME) != 0) return err.fail(errno, "unshare time namespace");
     if (!plan.time_offsets.empty()) {

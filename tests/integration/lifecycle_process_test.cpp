@@ -93,5 +93,19 @@ TEST_F(IntegrationTest, NewTimeNamespace) {
     EXPECT_NE(report.ns_inode("time"), host_ns_inode("time"));
 }
 
+// The cgroup namespace is rooted at the container's own cgroup in every
+// hierarchy (runc's delete.bats creates sub-cgroups through it), so it must be
+// unshared only after the init was placed in its cgroup.
+TEST_F(IntegrationTest, CgroupNamespaceIsRootedAtTheContainersCgroup) {
+    auto bundle = make_bundle();
+    bundle.spec.linux->namespaces.push_back({oci::NamespaceType::cgroup, std::nullopt});
+    auto report = run_probe(bundle);
+    EXPECT_NE(report.ns_inode("cgroup"), host_ns_inode("cgroup"));
+    for (const auto& [controllers, path] : report.cgroups()) {
+        if (controllers == "name=systemd") continue;  // berth does not place the init there
+        EXPECT_EQ(path, "/") << controllers;
+    }
+}
+
 }  // namespace
 }  // namespace berth::test

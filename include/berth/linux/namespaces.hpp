@@ -9,7 +9,10 @@
 // a NEW time namespace is made by the child with unshare(CLONE_NEWTIME), its
 // timeOffsets written, and then entered with setns on time_for_children
 // (offsets can only be set before a process lives in the namespace, so
-// CLONE_NEWTIME cannot go into the clone flags).
+// CLONE_NEWTIME cannot go into the clone flags). A new cgroup namespace is
+// likewise unshared by the child after `go`: its root is the cgroup the
+// process is in at that moment, and on v1 hosts the parent only places the
+// init into the container's cgroup after clone.
 #pragma once
 
 #include <sys/types.h>
@@ -32,8 +35,9 @@ struct NamespaceJoin {
 };
 
 struct NamespacePlan {
-    unsigned long clone_flags = 0;    // CLONE_NEW* created by clone3 (never CLONE_NEWTIME)
+    unsigned long clone_flags = 0;    // CLONE_NEW* created by clone3 (never CLONE_NEWTIME or CLONE_NEWCGROUP)
     bool new_user = false;
+    bool new_cgroup = false;          // the child unshares it once it is in its cgroup
     bool new_time = false;            // the child unshares and enters it
     std::string time_offsets;         // "monotonic S N\nboottime S N\n" for /proc/self/timens_offsets
     UniqueFd join_pid;                // set as pid_for_children around clone3
