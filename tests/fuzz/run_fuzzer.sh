@@ -20,5 +20,7 @@ for arg in "$@"; do
     esac
 done
 # -timeout: one input taking 10 s is a hang worth reporting.
+# libFuzzer exits 77 on a crash by default, which ctest would report as a skip.
 exec "$fuzzer" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
+    -error_exitcode=1 -timeout_exitcode=1 \
     -artifact_prefix="$work/artifacts/" $options "$work/corpus"
