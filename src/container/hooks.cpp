@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -136,12 +137,17 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
     char how[48];
     if (WIFSIGNALED(status)) {
-        std::snprintf(how, sizeof(how), "signal: %s", ::strsignal(WTERMSIG(status)));
+        // Go's signal names, as runc prints them: glibc's with a lower-case
+        // first letter ("bad system call"), except acronyms ("CPU time ...", "I/O ...").
+        const char* name = ::strsignal(WTERMSIG(status));
+        int n = std::snprintf(how, sizeof(how), "signal: %s", name);
+        if (n > 9 && std::islower(static_cast<unsigned char>(how[9]))) how[8] = static_cast<char>(std::tolower(how[8]));
     } else {
         std::snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(status));
     }
-    return err.fail(0, "error running %s hook #%zu: %s, stdout: %s, stderr: %s", phase, index, how, out.text,
-                    errout.text);
+    // runc's text contains "error running hook" (its seccomp.bats matches it); the phase is ours.
+    return err.fail(0, "error running %s hook #%zu: error running hook: %s, stdout: %s, stderr: %s", phase, index, how,
+                    out.text, errout.text);
 }
 
 HookPlans plan_hooks(const std::vector<oci::Hook>& hooks) {

@@ -71,7 +71,7 @@ TEST_F(Hooks, FailingCreateRuntimeHookFailsCreateAndLeavesNothing) {
     bundle.write();
     auto r = run_berth("create", "--bundle", bundle.path(), last_id());
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.err.find("error running createRuntime hook #0: exit status 2"), std::string::npos) << r.describe();
+    EXPECT_NE(r.err.find("error running createRuntime hook #0: error running hook: exit status 2"), std::string::npos) << r.describe();
     EXPECT_NE(run_berth("state", last_id()).exit_code, 0);
 }
 
