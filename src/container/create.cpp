@@ -18,6 +18,7 @@
 #include "berth/linux/terminal.hpp"
 #include "berth/process/launch.hpp"
 #include "berth/process/plan.hpp"
+#include "berth/process/kill_guard.hpp"
 #include "oci/parser.hpp"
 
 namespace berth::container {
@@ -36,24 +37,6 @@ public:
 
 private:
     const ContainerDir* dir_;
-};
-
-// Kills the init of a failed create (launch() has handed it over already).
-class InitGuard {
-public:
-    explicit InitGuard(pid_t pid) : pid_(pid) {}
-    InitGuard(const InitGuard&) = delete;
-    InitGuard& operator=(const InitGuard&) = delete;
-    ~InitGuard() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    void dismiss() { pid_ = 0; }
-
-private:
-    pid_t pid_;
 };
 
 Result<std::string> absolute_bundle(const std::string& bundle) {
@@ -191,7 +174,7 @@ Result<Created> create_container(CreateOptions& options) {
         record.poststop = spec.hooks->poststop;
     }
     BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, cgroup, cgroup_fd)));
-    InitGuard init_guard(launched.pid);
+    process::KillGuard init_guard(launched.pid);
     record.pid = launched.pid;
     auto start_time = process_start_time(launched.pid);
     if (!start_time) return Error::msg("container init exited during create");

@@ -22,28 +22,11 @@
 #include "berth/process/launch.hpp"
 #include "berth/process/plan.hpp"
 #include "berth/util/log.hpp"
+#include "berth/process/kill_guard.hpp"
 #include "oci/parser.hpp"
 
 namespace berth::container {
 namespace {
-
-// Kills and reaps the started process when exec fails after launch (pid file).
-class ProcessGuard {
-public:
-    explicit ProcessGuard(pid_t pid) : pid_(pid) {}
-    ProcessGuard(const ProcessGuard&) = delete;
-    ProcessGuard& operator=(const ProcessGuard&) = delete;
-    ~ProcessGuard() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGKILL);
-        while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-        }
-    }
-    void dismiss() { pid_ = 0; }
-
-private:
-    pid_t pid_;
-};
 
 // fds 3..3+n-1 are the caller's. A gap is filled with /dev/null so none of
 // our own fds can land there and be passed into the container
@@ -199,7 +182,7 @@ Result<int> exec_container(const ExecOptions& options) {
     if (!launched) return std::move(launched).error().wrap("unable to start container process");
     log::debug("child process in init(): process " + std::to_string(launched->pid) + " set up in the container");
     log::debug("setns_init: about to exec");
-    ProcessGuard guard(launched->pid);
+    process::KillGuard guard(launched->pid);
     plan.reset();
     if (!options.pid_file.empty()) BERTH_TRY(write_pid_file(options.pid_file, launched->pid));
     UniqueFd master;

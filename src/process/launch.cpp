@@ -12,28 +12,11 @@
 #include <cstring>
 
 #include "berth/linux/seccomp_notify.hpp"
+#include "berth/process/kill_guard.hpp"
 #include "berth/process/sync.hpp"
 
 namespace berth::process {
 namespace {
-
-// Kills and reaps a child that has not been handed over yet.
-class ChildGuard {
-public:
-    explicit ChildGuard(pid_t pid) : pid_(pid) {}
-    ChildGuard(const ChildGuard&) = delete;
-    ChildGuard& operator=(const ChildGuard&) = delete;
-    ~ChildGuard() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGKILL);
-        while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-        }
-    }
-    void dismiss() { pid_ = 0; }
-
-private:
-    pid_t pid_;
-};
 
 // clone3, or clone on kernels without it (then CLONE_INTO_CGROUP is not used
 // and `into_cgroup` is cleared so the caller joins the cgroup by pid).
@@ -150,7 +133,7 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     int clone_errno = errno;
     BERTH_TRY(linux_setup::leave_pid_namespace_for_clone(own_pidns));
     if (pid < 0) return Error::sys(clone_errno, "clone container init");
-    ChildGuard guard(pid);
+    KillGuard guard(pid);
     Launched launched{pid, UniqueFd(pidfd)};
     plan.sync.reset();
 
