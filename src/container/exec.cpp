@@ -175,13 +175,10 @@ Result<int> exec_container(const ExecOptions& options) {
     // Blocked before the process exists, so no signal meant for it is lost.
     std::optional<SignalForwarding> signals;
     if (!options.detach) signals.emplace();
-    // The milestones are named as runc's debug log names them: its test suite
-    // looks for these lines.
-    log::debug("nsexec container setup: cloning into the namespaces of pid " + std::to_string(record.pid));
+    log::debug("exec: cloning into the namespaces of pid " + std::to_string(record.pid));
     auto launched = process::launch(*plan, parent_steps(spec, record, cgroup_dirs), process::exec_child_main);
     if (!launched) return std::move(launched).error().wrap("unable to start container process");
-    log::debug("child process in init(): process " + std::to_string(launched->pid) + " set up in the container");
-    log::debug("setns_init: about to exec");
+    log::debug("exec: process " + std::to_string(launched->pid) + " set up in the container");
     process::KillGuard guard(launched->pid);
     plan.reset();
     if (!options.pid_file.empty()) BERTH_TRY(write_pid_file(options.pid_file, launched->pid));
