@@ -13,6 +13,7 @@
 #include <string>
 
 #include "berth/linux/capabilities.hpp"
+#include "berth/linux/mount_options.hpp"
 #include "berth/linux/seccomp.hpp"
 #include "berth/version.hpp"
 
@@ -28,13 +29,17 @@ oci::Features runtime_features() {
     // Created by clone3 or joined by path (src/linux/namespaces.cpp).
     f.linux.namespaces = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
 
-    // Nothing below is implemented end to end yet.
-    f.mountOptions = {};
-    f.linux.cgroup = {};
+    // Applied by the rootfs code (src/linux/mount_*.cpp), idmap mounts included (tests/integration/rootfs_*).
+    for (std::string_view name : linux_setup::known_mount_option_names()) f.mountOptions.emplace_back(name);
+    f.linux.idmapMounts = true;
+    // cgroupfs v1/hybrid on this host, unified v2 in tests/cgroupv2-vm; no systemd driver, rdma untested.
+    f.linux.cgroup.v1 = true;
+    f.linux.cgroup.v2 = true;
+
+    // Not implemented: refused when a config asks for them.
     f.linux.apparmor = false;
     f.linux.selinux = false;
     f.linux.intelRdt = false;
-    f.linux.idmapMounts = false;
 
     // Applied by create/start (src/process/child.cpp), tested in tests/security.
     for (std::string_view name : linux_setup::known_capability_names()) f.linux.capabilities.emplace_back(name);

@@ -159,6 +159,14 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& options
     return out;
 }
 
+std::vector<std::string_view> known_mount_option_names() {
+    std::vector<std::string_view> names = {"defaults", "bind", "rbind", "remount", "idmap", "ridmap", "tmpcopyup"};
+    for (const auto& option : kFlagOptions) names.push_back(option.name);
+    for (const auto& option : kPropagationOptions) names.push_back(option.name);
+    for (const auto& option : kRecursiveOptions) names.push_back(option.name);
+    return names;
+}
+
 Result<unsigned long> parse_propagation(std::string_view name) {
     if (const auto* propagation = find_option(kPropagationOptions, name)) return propagation->flags;
     return Error::msg("unknown propagation \"" + std::string(name) + "\"");

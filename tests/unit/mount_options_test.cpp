@@ -155,5 +155,14 @@ TEST(MountOptions, RootfsPropagationNames) {
     EXPECT_EQ(bad.error().what(), "unknown propagation \"rbogus\"");
 }
 
+// `berth features` lists these: each must have a meaning, not fall through as filesystem data.
+TEST(MountOptions, EveryKnownNameIsUnderstood) {
+    for (std::string_view name : known_mount_option_names()) {
+        auto parsed = parse_mount_options({std::string(name)});
+        ASSERT_TRUE(parsed.ok()) << name;
+        EXPECT_EQ(parsed->data, "") << name;
+    }
+}
+
 }  // namespace
 }  // namespace berth::linux_setup

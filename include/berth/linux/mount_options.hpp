@@ -46,6 +46,9 @@ struct MountOptions {
 // Never fails on an unknown word: it is filesystem data. Fails on an empty option.
 Result<MountOptions> parse_mount_options(const std::vector<std::string>& options);
 
+// Every option word parse_mount_options() gives a meaning (for `berth features`).
+std::vector<std::string_view> known_mount_option_names();
+
 // The MS_* propagation value of `name` ("rprivate" -> MS_PRIVATE|MS_REC), or an
 // error naming it. Used for linux.rootfsPropagation.
 Result<unsigned long> parse_propagation(std::string_view name);
