@@ -135,6 +135,11 @@ Result<process::PlanOptions> plan_options(CreateOptions& options, const std::str
 
 Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY(validate_id(options.id));
+    // Refused, never silently ignored: containers would land in cgroupfs paths
+    // a systemd-managed caller does not expect.
+    if (options.systemd_cgroup) {
+        return Error::msg("--systemd-cgroup: the systemd cgroup driver is not implemented; use the cgroupfs driver");
+    }
     BERTH_TRY_ASSIGN(std::string bundle, absolute_bundle(options.bundle));
     options.pid_file = absolute_from_cwd(options.pid_file);
     options.console_socket = absolute_from_cwd(options.console_socket);
@@ -168,7 +173,6 @@ Result<Created> create_container(CreateOptions& options) {
     record.created = rfc3339_nano_now();
     record.annotations = spec.annotations;
     record.cgroup_path = cgroup.saved();
-    record.systemd_cgroup = options.systemd_cgroup;
     if (spec.hooks) {
         record.poststart = spec.hooks->poststart;
         record.poststop = spec.hooks->poststop;

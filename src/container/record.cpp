@@ -97,8 +97,6 @@ std::string write_record(const Record& r) {
     for (const auto& [k, v] : r.annotations) put(w, k.c_str(), v);
     w.EndObject();
     put(w, "cgroup_path", r.cgroup_path);
-    w.Key("systemd_cgroup");
-    w.Bool(r.systemd_cgroup);
     put_hooks(w, "poststart", r.poststart);
     put_hooks(w, "poststop", r.poststop);
     w.EndObject();
@@ -125,9 +123,6 @@ Result<Record> parse_record(std::string_view json, const std::string& document) 
         }
     }
     r.cgroup_path = get_string(doc, "cgroup_path");
-    if (auto it = doc.FindMember("systemd_cgroup"); it != doc.MemberEnd() && it->value.IsBool()) {
-        r.systemd_cgroup = it->value.GetBool();
-    }
     r.poststart = get_hooks(doc, "poststart");
     r.poststop = get_hooks(doc, "poststop");
     return r;

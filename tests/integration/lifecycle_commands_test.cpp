@@ -99,6 +99,14 @@ TEST_F(Lifecycle, DuplicateAndInvalidIdsAreRefused) {
     EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
 }
 
+TEST_F(Lifecycle, SystemdCgroupDriverIsRefusedNotIgnored) {
+    auto bundle = make_bundle();
+    bundle.write();
+    auto r = run_berth("--systemd-cgroup", "create", "--bundle", bundle.path(), "sd");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("systemd cgroup driver is not implemented"), std::string::npos) << r.describe();
+}
+
 TEST_F(Lifecycle, BundleWithoutConfigFailsAndLeavesNothing) {
     auto r = run_berth("create", "--bundle", dir(), new_id());
     EXPECT_NE(r.exit_code, 0);

@@ -24,7 +24,6 @@ struct Record {
     std::string owner;
     std::map<std::string, std::string> annotations;
     std::string cgroup_path;        // what the cgroup module needs to find the cgroup again
-    bool systemd_cgroup = false;
     std::vector<oci::Hook> poststart;  // run by `start`
     std::vector<oci::Hook> poststop;   // run by `delete`
 };
