@@ -26,6 +26,8 @@ packages=(
   golang-github-containerd-console-dev golang-github-urfave-cli-dev golang-golang-x-sys-dev
   golang-github-cyphar-filepath-securejoin-dev golang-github-opencontainers-specs-dev
   golang-github-seccomp-libseccomp-golang-dev golang-github-sirupsen-logrus-dev
+  # real clients driving berth (conformance/clients): each test starts its own private daemon
+  containerd docker.io podman conmon uidmap slirp4netns fuse-overlayfs catatonit
 )
 # shellcheck disable=SC2206
 packages+=(${BERTH_EXTRA_PACKAGES:-})
@@ -55,5 +57,12 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps.sh: installing ${missing[*]}"
+  # containerd and docker.io start their daemons from postinst; the client tests run private
+  # daemons of their own, so forbid service starts while apt runs (policy-rc.d: 101 = refuse).
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
