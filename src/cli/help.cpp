@@ -59,7 +59,7 @@ std::string command_help(const Command& c) {
 
 std::string app_help() {
     std::string out =
-        "NAME:\n   berth - OCI container runtime, command-line compatible with runc\n\n"
+        "NAME:\n   berth - Open Container Initiative runtime, command-line compatible with runc\n\n"
         "USAGE:\n   berth [global options] command [command options] [arguments...]\n\n"
         "VERSION:\n   " +
         version_text() + "\nCOMMANDS:\n";
