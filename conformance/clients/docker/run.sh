@@ -1,0 +1,268 @@
+#!/bin/bash
+# Runs containers through Docker (Debian's docker.io) with a given runtime
+# binary and checks what the docker client sees.
+#
+#   conformance/clients/docker/run.sh RUNTIME_BINARY
+#
+# Starts a private dockerd (own data root, exec root, pidfile, socket and
+# managed containerd, no iptables/bridge, cgroupfs driver) that knows the
+# binary as runtime "berth", imports a busybox image from a local rootfs
+# tarball (no registry) and drives `docker run --runtime berth` through
+# --init, --read-only, -m, exec with and without a tty, pause/unpause, top,
+# stats, update -m, stop, restart and error cases. Docker's prestart hook
+# (libnetwork-setkey) must run. Afterwards it stops the daemon by its PID and
+# removes everything it made, including the host paths dockerd/containerd
+# create despite the private paths.
+# Exit 0 = pass, 1 = fail, 77 = skipped (not root, docker.io missing).
+# Validate the test itself with runc: run.sh /usr/sbin/runc.
+set -uo pipefail
+
+usage() { echo "usage: $0 RUNTIME_BINARY" >&2; exit 2; }
+[ $# -eq 1 ] || usage
+runtime=$(readlink -f "$1") || usage
+[ -x "$runtime" ] || { echo "docker: $1 is not executable" >&2; exit 2; }
+
+# /usr/bin/docker: Debian's client, matching the daemon (a newer client may
+# sit earlier in PATH).
+docker_client=/usr/bin/docker
+dockerd=/usr/sbin/dockerd
+skip() { echo "docker: SKIP: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root"
+[ -x "$dockerd" ] && [ -x "$docker_client" ] || skip "docker.io is not installed"
+command -v jq >/dev/null || skip "jq is not installed"
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+start_seconds=$SECONDS
+
+# Host paths dockerd and its containerd create even when every path they are
+# given is private. Only those that did not exist before are removed.
+# (/etc/docker/key.json: dockerd 20.10's trust key, always in /etc/docker.)
+host_paths=(/run/docker /run/docker.pid /run/docker.sock /var/lib/docker /etc/docker /etc/docker/key.json
+            /run/containerd /var/lib/containerd /opt/containerd)
+declare -A existed=()
+for path in "${host_paths[@]}" /sys/fs/cgroup/*/docker; do
+  [ -e "$path" ] && existed[$path]=1
+done
+
+tmp=$(mktemp -d /tmp/berth-docker.XXXXXX)
+sock=$tmp/docker.sock
+pidfile=$tmp/dockerd.pid
+export DOCKER_CONFIG=$tmp/client   # keeps the client away from ~/.docker
+daemon_pid=""
+failures=0
+
+log() { echo "docker: $*"; }
+fail() { echo "docker: FAIL: $*"; failures=$((failures + 1)); }
+d() { "$docker_client" -H "unix://$sock" "$@"; }
+
+# expect NAME WANT CMD...: runs CMD, the output (stdout+stderr) must contain WANT.
+expect() {
+  local name=$1 want=$2 out
+  shift 2
+  out=$("$@" 2>&1)
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    fail "$name: '$*' exited $rc: $out"
+  elif [[ "$out" != *"$want"* ]]; then
+    fail "$name: '$*' printed '$out', expected '$want'"
+  else
+    log "ok: $name"
+  fi
+}
+
+# expect_error NAME RC WANT CMD...: CMD must exit RC and print WANT.
+expect_error() {
+  local name=$1 want_rc=$2 want=$3 out
+  shift 3
+  out=$("$@" 2>&1)
+  local rc=$?
+  if [ $rc -ne "$want_rc" ] || [[ "$out" != *"$want"* ]]; then
+    fail "$name: '$*' exited $rc (want $want_rc) printing '$out' (want '$want')"
+  else
+    log "ok: $name"
+  fi
+}
+
+processes_of_tmp() {
+  local p
+  for p in /proc/[0-9]*; do
+    { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null | grep -q "$tmp" && echo "${p#/proc/}"
+  done
+}
+
+mounts_of_tmp() { awk -v t="$tmp" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo; }
+
+stop_pid() {  # stop_pid PID: TERM, wait up to 20 s, then KILL
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 200); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null
+  sleep 0.2
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+    d ps -aq 2>/dev/null | xargs -r "$docker_client" -H "unix://$sock" rm -f >/dev/null 2>&1
+    stop_pid "$daemon_pid"
+  fi
+  # Whatever outlived the daemon (its containerd, shims) was started by us
+  # and names our temp dir on its command line.
+  local pid
+  for pid in $(processes_of_tmp); do stop_pid "$pid"; done
+  # Mounts under the temp dir (overlay layers, netns, shm), deepest first.
+  local mounts
+  mounts=$(mounts_of_tmp | sort -r)
+  for m in $mounts; do umount "$m" 2>/dev/null || umount -l "$m"; done
+  rm -rf --one-file-system "$tmp"
+  for path in "${host_paths[@]}" /sys/fs/cgroup/*/docker; do
+    [ -e "$path" ] && [ -z "${existed[$path]:-}" ] || continue
+    case $path in
+      /sys/fs/cgroup/*) rmdir "$path" 2>/dev/null ;;  # only when empty
+      *) rm -rf --one-file-system "$path" ;;
+    esac
+  done
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# --- daemon -----------------------------------------------------------------
+echo '{}' > "$tmp/daemon.json"
+mkdir -p "$tmp/client"
+"$dockerd" --config-file "$tmp/daemon.json" \
+  --data-root "$tmp/data" --exec-root "$tmp/exec" --pidfile "$pidfile" \
+  -H "unix://$sock" \
+  --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --bridge=none \
+  --userland-proxy=false \
+  --exec-opt native.cgroupdriver=cgroupfs \
+  --add-runtime "berth=$runtime" --log-level warn \
+  >"$tmp/dockerd.log" 2>&1 &
+daemon_pid=$!
+for _ in $(seq 300); do
+  d version >/dev/null 2>&1 && break
+  kill -0 "$daemon_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if ! d version >/dev/null 2>&1; then
+  echo "docker: dockerd did not come up:" >&2
+  tail -20 "$tmp/dockerd.log" >&2
+  exit 1
+fi
+log "dockerd $daemon_pid up after $((SECONDS - start_seconds)) s, runtime berth=$runtime"
+
+# --- image (no registry) ----------------------------------------------------
+"$repo/tests/setup/make-bundle.sh" "$tmp/bundle" >/dev/null || exit 1
+tar -C "$tmp/bundle/rootfs" -c . | d import - berth-busybox:test >/dev/null || exit 1
+image=berth-busybox:test
+
+run=(run --runtime berth --network none)
+
+# --- one-shot containers ----------------------------------------------------
+expect "run echo" "hello from berth" d "${run[@]}" --rm $image echo hello from berth
+expect "run exit code" "rc=3" sh -c "$docker_client -H unix://$sock ${run[*]} --rm $image sh -c 'exit 3'; echo rc=\$?"
+expect "run --init (pid 1 is docker-init)" "docker-init" \
+  d "${run[@]}" --rm --init $image cat /proc/1/comm
+expect "run --read-only" "Read-only file system" \
+  d "${run[@]}" --rm --read-only $image sh -c 'touch /probe 2>&1; true'
+expect "run -m 64m (limit inside)" "67108864" \
+  d "${run[@]}" --rm -m 64m $image cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+expect "run -t" "/dev/pts/0" d "${run[@]}" --rm -t $image tty
+expect "run -i (stdin)" "piped in" sh -c "echo piped in | $docker_client -H unix://$sock ${run[*]} --rm -i $image cat"
+expect "run --network host" "hostnet" d run --runtime berth --network host --rm $image echo hostnet
+
+# An error of the runtime reaches the client; dockerd maps "no such file"
+# for the command to exit code 127.
+expect_error "run of a missing command" 127 "/no/such/binary" \
+  d "${run[@]}" --rm $image /no/such/binary
+d "${run[@]}" --rm $image /no/such/binary 2>&1 | sed 's/^/docker:   client saw: /'
+
+# --- a long-running container -----------------------------------------------
+ct=berth-docker-test
+if ! cid=$(d "${run[@]}" -d --name $ct --init -m 32m --memory-swap 64m $image sleep 1000); then
+  fail "run -d failed"
+  exit 1
+fi
+expect "run -d is running" "running" d inspect -f '{{.State.Status}}' $ct
+pid=$(d inspect -f '{{.State.Pid}}' $ct)
+# The runtime binary itself knows the container. dockerd 20.10 gives every
+# runtime the state root of its default runtime: EXEC_ROOT/runtime-runc/NAMESPACE.
+state_root=$tmp/exec/runtime-runc/moby
+expect "runtime state" "\"pid\": $pid" "$runtime" --root "$state_root" state "$cid"
+
+# Docker's prestart hook (libnetwork-setkey) binds the container's network
+# namespace to the sandbox key: only there when the runtime ran the hook.
+sandbox=$(d inspect -f '{{.NetworkSettings.SandboxKey}}' $ct)
+if [ -n "$sandbox" ] && [ "$(stat -L -c %i "$sandbox" 2>/dev/null)" = \
+     "$(stat -L -c %i "/proc/$pid/ns/net")" ]; then
+  log "ok: prestart hook libnetwork-setkey ran ($sandbox)"
+else
+  fail "prestart hook: sandbox key '$sandbox' is not the container's netns"
+fi
+
+expect "cgroup /docker/<id>" "/docker/$cid" cat "/proc/$pid/cgroup"
+expect "exec" "exec works" d exec $ct echo exec works
+expect "exec without -t has no tty" "not a tty" sh -c "$docker_client -H unix://$sock exec $ct tty; true"
+expect "exec -t" "/dev/pts/" d exec -t $ct tty
+expect "exec -i (stdin)" "into exec" sh -c "echo into exec | $docker_client -H unix://$sock exec -i $ct cat"
+expect "exec -u 1000" "uid=1000" d exec -u 1000 $ct id
+expect "exec -e -w" "v=1 /tmp" d exec -e V=1 -w /tmp $ct sh -c 'echo v=$V $(pwd)'
+expect_error "exec of a missing command" 126 "/no/such/binary" d exec $ct /no/such/binary
+
+expect "top" "sleep 1000" d top $ct
+expect "stats --no-stream" "32MiB" d stats --no-stream --format '{{.Name}} {{.MemUsage}}' $ct
+
+expect "pause" "" d pause $ct
+expect "paused state" "paused" d inspect -f '{{.State.Status}}' $ct
+expect "freezer FROZEN" "FROZEN" cat "/sys/fs/cgroup/freezer/docker/$cid/freezer.state"
+expect "unpause" "" d unpause $ct
+expect "running after unpause" "running" d inspect -f '{{.State.Status}}' $ct
+expect "exec after unpause" "thawed" d exec $ct echo thawed
+
+expect "update -m 48m" "" d update -m 48m --memory-swap 96m $ct
+expect "updated limit inside" "50331648" d exec $ct cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+expect "updated memsw inside" "100663296" d exec $ct cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes
+expect "stats after update" "48MiB" d stats --no-stream --format '{{.MemUsage}}' $ct
+
+expect "stop" "$ct" d stop -t 10 $ct
+expect "exited after stop" "exited 143" d inspect -f '{{.State.Status}} {{.State.ExitCode}}' $ct
+[ ! -e "/proc/$pid" ] || fail "stop: pid $pid still exists"
+expect "restart" "$ct" d restart -t 10 $ct
+expect "running after restart" "running" d inspect -f '{{.State.Status}}' $ct
+expect "exec after restart" "again" d exec $ct echo again
+expect "limit kept after restart" "50331648" d exec $ct cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+expect "rm -f" "$ct" d rm -f $ct
+for dir in /sys/fs/cgroup/*/docker/"$cid"; do
+  [ -e "$dir" ] && fail "cgroup $dir left after rm"
+done
+# (berth keeps compiled seccomp filters in @seccomp-cache: not a container.)
+left=$(ls -A "$state_root" 2>/dev/null | grep -v '^@seccomp-cache$')
+if [ -n "$left" ]; then
+  fail "runtime state left in $state_root: $left"
+fi
+
+log "containers done after $((SECONDS - start_seconds)) s"
+
+# --- daemon stop: nothing may outlive it ------------------------------------
+stop_pid "$daemon_pid"
+daemon_pid=""
+for _ in $(seq 50); do  # its containerd may still be on its way out
+  left=$(processes_of_tmp)
+  [ -n "$left" ] || break
+  sleep 0.1
+done
+[ -z "$left" ] || fail "processes left after dockerd stopped: $(for p in $left; do tr '\0' ' ' < /proc/$p/cmdline; echo; done)"
+# dockerd keeps the host's network namespace bound at exec/netns/default
+# after it exits (runc or not); cleanup removes it.
+left=$(mounts_of_tmp | grep -v "^$tmp/exec/netns/default$")
+[ -z "$left" ] || fail "mounts left after dockerd stopped: $left"
+left=$(ls -d /sys/fs/cgroup/*/docker/*/ 2>/dev/null)
+[ -z "$left" ] || fail "container cgroups left: $left"
+[ $failures -eq 0 ] || { log "$failures check(s) failed; end of the dockerd log:"; tail -30 "$tmp/dockerd.log"; exit 1; }
+log "PASS ($((SECONDS - start_seconds)) s)"
+exit 0
