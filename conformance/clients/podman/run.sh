@@ -13,7 +13,7 @@
 # that the runtime left nothing behind (processes, mounts, container cgroups,
 # runtime state) and removes what podman itself creates on the host
 # (/var/lib/containers/cache, ...) when it did not exist before.
-set -euo pipefail
+set -Eeuo pipefail
 
 usage() { echo "usage: $0 RUNTIME_BINARY" >&2; exit 2; }
 [ $# -eq 1 ] || usage
@@ -135,17 +135,17 @@ cgroup_fs_dirs() {
     esac
   done
 }
-container_ids=()
-remember_id() { container_ids+=("$(pm inspect --format '{{.Id}}' "$1" 2>/dev/null || true)"); }
+# Every container podman made, from its event log (events_logger = "file").
+all_container_ids() {
+  jq -r 'select(.Type == "container") | .ID' "$work/tmp/events.log" 2>/dev/null | sort -u || true
+}
 
 cleanup() {
-  local status=$? leaks=() pid dir id path mnt tries
+  local status=$? leaks=() pid dir id path mnt tries ids
   set +e
   trap - EXIT
-  if [ -d "$work/root" ]; then
-    for id in $(pm ps -a -q --no-trunc 2>/dev/null); do container_ids+=("$id"); done
-    pm rm -a -f -t 0 >/dev/null 2>&1
-  fi
+  [ -d "$work/root" ] && pm rm -a -f -t 0 >/dev/null 2>&1
+  ids=$(all_container_ids)
   # conmon and the exit command finish asynchronously after rm.
   for tries in $(seq 100); do [ -z "$(our_pids)" ] && break; sleep 0.2; done
   pid=$(our_pids)
@@ -155,7 +155,9 @@ cleanup() {
   fi
   for dir in $(cgroup_fs_dirs); do
     if [ ! -e "$dir/cgroup.procs" ]; then rm -rf "$dir"; continue; fi  # tmpfs, podman's
-    case $dir in */libpod-*) leaks+=("container cgroup left: $dir");; esac
+    case $dir in
+      */libpod-*) [[ " ${leaks[*]-} " == *" ${dir##*/} "* ]] || leaks+=("container cgroup left: ${dir##*/} (e.g. $dir)") ;;
+    esac
     if [ -s "$dir/cgroup.procs" ]; then
       leaks+=("processes left in $dir: $(echo $(cat "$dir/cgroup.procs"))")
       for pid in $(cat "$dir/cgroup.procs"); do kill -9 "$pid" 2>/dev/null; done
@@ -163,8 +165,7 @@ cleanup() {
     fi
     rmdir "$dir" 2>/dev/null || leaks+=("cannot remove cgroup $dir")
   done
-  for id in "${container_ids[@]}"; do
-    [ -n "$id" ] || continue
+  for id in $ids; do
     if "$runtime" list -q 2>/dev/null | grep -qx "$id"; then
       leaks+=("runtime state left for $id")
       "$runtime" delete --force "$id" >/dev/null 2>&1
@@ -185,7 +186,10 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
-trap 'echo "# command failed (line $LINENO): $BASH_COMMAND"' ERR
+# fd 3 = the test's stdout, even inside commands whose output is redirected.
+exec 3>&1
+on_error() { echo "# command failed: $BASH_COMMAND (call chain, lines: ${BASH_LINENO[*]})" >&3; }
+trap on_error ERR
 
 # ---------------------------------------------------------------- image, no registry
 "$repo/tests/setup/make-bundle.sh" "$work/bundle" /nonexistent >/dev/null
@@ -212,8 +216,7 @@ expect "run -u -w -e --read-only -m" $'1000:1000 /tmp hi\nro\n67108864' "$out"
 # ---------------------------------------------------------------- detached container
 pm run -d --name web "${run_opts[@]}" "$image" sh -c \
   'trap "echo got USR1" USR1; trap "echo got TERM; exit 0" TERM; echo started; while :; do sleep 0.1; done' >/dev/null
-remember_id web
-web_id=${container_ids[-1]}
+web_id=$(pm inspect --format '{{.Id}}' web)
 # wait_for CONTAINER TEXT: until the container's log has TEXT (10 s)
 wait_for() {
   local i
@@ -277,7 +280,6 @@ pm rm web >/dev/null
 expect "rm: gone" "" "$(pm ps -a -q)"
 
 pm run -d --name stubborn "${run_opts[@]}" "$image" sh -c 'trap "" TERM; echo started; while :; do sleep 0.1; done' >/dev/null
-remember_id stubborn
 wait_for stubborn started || true
 pm stop -t 1 stubborn >/dev/null
 expect "stop: SIGKILL after the timeout" "exited 137" "$(pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' stubborn)"
@@ -312,7 +314,6 @@ for conf in containers.conf containers-json.conf; do
 done
 rc=0
 pm run -d --name exec-err "${run_opts[@]}" "$image" sleep 1000 >/dev/null
-remember_id exec-err
 pm exec exec-err /nonexistent >/dev/null 2>"$work/err" || rc=$?
 expect "exec of a missing binary -> 127" 127 "$rc"
 expect_contains "exec: podman shows the runtime's error" "/nonexistent" "$(cat "$work/err")"
