@@ -1,4 +1,5 @@
 #include "berth/cli/command.hpp"
+#include "berth/util/trace.hpp"
 
 namespace berth::cli {
 namespace {
@@ -12,6 +13,7 @@ constexpr FlagSpec kGlobalFlags[] = {
     {"systemd-cgroup", "", FlagKind::Bool,
      "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\""},
     {"rootless", "", FlagKind::String, "ignore cgroup permission errors ('true', 'false', or 'auto')", "auto"},
+    {"trace", "", FlagKind::Bool, "print where create, run and exec spend their time, per phase (also BERTH_TRACE=1)"},
     {"version", "v", FlagKind::Bool, "print the version"},
 };
 }  // namespace
@@ -24,6 +26,7 @@ Result<GlobalOptions> global_options(const Flags& flags) {
     g.log = flags.get_string("log");
     BERTH_TRY_ASSIGN(g.log_format, log::parse_format(flags.get_string("log-format")));
     g.debug = flags.get_bool("debug");
+    g.trace = flags.get_bool("trace") || trace::requested_by_environment();
     g.systemd_cgroup = flags.get_bool("systemd-cgroup");
     g.rootless = flags.get_string("rootless");
     g.criu = flags.get_string("criu");

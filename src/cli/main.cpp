@@ -11,6 +11,7 @@
 #include "berth/cli/commands.hpp"
 #include "berth/cli/help.hpp"
 #include "berth/linux/self_protect.hpp"
+#include "berth/util/trace.hpp"
 
 namespace berth::cli {
 namespace {
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
     if (auto logged = log::configure(global->log, global->log_format, global->debug); !logged) {
         return log::fail(logged.error());
     }
+    trace::enable(global->trace, global->debug, !global->log.empty());
     if (!exe_protected) return log::fail(exe_protected.error());
     const std::vector<std::string>& rest = parsed->args;
     if (parsed->help || (rest.empty() && !parsed->flags.get_bool("version"))) {
@@ -99,7 +101,9 @@ int main(int argc, char** argv) {
     std::string command_line = "berth";
     for (const std::string& a : args) command_line.append(" ").append(a);
     log::debug(command_line);
-    return run_command(*command, *global, std::span<const std::string>(rest).subspan(1));
+    int code = run_command(*command, *global, std::span<const std::string>(rest).subspan(1));
+    trace::finish(std::string(command->name).c_str());
+    return code;
 }
 
 }  // namespace berth::cli

@@ -19,6 +19,7 @@
 #include "berth/process/launch.hpp"
 #include "berth/process/plan.hpp"
 #include "berth/process/kill_guard.hpp"
+#include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
 
 namespace berth::container {
@@ -134,6 +135,7 @@ Result<process::PlanOptions> plan_options(CreateOptions& options, const std::str
 }  // namespace
 
 Result<Created> create_container(CreateOptions& options) {
+    trace::phase("parse");
     BERTH_TRY(validate_id(options.id));
     // Refused, never silently ignored: containers would land in cgroupfs paths
     // a systemd-managed caller does not expect.
@@ -147,16 +149,19 @@ Result<Created> create_container(CreateOptions& options) {
     if (::chdir(bundle.c_str()) != 0) return Error::from_errno("chdir \"" + bundle + "\"");
     BERTH_TRY_ASSIGN(oci::Spec spec, oci::load_config(bundle + "/config.json"));
     if (!spec.linux) return Error::msg("config.json: linux: missing");
+    trace::phase("state_dir");
     BERTH_TRY_ASSIGN(ContainerDir dir, create_container_dir(options.root, options.id));
     DirGuard dir_guard(dir);
     BERTH_TRY(make_exec_fifo(dir));
 
+    trace::phase("plan");
     BERTH_TRY_ASSIGN(auto plan_opts, plan_options(options, bundle, spec.process && spec.process->terminal));
     BERTH_TRY_ASSIGN(auto plan, process::plan_child(spec, std::move(plan_opts)));
     plan->exec_fifo.reset(::openat(dir.fd(), kExecFifo, O_PATH | O_CLOEXEC));
     if (!plan->exec_fifo) return Error::from_errno("open \"" + dir.file(kExecFifo) + "\"");
     plan->parent_only_fds.push_back(dir.fd());
 
+    trace::phase("cgroup");
     const oci::Resources* resources = spec.linux->resources ? &*spec.linux->resources : nullptr;
     BERTH_TRY_ASSIGN(cgroups::Cgroup cgroup,
                      cgroups::Cgroup::create(spec.linux->cgroupsPath.value_or(""), options.id, resources));
@@ -179,6 +184,7 @@ Result<Created> create_container(CreateOptions& options) {
     }
     BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, cgroup, cgroup_fd)));
     process::KillGuard init_guard(launched.pid);
+    trace::phase("record");
     record.pid = launched.pid;
     auto start_time = process_start_time(launched.pid);
     if (!start_time) return Error::msg("container init exited during create");

@@ -20,6 +20,7 @@
 #include "berth/linux/terminal.hpp"
 #include "berth/process/exec_child.hpp"
 #include "berth/process/launch.hpp"
+#include "berth/util/trace.hpp"
 #include "berth/process/plan.hpp"
 #include "berth/util/log.hpp"
 #include "berth/process/kill_guard.hpp"
@@ -159,6 +160,7 @@ Result<Console> console_for(const oci::Process& process, const ExecOptions& opti
 }  // namespace
 
 Result<int> exec_container(const ExecOptions& options) {
+    trace::phase("parse");
     BERTH_TRY(fill_preserved_fds(options.preserve_fds));
     BERTH_TRY_ASSIGN(Record record, load_running(options));
     BERTH_TRY_ASSIGN(oci::Spec spec, container_config(record));
@@ -170,6 +172,7 @@ Result<int> exec_container(const ExecOptions& options) {
     BERTH_TRY_ASSIGN(cgroups::Cgroup cgroup, cgroups::Cgroup::load(record.cgroup_path));
     BERTH_TRY_ASSIGN(std::vector<std::string> cgroup_dirs, exec_cgroup_dirs(cgroup, sub_cgroups));
     BERTH_TRY_ASSIGN(Console console, console_for(*spec.process, options));
+    trace::phase("plan");
     BERTH_TRY_ASSIGN(auto plan, plan_exec(spec, options, target, std::move(console.child_end)));
 
     // Blocked before the process exists, so no signal meant for it is lost.
@@ -188,6 +191,7 @@ Result<int> exec_container(const ExecOptions& options) {
     }
     guard.dismiss();
     if (options.detach) return 0;
+    trace::phase("wait");
     return wait_foreground(launched->pid, signals->fd(), master.get());
 }
 

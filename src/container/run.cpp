@@ -9,6 +9,7 @@
 
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/util/log.hpp"
+#include "berth/util/trace.hpp"
 
 namespace berth::container {
 
@@ -40,6 +41,7 @@ Result<int> run_container(RunOptions options) {
         BERTH_TRY_ASSIGN(master, linux_setup::receive_fd(master_end.get()));
     }
     Status started = start_container(root, id);
+    trace::phase("wait");
     Result<int> code = started ? wait_foreground(created.pid, signals.fd(), master.get()) : Result<int>(std::move(started).error());
     if (!options.keep) {
         Status deleted = delete_container(root, id, true);

@@ -11,6 +11,7 @@
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
+#include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
 
 namespace berth::container {
@@ -43,11 +44,14 @@ Status destroy(const ContainerDir& dir, const Record& record) {
     auto cgroup = record.cgroup_path.empty() ? Result<cgroups::Cgroup>(Error::msg("no cgroup"))
                                              : cgroups::Cgroup::load(record.cgroup_path);
     // A paused init only dies once thawed.
+    trace::phase("kill");
     if (cgroup) (void)cgroup->thaw();
     kill_and_wait(record);
     Status status;
+    trace::phase("cgroup_remove");
     if (!record.cgroup_path.empty()) status = cgroup ? cgroup->destroy() : Status(std::move(cgroup).error());
     run_hooks_warn(record.poststop, oci::write_state(to_oci_state(record, ContainerStatus::stopped)), "poststop");
+    trace::phase("state_remove");
     BERTH_TRY(remove_container_dir(dir));
     return status;
 }
@@ -66,6 +70,7 @@ Status kill_container(const std::string& root, const std::string& id, int signal
 }
 
 Status delete_container(const std::string& root, const std::string& id, bool force) {
+    trace::phase("delete");
     BERTH_TRY(validate_id(id));
     auto locked = lock_container_dir(root, id);
     if (!locked) {

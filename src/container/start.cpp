@@ -10,6 +10,7 @@
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
+#include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
 
 namespace berth::container {
@@ -49,6 +50,7 @@ Status await_exec(int fifo, int pidfd, const std::string& path) {
 }  // namespace
 
 Status start_container(const std::string& root, const std::string& id) {
+    trace::phase("start");
     BERTH_TRY(validate_id(id));
     BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(root, id));
     BERTH_TRY_ASSIGN(Record record, load_record(dir));
@@ -59,11 +61,13 @@ Status start_container(const std::string& root, const std::string& id) {
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
     if (pidfd && !init_alive(record)) return Error::msg("cannot start a container that has stopped");
     std::string path = dir.file(kExecFifo);
+    trace::phase("await_exec");
     UniqueFd fifo(::openat(dir.fd(), kExecFifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fifo) return Error::from_errno("open \"" + path + "\"");
     Status exec_status = await_exec(fifo.get(), pidfd.get(), path);
     ::unlinkat(dir.fd(), kExecFifo, 0);
     BERTH_TRY(std::move(exec_status));
+    trace::phase("poststart");
     run_hooks_warn(record.poststart, oci::write_state(to_oci_state(record, ContainerStatus::running)), "poststart");
     return {};
 }

@@ -26,6 +26,7 @@
 #include "berth/linux/terminal.hpp"
 #include "berth/process/exec_path.hpp"
 #include "berth/process/sync.hpp"
+#include "berth/util/trace.hpp"
 
 extern char** environ;
 
@@ -249,12 +250,16 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
         return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
     }
     if (!receive_go(plan, states, err)) return false;
+    trace::phase("namespaces");
     if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
     if (::setsid() < 0) return err.fail(errno, "setsid");
     if (!join_session_keyring(plan, err) || !set_names(plan, err)) return false;
+    trace::phase("mounts");
     if (!linux_setup::setup_rootfs(plan.rootfs, err)) return false;
     int slave = -1;
-    if (!open_console(plan, slave, err) || !run_parent_hooks(plan, err)) return false;
+    if (!open_console(plan, slave, err)) return false;
+    trace::phase("hooks");
+    if (!run_parent_hooks(plan, err)) return false;
     // createContainer hooks start in the rootfs, as runc's do.
     if (::chdir(plan.rootfs.rootfs.c_str()) != 0) return err.fail(errno, "chdir \"%s\"", plan.rootfs.rootfs.c_str());
     if (!container::run_hooks(plan.create_container_hooks, states.create_container, "createContainer", err)) {
@@ -262,11 +267,13 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     }
     if (!make_cwd(plan, err)) return false;
     if (slave >= 0 && !linux_setup::mount_console(plan.rootfs, slave, err)) return false;
+    trace::phase("pivot_root");
     if (!linux_setup::enter_rootfs(plan.rootfs, err) || !write_sysctls(plan, err)) return false;
     if (slave >= 0) {
         if (!linux_setup::attach_console(slave, err)) return false;
         ::close(slave);
     }
+    trace::phase("process");
     if (!apply_attributes(a, err)) return false;
     if (plan.exec.needs_home) {
         if (!home_env_for(plan.identity.uid, home_env, 4096 + 8, err)) return false;
@@ -275,6 +282,7 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     bool in_cwd = false;
     if (!try_cwd(plan, in_cwd, err)) return false;
     fix_stdio_owner(plan.identity.uid);
+    trace::phase("privileges");
     if (!drop_privileges(plan, err) || !verify_cwd(plan, in_cwd, err)) return false;
     // The lookup uses the container's PATH, after the user switch (as runc).
     if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
@@ -321,6 +329,7 @@ void child_main(ChildPlan& plan) noexcept {
         ::_exit(1);
     }
     ::prctl(PR_SET_PDEATHSIG, 0);
+    trace::phase("ready");
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(1);
     int fifo = wait_for_start(plan, err);
     if (fifo < 0) ::_exit(1);
@@ -328,6 +337,7 @@ void child_main(ChildPlan& plan) noexcept {
         !set_final_cpus(plan, err)) {
         fail_after_start(fifo, err);
     }
+    trace::phase("execve");
     ::execve(exe, plan.exec.argv.data(), plan.exec.envp.data());
     err.fail(errno, "exec %s", exe);
     fail_after_start(fifo, err);

@@ -19,6 +19,7 @@
 #include "berth/process/child_steps.hpp"
 #include "berth/process/exec_path.hpp"
 #include "berth/process/sync.hpp"
+#include "berth/util/trace.hpp"
 
 namespace berth::process {
 namespace {
@@ -83,10 +84,12 @@ bool set_home(ChildPlan& plan, char* home_env, size_t size, ChildError& err) noe
 
 bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_t exe_size, ChildError& err) noexcept {
     if (!linux_setup::set_dumpable(false, err) || !receive_go(plan, err)) return false;
+    trace::phase("namespaces");
     if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
     if (::setsid() < 0) return err.fail(errno, "setsid");
     if (!join_session_keyring(plan, err) || !open_terminal(plan, err)) return false;
     give_terminals_to_user(plan.identity);
+    trace::phase("process");
     if (!apply_attributes(plan.attributes, err) || !set_home(plan, home_env, home_size, err)) return false;
     // The cwd is entered while still privileged, and again after the user
     // switch only when that failed for lack of permission: a directory only
@@ -97,6 +100,7 @@ bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_
         err = early;
         return false;
     }
+    trace::phase("privileges");
     if (!drop_privileges(plan, err) || (!in_cwd && !enter_cwd(plan, err))) return false;
     // The lookup uses the container's PATH, after the user switch (as runc).
     if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
@@ -129,6 +133,8 @@ void exec_child_main(ChildPlan& plan) noexcept {
         ::_exit(255);
     }
     ::prctl(PR_SET_PDEATHSIG, 0);
+    // Before `ready`: the parent may return (exec -d) before the execve.
+    trace::phase("execve");
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(255);
     ::execve(exe, plan.exec.argv.data(), plan.exec.envp.data());
     int saved = errno;

@@ -14,6 +14,7 @@
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/process/kill_guard.hpp"
 #include "berth/process/sync.hpp"
+#include "berth/util/trace.hpp"
 
 namespace berth::process {
 namespace {
@@ -124,8 +125,11 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     BERTH_TRY_ASSIGN(UniqueFd own_pidns, linux_setup::enter_pid_namespace_for_clone(plan.namespaces));
     bool into_cgroup = false;
     int pidfd = -1;
+    trace::phase("clone");
     pid_t pid = clone_child(plan.namespaces.clone_flags, steps.cgroup_fd, into_cgroup, pidfd);
     if (pid == 0) {
+        trace::entered_child();
+        trace::phase("setup");
         parent_end.reset();
         entry(plan);
         ::_exit(1);  // entries never return
@@ -137,11 +141,15 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     Launched launched{pid, UniqueFd(pidfd)};
     plan.sync.reset();
 
+    trace::phase("placement");
     if (plan.namespaces.new_user) BERTH_TRY(linux_setup::write_id_mappings(pid, steps.uid_mappings, steps.gid_mappings));
     if (!into_cgroup && steps.join_cgroup) BERTH_TRY(steps.join_cgroup(pid));
     if (steps.oom_score_adj) BERTH_TRY(write_oom_score_adj(pid, *steps.oom_score_adj));
+    trace::phase("sync");
     BERTH_TRY(send_go(parent_end.get(), pid, steps));
-    BERTH_TRY(drive(parent_end.get(), pid, steps));
+    Status driven = drive(parent_end.get(), pid, steps);
+    trace::collect_child();
+    BERTH_TRY(std::move(driven));
     guard.dismiss();
     return launched;
 }

@@ -21,6 +21,7 @@ struct GlobalOptions {
     std::string log;                   // --log: "" = stderr
     log::Format log_format = log::Format::Text;
     bool debug = false;
+    bool trace = false;               // --trace or BERTH_TRACE=1: per-phase times (util/trace.hpp)
     bool systemd_cgroup = false;
     std::string rootless = "auto";  // --rootless true|false|auto
     std::string criu = "criu";
