@@ -182,6 +182,45 @@ expect_error "run of a missing command" 127 "/no/such/binary" \
   d "${run[@]}" --rm $image /no/such/binary
 d "${run[@]}" --rm $image /no/such/binary 2>&1 | sed 's/^/docker:   client saw: /'
 
+# More of what `docker run` flags put into config.json, read back from inside
+# one container each (one line per value).
+expect "resources (--pids-limit --cpus --cpuset-cpus --ulimit --shm-size --sysctl)" \
+  "pids=20 quota=50000 cpus=0 nofile=512 shm=8192 fwd=1" \
+  d "${run[@]}" --rm --pids-limit 20 --cpus 0.5 --cpuset-cpus 0 --ulimit nofile=512:1024 \
+    --shm-size 8m --sysctl net.ipv4.ip_forward=1 $image sh -c \
+    'echo pids=$(cat /sys/fs/cgroup/pids/pids.max) quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) \
+       cpus=$(cat /sys/fs/cgroup/cpuset/cpuset.cpus) nofile=$(ulimit -n) \
+       shm=$(df -k /dev/shm | awk "NR==2 {print \$2}") fwd=$(cat /proc/sys/net/ipv4/ip_forward)'
+# CapBnd 0x2000 = CAP_NET_RAW only; Seccomp 2 = filter (docker's default profile).
+expect "security (--user --cap-drop --cap-add --no-new-privileges)" \
+  "uid=1000 gid=1000 CapBnd:	0000000000002000 NoNewPrivs:	1 Seccomp:	2" \
+  d "${run[@]}" --rm --user 1000:1000 --cap-drop ALL --cap-add NET_RAW --security-opt no-new-privileges \
+    $image sh -c 'echo $(id -u | sed s/^/uid=/) $(id -g | sed s/^/gid=/) \
+      "$(grep CapBnd /proc/self/status)" "$(grep NoNewPrivs /proc/self/status)" "$(grep "^Seccomp:" /proc/self/status)"'
+# (--privileged needs every capability: this host's bounding set lacks
+# CAP_SYS_RESOURCE, so it fails with runc as well.)
+expect "--security-opt seccomp=unconfined" "Seccomp:	0" \
+  d "${run[@]}" --rm --security-opt seccomp=unconfined $image grep "^Seccomp:" /proc/self/status
+mkdir -p "$tmp/volume"
+echo from-host > "$tmp/volume/in"
+expect "mounts (-v, --tmpfs, --read-only, --hostname)" "from-host written tmpfs box" \
+  d "${run[@]}" --rm --read-only -v "$tmp/volume:/data" --tmpfs /scratch:size=1m --hostname box $image sh -c \
+    'echo $(cat /data/in) $(echo x > /data/out && echo written) \
+       $(grep " /scratch " /proc/mounts | cut -d" " -f3) $(hostname)'
+[ -f "$tmp/volume/out" ] || fail "-v: the container's write is not in the host directory"
+expect "--device (renamed /dev/zero)" "zero=00000000" \
+  d "${run[@]}" --rm --device /dev/zero:/dev/xzero $image sh -c 'echo zero=$(head -c 4 /dev/xzero | od -An -tx1 | tr -d " ")'
+expect "host namespaces (--pid --ipc --uts host)" "$(hostname) $(cat /proc/1/comm)" \
+  d "${run[@]}" --rm --pid host --ipc host --uts host $image sh -c 'echo $(hostname) $(cat /proc/1/comm)'
+expect "--cgroupns private (rooted at the container's cgroup)" ":memory:/
+" d "${run[@]}" --rm --cgroupns private $image sh -c 'cat /proc/self/cgroup; echo'
+expect "--oom-score-adj" "adj=500" \
+  d "${run[@]}" --rm --oom-score-adj 500 $image sh -c 'echo adj=$(cat /proc/self/oom_score_adj)'
+expect_error "OOM kill (-m 16m)" 137 "" \
+  d "${run[@]}" --name berth-docker-oom -m 16m --memory-swap 16m $image dd if=/dev/zero of=/dev/null bs=64M count=1
+expect "OOMKilled" "true" d inspect -f '{{.State.OOMKilled}}' berth-docker-oom
+d rm berth-docker-oom >/dev/null
+
 # --- a long-running container -----------------------------------------------
 ct=berth-docker-test
 if ! cid=$(d "${run[@]}" -d --name $ct --init -m 32m --memory-swap 64m $image sleep 1000); then
@@ -239,6 +278,19 @@ expect "limit kept after restart" "50331648" d exec $ct cat /sys/fs/cgroup/memor
 expect "rm -f" "$ct" d rm -f $ct
 for dir in /sys/fs/cgroup/*/docker/"$cid"; do
   [ -e "$dir" ] && fail "cgroup $dir left after rm"
+done
+# kill, and rm -f of a paused container (the runtime must thaw to kill).
+for name in berth-docker-kill berth-docker-paused; do
+  d "${run[@]}" -d --name $name $image sleep 1000 >/dev/null || fail "run -d $name"
+done
+expect "kill" "$(printf 'berth-docker-kill')" d kill berth-docker-kill
+expect "exited 137 after kill" "exited 137" d inspect -f '{{.State.Status}} {{.State.ExitCode}}' berth-docker-kill
+expect "pause before rm -f" "" d pause berth-docker-paused
+paused_id=$(d inspect -f '{{.Id}}' berth-docker-paused)
+expect "rm -f of a paused container" "berth-docker-paused" timeout 60 "$docker_client" -H "unix://$sock" rm -f berth-docker-paused
+expect "rm of a killed container" "berth-docker-kill" d rm berth-docker-kill
+for dir in /sys/fs/cgroup/*/docker/"$paused_id"; do
+  [ -e "$dir" ] && fail "cgroup $dir left after rm -f of a paused container"
 done
 # (berth keeps compiled seccomp filters in @seccomp-cache: not a container.)
 left=$(ls -A "$state_root" 2>/dev/null | grep -v '^@seccomp-cache$')
