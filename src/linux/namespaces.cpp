@@ -48,6 +48,20 @@ Result<std::string> format_time_offsets(const std::map<std::string, oci::TimeOff
 
 }  // namespace
 
+const char* proc_ns_name(oci::NamespaceType type) {
+    switch (type) {
+        case oci::NamespaceType::pid: return "pid";
+        case oci::NamespaceType::network: return "net";
+        case oci::NamespaceType::mount: return "mnt";
+        case oci::NamespaceType::ipc: return "ipc";
+        case oci::NamespaceType::uts: return "uts";
+        case oci::NamespaceType::user: return "user";
+        case oci::NamespaceType::cgroup: return "cgroup";
+        case oci::NamespaceType::time: return "time";
+    }
+    return "";
+}
+
 int clone_flag(oci::NamespaceType type) {
     switch (type) {
         case oci::NamespaceType::pid: return CLONE_NEWPID;
@@ -92,13 +106,14 @@ Result<NamespacePlan> plan_namespaces(const oci::Linux& linux) {
             continue;
         }
         NamespaceJoin join{.type = ns.type, .nstype = flag, .path = *ns.path, .fd = std::move(fd)};
-        // Join the user namespace first: the others are then owned by it.
+        // The user namespace first in the list: the second pass needs its privileges.
         if (ns.type == oci::NamespaceType::user) {
             plan.joins.insert(plan.joins.begin(), std::move(join));
         } else {
             plan.joins.push_back(std::move(join));
         }
     }
+    if (plan.new_user) plan.parent_joins.swap(plan.joins);
     if (!linux.timeOffsets.empty()) {
         if (!plan.new_time) return Error::msg("linux.timeOffsets: requires a new time namespace");
         BERTH_TRY_ASSIGN(plan.time_offsets, format_time_offsets(linux.timeOffsets));
@@ -109,17 +124,46 @@ Result<NamespacePlan> plan_namespaces(const oci::Linux& linux) {
     return plan;
 }
 
-Result<UniqueFd> enter_pid_namespace_for_clone(const NamespacePlan& plan) {
-    if (!plan.join_pid) return UniqueFd();
-    UniqueFd own(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
-    if (!own) return Error::from_errno("open \"/proc/self/ns/pid\"");
-    if (::setns(plan.join_pid.get(), CLONE_NEWPID) != 0) return Error::from_errno("setns pid namespace");
+Result<ParentNamespaces> enter_namespaces_for_clone(const NamespacePlan& plan) {
+    ParentNamespaces own;
+    auto enter = [&own](oci::NamespaceType type, int nstype, int fd, const std::string& path) -> Status {
+        std::string self = std::string("/proc/self/ns/") + proc_ns_name(type);
+        UniqueFd saved(::open(self.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!saved) return Error::from_errno("open \"" + self + "\"");
+        if (nstype == CLONE_NEWNS && !own.cwd) {
+            own.cwd.reset(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+            if (!own.cwd) return Error::from_errno("open our cwd");
+        }
+        if (::setns(fd, nstype) != 0) {
+            return Error::from_errno("setns " + std::string(oci::to_string(type)) + " namespace \"" + path + "\"");
+        }
+        own.saved.push_back({nstype, std::move(saved)});
+        return {};
+    };
+    Status entered;
+    if (plan.join_pid) entered = enter(oci::NamespaceType::pid, CLONE_NEWPID, plan.join_pid.get(), "pid");
+    for (const auto& join : plan.parent_joins) {
+        if (!entered) break;
+        entered = enter(join.type, join.nstype, join.fd.get(), join.path);
+    }
+    if (!entered) {
+        (void)leave_namespaces_for_clone(own);
+        return entered.error();
+    }
     return own;
 }
 
-Status leave_pid_namespace_for_clone(const UniqueFd& own) {
-    if (own && ::setns(own.get(), CLONE_NEWPID) != 0) return Error::from_errno("restore pid namespace");
-    return {};
+Status leave_namespaces_for_clone(ParentNamespaces& own) {
+    Status restored;
+    for (auto it = own.saved.rbegin(); it != own.saved.rend(); ++it) {
+        if (::setns(it->own.get(), it->nstype) != 0 && restored) {
+            restored = Error::from_errno("restore our own namespace (" + std::to_string(it->nstype) + ")");
+        }
+    }
+    own.saved.clear();
+    if (own.cwd && ::fchdir(own.cwd.get()) != 0 && restored) restored = Error::from_errno("restore our cwd");
+    own.cwd.reset();
+    return restored;
 }
 
 Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappings,
@@ -130,10 +174,23 @@ Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappi
 }
 
 bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept {
-    for (const auto& join : plan.joins) {
-        if (::setns(join.fd.get(), join.nstype) != 0) {
-            return err.fail(errno, "setns %s namespace \"%s\"", oci::to_string(join.type), join.path.c_str());
+    bool joined[kTypes] = {};
+    auto join_one = [&](const NamespaceJoin& join, bool may_be_refused) {
+        if (::setns(join.fd.get(), join.nstype) == 0) {
+            joined[static_cast<size_t>(join.type)] = true;
+            return true;
         }
+        if (may_be_refused && errno == EPERM) return true;
+        return err.fail(errno, "setns %s namespace \"%s\"", oci::to_string(join.type), join.path.c_str());
+    };
+    for (const auto& join : plan.joins) {
+        if (join.type != oci::NamespaceType::user && !join_one(join, true)) return false;
+    }
+    for (const auto& join : plan.joins) {
+        if (join.type == oci::NamespaceType::user && !join_one(join, false)) return false;
+    }
+    for (const auto& join : plan.joins) {
+        if (!joined[static_cast<size_t>(join.type)] && !join_one(join, false)) return false;
     }
     if (plan.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) return err.fail(errno, "unshare cgroup namespace");
     if (!plan.new_time) return true;

@@ -122,7 +122,7 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     UniqueFd parent_end(pair[0]);
     plan.sync.reset(pair[1]);
 
-    BERTH_TRY_ASSIGN(UniqueFd own_pidns, linux_setup::enter_pid_namespace_for_clone(plan.namespaces));
+    BERTH_TRY_ASSIGN(linux_setup::ParentNamespaces own_namespaces, linux_setup::enter_namespaces_for_clone(plan.namespaces));
     bool into_cgroup = false;
     int pidfd = -1;
     trace::phase("clone");
@@ -135,7 +135,7 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
         ::_exit(1);  // entries never return
     }
     int clone_errno = errno;
-    BERTH_TRY(linux_setup::leave_pid_namespace_for_clone(own_pidns));
+    BERTH_TRY(linux_setup::leave_namespaces_for_clone(own_namespaces));
     if (pid < 0) return Error::sys(clone_errno, "clone container init");
     KillGuard guard(pid);
     Launched launched{pid, UniqueFd(pidfd)};

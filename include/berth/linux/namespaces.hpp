@@ -4,7 +4,21 @@
 //
 // Joining by path without an extra fork: a pid namespace only applies to
 // children, so the parent sets pid_for_children before clone3 and restores it
-// after (enter_pid_namespace_for_clone). A time namespace applies to the
+// after (enter_namespaces_for_clone).
+//
+// With a NEW user namespace the other joined namespaces are entered by the
+// parent too, around clone3: once the child is in its new user namespace it
+// has no privilege over namespaces owned by the host's (a netns made by
+// `ip netns add`), so setns from the child fails with EPERM. runc joins them
+// first and unshares the user namespace after; cloning from inside them gives
+// the same result with one clone: joined namespaces keep their owners, new
+// ones belong to the new user namespace.
+//
+// The child joins the rest in two passes (nsenter(1), runc PR 4492): every
+// namespace it can join with its current privileges, then the user namespace,
+// then what was refused before (a joined user namespace owns those).
+//
+// A time namespace applies to the
 // caller itself once it is single-threaded, so the child joins it with setns;
 // a NEW time namespace is made by the child with unshare(CLONE_NEWTIME), its
 // timeOffsets written, and then entered with setns on time_for_children
@@ -42,27 +56,42 @@ struct NamespacePlan {
     std::string time_offsets;         // "monotonic S N\nboottime S N\n" for /proc/self/timens_offsets
     UniqueFd join_pid;                // set as pid_for_children around clone3
     std::vector<NamespaceJoin> joins;  // setns in the child, user first; pid excluded
+    std::vector<NamespaceJoin> parent_joins;  // with a new user namespace: setns by the parent around clone3
     bool has(oci::NamespaceType type) const { return has_[static_cast<size_t>(type)]; }
     bool has_[8] = {};                // the container has this namespace (new or joined)
 };
 
 // CLONE_NEWPID for "pid", ...
 int clone_flag(oci::NamespaceType type);
+// The name in /proc/PID/ns: "net" for "network", "mnt" for "mount", ...
+const char* proc_ns_name(oci::NamespaceType type);
 
 // Validates (a duplicated type is an error naming it, as is timeOffsets
 // without a new time namespace), opens every path.
 Result<NamespacePlan> plan_namespaces(const oci::Linux& linux);
 
-// Parent: around clone3 when joining a pid namespace by path. Returns the fd
-// of our own pid namespace to restore with leave_pid_namespace_for_clone.
-Result<UniqueFd> enter_pid_namespace_for_clone(const NamespacePlan& plan);
-Status leave_pid_namespace_for_clone(const UniqueFd& own);
+// The parent's own namespaces while it stands in the container's for clone3.
+struct ParentNamespaces {
+    struct Saved {
+        int nstype = 0;
+        UniqueFd own;
+    };
+    std::vector<Saved> saved;  // restored in reverse order
+    UniqueFd cwd;              // entering a mount namespace moves our cwd
+};
+
+// Parent: around clone3, enters join_pid (as pid_for_children) and
+// parent_joins; leave_namespaces_for_clone restores ours. On failure nothing
+// stays changed.
+Result<ParentNamespaces> enter_namespaces_for_clone(const NamespacePlan& plan);
+Status leave_namespaces_for_clone(ParentNamespaces& own);
 
 // Parent: writes /proc/PID/uid_map and gid_map of a child in a new user namespace.
 Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappings,
                          const std::vector<oci::IDMapping>& gid_mappings);
 
-// Child: setns into every joined namespace, then makes the new time namespace.
+// Child: setns into every joined namespace (two passes, see above), then
+// makes the new cgroup and time namespaces.
 bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept;
 
 }  // namespace berth::linux_setup

@@ -1,0 +1,171 @@
+// Namespaces joined by path together with a new user namespace: the joined
+// ones belong to the host's user namespace (as a netns from `ip netns add`),
+// which the container's root has no privilege over (runc's userns order).
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/harness.hpp"
+
+namespace berth::test {
+namespace {
+
+uint64_t ns_inode_at(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+// Inode of the user namespace that owns the namespace at `path`.
+uint64_t owner_inode(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    int owner = ::ioctl(fd, NS_GET_USERNS);
+    ::close(fd);
+    if (owner < 0) return 0;
+    struct stat st {};
+    uint64_t inode = ::fstat(owner, &st) == 0 ? st.st_ino : 0;
+    ::close(owner);
+    return inode;
+}
+
+// A process of ours sitting in its own network and uts namespaces, both owned
+// by the host's user namespace; the container joins them through /proc/PID/ns.
+class HostOwnedNamespaces {
+public:
+    HostOwnedNamespaces() {
+        int ready[2];
+        if (::pipe(ready) != 0) return;
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::close(ready[0]);
+            char ok = ::unshare(CLONE_NEWNET | CLONE_NEWUTS) == 0 ? 'y' : 'n';
+            (void)!::write(ready[1], &ok, 1);
+            for (;;) ::pause();
+        }
+        ::close(ready[1]);
+        char ok = 'n';
+        if (pid_ > 0 && ::read(ready[0], &ok, 1) == 1 && ok == 'y') ready_ = true;
+        ::close(ready[0]);
+    }
+    ~HostOwnedNamespaces() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    bool ready() const { return ready_; }
+    std::string path(const std::string& name) const { return "/proc/" + std::to_string(pid_) + "/ns/" + name; }
+
+private:
+    pid_t pid_ = -1;
+    bool ready_ = false;
+};
+
+// The bundle: a new user namespace mapped to 100000+, the network and uts
+// namespaces joined by path. sysfs cannot be mounted for a network namespace
+// the container's user namespace does not own (runc fails the same way), so
+// /sys is a read-only bind of the host's.
+Bundle userns_bundle_joining(Bundle bundle, const HostOwnedNamespaces& host_owned) {
+    auto& linux = *bundle.spec.linux;
+    for (auto& ns : linux.namespaces) {
+        if (ns.type == oci::NamespaceType::network) ns.path = host_owned.path("net");
+        if (ns.type == oci::NamespaceType::uts) ns.path = host_owned.path("uts");
+    }
+    linux.namespaces.push_back({oci::NamespaceType::user, std::nullopt});
+    linux.uidMappings = {{0, 100000, 65536}};
+    linux.gidMappings = {{0, 100000, 65536}};
+    bundle.spec.hostname.reset();  // the joined uts namespace is not the container's to name
+    for (auto& m : bundle.spec.mounts) {
+        if (m.destination != "/sys") continue;
+        m.type = "none";
+        m.source = "/sys";
+        m.options = {"rbind", "nosuid", "noexec", "nodev", "ro"};
+    }
+    return bundle;
+}
+
+class UserNamespaceJoinTest : public IntegrationTest {
+protected:
+    void SetUp() override {
+        IntegrationTest::SetUp();
+        // The namespace's root (host uid 100000) must be able to reach the rootfs.
+        ASSERT_EQ(::chmod(dir().c_str(), 0755), 0);
+    }
+    void TearDown() override {
+        if (!created_.empty()) run_berth("delete", "--force", created_);
+        IntegrationTest::TearDown();
+    }
+    std::string created_;  // deleted even when an assertion stopped the test
+};
+
+TEST_F(UserNamespaceJoinTest, NewUserNamespaceWithHostOwnedNetworkAndUtsNamespaces) {
+    HostOwnedNamespaces host_owned;
+    ASSERT_TRUE(host_owned.ready());
+    auto bundle = userns_bundle_joining(make_bundle(), host_owned);
+    bundle.spec.process->args = {"/bin/probe", "--sleep", "600"};
+    ASSERT_EQ(::chmod(bundle.path().c_str(), 0755), 0);
+    bundle.write();
+    const std::string id = created_ = last_id();
+
+    auto created = run_berth("create", "--bundle", bundle.path(), id);
+    ASSERT_EQ(created.exit_code, 0) << created.describe();
+    int init = state_of(id).pid;
+    ASSERT_GT(init, 0);
+    const std::string proc = "/proc/" + std::to_string(init);
+    // The parent wrote the maps of the container's own new user namespace.
+    std::string uid_map = read_file(proc + "/uid_map");
+    std::string gid_map = read_file(proc + "/gid_map");
+    EXPECT_NE(uid_map.find("0     100000      65536"), std::string::npos) << uid_map;
+    EXPECT_NE(gid_map.find("0     100000      65536"), std::string::npos) << gid_map;
+    EXPECT_NE(ns_inode_at(proc + "/ns/user"), host_ns_inode("user"));
+    // Joined, not new: the helper's namespaces.
+    EXPECT_EQ(ns_inode_at(proc + "/ns/net"), ns_inode_at(host_owned.path("net")));
+    EXPECT_EQ(ns_inode_at(proc + "/ns/uts"), ns_inode_at(host_owned.path("uts")));
+    // New namespaces belong to the new user namespace, joined ones keep their owner.
+    const uint64_t container_userns = ns_inode_at(proc + "/ns/user");
+    for (const char* name : {"mnt", "pid", "ipc"}) {
+        EXPECT_EQ(owner_inode(proc + "/ns/" + name), container_userns) << name;
+    }
+    EXPECT_EQ(owner_inode(proc + "/ns/net"), host_ns_inode("user"));
+    // berth itself went back to its own namespaces after the clone.
+    EXPECT_EQ(host_ns_inode("net"), ns_inode_at("/proc/self/ns/net"));
+
+    // A process exec'd into it joins the same set: the host-owned ones first,
+    // then the user namespace (runc 1.1.5 fails here with EPERM; fixed in
+    // runc 1.2 by its two-pass join, PR 4492).
+    auto exec = run_berth("exec", id, "/bin/probe");
+    ASSERT_EQ(exec.exit_code, 0) << exec.describe();
+    auto report = ProbeReport::parse(exec.out);
+    EXPECT_EQ(report.ns_inode("net"), ns_inode_at(host_owned.path("net")));
+    EXPECT_EQ(report.ns_inode("uts"), ns_inode_at(host_owned.path("uts")));
+    EXPECT_EQ(report.ns_inode("user"), ns_inode_at(proc + "/ns/user"));
+    EXPECT_EQ(report.ns_inode("mnt"), ns_inode_at(proc + "/ns/mnt"));
+    EXPECT_EQ(report.uid(), 0u);
+
+    ASSERT_EQ(run_berth("start", id).exit_code, 0);
+    EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
+}
+
+TEST_F(UserNamespaceJoinTest, TheContainersNewNamespacesBelongToItsUserNamespace) {
+    HostOwnedNamespaces host_owned;
+    ASSERT_TRUE(host_owned.ready());
+    auto bundle = userns_bundle_joining(make_bundle(), host_owned);
+    ASSERT_EQ(::chmod(bundle.path().c_str(), 0755), 0);
+    // The container's root may mount in its own mount namespace (owned by its
+    // user namespace): the probe runs only after the mounts of the config.
+    auto report = run_probe(bundle);
+    EXPECT_EQ(report.uid(), 0u);
+    EXPECT_EQ(report.ns_inode("net"), ns_inode_at(host_owned.path("net")));
+    EXPECT_NE(report.ns_inode("mnt"), host_ns_inode("mnt"));
+    EXPECT_NE(report.ns_inode("pid"), host_ns_inode("pid"));
+    EXPECT_EQ(report.pid(), 1);
+    ASSERT_TRUE(report.mount_at("/proc").has_value());
+    EXPECT_EQ(report.mount_at("/proc")->fstype, "proc");
+}
+
+}  // namespace
+}  // namespace berth::test
