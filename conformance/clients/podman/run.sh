@@ -213,6 +213,16 @@ out=$(pm run --rm "${run_opts[@]}" -u 1000:1000 -w /tmp -e GREETING=hi --read-on
   sh -c 'echo $(id -u):$(id -g) $(pwd) $GREETING; touch /x 2>/dev/null || echo ro; cat /sys/fs/cgroup/memory/memory.limit_in_bytes')
 expect "run -u -w -e --read-only -m" $'1000:1000 /tmp hi\nro\n67108864' "$out"
 
+out=$(pm run --rm "${run_opts[@]}" --init "$image" ps -o pid,args)
+[[ "$out" == *"1 /run/podman-init -- ps"* ]] && ok "run --init: catatonit is pid 1" || fail "run --init" "$out"
+
+out=$(pm run --rm "${run_opts[@]}" --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$image" \
+  sh -c 'cat /proc/self/uid_map; id -u; touch /tmp/w && echo writable')
+expect "run --uidmap: user namespace" "0 100000 65536 0 writable" "$(echo $out)"
+
+out=$(pm run --rm "${run_opts[@]}" --privileged "$image" sh -c 'grep CapEff /proc/self/status; test -c /dev/kmsg && echo kmsg')
+expect "run --privileged: all capabilities, host devices" "CapEff: $(awk '/CapBnd/ { print $2 }' /proc/self/status) kmsg" "$(echo $out)"
+
 # ---------------------------------------------------------------- detached container
 pm run -d --name web "${run_opts[@]}" "$image" sh -c \
   'trap "echo got USR1" USR1; trap "echo got TERM; exit 0" TERM; echo started; while :; do sleep 0.1; done' >/dev/null
@@ -241,6 +251,14 @@ out=$(pm exec -t web sh -c 'tty; test -t 1 && echo stdout-is-tty' </dev/null | t
 expect "exec -i: stdin" in "$(echo in | pm exec -i web cat)"
 expect "exec -u -w -e" "1000 /home/berth x" "$(pm exec -u 1000 -w /home/berth -e V=x web sh -c 'echo $(id -u) $(pwd) $V')"
 expect "exec joins the pid namespace" 1 "$(pm exec web sh -c 'pidof sh | tr " " "\n" | sort -n | head -1')"
+
+# ---------------------------------------------------------------- sharing, update, restart
+out=$(pm run --rm "${run_opts[@]}" --pid container:web --ipc container:web "$image" ps -o args)
+[[ "$out" == *"while :; do sleep 0.1; done"* ]] && ok "run --pid container:web joins its pid namespace" \
+  || fail "run --pid container:web" "$out"
+pm update --memory 48m --cpu-shares 512 web >/dev/null
+expect "update: new limits inside" $'50331648\n512' \
+  "$(pm exec web cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.shares)"
 
 # ---------------------------------------------------------------- top, stats
 out=$(pm top web pid args)
@@ -284,6 +302,9 @@ wait_for stubborn started || true
 pm stop -t 1 stubborn >/dev/null
 expect "stop: SIGKILL after the timeout" "exited 137" "$(pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' stubborn)"
 pm start stubborn >/dev/null
+pm restart -t 1 stubborn >/dev/null
+expect "restart: running again, the process ran 3 times" "running 3" \
+  "$(pm inspect --format '{{.State.Status}}' stubborn) $(pm logs stubborn | grep -cx started)"
 expect "rm -f of a running container" stubborn "$(pm rm -f -t 0 stubborn)"
 
 # ---------------------------------------------------------------- the runtime's errors reach the user
