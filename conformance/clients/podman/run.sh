@@ -223,6 +223,20 @@ expect "run --uidmap: user namespace" "0 100000 65536 0 writable" "$(echo $out)"
 out=$(pm run --rm "${run_opts[@]}" --privileged "$image" sh -c 'grep CapEff /proc/self/status; test -c /dev/kmsg && echo kmsg')
 expect "run --privileged: all capabilities, host devices" "CapEff: $(awk '/CapBnd/ { print $2 }' /proc/self/status) kmsg" "$(echo $out)"
 
+# An OCI prestart hook from podman's hooks_dir, run by the runtime with the
+# container's state on stdin (only for containers with the annotation).
+cat > "$work/hooks/prestart.json" <<EOF
+{"version": "1.0.0",
+ "hook": {"path": "/bin/sh", "args": ["sh", "-c", "cat > $work/hook-state.json"]},
+ "when": {"annotations": {"^berth\\\\.test\\\\.hook\$": "^yes\$"}},
+ "stages": ["prestart"]}
+EOF
+pm run --name hooked "${run_opts[@]}" --annotation berth.test.hook=yes "$image" true
+hooked_id=$(pm inspect --format '{{.Id}}' hooked)
+pm rm hooked >/dev/null
+expect "prestart hook from hooks_dir: state on stdin" "creating $hooked_id number" \
+  "$(jq -r '"\(.status) \(.id) \(.pid | type)"' "$work/hook-state.json" 2>&1)"
+
 # ---------------------------------------------------------------- detached container
 pm run -d --name web "${run_opts[@]}" "$image" sh -c \
   'trap "echo got USR1" USR1; trap "echo got TERM; exit 0" TERM; echo started; while :; do sleep 0.1; done' >/dev/null
