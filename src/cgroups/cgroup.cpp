@@ -10,6 +10,8 @@
 #include <csignal>
 #include <charconv>
 
+#include "berth/cgroups/devices.hpp"
+#include "berth/cgroups/devices_v1.hpp"
 #include "berth/cgroups/files.hpp"
 #include "berth/cgroups/path.hpp"
 #include "berth/cgroups/resources.hpp"
@@ -167,7 +169,10 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
     BERTH_TRY_ASSIGN(auto pids, cg.pids());
     if (!pids.empty())
         warn("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
-    if (resources) BERTH_TRY(cg.apply(*resources));
+    static const std::vector<oci::DeviceCgroup> kNoRules;
+    BERTH_TRY(cg.apply_devices(resources ? resources->devices : kNoRules));
+    if (resources) BERTH_TRY(cg.layout() == Layout::unified ? apply_v2(cg.unified_dir(), *resources)
+                                                            : apply_v1(cg, *resources));
     rollback.armed = false;
     return cg;
 }
@@ -260,6 +265,26 @@ Result<std::vector<pid_t>> Cgroup::pids() const {
     std::vector<pid_t> out;
     BERTH_TRY(read_procs(procs_dir(), out));
     return out;
+}
+
+Status Cgroup::apply(const oci::Resources& resources) const {
+    if (!resources.devices.empty()) BERTH_TRY(apply_devices(resources.devices));
+    if (layout() == Layout::unified) return apply_v2(unified_dir(), resources);
+    return apply_v1(*this, resources);
+}
+
+Status Cgroup::apply_devices(const std::vector<oci::DeviceCgroup>& rules) const {
+    if (layout() == Layout::unified) {
+        BERTH_TRY_ASSIGN(auto program, compile_device_filter(with_default_devices(rules)));
+        return attach_device_filter(unified_dir(), program);
+    }
+    std::string dir = v1_dir("devices");
+    if (dir.empty()) {
+        // Without the controller only an explicit rule is an error.
+        if (rules.empty()) return {};
+        return Error::msg("linux.resources.devices: the devices cgroup controller is not mounted on this host");
+    }
+    return apply_v1_devices(dir, with_default_devices(rules));
 }
 
 Status Cgroup::freeze() const { return set_frozen(*this, true); }

@@ -8,7 +8,6 @@
 #include <cstring>
 
 #include "berth/cgroups/convert.hpp"
-#include "berth/cgroups/files.hpp"
 #include "berth/util/fd.hpp"
 
 namespace berth::cgroups {
@@ -64,17 +63,6 @@ std::vector<oci::DeviceCgroup> with_default_devices(const std::vector<oci::Devic
                    allow("c", 136, -1, "rwm"), allow("c", 5, 2, "rwm"), allow("c", 10, 200, "rwm")})
         out.push_back(d);
     return out;
-}
-
-Status apply_v1_devices(const std::string& dir, const std::vector<oci::DeviceCgroup>& rules) {
-    // The kernel applies writes in order with the same "last one wins" meaning
-    // as the list: "a" resets to allow-all or deny-all, others add exceptions.
-    for (const auto& rule : rules) {
-        // A rule whose access has no r, w or m grants or denies nothing.
-        if (device_access(rule).empty()) continue;
-        BERTH_TRY(write_file(dir + (rule.allow ? "/devices.allow" : "/devices.deny"), device_rule(rule)));
-    }
-    return {};
 }
 
 Result<std::vector<bpf_insn>> compile_device_filter(const std::vector<oci::DeviceCgroup>& rules) {

@@ -1,7 +1,6 @@
 #include <unistd.h>
 
 #include "berth/cgroups/convert.hpp"
-#include "berth/cgroups/devices.hpp"
 #include "berth/cgroups/files.hpp"
 #include "berth/cgroups/resources.hpp"
 
@@ -157,10 +156,6 @@ Status apply_v1(const Cgroup& cg, const oci::Resources& r) {
     if (!r.unified.empty())
         return Error::msg("invalid configuration: linux.resources.unified needs a cgroup v2 host (this host is " +
                           std::string(layout_name(cg.layout())) + ")");
-    if (!r.devices.empty()) {
-        BERTH_TRY_ASSIGN(std::string dir, need(cg, "devices", "devices"));
-        BERTH_TRY(apply_v1_devices(dir, with_default_devices(r.devices)));
-    }
     if (r.memory) BERTH_TRY(apply_memory(cg, *r.memory));
     if (r.cpu) BERTH_TRY(apply_cpu(cg, *r.cpu));
     if (r.pids && r.pids->limit && *r.pids->limit != 0) {

@@ -3,7 +3,6 @@
 #include <cerrno>
 
 #include "berth/cgroups/convert.hpp"
-#include "berth/cgroups/devices.hpp"
 #include "berth/cgroups/files.hpp"
 #include "berth/cgroups/resources.hpp"
 
@@ -110,10 +109,6 @@ Status apply_v2_hugetlb(const std::string& dir, const std::vector<oci::HugepageL
 }
 
 Status apply_v2(const std::string& dir, const oci::Resources& r) {
-    if (!r.devices.empty()) {
-        BERTH_TRY_ASSIGN(auto program, compile_device_filter(with_default_devices(r.devices)));
-        BERTH_TRY(attach_device_filter(dir, program));
-    }
     if (r.memory) BERTH_TRY(apply_memory(dir, *r.memory));
     if (r.cpu) BERTH_TRY(apply_cpu(dir, *r.cpu));
     if (r.pids && r.pids->limit && *r.pids->limit != 0) BERTH_TRY(put(dir, "pids.max", v2_limit(*r.pids->limit)));
@@ -124,11 +119,6 @@ Status apply_v2(const std::string& dir, const oci::Resources& r) {
     for (const auto& [dev, limit] : r.rdma) BERTH_TRY(put(dir, "rdma.max", rdma_line(dev, limit)));
     BERTH_TRY(apply_unified(dir, r.unified));
     return {};
-}
-
-Status Cgroup::apply(const oci::Resources& resources) const {
-    if (layout() == Layout::unified) return apply_v2(unified_dir(), resources);
-    return apply_v1(*this, resources);
 }
 
 }  // namespace berth::cgroups

@@ -39,11 +39,12 @@ protected:
     std::string value(const std::string& id, const char* controller, const std::string& name) {
         return trim(read_file(file(id, controller, name)));
     }
-    // A started container running `args`, with `resources`.
+    // A started container running `args`, with `resources` and a writable rootfs.
     std::string start(const std::vector<std::string>& args, const oci::Resources& resources = {}) {
         auto bundle = make_bundle();
         bundle.spec.process->args = args;
         bundle.spec.linux->resources = resources;
+        bundle.spec.root->readonly = false;  // tests leave marks in the rootfs
         bundle.write();
         rootfs_ = bundle.rootfs();
         auto r = run_berth("run", "--detach", "--bundle", bundle.path(), last_id());
@@ -112,6 +113,45 @@ TEST_F(CgroupCli, UpdateChangesLiveValuesWithFlagsOrJson) {
     r = run_berth("update", "--pids-limit", "3", id);
     EXPECT_NE(r.exit_code, 0);
     EXPECT_TRUE(has(r.err, "container does not exist")) << r.describe();
+}
+
+TEST_F(CgroupCli, NoDeviceRulesStillMeansTheDefaultAllowList) {
+    // as runc: without linux.resources the container gets deny-all plus the
+    // default devices, never the host's allow-all
+    auto id = start({"sleep", "100"});
+    std::string list = value(id, "devices", "devices.list");
+    EXPECT_FALSE(has(list, "a *:* rwm")) << list;
+    EXPECT_TRUE(has(list, "c 1:3 rwm")) << list;
+    EXPECT_TRUE(has(list, "c 136:* rwm")) << list;
+    remove(id);
+}
+
+TEST_F(CgroupCli, DeviceUpdateNeverDeniesAKeptDevice) {
+    // The container opens /dev/null and /dev/zero in a loop while `update`
+    // changes other device rules: a deny-all-then-allow update would make
+    // some open fail (runc's update.bats "minimal transition rules").
+    oci::Resources r;
+    oci::DeviceCgroup deny_all;
+    deny_all.access = "rwm";
+    r.devices = {deny_all};
+    auto id = start({"sh", "-c",
+                     "while :; do echo x >/dev/null 2>/dev/null || touch /denied; "
+                     "head -c 1 /dev/zero >/dev/null 2>&1 || touch /denied; done"},
+                    r);
+    for (int i = 0; i < 30; ++i) {
+        RunOptions json;
+        json.stdin_data = i % 2 == 0
+            ? R"({"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"b","major":7,"minor":0,"access":"rw"}]})"
+            : R"({"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":11,"access":"r"}]})";
+        auto u = run_berth_argv({"update", "--resources", "-", id}, json);
+        ASSERT_EQ(u.exit_code, 0) << u.describe();
+    }
+    std::string list = value(id, "devices", "devices.list");
+    EXPECT_TRUE(has(list + "\n", "c 1:11 r\n")) << list;
+    EXPECT_FALSE(has(list, "b 7:0")) << list;
+    EXPECT_TRUE(has(list, "c 1:3 rwm")) << list;
+    EXPECT_NE(::access((rootfs_ + "/denied").c_str(), F_OK), 0) << "a kept device was denied during an update";
+    remove(id);
 }
 
 TEST_F(CgroupCli, PauseFreezesAndResumeThaws) {

@@ -50,8 +50,14 @@ public:
     // Moves `pid` into the cgroup of every hierarchy.
     Status add_process(pid_t pid) const;
 
-    // Applies resources to the live cgroup (create and `update`).
+    // Applies resources to the live cgroup (create and `update`); device rules
+    // only when the list is not empty.
     Status apply(const oci::Resources& resources) const;
+    // The device rules followed by the default devices (with_default_devices):
+    // v1 by the minimal transition from the current rules, v2 by replacing the
+    // eBPF program. create() always sets them: no rules is deny-all but the
+    // defaults, as runc.
+    Status apply_devices(const std::vector<oci::DeviceCgroup>& rules) const;
 
     Status freeze() const;
     Status thaw() const;

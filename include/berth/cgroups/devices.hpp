@@ -1,4 +1,4 @@
-// The device cgroup: v1 devices.allow/deny, v2 an eBPF program.
+// The device cgroup: the default devices, and v2's eBPF program (v1: devices_v1.hpp).
 #pragma once
 
 #include <linux/bpf.h>
@@ -14,9 +14,6 @@ namespace berth::cgroups {
 // The container's rules followed by the devices every container gets (null,
 // zero, full, random, urandom, tty, console, ptmx, pts, tun), as runc adds them.
 std::vector<oci::DeviceCgroup> with_default_devices(const std::vector<oci::DeviceCgroup>& rules);
-
-// v1: each rule, in order, to devices.allow or devices.deny of `dir`.
-Status apply_v1_devices(const std::string& dir, const std::vector<oci::DeviceCgroup>& rules);
 
 // A BPF_PROG_TYPE_CGROUP_DEVICE program deciding like the rule list: the last
 // rule matching a request wins; nothing matches: denied.

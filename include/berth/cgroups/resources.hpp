@@ -1,4 +1,5 @@
-// Writing linux.resources into the cgroup files of each layout.
+// Writing linux.resources (all but devices: Cgroup::apply_devices) into the
+// cgroup files of each layout.
 #pragma once
 
 #include <string>
