@@ -11,6 +11,7 @@
 #include "berth/cli/commands.hpp"
 #include "berth/cli/help.hpp"
 #include "berth/linux/self_protect.hpp"
+#include "berth/process/plan.hpp"
 #include "berth/util/trace.hpp"
 
 namespace berth::cli {
@@ -66,6 +67,8 @@ const Command* find_command(std::string_view name) {
 }
 
 int main(int argc, char** argv) {
+    // Before berth opens any fd of its own (see plan.hpp).
+    process::note_inherited_fds();
     std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
     auto parsed = parse_flags(global_flag_specs(), args, ArgOrder::FlagsFirst);
     if (!parsed) return usage_error("Incorrect Usage. " + parsed.error().what(), app_help(), parsed.error());

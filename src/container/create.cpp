@@ -124,6 +124,7 @@ Result<process::PlanOptions> plan_options(CreateOptions& options, const std::str
     plan.no_new_keyring = options.no_new_keyring;
     plan.preserve_fds = options.preserve_fds;
     plan.listen_fds = process::inherited_listen_fds();
+    BERTH_TRY(process::check_inherited_fds(plan.listen_fds, plan.preserve_fds));
     if (!options.console_socket.empty()) {
         BERTH_TRY_ASSIGN(plan.console_socket, linux_setup::connect_console_socket(options.console_socket));
     } else if (terminal) {

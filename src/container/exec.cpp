@@ -29,23 +29,6 @@
 namespace berth::container {
 namespace {
 
-// fds 3..3+n-1 are the caller's. A gap is filled with /dev/null so none of
-// our own fds can land there and be passed into the container
-// (CVE-2024-21626 is about such leaks).
-Status fill_preserved_fds(int count) {
-    for (int fd = 3; fd < 3 + count; ++fd) {
-        if (::fcntl(fd, F_GETFD) >= 0) continue;
-        int filler = ::open("/dev/null", O_RDONLY);
-        if (filler < 0) return Error::from_errno("open \"/dev/null\"");
-        if (filler != fd) {
-            int placed = ::dup2(filler, fd);
-            ::close(filler);
-            if (placed < 0) return Error::from_errno("dup2 /dev/null to fd " + std::to_string(fd));
-        }
-    }
-    return {};
-}
-
 Status check_status(const ContainerDir& dir, const Record& record, bool ignore_paused) {
     ContainerStatus status = derive_status(dir, record);
     if (status == ContainerStatus::stopped) return Error::msg("cannot exec in a stopped container");
@@ -161,7 +144,7 @@ Result<Console> console_for(const oci::Process& process, const ExecOptions& opti
 
 Result<int> exec_container(const ExecOptions& options) {
     trace::phase("parse");
-    BERTH_TRY(fill_preserved_fds(options.preserve_fds));
+    BERTH_TRY(process::check_inherited_fds(0, options.preserve_fds));
     BERTH_TRY_ASSIGN(Record record, load_running(options));
     BERTH_TRY_ASSIGN(oci::Spec spec, container_config(record));
     BERTH_TRY_ASSIGN(oci::Process process, exec_process(options, spec));

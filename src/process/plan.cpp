@@ -15,6 +15,9 @@ namespace {
 
 constexpr size_t kStateBufferSize = 64 * 1024;
 
+// Consecutive open fds from 3 when main started (note_inherited_fds).
+int g_inherited_fds = 0;
+
 bool starts_with_any(std::string_view key, std::initializer_list<std::string_view> prefixes) {
     for (auto p : prefixes) {
         if (key.starts_with(p)) return true;
@@ -104,6 +107,26 @@ int inherited_listen_fds() {
     long listen_pid = std::strtol(pid, nullptr, 10);
     int count = static_cast<int>(std::strtol(fds, nullptr, 10));
     return listen_pid == ::getpid() && count > 0 ? count : 0;
+}
+
+void note_inherited_fds() {
+    int fd = 3;
+    while (::fcntl(fd, F_GETFD) >= 0) ++fd;
+    g_inherited_fds = fd - 3;
+}
+
+Status check_inherited_fds(int listen_fds, int preserve_fds) {
+    if (listen_fds > g_inherited_fds) {
+        int fd = 3 + g_inherited_fds;
+        return Error::msg("LISTEN_FDS=" + std::to_string(listen_fds) + ": fd " + std::to_string(fd) + " is not open");
+    }
+    if (listen_fds + preserve_fds > g_inherited_fds) {
+        int missing = g_inherited_fds - listen_fds;
+        int fd = 3 + g_inherited_fds;
+        return Error::msg("unable to stat preserved-fd " + std::to_string(missing) + " (of " + std::to_string(preserve_fds) +
+                          "): stat /proc/self/fd/" + std::to_string(fd) + ": no such file or directory");
+    }
+    return {};
 }
 
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options) {

@@ -163,19 +163,6 @@ TEST_F(ExecTest, DetachWritesThePidFile) {
     EXPECT_EQ(bad.exit_code, 255);
 }
 
-TEST_F(ExecTest, PreservedFdsReachTheProcess) {
-    std::string id = sleeper();
-    // The harness runs berth with only stdio: fd 3 is absent and is filled
-    // with /dev/null rather than with one of berth's own fds.
-    auto report = exec_probe({"exec", "--preserve-fds", "1", id, "/bin/probe"});
-    bool fd3_is_null = false;
-    for (const auto& [fd, target] : report.fds()) {
-        if (fd == 3) fd3_is_null = target == "/dev/null";
-        EXPECT_LE(fd, 4) << fd << " -> " << target;  // 4 at most: the probe's own /proc listing
-    }
-    EXPECT_TRUE(fd3_is_null);
-}
-
 TEST_F(ExecTest, TerminalIsAPtyRelayedInTheForeground) {
     std::string id = sleeper();
     auto r = run_berth("exec", "--tty", id, "/bin/sh", "-c", "tty; exit 3");
