@@ -133,15 +133,17 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # --- daemon -----------------------------------------------------------------
-echo '{}' > "$tmp/daemon.json"
+# The runtime and the cgroup driver as README.md's daemon.json has them; the
+# private paths and the networking switches as flags.
+jq -n --arg path "$runtime" \
+  '{runtimes: {berth: {path: $path}}, "exec-opts": ["native.cgroupdriver=cgroupfs"]}' > "$tmp/daemon.json"
 mkdir -p "$tmp/client"
 "$dockerd" --config-file "$tmp/daemon.json" \
   --data-root "$tmp/data" --exec-root "$tmp/exec" --pidfile "$pidfile" \
   -H "unix://$sock" \
   --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --bridge=none \
   --userland-proxy=false \
-  --exec-opt native.cgroupdriver=cgroupfs \
-  --add-runtime "berth=$runtime" --log-level warn \
+  --log-level warn \
   >"$tmp/dockerd.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 300); do
@@ -155,6 +157,8 @@ if ! d version >/dev/null 2>&1; then
   exit 1
 fi
 log "dockerd $daemon_pid up after $((SECONDS - start_seconds)) s, runtime berth=$runtime"
+expect "daemon.json: cgroupfs driver, runtime berth" "cgroupfs $runtime" \
+  d info -f '{{.CgroupDriver}} {{(index .Runtimes "berth").Path}}'
 
 # --- image (no registry) ----------------------------------------------------
 "$repo/tests/setup/make-bundle.sh" "$tmp/bundle" >/dev/null || exit 1
@@ -245,6 +249,8 @@ else
 fi
 
 expect "cgroup /docker/<id>" "/docker/$cid" cat "/proc/$pid/cgroup"
+outside=$(grep -v ":/docker/$cid\$" "/proc/$pid/cgroup")
+[ -z "$outside" ] || fail "hierarchies where the container is not in /docker/<id>: $outside"
 expect "exec" "exec works" d exec $ct echo exec works
 expect "exec without -t has no tty" "not a tty" sh -c "$docker_client -H unix://$sock exec $ct tty; true"
 expect "exec -t" "/dev/pts/" d exec -t $ct tty
