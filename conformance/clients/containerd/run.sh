@@ -1,0 +1,323 @@
+#!/bin/bash
+# Drives a runc-compatible runtime (berth, or runc to validate the test) through
+# Debian's containerd 1.6 and ctr, the way a containerd user does:
+#
+#   run.sh RUNTIME_BINARY
+#
+# A private containerd (own config, root, state, sockets under a mktemp dir,
+# cgroupfs, no CRI) is started in the background, a locally built busybox image
+# is imported, and containers run with
+# `ctr run --runtime io.containerd.runc.v2 --runc-binary RUNTIME`: foreground
+# run (stdout, stdin, exit code, tty), a detached task, task exec with and
+# without a tty, task ps, pause/resume, metrics, kill and kill --all, delete,
+# and runtime errors that must reach ctr's output. Every step checks output,
+# not just exit codes. At the end containerd is stopped by its PID and
+# everything the test made is removed; leftovers (processes, mounts, cgroups,
+# runtime state) fail the test.
+#
+# Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or no
+# containerd/ctr).
+set -uo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 RUNTIME_BINARY" >&2; exit 2; }
+runtime=$(command -v "$1" || true)
+[ -n "$runtime" ] && runtime=$(readlink -f "$runtime")
+[ -x "$runtime" ] || { echo "$0: runtime $1 not found" >&2; exit 2; }
+if [ "$(id -u)" != 0 ]; then echo "skip: needs root"; exit 77; fi
+for tool in containerd ctr containerd-shim-runc-v2 script jq; do
+  command -v "$tool" >/dev/null || { echo "skip: $tool not installed"; exit 77; }
+done
+
+here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+T=$(mktemp -d /tmp/berth-containerd.XXXXXX)
+NS=berth-test-$$                       # containerd namespace = cgroup parent /$NS
+IMAGE=docker.io/library/berth-busybox:latest
+TIMEOUT=60                             # per ctr command
+containerd_pid=""
+failures=0
+started=$(date +%s)
+
+# Directories containerd/the shim create outside their configured paths
+# (shim sockets live in /run/containerd/s whatever the config says).
+HOST_DIRS=(/run/containerd/s /run/containerd/fifo /run/containerd/runc /run/containerd
+           /opt/containerd /var/lib/containerd)
+preexisting=()
+for dir in "${HOST_DIRS[@]}"; do [ -e "$dir" ] && preexisting+=("$dir"); done
+
+pass() { echo "ok - $1"; }
+fail() {
+  echo "not ok - $1"
+  shift
+  local line
+  for line in "$@"; do printf '#   %s\n' "$line"; done
+  failures=$((failures + 1))
+}
+
+# ctr against the private daemon, in the test's namespace, with a time limit.
+# (-k: ctr run forwards SIGTERM to the container instead of exiting.)
+c() { timeout -k 5 "$TIMEOUT" ctr --address "$T/containerd.sock" --namespace "$NS" "$@"; }
+# ctr run with the runtime under test; runtime state and IO fifos in $T.
+RUN_FLAGS=(--runtime io.containerd.runc.v2 --runc-binary "$runtime" --runc-root "$T/runc"
+           --fifo-dir "$T/fifo")
+# ctr with a pty as stdin (`ctr -t` refuses a stdin that is not a terminal).
+c_tty() {
+  local cmd="timeout -k 5 $TIMEOUT ctr --address $T/containerd.sock --namespace $NS"
+  local arg
+  for arg in "$@"; do cmd+=" $(printf '%q' "$arg")"; done
+  script -qec "$cmd" /dev/null </dev/null
+}
+
+# Runs CMD...; sets $out (stdout+stderr, \r removed) and $rc.
+capture() {
+  out=$("$@" 2>&1)
+  rc=$?
+  out=${out//$'\r'/}
+}
+
+# expect DESCRIPTION RC REGEX CMD...: CMD exits RC and its output matches REGEX
+# (extended, case-insensitive; one line of the output or the whole of it).
+expect() {
+  local what=$1 want_rc=$2 regex=$3
+  shift 3
+  capture "$@"
+  if [ "$rc" = "$want_rc" ] && grep -Eiq -- "$regex" <<<"$out"; then
+    pass "$what"
+  else
+    fail "$what" "command: $*" "exit $rc (want $want_rc), output should match /$regex/:" "$out"
+  fi
+}
+
+# Status of a task in `ctr task ls` (RUNNING, PAUSED, STOPPED, or empty).
+task_status() { c task ls 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'; }
+task_pid() { c task ls 2>/dev/null | awk -v id="$1" '$1 == id { print $2 }'; }
+
+# wait_for DESCRIPTION CMD...: retries CMD for up to 10 s.
+wait_for() {
+  local what=$1 i
+  shift
+  for i in $(seq 100); do
+    "$@" >/dev/null 2>&1 && { pass "$what"; return 0; }
+    sleep 0.1
+  done
+  fail "$what" "timed out: $*"
+  return 1
+}
+status_is() { [ "$(task_status "$1")" = "$2" ]; }
+
+# Cgroup directories of container ID in every mounted hierarchy.
+cgroup_dirs() { find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -path "*/$NS/$1" 2>/dev/null; }
+# Freezer state of container ID (cgroup v1 freezer or v2 cgroup.freeze).
+freezer_state() {
+  if [ -r "/sys/fs/cgroup/freezer/$NS/$1/freezer.state" ]; then
+    cat "/sys/fs/cgroup/freezer/$NS/$1/freezer.state"
+  elif [ -r "/sys/fs/cgroup/$NS/$1/cgroup.freeze" ]; then
+    sed 's/1/FROZEN/; s/0/THAWED/' "/sys/fs/cgroup/$NS/$1/cgroup.freeze"
+  fi
+}
+
+# After a container's task and container are deleted nothing of it may remain.
+expect_gone() {
+  local id=$1 left=()
+  [ -e "$T/runc/$NS/$id" ] && left+=("runtime state $T/runc/$NS/$id")
+  local dir
+  while read -r dir; do [ -n "$dir" ] && left+=("cgroup $dir"); done < <(cgroup_dirs "$id")
+  grep -q "/$id/rootfs " /proc/self/mountinfo && left+=("rootfs mount of $id")
+  c task ls 2>/dev/null | awk '{ print $1 }' | grep -qx "$id" && left+=("task $id")
+  if [ ${#left[@]} -eq 0 ]; then pass "$id: nothing left after delete"; else fail "$id: left after delete" "${left[@]}"; fi
+}
+
+# Processes started through our daemon (its address is on their command line)
+# or living in our namespace's cgroups.
+our_pids() {
+  local p
+  for p in /proc/[0-9]*; do
+    [ "${p#/proc/}" = "$containerd_pid" ] && continue
+    if tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -qF -- "$T/containerd.sock" ||
+       grep -qs ":/$NS/" "$p/cgroup"; then
+      echo "${p#/proc/}"
+    fi
+  done
+}
+
+cleanup() {
+  local id pid dir leaks=()
+  if [ -n "$containerd_pid" ] && kill -0 "$containerd_pid" 2>/dev/null; then
+    for id in $(c task ls -q 2>/dev/null); do
+      c task kill -a -s SIGKILL "$id" >/dev/null 2>&1
+      c task delete -f "$id" >/dev/null 2>&1
+    done
+    for id in $(c container ls -q 2>/dev/null); do c container delete "$id" >/dev/null 2>&1; done
+    kill -TERM "$containerd_pid"
+    for _ in $(seq 100); do kill -0 "$containerd_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$containerd_pid" 2>/dev/null && { leaks+=("containerd did not stop on SIGTERM"); kill -KILL "$containerd_pid"; }
+    wait "$containerd_pid" 2>/dev/null
+  fi
+  for pid in $(our_pids); do
+    leaks+=("process $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)")
+    kill -KILL "$pid" 2>/dev/null
+  done
+  while read -r dir; do
+    [ -n "$dir" ] || continue
+    leaks+=("mount $dir")
+    umount -l "$dir"
+  done < <(awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+  # runc and berth leave the parent /$NS (they only remove the container's own
+  # cgroup); anything below it is a leak.
+  while read -r dir; do
+    [ -n "$dir" ] || continue
+    leaks+=("cgroup $dir")
+  done < <(find /sys/fs/cgroup -mindepth 3 -maxdepth 4 -type d -path "*/$NS/*" 2>/dev/null)
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -depth -type d -path "*/$NS*" -exec rmdir {} + 2>/dev/null
+  [ -d "$T/runc/$NS" ] && [ -n "$(ls -A "$T/runc/$NS")" ] && leaks+=("runtime state: $(ls -A "$T/runc/$NS" | tr '\n' ' ')")
+  rm -rf --one-file-system "$T"
+  for dir in "${HOST_DIRS[@]}"; do
+    [[ " ${preexisting[*]} " == *" $dir "* ]] && continue
+    # Only empty directories: a concurrent daemon may use them.
+    [ -d "$dir" ] && rmdir "$dir" 2>/dev/null
+  done
+  if [ ${#leaks[@]} -eq 0 ]; then pass "nothing left behind"; else fail "left behind" "${leaks[@]}"; fi
+  echo "# $((failures)) failure(s), $(( $(date +%s) - started )) s, runtime $runtime"
+  [ "$failures" -eq 0 ]
+}
+trap 'cleanup; exit $?' EXIT
+trap 'exit 1' INT TERM
+
+# --- containerd ---------------------------------------------------------------
+mkdir -p "$T/runc" "$T/fifo"
+cat > "$T/config.toml" <<EOF
+version = 2
+root = "$T/root"
+state = "$T/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri",
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.internal.v1.tracing", "io.containerd.tracing.processor.v1.otlp"]
+[grpc]
+  address = "$T/containerd.sock"
+[ttrpc]
+  address = "$T/containerd.sock.ttrpc"
+[debug]
+  address = ""
+  level = "info"
+[metrics]
+  address = ""
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$T/opt"
+EOF
+containerd --config "$T/config.toml" > "$T/containerd.log" 2>&1 &
+containerd_pid=$!
+wait_for "containerd is up" c version || { cat "$T/containerd.log"; exit 1; }
+
+"$here/make-image.sh" "$T/busybox.tar" berth-busybox:latest
+expect "image import" 0 "$IMAGE" c image import "$T/busybox.tar"
+expect "image listed" 0 "^$IMAGE " c image ls
+
+# --- foreground run -------------------------------------------------------------
+expect "run: output" 0 "^hello from berth-test uid=0$" \
+  c run --rm "${RUN_FLAGS[@]}" "$IMAGE" t-run sh -c 'echo "hello from berth-test uid=$(id -u)"'
+expect_gone t-run
+expect "run: exit code" 7 "^$" c run --rm "${RUN_FLAGS[@]}" "$IMAGE" t-exit sh -c 'exit 7'
+expect "run: container's own pid namespace and cgroup" 0 "^1 .*/$NS/t-ns$" \
+  c run --rm "${RUN_FLAGS[@]}" "$IMAGE" t-ns sh -c 'echo "$$ $(grep -m1 memory /proc/self/cgroup)"'
+expect "run -t: console" 0 "/dev/pts/0 tty$" \
+  c_tty run --rm -t "${RUN_FLAGS[@]}" "$IMAGE" t-tty sh -c '[ -t 0 ] && echo "$(tty) tty"'
+expect_gone t-tty
+
+# --- runtime errors reach ctr ----------------------------------------------------
+# The runtime's own message (from its --log JSON) must be in ctr's error.
+expect "run: missing executable -> runtime's error" 1 \
+  'OCI runtime create failed:.*/nonexistent.*no such file or directory' \
+  c run --rm "${RUN_FLAGS[@]}" "$IMAGE" t-err /nonexistent
+c container delete t-err >/dev/null 2>&1
+expect_gone t-err
+expect "run: bad cwd -> runtime's error" 1 'OCI runtime create failed:.*/etc/passwd.*not a directory' \
+  c run --rm "${RUN_FLAGS[@]}" --cwd /etc/passwd/no/such/dir "$IMAGE" t-cwd true
+c container delete t-cwd >/dev/null 2>&1
+expect_gone t-cwd
+
+# --- detached task ---------------------------------------------------------------
+# The init traps SIGTERM and reports it; its child keeps ps/metrics busy.
+capture c run -d --log-uri "file://$T/t-det.log" "${RUN_FLAGS[@]}" "$IMAGE" t-det \
+  sh -c 'trap "echo got TERM; exit 3" TERM; echo started; sleep 1000 & wait'
+[ "$rc" = 0 ] && pass "run -d" || fail "run -d" "exit $rc" "$out"
+wait_for "run -d: task output in its log" grep -qx started "$T/t-det.log"
+pid=$(task_pid t-det)
+if [ "$(task_status t-det)" = RUNNING ] && [ -n "$pid" ] && grep -qs ":/$NS/t-det$" "/proc/$pid/cgroup"; then
+  pass "task ls: RUNNING with a host pid in /$NS/t-det"
+else
+  fail "task ls: RUNNING with a host pid in /$NS/t-det" "$(c task ls 2>&1)" "pid $pid: $(cat "/proc/$pid/cgroup" 2>&1)"
+fi
+
+expect "exec: output and exit code" 5 "^exec as 0 in /tmp$" \
+  c task exec --cwd /tmp --exec-id e1 t-det sh -c 'echo "exec as $(id -u) in $PWD"; exit 5'
+# The exec'd process is in the init's pid namespace: it sees the init as pid 1.
+expect "exec: joins the init's pid namespace" 0 "^1 sh" \
+  c task exec --exec-id e2 t-det sh -c 'ps -o pid,comm | grep "^ *1 "| sed "s/^ *//"'
+expect "exec -t: console" 0 "/dev/pts/0 tty$" \
+  c_tty task exec -t --exec-id e3 t-det sh -c '[ -t 0 ] && echo "$(tty) tty"'
+expect "exec: missing executable -> runtime's error" 1 'OCI runtime exec failed:.*/nonexistent.*no such file or directory' \
+  c task exec --exec-id e4 t-det /nonexistent
+
+expect "exec -d" 0 "^$" c task exec -d --exec-id e5 t-det sleep 1000
+capture c task ps t-det
+# PID INFO header + init (sh) + its sleep + the exec'd sleep.
+ps_pids=$(awk 'NR > 1 { print $1 }' <<<"$out" | sort -n | tr '\n' ' ')
+cgroup_pids=$(sort -n "/sys/fs/cgroup/pids/$NS/t-det/cgroup.procs" 2>/dev/null | tr '\n' ' ')
+if [ "$rc" = 0 ] && [ "$(wc -w <<<"$ps_pids")" = 3 ] && [[ " $ps_pids" == *" $pid "* ]] &&
+   { [ -z "$cgroup_pids" ] || [ "$ps_pids" = "$cgroup_pids" ]; }; then
+  pass "task ps: init, its child and the exec'd process"
+else
+  fail "task ps: init, its child and the exec'd process" "exit $rc, cgroup.procs: $cgroup_pids" "$out"
+fi
+
+expect "pause" 0 "^$" c task pause t-det
+if status_is t-det PAUSED && [ "$(freezer_state t-det)" = FROZEN ]; then
+  pass "pause: PAUSED and frozen"
+else
+  fail "pause: PAUSED and frozen" "status $(task_status t-det), freezer $(freezer_state t-det)"
+fi
+expect "resume" 0 "^$" c task resume t-det
+if status_is t-det RUNNING && [ "$(freezer_state t-det)" = THAWED ]; then
+  pass "resume: RUNNING and thawed"
+else
+  fail "resume: RUNNING and thawed" "status $(task_status t-det), freezer $(freezer_state t-det)"
+fi
+expect "exec after resume" 0 "^alive$" c task exec --exec-id e6 t-det echo alive
+
+capture c task metrics t-det
+metric() { awk -v name="$1" '$1 == name { print $2 }' <<<"$out"; }
+if [ "$rc" = 0 ] && [ "$(metric pids.current)" = 3 ] && [[ $(metric memory.usage_in_bytes) =~ ^[1-9][0-9]*$ ]] &&
+   [[ $(metric cpuacct.usage) =~ ^[1-9][0-9]*$ ]]; then
+  pass "metrics: pids and memory of the container's cgroup"
+else
+  fail "metrics: pids and memory of the container's cgroup" "exit $rc" "$out"
+fi
+
+capture c task kill t-det
+wait_for "kill: SIGTERM stops the init" status_is t-det STOPPED
+if grep -qx "got TERM" "$T/t-det.log"; then pass "kill: the init's trap ran"; else fail "kill: the init's trap ran" "$(cat "$T/t-det.log")"; fi
+expect "delete: reports the exit status" 0 "task t-det exit with non-zero exit code 3" c task delete t-det
+expect "container delete" 0 "^$" c container delete t-det
+expect_gone t-det
+
+# --- kill --all ----------------------------------------------------------------------
+# The init is pid 1 without a SIGTERM handler, so SIGTERM only ends the others.
+expect "run -d (kill --all)" 0 "^$" c run -d --null-io "${RUN_FLAGS[@]}" "$IMAGE" t-all sleep 1000
+expect "exec -d (kill --all) 1" 0 "^$" c task exec -d --exec-id s1 t-all sleep 1001
+expect "exec -d (kill --all) 2" 0 "^$" c task exec -d --exec-id s2 t-all sleep 1002
+expect "kill --all SIGTERM" 0 "^$" c task kill -a -s SIGTERM t-all
+all_pid=$(task_pid t-all)
+only_init() { [ "$(c task ps t-all | awk 'NR > 1 { print $1 }' | tr -d '\n')" = "$all_pid" ]; }
+wait_for "kill --all: reached every process, the init survives" only_init
+status_is t-all RUNNING && pass "kill --all: task still RUNNING" || fail "kill --all: task still RUNNING" "$(task_status t-all)"
+expect "delete -f of a running task" 0 "task t-all exit with non-zero exit code 137" c task delete -f t-all
+expect "container delete (kill --all)" 0 "^$" c container delete t-all
+expect_gone t-all
+
+# --- SIGKILL and delete of a stopped-by-signal task ------------------------------------
+expect "run -d (kill -s SIGKILL)" 0 "^$" c run -d --null-io "${RUN_FLAGS[@]}" "$IMAGE" t-kill sleep 1000
+expect "kill -s SIGKILL" 0 "^$" c task kill -s SIGKILL t-kill
+wait_for "kill -s SIGKILL: STOPPED" status_is t-kill STOPPED
+expect "delete: exit status 137" 0 "task t-kill exit with non-zero exit code 137" c task delete t-kill
+expect "container delete (SIGKILL)" 0 "^$" c container delete t-kill
+expect_gone t-kill
