@@ -220,6 +220,17 @@ expect "--cgroupns private (rooted at the container's cgroup)" ":memory:/
 " d "${run[@]}" --rm --cgroupns private $image sh -c 'cat /proc/self/cgroup; echo'
 expect "--oom-score-adj" "adj=500" \
   d "${run[@]}" --rm --oom-score-adj 500 $image sh -c 'echo adj=$(cat /proc/self/oom_score_adj)'
+expect "-w creates a missing working directory" "/new/dir" d "${run[@]}" --rm -w /new/dir $image pwd
+expect "-u uid:gid --group-add" "uid=1000(berth) gid=1000(berth) groups=100(users),1000(berth),1234" \
+  d "${run[@]}" --rm -u 1000:1000 --group-add 100 --group-add 1234 $image id
+expect "-u NAME (groups from the image)" "uid=1000(berth) gid=1000(berth) groups=100(users),1000(berth)" \
+  d "${run[@]}" --rm -u berth $image id
+expect "memory and cpu knobs (--memory-swappiness --oom-kill-disable --memory-reservation --cpu-shares)" \
+  "swappiness=0 oom_kill_disable=1 soft=33554432 shares=512" \
+  d "${run[@]}" --rm -m 64m --memory-swappiness 0 --oom-kill-disable --memory-reservation 32m --cpu-shares 512 \
+    $image sh -c 'cd /sys/fs/cgroup; echo swappiness=$(cat memory/memory.swappiness) \
+      oom_kill_disable=$(sed -n "s/oom_kill_disable //p" memory/memory.oom_control) \
+      soft=$(cat memory/memory.soft_limit_in_bytes) shares=$(cat cpu/cpu.shares)'
 expect_error "OOM kill (-m 16m)" 137 "" \
   d "${run[@]}" --name berth-docker-oom -m 16m --memory-swap 16m $image dd if=/dev/zero of=/dev/null bs=64M count=1
 expect "OOMKilled" "true" d inspect -f '{{.State.OOMKilled}}' berth-docker-oom
@@ -258,6 +269,12 @@ expect "exec -i (stdin)" "into exec" sh -c "echo into exec | $docker_client -H u
 expect "exec -u 1000" "uid=1000" d exec -u 1000 $ct id
 expect "exec -e -w" "v=1 /tmp" d exec -e V=1 -w /tmp $ct sh -c 'echo v=$V $(pwd)'
 expect_error "exec of a missing command" 126 "/no/such/binary" d exec $ct /no/such/binary
+expect "exec exit status" "rc=7" sh -c "$docker_client -H unix://$sock exec $ct sh -c 'exit 7'; echo rc=\$?"
+expect "exec killed by a signal" "rc=137" sh -c "$docker_client -H unix://$sock exec $ct sh -c 'kill -9 \$\$'; echo rc=\$?"
+expect "exec -d" "" d exec -d $ct sh -c 'echo detached > /tmp/exec-d'
+expect "exec -d ran" "detached" sh -c "sleep 1; $docker_client -H unix://$sock exec $ct cat /tmp/exec-d"
+expect "run --pid container: --network container: (joins by path)" "sleep 1000" \
+  d run --runtime berth --rm --pid container:$ct --network container:$ct $image ps
 
 expect "top" "sleep 1000" d top $ct
 expect "stats --no-stream" "32MiB" d stats --no-stream --format '{{.Name}} {{.MemUsage}}' $ct
@@ -273,6 +290,10 @@ expect "update -m 48m" "" d update -m 48m --memory-swap 96m $ct
 expect "updated limit inside" "50331648" d exec $ct cat /sys/fs/cgroup/memory/memory.limit_in_bytes
 expect "updated memsw inside" "100663296" d exec $ct cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes
 expect "stats after update" "48MiB" d stats --no-stream --format '{{.MemUsage}}' $ct
+expect "update --cpus --pids-limit --cpuset-cpus --cpu-shares" "quota=25000 pids=30 cpus=0 shares=256" sh -c \
+  "$docker_client -H unix://$sock update --cpus 0.25 --pids-limit 30 --cpuset-cpus 0 --cpu-shares 256 $ct >/dev/null &&
+   $docker_client -H unix://$sock exec $ct sh -c 'cd /sys/fs/cgroup; echo quota=\$(cat cpu/cpu.cfs_quota_us) \
+     pids=\$(cat pids/pids.max) cpus=\$(cat cpuset/cpuset.cpus) shares=\$(cat cpu/cpu.shares)'"
 
 expect "stop" "$ct" d stop -t 10 $ct
 expect "exited after stop" "exited 143" d inspect -f '{{.State.Status}} {{.State.ExitCode}}' $ct
@@ -285,11 +306,16 @@ expect "rm -f" "$ct" d rm -f $ct
 for dir in /sys/fs/cgroup/*/docker/"$cid"; do
   [ -e "$dir" ] && fail "cgroup $dir left after rm"
 done
-# kill, and rm -f of a paused container (the runtime must thaw to kill).
+# stop without an init, start, kill, and rm -f of a paused container.
 for name in berth-docker-kill berth-docker-paused; do
   d "${run[@]}" -d --name $name $image sleep 1000 >/dev/null || fail "run -d $name"
 done
-expect "kill" "$(printf 'berth-docker-kill')" d kill berth-docker-kill
+# berth-docker-kill has no --init: pid 1 ignores SIGTERM, stop ends in SIGKILL.
+expect "stop -t 1 without --init" "berth-docker-kill" d stop -t 1 berth-docker-kill
+expect "exited 137 after stop -t 1" "exited 137" d inspect -f '{{.State.Status}} {{.State.ExitCode}}' berth-docker-kill
+expect "start again" "berth-docker-kill" d start berth-docker-kill
+expect "exec after start" "started again" d exec berth-docker-kill echo started again
+expect "kill" "berth-docker-kill" d kill berth-docker-kill
 expect "exited 137 after kill" "exited 137" d inspect -f '{{.State.Status}} {{.State.ExitCode}}' berth-docker-kill
 expect "pause before rm -f" "" d pause berth-docker-paused
 paused_id=$(d inspect -f '{{.Id}}' berth-docker-paused)
