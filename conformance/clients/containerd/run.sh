@@ -245,6 +245,13 @@ expect "run --privileged: all capabilities, host devices" 0 "^CapEff:[[:space:]]
   c run --rm "${RUN_FLAGS[@]}" --privileged "$IMAGE" t-priv sh -c \
     'echo "$(grep CapEff /proc/self/status) $([ -c /dev/null ] && [ -c /dev/kmsg ] && echo devices-ok)"'
 expect_gone t-priv
+# Resource limits land in the container's cgroup, which it sees at
+# /sys/fs/cgroup through a cgroup mount (as CRI's spec has).
+expect "run --cpus --memory-limit: limits in the container's cgroup" 0 '^50000 100000 33554432$' \
+  c run --rm "${RUN_FLAGS[@]}" --cpus 0.5 --memory-limit 33554432 \
+    --mount type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:nodev:noexec "$IMAGE" t-cg sh -c \
+    'cd /sys/fs/cgroup && echo $(cat cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us memory/memory.limit_in_bytes)'
+expect_gone t-cg
 # A memory limit the process exceeds: the kernel OOM-kills it and containerd
 # (watching the cgroup the runtime made) reports the OOM.
 expect "run --memory-limit: OOM kill, exit 137" 137 '^$' \
@@ -287,6 +294,8 @@ expect "exec -t: console" 0 "/dev/pts/0 tty$" \
 expect "exec: missing executable -> runtime's error" 1 'OCI runtime exec failed:.*/nonexistent.*no such file or directory' \
   c task exec "${EXEC_FLAGS[@]}" --exec-id e4 t-det /nonexistent
 
+expect "exec --user" 0 '^uid=1000\(berth\) gid=1000\(berth\)' \
+  c task exec "${EXEC_FLAGS[@]}" --user 1000 --exec-id e7 t-det id
 expect "exec -d" 0 "^$" c task exec -d "${EXEC_FLAGS[@]}" --exec-id e5 t-det sleep 1000
 capture c task ps t-det
 # PID INFO header + init (sh) + its sleep + the exec'd sleep.
@@ -342,6 +351,18 @@ status_is t-all RUNNING && pass "kill --all: task still RUNNING" || fail "kill -
 expect "delete -f of a running task" 0 "task t-all exit with non-zero exit code 137" c task delete -f t-all
 expect "container delete (kill --all)" 0 "^$" c container delete t-all
 expect_gone t-all
+
+# --- the runtime deletes a container behind containerd's back -----------------------
+# containerd must still clean up: the shim matches the runtime's
+# "container does not exist" and treats the container as gone.
+expect "run -d (deleted behind containerd's back)" 0 "^$" \
+  c run -d --null-io "${RUN_FLAGS[@]}" "$IMAGE" t-gone sleep 1000
+expect "runtime delete --force under containerd" 0 '^$' "$runtime" --root "$T/runc/$NS" delete --force t-gone
+wait_for "task STOPPED after the runtime's delete" status_is t-gone STOPPED
+expect "task delete: the runtime's container is gone" 0 "task t-gone exit with non-zero exit code 137" \
+  c task delete t-gone
+expect "container delete (deleted behind containerd's back)" 0 "^$" c container delete t-gone
+expect_gone t-gone
 
 # --- SIGKILL and delete of a stopped-by-signal task ------------------------------------
 expect "run -d (kill -s SIGKILL)" 0 "^$" c run -d --null-io "${RUN_FLAGS[@]}" "$IMAGE" t-kill sleep 1000
