@@ -63,6 +63,8 @@ RUN_FLAGS=(--runtime io.containerd.runc.v2 --runc-binary "$runtime" --runc-root 
 # ctr task exec keeps the fifos of detached processes: keep them in $T too.
 EXEC_FLAGS=(--fifo-dir "$T/fifo")
 # ctr with a pty as stdin (`ctr -t` refuses a stdin that is not a terminal).
+# script(1) passes on its own stdin's EOF as a NUL byte, which the container's
+# pty may echo as "^@" before the output: capture drops it.
 c_tty() {
   local cmd="timeout -k 5 $TIMEOUT ctr --address $T/containerd.sock --namespace $NS"
   local arg
@@ -75,6 +77,7 @@ capture() {
   out=$("$@" 2>&1)
   rc=$?
   out=${out//$'\r'/}
+  out=${out//^@/}
 }
 
 # expect DESCRIPTION RC REGEX CMD...: CMD exits RC and its output matches REGEX
@@ -120,8 +123,10 @@ freezer_state() {
 
 # After a container's task and container are deleted nothing of it may remain.
 expect_gone() {
-  local id=$1 left=()
-  [ -e "$T/runc/$NS/$id" ] && left+=("runtime state $T/runc/$NS/$id")
+  local id=$1 left=() root
+  for root in "$T/runc" /run/containerd/runc; do
+    [ -e "$root/$NS/$id" ] && left+=("runtime state $root/$NS/$id")
+  done
   local dir
   while read -r dir; do [ -n "$dir" ] && left+=("cgroup $dir"); done < <(cgroup_dirs "$id")
   grep -q "/$id/rootfs " /proc/self/mountinfo && left+=("rootfs mount of $id")
@@ -172,7 +177,10 @@ cleanup() {
     leaks+=("cgroup $dir")
   done < <(find /sys/fs/cgroup -mindepth 3 -maxdepth 4 -type d -path "*/$NS/*" 2>/dev/null)
   find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -depth -type d -path "*/$NS*" -exec rmdir {} + 2>/dev/null
-  [ -d "$T/runc/$NS" ] && [ -n "$(ls -A "$T/runc/$NS")" ] && leaks+=("runtime state: $(ls -A "$T/runc/$NS" | tr '\n' ' ')")
+  for dir in "$T/runc/$NS" "/run/containerd/runc/$NS"; do
+    [ -d "$dir" ] && [ -n "$(ls -A "$dir")" ] && leaks+=("runtime state: $dir/$(ls -A "$dir" | tr '\n' ' ')")
+  done
+  rm -rf --one-file-system "/run/containerd/runc/$NS"
   rm -rf --one-file-system "$T"
   for dir in "${HOST_DIRS[@]}"; do
     [[ " ${preexisting[*]} " == *" $dir "* ]] && continue
@@ -188,7 +196,13 @@ trap 'cleanup; exit $?' EXIT
 trap 'exit 1' INT TERM
 
 # --- containerd ---------------------------------------------------------------
-mkdir -p "$T/runc" "$T/fifo"
+# The shim runs "runc" from containerd's PATH when a container has no runtime
+# options; ctr 1.6 drops them for --uidmap (its task options replace the
+# container's), so that name must be the runtime under test too.
+mkdir -p "$T/runc" "$T/fifo" "$T/bin"
+ln -s "$runtime" "$T/bin/runc"
+# A user namespace's root must reach the bundle under $T.
+chmod 0755 "$T"
 cat > "$T/config.toml" <<EOF
 version = 2
 root = "$T/root"
@@ -209,7 +223,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri",
 [plugins."io.containerd.internal.v1.opt"]
   path = "$T/opt"
 EOF
-containerd --config "$T/config.toml" > "$T/containerd.log" 2>&1 &
+PATH=$T/bin:$PATH containerd --config "$T/config.toml" > "$T/containerd.log" 2>&1 &
 containerd_pid=$!
 wait_for "containerd is up" c version || { cat "$T/containerd.log"; exit 1; }
 ctr --address "$T/containerd.sock" events > "$T/events.log" 2>&1 &
@@ -259,6 +273,23 @@ expect "run --memory-limit: OOM kill, exit 137" 137 '^$' \
 wait_for "run --memory-limit: /tasks/oom event" grep -q '/tasks/oom.*t-oom' "$T/events.log"
 expect_gone t-oom
 
+# A user namespace: ctr chowns a copy of the snapshot, the runtime maps ids.
+# (ctr 1.6 runs this one with the shim's defaults: "runc" from PATH = the
+# runtime under test, state in /run/containerd/runc/$NS.)
+expect "run --uidmap --gidmap: user namespace" 0 '^0 100000 65536 0 100000 65536 uid=0$' \
+  c run --rm "${RUN_FLAGS[@]}" --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMAGE" t-userns \
+    sh -c 'echo $(cat /proc/self/uid_map /proc/self/gid_map) uid=$(id -u)'
+expect_gone t-userns
+# Several containers at once.
+for i in 1 2 3 4; do
+  c run --rm "${RUN_FLAGS[@]}" "$IMAGE" "t-par$i" echo "parallel $i" > "$T/par$i.out" 2>&1 &
+done
+wait_all_ok=yes
+for i in 1 2 3 4; do wait -n || wait_all_ok=no; done
+for i in 1 2 3 4; do [ "$(tr -d '\r' < "$T/par$i.out")" = "parallel $i" ] || wait_all_ok=no; done
+if [ $wait_all_ok = yes ]; then pass "4 containers in parallel"; else fail "4 containers in parallel" "$(cat "$T"/par*.out)"; fi
+for i in 1 2 3 4; do expect_gone "t-par$i"; done
+
 # --- runtime errors reach ctr ----------------------------------------------------
 # The runtime's own message (from its --log JSON) must be in ctr's error.
 expect "run: missing executable -> runtime's error" 1 \
@@ -291,6 +322,13 @@ expect "exec: joins the init's pid namespace" 0 "^1 sh" \
   c task exec "${EXEC_FLAGS[@]}" --exec-id e2 t-det sh -c 'ps -o pid,comm | grep "^ *1 "| sed "s/^ *//"'
 expect "exec -t: console" 0 "/dev/pts/0 tty$" \
   c_tty task exec -t "${EXEC_FLAGS[@]}" --exec-id e3 t-det sh -c '[ -t 0 ] && echo "$(tty) tty"'
+expect "exec -t: exit code" 4 "^bye$" \
+  c_tty task exec -t "${EXEC_FLAGS[@]}" --exec-id e8 t-det sh -c 'echo bye; exit 4'
+# --with-ns: a new container joins t-det's network namespace by path.
+det_netns=$(readlink "/proc/$pid/ns/net")
+expect "run --with-ns: joins another container's network namespace" 0 "^${det_netns//[/\\[}$" \
+  c run --rm "${RUN_FLAGS[@]}" --with-ns "network:/proc/$pid/ns/net" "$IMAGE" t-withns readlink /proc/self/ns/net
+expect_gone t-withns
 expect "exec: missing executable -> runtime's error" 1 'OCI runtime exec failed:.*/nonexistent.*no such file or directory' \
   c task exec "${EXEC_FLAGS[@]}" --exec-id e4 t-det /nonexistent
 
@@ -351,6 +389,22 @@ status_is t-all RUNNING && pass "kill --all: task still RUNNING" || fail "kill -
 expect "delete -f of a running task" 0 "task t-all exit with non-zero exit code 137" c task delete -f t-all
 expect "container delete (kill --all)" 0 "^$" c container delete t-all
 expect_gone t-all
+
+# A container's task can be started again after its task was deleted (its
+# runtime state and cgroup must be gone, the id is reused).
+expect "run -d (restart)" 0 "^$" c run -d --null-io "${RUN_FLAGS[@]}" "$IMAGE" t-again sh -c 'exec sleep 1000'
+expect "kill (restart)" 0 "^$" c task kill -s SIGKILL t-again
+wait_for "STOPPED (restart)" status_is t-again STOPPED
+expect "task delete (restart)" 0 "exit code 137" c task delete t-again
+expect "task start -d: the same container again" 0 "^$" c task start -d t-again
+if status_is t-again RUNNING && [ -n "$(cgroup_dirs t-again)" ]; then
+  pass "restarted task RUNNING in its cgroup"
+else
+  fail "restarted task RUNNING in its cgroup" "status $(task_status t-again)"
+fi
+expect "delete -f (restart)" 0 "exit code 137" c task delete -f t-again
+expect "container delete (restart)" 0 "^$" c container delete t-again
+expect_gone t-again
 
 # --- the runtime deletes a container behind containerd's back -----------------------
 # containerd must still clean up: the shim matches the runtime's
