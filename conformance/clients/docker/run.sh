@@ -91,7 +91,9 @@ processes_of_tmp() {
   done
 }
 
-mounts_of_tmp() { awk -v t="$tmp" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo; }
+# mounts_of_tmp [PID]: mount points under the temp dir in PID's (default: our)
+# mount namespace.
+mounts_of_tmp() { awk -v t="$tmp" 'index($5, t) == 1 {print $5}' "/proc/${1:-self}/mountinfo"; }
 
 stop_pid() {  # stop_pid PID: TERM, wait up to 20 s, then KILL
   local pid=$1 i
@@ -138,7 +140,10 @@ trap 'exit 1' INT TERM
 jq -n --arg path "$runtime" \
   '{runtimes: {berth: {path: $path}}, "exec-opts": ["native.cgroupdriver=cgroupfs"]}' > "$tmp/daemon.json"
 mkdir -p "$tmp/client"
-"$dockerd" --config-file "$tmp/daemon.json" \
+# dockerd gets a mount namespace of its own: its overlay, shm and netns mounts
+# stay out of the host's table (other tests' leak checks watch it) and go
+# away with the namespace.
+unshare --mount --propagation private "$dockerd" --config-file "$tmp/daemon.json" \
   --data-root "$tmp/data" --exec-root "$tmp/exec" --pidfile "$pidfile" \
   -H "unix://$sock" \
   --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --bridge=none \
@@ -157,6 +162,7 @@ if ! d version >/dev/null 2>&1; then
   exit 1
 fi
 log "dockerd $daemon_pid up after $((SECONDS - start_seconds)) s, runtime berth=$runtime"
+daemon_mounts=$(mounts_of_tmp "$daemon_pid")
 expect "daemon.json: cgroupfs driver, runtime berth" "cgroupfs $runtime" \
   d info -f '{{.CgroupDriver}} {{(index .Runtimes "berth").Path}}'
 
@@ -184,7 +190,7 @@ expect "run --network host" "hostnet" d run --runtime berth --network host --rm 
 # for the command to exit code 127.
 expect_error "run of a missing command" 127 "/no/such/binary" \
   d "${run[@]}" --rm $image /no/such/binary
-d "${run[@]}" --rm $image /no/such/binary 2>&1 | sed 's/^/docker:   client saw: /'
+d "${run[@]}" --rm $image /no/such/binary 2>&1 | grep 'OCI runtime' | sed 's/^/docker:   client saw: /'
 
 # More of what `docker run` flags put into config.json, read back from inside
 # one container each (one line per value).
@@ -231,8 +237,15 @@ expect "memory and cpu knobs (--memory-swappiness --oom-kill-disable --memory-re
     $image sh -c 'cd /sys/fs/cgroup; echo swappiness=$(cat memory/memory.swappiness) \
       oom_kill_disable=$(sed -n "s/oom_kill_disable //p" memory/memory.oom_control) \
       soft=$(cat memory/memory.soft_limit_in_bytes) shares=$(cat cpu/cpu.shares)'
+# (The shim watches for OOM after the start: allocate a moment later. The OOM
+# event can reach dockerd after the exit, hence the short wait.)
 expect_error "OOM kill (-m 16m)" 137 "" \
-  d "${run[@]}" --name berth-docker-oom -m 16m --memory-swap 16m $image dd if=/dev/zero of=/dev/null bs=64M count=1
+  d "${run[@]}" --name berth-docker-oom -m 16m --memory-swap 16m $image \
+    sh -c 'sleep 1; dd if=/dev/zero of=/dev/null bs=64M count=1'
+for _ in $(seq 20); do
+  [ "$(d inspect -f '{{.State.OOMKilled}}' berth-docker-oom)" = true ] && break
+  sleep 0.2
+done
 expect "OOMKilled" "true" d inspect -f '{{.State.OOMKilled}}' berth-docker-oom
 d rm berth-docker-oom >/dev/null
 
@@ -252,7 +265,7 @@ expect "runtime state" "\"pid\": $pid" "$runtime" --root "$state_root" state "$c
 # Docker's prestart hook (libnetwork-setkey) binds the container's network
 # namespace to the sandbox key: only there when the runtime ran the hook.
 sandbox=$(d inspect -f '{{.NetworkSettings.SandboxKey}}' $ct)
-if [ -n "$sandbox" ] && [ "$(stat -L -c %i "$sandbox" 2>/dev/null)" = \
+if [ -n "$sandbox" ] && [ "$(stat -L -c %i "/proc/$daemon_pid/root$sandbox" 2>/dev/null)" = \
      "$(stat -L -c %i "/proc/$pid/ns/net")" ]; then
   log "ok: prestart hook libnetwork-setkey ran ($sandbox)"
 else
@@ -331,6 +344,11 @@ if [ -n "$left" ]; then
 fi
 
 log "containers done after $((SECONDS - start_seconds)) s"
+# With every container gone, dockerd's namespace holds only its own mounts
+# (and exec/netns/default, the host's network namespace it binds for the
+# first --network host container and keeps until it exits).
+left=$(mounts_of_tmp "$daemon_pid" | grep -vxF -e "$daemon_mounts" -e "$tmp/exec/netns/default")
+[ -z "$left" ] || fail "mounts left in dockerd's namespace after rm: $left"
 
 # --- daemon stop: nothing may outlive it ------------------------------------
 stop_pid "$daemon_pid"
@@ -341,10 +359,8 @@ for _ in $(seq 50); do  # its containerd may still be on its way out
   sleep 0.1
 done
 [ -z "$left" ] || fail "processes left after dockerd stopped: $(for p in $left; do tr '\0' ' ' < /proc/$p/cmdline; echo; done)"
-# dockerd keeps the host's network namespace bound at exec/netns/default
-# after it exits (runc or not); cleanup removes it.
-left=$(mounts_of_tmp | grep -v "^$tmp/exec/netns/default$")
-[ -z "$left" ] || fail "mounts left after dockerd stopped: $left"
+left=$(mounts_of_tmp)
+[ -z "$left" ] || fail "mounts left in the host's namespace: $left"
 left=$(ls -d /sys/fs/cgroup/*/docker/*/ 2>/dev/null)
 [ -z "$left" ] || fail "container cgroups left: $left"
 [ $failures -eq 0 ] || { log "$failures check(s) failed; end of the dockerd log:"; tail -30 "$tmp/dockerd.log"; exit 1; }
