@@ -141,13 +141,13 @@ all_container_ids() {
 }
 
 cleanup() {
-  local status=$? leaks=() pid dir id path mnt tries ids
+  local status=$? leaks=() pid dir id path mnt ids
   set +e
   trap - EXIT
   [ -d "$work/root" ] && pm rm -a -f -t 0 >/dev/null 2>&1
   ids=$(all_container_ids)
   # conmon and the exit command finish asynchronously after rm.
-  for tries in $(seq 100); do [ -z "$(our_pids)" ] && break; sleep 0.2; done
+  for _ in $(seq 100); do [ -z "$(our_pids)" ] && break; sleep 0.2; done
   pid=$(our_pids)
   if [ -n "$pid" ]; then
     leaks+=("processes still running: $(echo $pid)")
@@ -159,7 +159,7 @@ cleanup() {
       */libpod-*) [[ " ${leaks[*]-} " == *" ${dir##*/} "* ]] || leaks+=("container cgroup left: ${dir##*/} (e.g. $dir)") ;;
     esac
     if [ -s "$dir/cgroup.procs" ]; then
-      leaks+=("processes left in $dir: $(echo $(cat "$dir/cgroup.procs"))")
+      leaks+=("processes left in $dir: $(tr "\n" " " < "$dir/cgroup.procs")")
       for pid in $(cat "$dir/cgroup.procs"); do kill -9 "$pid" 2>/dev/null; done
       sleep 0.2
     fi
@@ -243,8 +243,7 @@ pm run -d --name web "${run_opts[@]}" "$image" sh -c \
 web_id=$(pm inspect --format '{{.Id}}' web)
 # wait_for CONTAINER TEXT: until the container's log has TEXT (10 s)
 wait_for() {
-  local i
-  for i in $(seq 100); do pm logs "$1" 2>&1 | grep -qF "$2" && return 0; sleep 0.1; done
+  for _ in $(seq 100); do pm logs "$1" 2>&1 | grep -qF "$2" && return 0; sleep 0.1; done
   return 1
 }
 wait_for web started && ok "run -d: container started" || fail "run -d: container started" "$(pm logs web 2>&1)"
