@@ -174,6 +174,19 @@ image=berth-busybox:test
 run=(run --runtime berth --network none)
 
 # --- one-shot containers ----------------------------------------------------
+# First, in parallel: concurrent creates on a cold runtime state root (berth's
+# seccomp filter cache is filled by all of them at once).
+parallel_pids=()
+for i in 1 2 3 4; do
+  d "${run[@]}" --rm $image echo "parallel $i" > "$tmp/parallel.$i" 2>&1 &
+  parallel_pids+=($!)
+done
+for i in 1 2 3 4; do
+  if ! wait "${parallel_pids[$((i - 1))]}" || [ "$(cat "$tmp/parallel.$i")" != "parallel $i" ]; then
+    fail "parallel run $i: $(cat "$tmp/parallel.$i")"
+  fi
+done
+[ $failures -eq 0 ] && log "ok: 4 parallel runs"
 expect "run echo" "hello from berth" d "${run[@]}" --rm $image echo hello from berth
 expect "run exit code" "rc=3" sh -c "$docker_client -H unix://$sock ${run[*]} --rm $image sh -c 'exit 3'; echo rc=\$?"
 expect "run --init (pid 1 is docker-init)" "docker-init" \
