@@ -228,6 +228,7 @@ std::string Cgroup::unified_dir() const { return h_.unified.empty() ? std::strin
 std::vector<std::string> Cgroup::dirs() const {
     std::vector<std::string> out;
     for (const auto& h : h_.v1) out.push_back(h.mountpoint + path_);
+    if (!h_.systemd.empty() && h_.layout != Layout::unified) out.push_back(h_.systemd + path_);
     if (!h_.unified.empty()) out.push_back(unified_dir());
     return out;
 }

@@ -90,6 +90,7 @@ Result<Hierarchies> parse_mountinfo(std::string_view mountinfo) {
             Hierarchy h;
             h.mountpoint = mountpoint;
             for (auto opt : split(dash[3], ',')) {
+                if (opt == "name=systemd" && out.systemd.empty()) out.systemd = mountpoint;
                 if (std::find(kV1Controllers.begin(), kV1Controllers.end(), opt) != kV1Controllers.end())
                     h.controllers.emplace_back(opt);
             }

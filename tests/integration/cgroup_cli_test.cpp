@@ -79,6 +79,13 @@ TEST_F(CgroupCli, ConfigResourcesLandInTheCgroupFiles) {
     auto state = state_of(id);
     for (const char* c : {"memory", "cpu", "pids", "freezer", "devices", "blkio", "cpuset"})
         EXPECT_TRUE(has(read_file(file(id, c, "cgroup.procs")), std::to_string(state.pid))) << c;
+    // and, as runc, in the name=systemd hierarchy: /proc/PID/cgroup shows its own path
+    if (!hierarchies_.systemd.empty()) {
+        std::string own = read_file("/proc/" + std::to_string(state.pid) + "/cgroup");
+        EXPECT_TRUE(has(own, ":name=systemd:" + cgroup_parent() + "/" + id + "\n")) << own;
+        EXPECT_TRUE(has(read_file(hierarchies_.systemd + cgroup_parent() + "/" + id + "/cgroup.procs"),
+                        std::to_string(state.pid)));
+    }
     remove(id);
 }
 

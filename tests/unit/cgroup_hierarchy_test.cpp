@@ -22,6 +22,7 @@ TEST(CgroupHierarchy, HybridHost) {
     EXPECT_EQ(h->layout, Layout::hybrid);
     EXPECT_EQ(h->unified, "/sys/fs/cgroup/unified");
     ASSERT_EQ(h->v1.size(), 3u);  // named systemd hierarchy and the sub-cgroup bind skipped
+    EXPECT_EQ(h->systemd, "/sys/fs/cgroup/systemd");  // placement only
     ASSERT_NE(h->v1_for("memory"), nullptr);
     EXPECT_EQ(h->v1_for("memory")->mountpoint, "/sys/fs/cgroup/memory");
     EXPECT_EQ(h->v1_for("cpuacct")->mountpoint, "/sys/fs/cgroup/cpuacct");

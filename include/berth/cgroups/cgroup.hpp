@@ -76,7 +76,8 @@ public:
     // the controller is not mounted as v1) and in the v2 hierarchy ("" if none).
     std::string v1_dir(std::string_view controller) const;
     std::string unified_dir() const;
-    // Every directory of this cgroup: one per v1 hierarchy, plus the v2 one.
+    // Every directory of this cgroup: one per v1 hierarchy (with name=systemd's
+    // on v1/hybrid hosts), plus the v2 one.
     std::vector<std::string> dirs() const;
 
 private:

@@ -28,6 +28,10 @@ struct Hierarchies {
     Layout layout = Layout::v1;
     std::vector<Hierarchy> v1;  // real controllers only (named hierarchies like name=systemd skipped)
     std::string unified;        // cgroup2 mountpoint, empty when none
+    // The named v1 hierarchy "name=systemd" (no controllers), empty when none.
+    // As runc, a container on a v1/hybrid host gets a cgroup there too: what
+    // runs inside (systemd, or anything reading /proc/self/cgroup) sees its own.
+    std::string systemd;
 
     // The v1 mountpoint holding `controller`, or nullptr.
     const Hierarchy* v1_for(std::string_view controller) const;
