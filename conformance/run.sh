@@ -66,9 +66,10 @@ RUNC_SRC=$(find "$WORK" -maxdepth 1 -type d -name 'runc-1.1.5*' | head -n1)
 INTEGRATION="$RUNC_SRC/tests/integration"
 
 # The suite names its runtime "runc" where no behaviour is at stake: the program name that
-# help.bats and version.bats match. For any other runtime the suite runs from a copy (a sibling
-# directory, so helpers.bash's ../../ paths still resolve) with exactly those patterns rewritten
-# to the runtime's file name. Everything else is runc's text, unchanged (README: "Adaptations").
+# help.bats and version.bats match, and the texts of runc's internal debug messages. For any
+# other runtime the suite runs from a copy (a sibling directory, so helpers.bash's ../../ paths
+# still resolve) with exactly those patterns rewritten. Everything else is runc's text
+# (conformance/README.md lists the rewrites).
 adapt_suite() {
 	local name adapted
 	name=$(basename "$runtime")
@@ -77,6 +78,13 @@ adapt_suite() {
 	rm -rf "$adapted"
 	cp -a "$INTEGRATION" "$adapted" || die "cannot copy the suite to $adapted"
 	sed -i "s/=~ runc\\\\ /=~ $name\\\\ /" "$adapted/help.bats" "$adapted/version.bats"
+	# debug.bats and exec.bats look for runc's nsexec/init debug messages; berth logs its own
+	# phase line at each of those points (src/util/trace.cpp).
+	sed -i -e 's/"nsexec container setup"/"phase child\/setup"/' \
+		-e 's/"child process in init()"/"phase child\/process"/' \
+		-e 's/"init: closing the pipe to signal completion"/"phase child\/ready"/' \
+		-e 's/"setns_init: about to exec"/"phase child\/execve"/' \
+		"$adapted/debug.bats" "$adapted/exec.bats"
 	INTEGRATION="$adapted"
 }
 adapt_suite
