@@ -67,8 +67,10 @@ Status write_pid_file(const std::string& path, pid_t pid) {
     copy = path;
     std::string base = ::basename(copy.data());
     UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dir_fd) return Error::from_errno("open \"" + dir + "\"");
-    return write_file_atomic(dir_fd.get(), base, std::to_string(pid), 0644);
+    Status written = dir_fd ? write_file_atomic(dir_fd.get(), base, std::to_string(pid), 0644)
+                            : Status(Error::from_errno("open \"" + dir + "\""));
+    if (!written) return std::move(written).error().wrap("pid file \"" + path + "\"");
+    return {};
 }
 
 std::string rootfs_of(const oci::Spec& spec, const std::string& bundle) {

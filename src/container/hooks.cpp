@@ -50,14 +50,20 @@ void close_all(int* fds, size_t count) noexcept {
 }
 
 // The forked hook process: stdin from `in`, stdout/stderr to the capture pipes,
-// no other fd of ours (hooks must not inherit berth's descriptors).
-[[noreturn]] void exec_hook(const char* path, char* const* argv, char* const* envp, int in, int out, int err) noexcept {
+// no other fd of ours (hooks must not inherit berth's descriptors). When execve
+// fails its errno goes to `report` (close-on-exec, so the parent reads EOF on
+// success): "fork/exec PATH: No such file or directory" beats "exit status 127".
+[[noreturn]] void exec_hook(const char* path, char* const* argv, char* const* envp, int in, int out, int err,
+                            int report) noexcept {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(127);
-    ::syscall(SYS_close_range, 3U, ~0U, 0U);
+    if (report != 3 && ::dup3(report, 3, O_CLOEXEC) < 0) ::_exit(127);
+    ::syscall(SYS_close_range, 4U, ~0U, 0U);
     ::execve(path, argv, envp);
+    int failed = errno;
+    (void)!::write(3, &failed, sizeof(failed));
     ::_exit(127);
 }
 
@@ -80,24 +86,25 @@ HookPlan::HookPlan(const oci::Hook& hook)
 
 bool HookPlan::run(std::string_view state_json, const char* phase, size_t index, ChildError& err) const noexcept {
     // fds: stdin socket pair (a socket, so a hook that exits early cannot
-    // SIGPIPE us: MSG_NOSIGNAL), stdout pipe, stderr pipe.
-    int fds[6] = {-1, -1, -1, -1, -1, -1};
+    // SIGPIPE us: MSG_NOSIGNAL), stdout pipe, stderr pipe, execve error pipe.
+    int fds[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0 || ::pipe2(fds + 2, O_CLOEXEC) != 0 ||
-        ::pipe2(fds + 4, O_CLOEXEC) != 0) {
+        ::pipe2(fds + 4, O_CLOEXEC) != 0 || ::pipe2(fds + 6, O_CLOEXEC) != 0) {
         int saved = errno;
-        close_all(fds, 6);
+        close_all(fds, 8);
         return err.fail(saved, "%s hook #%zu: create pipes", phase, index);
     }
     pid_t pid = ::fork();
     if (pid < 0) {
         int saved = errno;
-        close_all(fds, 6);
+        close_all(fds, 8);
         return err.fail(saved, "%s hook #%zu: fork", phase, index);
     }
-    if (pid == 0) exec_hook(path_.c_str(), argv_.data(), envp_.data(), fds[1], fds[3], fds[5]);
+    if (pid == 0) exec_hook(path_.c_str(), argv_.data(), envp_.data(), fds[1], fds[3], fds[5], fds[7]);
     ::close(fds[1]);
     ::close(fds[3]);
     ::close(fds[5]);
+    ::close(fds[7]);
     ::send(fds[0], state_json.data(), state_json.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     ::close(fds[0]);
     ::fcntl(fds[2], F_SETFL, O_NONBLOCK);
@@ -126,9 +133,14 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
     }
     out.drain(fds[2]);
     errout.drain(fds[4]);
+    int exec_errno = 0;
+    bool exec_failed = !timed_out && ::read(fds[6], &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno);
     if (pidfd >= 0) ::close(pidfd);
     ::close(fds[2]);
     ::close(fds[4]);
+    ::close(fds[6]);
+
+    if (exec_failed) return err.fail(exec_errno, "error running %s hook #%zu: fork/exec %s", phase, index, path_.c_str());
 
     if (timed_out) {
         return err.fail(0, "error running %s hook #%zu: hook ran past specified timeout of %ds", phase, index,

@@ -8,6 +8,7 @@
 #include "berth/container/record.hpp"
 #include "berth/process/passwd.hpp"
 #include "berth/util/file.hpp"
+#include "berth/util/log.hpp"
 
 namespace berth::container {
 namespace {
@@ -39,10 +40,20 @@ Result<std::vector<ListEntry>> list_containers(const std::string& root) {
     std::sort(ids.begin(), ids.end());
     std::vector<ListEntry> entries;
     for (const auto& id : ids) {
+        if (!validate_id(id)) continue;  // not a container (e.g. the seccomp cache "@seccomp-cache")
         auto dir = open_container_dir(root, id);
         if (!dir) continue;
         auto record = load_record(*dir);
-        if (!record) continue;  // being created or deleted right now
+        if (!record) {
+            // A create or delete in progress holds the lock (and a finished delete
+            // removed the directory); anything else is broken (a crashed create,
+            // a damaged state.json): name it and go on, as runc does.
+            if (is_locked(*dir)) continue;
+            struct stat st {};
+            bool removed = ::fstat(dir->fd(), &st) == 0 && st.st_nlink == 0;
+            if (!removed) log::warn("load container " + id + ": " + record.error().what());
+            continue;
+        }
         struct stat st {};
         std::string owner = ::fstat(dir->fd(), &st) == 0 ? owner_name(st.st_uid) : "";
         entries.push_back({to_oci_state(*record, derive_status(*dir, *record)), owner});

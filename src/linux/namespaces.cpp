@@ -168,8 +168,13 @@ Status leave_namespaces_for_clone(ParentNamespaces& own) {
 
 Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappings,
                          const std::vector<oci::IDMapping>& gid_mappings) {
-    BERTH_TRY(write_proc_file(pid, "uid_map", format_mappings(uid_mappings)));
-    BERTH_TRY(write_proc_file(pid, "gid_map", format_mappings(gid_mappings)));
+    // The kernel judges the mappings (EINVAL: overlapping, empty, out of range): name the config field.
+    if (auto s = write_proc_file(pid, "uid_map", format_mappings(uid_mappings)); !s) {
+        return std::move(s).error().wrap("linux.uidMappings");
+    }
+    if (auto s = write_proc_file(pid, "gid_map", format_mappings(gid_mappings)); !s) {
+        return std::move(s).error().wrap("linux.gidMappings");
+    }
     return {};
 }
 

@@ -236,6 +236,12 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     char resolved[PATH_MAX];
     if (!::realpath(root.c_str(), resolved)) return Error::from_errno("root.path: realpath " + quoted(root));
     plan.rootfs = resolved;
+    // As runc ("invalid rootfs: not an absolute path, or a symlink"): the rootfs is
+    // the directory the config names, not whatever a symlink points at (possibly
+    // outside the bundle, and swappable between this check and the mounts).
+    if (plan.rootfs != clean_container_path(root)) {
+        return Error::msg("root.path: " + quoted(root) + " is a symlink (to " + quoted(plan.rootfs) + ")");
+    }
     struct stat st {};
     if (::stat(plan.rootfs.c_str(), &st) != 0) return Error::from_errno("root.path: stat " + quoted(plan.rootfs));
     if (!S_ISDIR(st.st_mode)) return Error::msg("root.path: " + quoted(plan.rootfs) + " is not a directory");
