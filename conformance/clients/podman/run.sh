@@ -213,6 +213,16 @@ out=$(pm run --rm "${run_opts[@]}" -u 1000:1000 -w /tmp -e GREETING=hi --read-on
   sh -c 'echo $(id -u):$(id -g) $(pwd) $GREETING; touch /x 2>/dev/null || echo ro; cat /sys/fs/cgroup/memory/memory.limit_in_bytes')
 expect "run -u -w -e --read-only -m" $'1000:1000 /tmp hi\nro\n67108864' "$out"
 
+# Every v1 hierarchy, the named name=systemd one included (as runc), has the
+# container in PARENT/libpod-ID.
+out=$(pm run --rm "${run_opts[@]}" --cgroupns host "$image" cat /proc/self/cgroup)
+others=$(grep -v ":$cgroup_parent/libpod-[0-9a-f]*\$" <<<"$out" | grep -v '^0::' || true)
+if [ -z "$others" ] && grep -q ":name=systemd:$cgroup_parent/libpod-" <<<"$out"; then
+  ok "the container is in PARENT/libpod-ID in every hierarchy (name=systemd too)"
+else
+  fail "the container is in PARENT/libpod-ID in every hierarchy" "$out"
+fi
+
 out=$(pm run --rm "${run_opts[@]}" --init "$image" ps -o pid,args)
 [[ "$out" == *"1 /run/podman-init -- ps"* ]] && ok "run --init: catatonit is pid 1" || fail "run --init" "$out"
 
