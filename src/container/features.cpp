@@ -32,13 +32,20 @@ oci::Features runtime_features() {
     // Applied by the rootfs code (src/linux/mount_*.cpp), idmap mounts included (tests/integration/rootfs_*).
     for (std::string_view name : linux_setup::known_mount_option_names()) f.mountOptions.emplace_back(name);
     f.linux.idmapMounts = true;
-    // cgroupfs v1/hybrid on this host, unified v2 in tests/cgroupv2-vm; no systemd driver, rdma untested.
+    // cgroupfs v1/hybrid on this host, unified v2 in tests/cgroupv2-vm; no systemd driver.
     f.linux.cgroup.v1 = true;
     f.linux.cgroup.v2 = true;
+    // rdma.max written (v2, and v1 where an rdma hierarchy is mounted); the VM test
+    // checks the kernel answer comes back naming the file and the value.
+    f.linux.cgroup.rdma = true;
 
-    // Not implemented: refused when a config asks for them.
+    // Labels are applied where the LSM runs (src/linux/lsm.cpp, the mount
+    // label in src/linux/rootfs_plan.cpp) and refused where it does not (as
+    // runc 1.1 fails), but never ran end to end on a host with AppArmor or
+    // SELinux: not claimed until they have.
     f.linux.apparmor = false;
     f.linux.selinux = false;
+    // Not implemented: refused when a config asks for it.
     f.linux.intelRdt = false;
 
     // Applied by create/start (src/process/child.cpp), tested in tests/security.

@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -97,6 +98,14 @@ const char* userns_fallback_source(const RootfsPlan& plan, const PlannedMount& m
     return nullptr;
 }
 
+// runc labels a fresh mqueue through its root's xattr instead of mount data.
+bool label_mqueue(const RootfsPlan& plan, const PlannedMount& m, int root_fd, ChildError& err) noexcept {
+    UniqueFd root(open_in_root(root_fd, m.destination.c_str(), O_RDONLY | O_DIRECTORY));
+    if (!root || fsetxattr(root.get(), "security.selinux", plan.mount_label.data(), plan.mount_label.size(), 0) != 0)
+        return mount_failed(m, err, "set the mount label");
+    return true;
+}
+
 bool filesystem_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, int target_fd,
                       ChildError& err) noexcept {
     // tmpcopyup: keep a handle on what the tmpfs is about to cover.
@@ -107,7 +116,8 @@ bool filesystem_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd
     }
     // With tmpcopyup the copy needs a writable tmpfs; read-only comes after.
     const unsigned long flags = m.options.tmpcopyup ? (m.flags & ~static_cast<unsigned long>(MS_RDONLY)) : m.flags;
-    if (mount_at_fd(m.source.c_str(), target_fd, m.type.c_str(), flags, m.options.data.c_str()) != 0) {
+    const bool fresh = mount_at_fd(m.source.c_str(), target_fd, m.type.c_str(), flags, m.options.data.c_str()) == 0;
+    if (!fresh) {
         const char* host = userns_fallback_source(plan, m);
         if (!host) return mount_failed(m, err, "mount");
         UniqueFd tree(clone_mount(AT_FDCWD, host, true));
@@ -117,6 +127,7 @@ bool filesystem_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd
     }
     UniqueFd mounted(open_in_root(root_fd, m.destination.c_str(), O_PATH | O_DIRECTORY));
     if (!mounted) return mount_failed(m, err, "reopen");
+    if (fresh && m.type == "mqueue" && !plan.mount_label.empty() && !label_mqueue(plan, m, root_fd, err)) return false;
     if (m.type == "proc") {
         // What we just mounted must be procfs, not something stacked in a race
         // (CVE-2019-16884: fake /proc/self/attr/* under a volume).

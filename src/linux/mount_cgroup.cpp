@@ -146,7 +146,7 @@ bool link_comounted(const CgroupHierarchy& h, int tmpfs_fd, ChildError& err) noe
 
 bool mount_cgroup_v1(const RootfsPlan& plan, const PlannedMount& m, int root_fd, int target_fd,
                      ChildError& err) noexcept {
-    if (mount_at_fd("tmpfs", target_fd, "tmpfs", kCgroupFlags, "mode=755") != 0)
+    if (mount_at_fd("tmpfs", target_fd, "tmpfs", kCgroupFlags, plan.cgroup_tmpfs_data.c_str()) != 0)
         return err.fail(errno, "mount cgroup: tmpfs on \"%s\"", m.destination.c_str());
     UniqueFd tmpfs(open_in_root(root_fd, m.destination.c_str(), O_PATH | O_DIRECTORY));
     if (!tmpfs) return err.fail(errno, "mount cgroup: reopen \"%s\"", m.destination.c_str());

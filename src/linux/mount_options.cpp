@@ -159,6 +159,11 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& options
     return out;
 }
 
+std::string with_mount_label(const std::string& data, const std::string& label) {
+    if (label.empty()) return data;
+    return data + (data.empty() ? "" : ",") + "context=\"" + label + "\"";
+}
+
 std::vector<std::string_view> known_mount_option_names() {
     std::vector<std::string_view> names = {"defaults", "bind", "rbind", "remount", "idmap", "ridmap", "tmpcopyup"};
     for (const auto& option : kFlagOptions) names.push_back(option.name);

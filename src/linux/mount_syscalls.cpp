@@ -42,11 +42,13 @@ int mount_at_fd(const char* source, int target_fd, const char* type, unsigned lo
     return mount(source, fd_path(target_fd, target, sizeof(target)), type, flags, data);
 }
 
-int new_tmpfs(bool readonly) noexcept {
+int new_tmpfs(bool readonly, const char* context) noexcept {
     const int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
     if (fs < 0) return -1;
     int mnt = -1;
-    if (fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0)
+    // fsconfig takes the label itself, without mount(2)'s quoting.
+    const bool labelled = context[0] == '\0' || fsconfig(fs, FSCONFIG_SET_STRING, "context", context, 0) == 0;
+    if (labelled && fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0)
         mnt = fsmount(fs, FSMOUNT_CLOEXEC, readonly ? MOUNT_ATTR_RDONLY : 0);
     const int saved = errno;
     close(fs);

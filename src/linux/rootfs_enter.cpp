@@ -76,14 +76,14 @@ int open_null_device(int root_fd, ChildError& err) noexcept {
     return fd.release();
 }
 
-bool mask_path(int root_fd, const std::string& path, int& null_fd, ChildError& err) noexcept {
+bool mask_path(const RootfsPlan& plan, int root_fd, const std::string& path, int& null_fd, ChildError& err) noexcept {
     UniqueFd target(open_in_root(root_fd, path.c_str(), O_PATH));
     if (!target) return errno == ENOENT || err.fail(errno, "maskedPaths: open \"%s\"", path.c_str());
     struct stat st {};
     if (fstat(target.get(), &st) != 0) return err.fail(errno, "maskedPaths: fstat \"%s\"", path.c_str());
     UniqueFd tree;
     if (S_ISDIR(st.st_mode)) {
-        tree.reset(new_tmpfs(true));
+        tree.reset(new_tmpfs(true, plan.mount_label.c_str()));
     } else {
         if (null_fd < 0 && (null_fd = open_null_device(root_fd, err)) < 0) return false;
         tree.reset(clone_mount(null_fd, "", false));
@@ -121,7 +121,7 @@ bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
     int null_fd = -1;
     bool ok = true;
     for (const std::string& path : plan.masked_paths)
-        if (!(ok = mask_path(root.get(), path, null_fd, err))) break;
+        if (!(ok = mask_path(plan, root.get(), path, null_fd, err))) break;
     if (null_fd >= 0) close(null_fd);
     if (!ok) return false;
     if (plan.final_propagation && mount(nullptr, "/", nullptr, plan.final_propagation, nullptr) != 0)

@@ -145,6 +145,16 @@ Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, 
     return m;
 }
 
+// runc 1.1 passes the mount label to every filesystem it mounts except
+// procfs and sysfs (SELinux cannot label them) and mqueue (labelled through
+// the xattr of its root after the mount, see mount_apply.cpp). For binds the
+// kernel ignores mount data, so they get none.
+void apply_mount_label(PlannedMount& m, const std::string& label) {
+    if (label.empty() || m.kind != MountKind::filesystem || m.options.remount) return;
+    if (m.type == "proc" || m.type == "sysfs" || m.type == "mqueue") return;
+    m.options.data = with_mount_label(m.options.data, label);
+}
+
 struct DefaultDevice {
     const char* path;
     unsigned major, minor;
@@ -266,10 +276,14 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
         plan.root_propagation = plan.final_propagation = *propagation;
     }
 
+    if (spec.linux && spec.linux->mountLabel) plan.mount_label = *spec.linux->mountLabel;
+    plan.cgroup_tmpfs_data = with_mount_label(plan.cgroup_tmpfs_data, plan.mount_label);
+
     bool wants_cgroups = false;
     for (std::size_t i = 0; i < spec.mounts.size(); ++i) {
         auto mount = plan_mount(spec.mounts[i], spec, options);
         if (!mount) return std::move(mount).error().wrap("mounts[" + std::to_string(i) + "]");
+        apply_mount_label(*mount, plan.mount_label);
         if (mount->kind == MountKind::bind && mount->destination == "/dev") plan.setup_dev = false;
         if (mount->kind == MountKind::filesystem && mount->destination == "/dev" && (mount->flags & MS_RDONLY)) {
             // runc: the devices and links go in first, /dev turns read-only at the end.

@@ -46,6 +46,10 @@ struct MountOptions {
 // Never fails on an unknown word: it is filesystem data. Fails on an empty option.
 Result<MountOptions> parse_mount_options(const std::vector<std::string>& options);
 
+// runc's label.FormatMountLabel: `data` with the SELinux mount context
+// `context="<label>"` appended; `data` itself when the label is empty.
+std::string with_mount_label(const std::string& data, const std::string& label);
+
 // Every option word parse_mount_options() gives a meaning (for `berth features`).
 std::vector<std::string_view> known_mount_option_names();
 

@@ -25,7 +25,8 @@ int set_mount_propagation(int fd, unsigned long flags) noexcept;
 // /proc/self/fd/N magic link (the host's /proc, before pivot_root).
 int mount_at_fd(const char* source, int target_fd, const char* type, unsigned long flags, const char* data) noexcept;
 
-// A fresh, detached tmpfs (read-only when `readonly`), ready for attach_mount.
-int new_tmpfs(bool readonly) noexcept;
+// A fresh, detached tmpfs (read-only when `readonly`), ready for attach_mount;
+// with a non-empty SELinux `context` (linux.mountLabel) as its label.
+int new_tmpfs(bool readonly, const char* context = "") noexcept;
 
 }  // namespace berth::linux_setup

@@ -69,6 +69,13 @@ struct RootfsPlan {
     std::vector<CgroupHierarchy> cgroup_v1;  // empty on a pure cgroup v2 host
     CgroupHierarchy cgroup_unified;          // the cgroup2 mount on a pure v2 host (controllers "")
     bool host_has_kcore = false;             // runc links /dev/core -> /proc/kcore when it exists
+    // linux.mountLabel (SELinux, refused by plan_lsm where SELinux is off).
+    // plan_rootfs already put it into the data of the mounts runc 1.1 labels
+    // (every new filesystem but procfs, sysfs and mqueue; binds take no data);
+    // the child labels mqueue's root by xattr and the tmpfs it makes itself
+    // (cgroup v1 directory, masked directories) with it.
+    std::string mount_label;
+    std::string cgroup_tmpfs_data = "mode=755";  // the cgroup v1 tmpfs, with the label
     // no_pivot only: the host's full procfs/sysfs mounts, detached before MS_MOVE so that
     // the container cannot mount an unmasked procfs (mnt_already_visible) from a user namespace.
     std::vector<std::string> host_kernel_mounts;
