@@ -98,6 +98,21 @@ void enable_controllers(const std::string& root, const std::vector<std::string>&
     }
 }
 
+// cgroup v2 places processes only in a domain cgroup without controllers
+// enabled for its children; clone3(CLONE_INTO_CGROUP) would fail with a bare
+// EOPNOTSUPP / EBUSY otherwise, so say why before cloning.
+Status check_v2_leaf(const std::string& dir) {
+    BERTH_TRY_ASSIGN(std::string type, read_line(dir + "/cgroup.type"));
+    if (type == "threaded" || type == "domain invalid")
+        return Error::msg("cgroup \"" + dir + "\" is \"" + type +
+                          "\" (cgroup.type): a container's init needs a domain cgroup, not one in a threaded subtree");
+    BERTH_TRY_ASSIGN(std::string enabled, read_line(dir + "/cgroup.subtree_control"));
+    if (!enabled.empty())
+        return Error::msg("cgroup \"" + dir + "\" has controllers enabled for its children (cgroup.subtree_control \"" +
+                          enabled + "\"): cgroup v2 allows no processes in it");
+    return {};
+}
+
 Status remove_tree(const std::string& dir) {
     DIR* d = ::opendir(dir.c_str());
     if (!d) return errno == ENOENT ? Status{} : Error::from_errno("opendir \"" + dir + "\"");
@@ -162,6 +177,7 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
         }
     } rollback{cg};
     BERTH_TRY(cg.make_dirs());
+    if (cg.layout() == Layout::unified) BERTH_TRY(check_v2_leaf(cg.unified_dir()));
     // As runc: a frozen cgroup would stop the init before it could run.
     auto frozen = cg.freezer_state();
     if (frozen && *frozen == FreezerState::frozen) return Error::msg("container's cgroup unexpectedly frozen");

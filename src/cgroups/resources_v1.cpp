@@ -167,7 +167,10 @@ Status apply_v1(const Cgroup& cg, const oci::Resources& r) {
     if (r.network) BERTH_TRY(apply_network(cg, *r.network));
     if (!r.rdma.empty()) {
         BERTH_TRY_ASSIGN(std::string dir, need(cg, "rdma", "rdma"));
-        for (const auto& [dev, limit] : r.rdma) BERTH_TRY(write_file(dir + "/rdma.max", rdma_line(dev, limit)));
+        for (const auto& [dev, limit] : r.rdma) {
+            Status st = write_file(dir + "/rdma.max", rdma_line(dev, limit));
+            if (!st) return std::move(st).error().wrap("linux.resources.rdma[\"" + dev + "\"]");
+        }
     }
     return {};
 }

@@ -116,7 +116,11 @@ Status apply_v2(const std::string& dir, const oci::Resources& r) {
     if (!r.hugepageLimits.empty()) BERTH_TRY(apply_v2_hugetlb(dir, r.hugepageLimits));
     if (r.network && (r.network->classID || !r.network->priorities.empty()))
         return Error::msg("linux.resources.network: net_cls/net_prio do not exist on cgroup v2");
-    for (const auto& [dev, limit] : r.rdma) BERTH_TRY(put(dir, "rdma.max", rdma_line(dev, limit)));
+    for (const auto& [dev, limit] : r.rdma) {
+        // ENODEV: the kernel knows no RDMA device of that name
+        Status st = put(dir, "rdma.max", rdma_line(dev, limit));
+        if (!st) return std::move(st).error().wrap("linux.resources.rdma[\"" + dev + "\"]");
+    }
     BERTH_TRY(apply_unified(dir, r.unified));
     return {};
 }

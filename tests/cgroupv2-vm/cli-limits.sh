@@ -6,7 +6,7 @@
 R="berth --root /run/berth"
 cd /payload/bundle || exit 2
 fail=0
-t() { echo "cli-limits: $*"; }
+t() { echo "cli-limits: [$(cut -d" " -f1 /proc/uptime)] $*"; }
 bad() { t "FAIL: $*"; fail=1; }
 expect() {  # expect FILE VALUE
     v=$(cat "$1" 2>&1)
@@ -35,6 +35,16 @@ expect $CG/cpu.max "20000 100000"
 echo '{"memory":{"limit":50331648},"cpu":{"shares":2048}}' | $R update -r - c1 || bad "update -r -"
 expect $CG/memory.max 50331648
 expect $CG/cpu.weight 79
+$R update --blkio-weight 500 c1 || bad "update --blkio-weight"
+expect $CG/io.weight "default 4950"
+# rdma: this VM has the controller but no RDMA device: the kernel's refusal
+# (ENODEV) must come back naming the file and the value
+out=$(echo '{"rdma":{"mlx5_0":{"hcaHandles":3,"hcaObjects":9}}}' | $R update -r - c1 2>&1) && bad "rdma update accepted"
+case "$out" in
+    *'rdma[\"mlx5_0\"]: write'*'rdma.max\" \"mlx5_0 hca_handle=3 hca_object=9\": No such device'*) t "ok rdma error: $out" ;;
+    *) bad "rdma error: $out" ;;
+esac
+expect $CG/rdma.max ""
 $R ps --format json c1 | grep -q "$pid" && t "ok ps json" || bad "ps json: $($R ps --format json c1)"
 $R events --stats c1 | grep -q '"pids":{"current":1,"limit":10}' && t "ok events --stats" || bad "events --stats: $($R events --stats c1)"
 $R delete -f c1 || bad "delete -f c1"
@@ -57,6 +67,30 @@ kill $ev 2>/dev/null; wait $ev 2>/dev/null
 grep -q '{"type":"oom","id":"c3"}' /tmp/events.c3 && t "ok events reported the OOM" || bad "no oom event: $(cat /tmp/events.c3)"
 grep -q "oom_kill [1-9]" /sys/fs/cgroup/vm-test/c3/memory.events && t "ok oom_kill counted" || bad "memory.events: $(cat /sys/fs/cgroup/vm-test/c3/memory.events)"
 $R delete -f c3
+
+t "threaded subtree: a container cgroup there is refused clearly and nothing is left"
+mkdir -p /sys/fs/cgroup/vm-thr/t && echo threaded >/sys/fs/cgroup/vm-thr/t/cgroup.type
+sed 's|/vm-test/CID|/vm-thr/t/c4|' template.json >config.json
+out=$($R create c4 2>&1) && bad "create in a threaded subtree succeeded"
+case "$out" in
+    *'vm-thr/t/c4\" is \"domain invalid\" (cgroup.type): a container'*'needs a domain cgroup'*) t "ok: $out" ;;
+    *) bad "threaded error: $out" ;;
+esac
+[ -d /sys/fs/cgroup/vm-thr/t/c4 ] && bad "vm-thr/t/c4 left behind"
+$R state c4 >/dev/null 2>&1 && bad "state of c4 left behind"
+rmdir /sys/fs/cgroup/vm-thr/t /sys/fs/cgroup/vm-thr || bad "rmdir vm-thr"
+
+t "a cgroup with controllers enabled for its children holds no processes: refused clearly"
+mkdir -p /sys/fs/cgroup/vm-busy/x && echo +pids >/sys/fs/cgroup/vm-busy/cgroup.subtree_control
+sed 's|/vm-test/CID|/vm-busy|' template.json >config.json
+out=$($R create c5 2>&1) && bad "create in a cgroup with enabled controllers succeeded"
+case "$out" in
+    *'vm-busy\" has controllers enabled for its children (cgroup.subtree_control \"pids\")'*) t "ok: $out" ;;
+    *) bad "subtree_control error: $out" ;;
+esac
+[ -d /sys/fs/cgroup/vm-busy/x ] || bad "the pre-existing vm-busy/x was removed"
+$R state c5 >/dev/null 2>&1 && bad "state of c5 left behind"
+rmdir /sys/fs/cgroup/vm-busy/x /sys/fs/cgroup/vm-busy || bad "rmdir vm-busy"
 
 rmdir /sys/fs/cgroup/vm-test 2>/dev/null
 t "RESULT $([ $fail = 0 ] && echo PASS || echo FAIL)"
