@@ -36,7 +36,7 @@ bool is_pty_slave(int fd) noexcept {
 
 }  // namespace
 
-bool setup_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
+bool setup_rootfs(const RootfsPlan& plan, ChildError& err, const CgroupGate* gate) noexcept {
     // Nothing we mount may propagate back to the host (runc: rslave by default).
     if (mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) != 0)
         return err.fail(errno, "make / %s", (plan.root_propagation & MS_SHARED) ? "shared" : "private or slave");
@@ -48,8 +48,13 @@ bool setup_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
     // Opened after the self-bind so that every mount lands on the new mount.
     UniqueFd root(open_rootfs(plan));
     if (!root) return err.fail(errno, "open rootfs \"%s\"", plan.rootfs.c_str());
-    for (const PlannedMount& m : plan.mounts)
+    for (const PlannedMount& m : plan.mounts) {
+        if (gate && m.kind == MountKind::cgroup) {
+            if (!gate->wait(gate->context, err)) return false;
+            gate = nullptr;
+        }
         if (!apply_mount(plan, m, root.get(), err)) return false;
+    }
     return !plan.setup_dev || create_devices(plan, root.get(), err);
 }
 

@@ -53,6 +53,29 @@ bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
     return true;
 }
 
+// The parent's `go`: the id maps are written, the process is in its cgroups
+// and the hook states are here. Received once, where it is first needed.
+struct Go {
+    ChildPlan* plan;
+    HookStates* states;
+    bool received = false;
+};
+
+bool await_go(void* context, ChildError& err) noexcept {
+    auto& go = *static_cast<Go*>(context);
+    if (go.received) return true;
+    trace::phase("wait_cgroup");
+    go.received = receive_go(*go.plan, *go.states, err);
+    return go.received;
+}
+
+// setup_rootfs' gate: the mounts from the first cgroup mount on need `go`.
+bool await_go_for_cgroup_mounts(void* context, ChildError& err) noexcept {
+    if (!await_go(context, err)) return false;
+    trace::phase("cgroup_mounts");
+    return true;
+}
+
 // The new user namespace's root: the maps are written by now.
 bool become_namespace_root(const ChildPlan& plan, ChildError& err) noexcept {
     if (!plan.namespaces.new_user) return true;
@@ -249,13 +272,20 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     if (a.has_initial_cpus && ::sched_setaffinity(0, sizeof(a.initial_cpus), &a.initial_cpus) != 0) {
         return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
     }
-    if (!receive_go(plan, states, err)) return false;
+    // Without a new user or cgroup namespace nothing before the cgroup mounts
+    // needs `go`: that work overlaps the parent placing us in our cgroups
+    // (on v1 the first cgroup.procs write waits for an RCU grace period).
+    Go go{&plan, &states};
+    const bool overlap = !plan.namespaces.new_user && !plan.namespaces.new_cgroup;
+    if (!overlap && !await_go(&go, err)) return false;
     trace::phase("namespaces");
     if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
     if (::setsid() < 0) return err.fail(errno, "setsid");
     if (!join_session_keyring(plan, err) || !set_names(plan, err)) return false;
     trace::phase("mounts");
-    if (!linux_setup::setup_rootfs(plan.rootfs, err)) return false;
+    const linux_setup::CgroupGate gate{await_go_for_cgroup_mounts, &go};
+    if (!linux_setup::setup_rootfs(plan.rootfs, err, overlap ? &gate : nullptr) || !await_go(&go, err)) return false;
+    trace::phase("console");
     int slave = -1;
     if (!open_console(plan, slave, err)) return false;
     trace::phase("hooks");

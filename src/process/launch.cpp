@@ -90,6 +90,26 @@ Result<SyncMessage> receive(int sock, UniqueFd& fd) {
     return msg;
 }
 
+// Id maps, cgroups, oom_score_adj, then `go`. The child does its mounts up to
+// the cgroup ones meanwhile (child.cpp), so it may have failed already.
+Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const ParentSteps& steps, bool into_cgroup) {
+    if (plan.namespaces.new_user) BERTH_TRY(linux_setup::write_id_mappings(pid, steps.uid_mappings, steps.gid_mappings));
+    if (!into_cgroup && steps.join_cgroup) BERTH_TRY(steps.join_cgroup(pid));
+    if (steps.oom_score_adj) BERTH_TRY(write_oom_score_adj(pid, *steps.oom_score_adj));
+    return send_go(sock, pid, steps);
+}
+
+// A child that failed before `go` makes our next step fail too (no such
+// process, broken pipe): its own error, already queued, says why.
+Status prefer_child_error(int sock, Status status) {
+    if (status) return status;
+    SyncMessage msg;
+    if (::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT) == sizeof(msg) && msg.type == SyncType::error) {
+        return Error::sys(msg.error.err, msg.error.message);
+    }
+    return status;
+}
+
 Status drive(int sock, pid_t pid, const ParentSteps& steps) {
     for (;;) {
         UniqueFd fd;
@@ -142,11 +162,8 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     plan.sync.reset();
 
     trace::phase("placement");
-    if (plan.namespaces.new_user) BERTH_TRY(linux_setup::write_id_mappings(pid, steps.uid_mappings, steps.gid_mappings));
-    if (!into_cgroup && steps.join_cgroup) BERTH_TRY(steps.join_cgroup(pid));
-    if (steps.oom_score_adj) BERTH_TRY(write_oom_score_adj(pid, *steps.oom_score_adj));
+    BERTH_TRY(prefer_child_error(parent_end.get(), place_and_release(parent_end.get(), pid, plan, steps, into_cgroup)));
     trace::phase("sync");
-    BERTH_TRY(send_go(parent_end.get(), pid, steps));
     Status driven = drive(parent_end.get(), pid, steps);
     trace::collect_child();
     BERTH_TRY(std::move(driven));

@@ -36,13 +36,23 @@ struct RootfsOptions {
 // name the config path, e.g. `mounts[3]: stat "/src": No such file or directory`.
 Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& options);
 
+// Where setup_rootfs stops until the process is in its cgroups: right before
+// the first cgroup mount (without a cgroup namespace it binds the directories
+// named in /proc/self/cgroup). `wait` returns false with `err` set on failure.
+struct CgroupGate {
+    bool (*wait)(void* context, ChildError& err) noexcept = nullptr;
+    void* context = nullptr;
+};
+
 // Child, inside its own mount namespace, after the parent has written the
-// uid/gid maps and put the process in its cgroups (cgroup mounts without a
-// cgroup namespace bind the directories named in /proc/self/cgroup).
+// uid/gid maps. Without a `gate` the process must already be in its cgroups;
+// with one, the mounts before the first cgroup mount run while the parent
+// places it (the first cgroup.procs write on v1 waits for an RCU grace
+// period), and gate->wait is called once before that mount.
 // Makes "/" rslave (or rootfsPropagation), binds the rootfs onto itself, does
 // the config mounts in order, creates the devices, /dev/fd, /dev/std{in,out,err},
 // /dev/ptmx -> pts/ptmx.
-bool setup_rootfs(const RootfsPlan& plan, ChildError& err) noexcept;
+bool setup_rootfs(const RootfsPlan& plan, ChildError& err, const CgroupGate* gate = nullptr) noexcept;
 
 // Child, after setup_rootfs and before enter_rootfs: opens the container's
 // /dev/pts/ptmx (resolved inside the rootfs, verified to be on devpts).
