@@ -39,11 +39,19 @@ protected:
     std::string value(const std::string& id, const char* controller, const std::string& name) {
         return trim(read_file(file(id, controller, name)));
     }
-    // A started container running `args`, with `resources` and a writable rootfs.
-    std::string start(const std::vector<std::string>& args, const oci::Resources& resources = {}) {
+    // A started container running `args`, with `resources` and a writable rootfs;
+    // `cgroups_path` replaces the bundle's ("" = none: berth's default; "{id}"
+    // becomes the container's id).
+    std::string start(const std::vector<std::string>& args, const oci::Resources& resources = {},
+                      std::optional<std::string> cgroups_path = std::nullopt) {
         auto bundle = make_bundle();
         bundle.spec.process->args = args;
         bundle.spec.linux->resources = resources;
+        if (cgroups_path) {
+            std::string path = *cgroups_path;
+            if (size_t at = path.find("{id}"); at != std::string::npos) path.replace(at, 4, last_id());
+            bundle.spec.linux->cgroupsPath = path.empty() ? std::nullopt : std::optional(path);
+        }
         bundle.spec.root->readonly = false;  // tests leave marks in the rootfs
         bundle.write();
         rootfs_ = bundle.rootfs();
@@ -158,6 +166,70 @@ TEST_F(CgroupCli, DeviceUpdateNeverDeniesAKeptDevice) {
     EXPECT_FALSE(has(list, "b 7:0")) << list;
     EXPECT_TRUE(has(list, "c 1:3 rwm")) << list;
     EXPECT_NE(::access((rootfs_ + "/denied").c_str(), F_OK), 0) << "a kept device was denied during an update";
+    remove(id);
+}
+
+TEST_F(CgroupCli, CgroupsPathRelativeAbsoluteAndDefault) {
+    // relative: from each hierarchy's root (never the caller's own cgroup)
+    auto rel = start({"sleep", "100"}, {}, cgroup_parent().substr(1) + "/{id}");
+    auto state = state_of(rel);
+    std::string own = read_file("/proc/" + std::to_string(state.pid) + "/cgroup");
+    EXPECT_TRUE(has(own, ":memory:" + cgroup_parent() + "/" + rel + "\n")) << own;
+    EXPECT_TRUE(has(own, ":pids:" + cgroup_parent() + "/" + rel + "\n")) << own;
+    remove(rel);
+    // escaping with .. stays inside the hierarchy
+    auto esc = start({"sleep", "100"}, {}, "/../../.." + cgroup_parent() + "/x/../{id}");
+    own = read_file("/proc/" + std::to_string(state_of(esc).pid) + "/cgroup");
+    EXPECT_TRUE(has(own, ":memory:" + cgroup_parent() + "/" + esc + "\n")) << own;
+    remove(esc);
+    // none: berth's own /berth/<id>, removed by delete
+    auto def = start({"sleep", "100"}, {}, "");
+    own = read_file("/proc/" + std::to_string(state_of(def).pid) + "/cgroup");
+    EXPECT_TRUE(has(own, ":memory:/berth/" + def + "\n")) << own;
+    std::string memory = hierarchies_.v1_for("memory")->mountpoint;
+    EXPECT_EQ(::access((memory + "/berth/" + def).c_str(), F_OK), 0);
+    remove(def);
+    EXPECT_NE(::access((memory + "/berth/" + def).c_str(), F_OK), 0);
+}
+
+TEST_F(CgroupCli, EventsStreamsStatsEveryIntervalUntilTheContainerExits) {
+    auto id = start({"sleep", "1"});
+    auto ev = run_berth("events", "--interval", "100ms", id);
+    EXPECT_EQ(ev.exit_code, 0) << ev.describe();
+    size_t lines = 0;
+    for (size_t pos = 0; (pos = ev.out.find("{\"type\":\"stats\",\"id\":\"" + id + "\"", pos)) != std::string::npos; ++pos)
+        ++lines;
+    EXPECT_GE(lines, 2u) << ev.out;  // one at once, then one per 100 ms of the 1 s sleep
+    auto bad = run_berth("events", "--interval", "0s", id);
+    EXPECT_NE(bad.exit_code, 0);
+    remove(id);
+}
+
+TEST_F(CgroupCli, UpdateEveryRuncFlagThisHostSupports) {
+    auto id = start({"sleep", "100"});
+    auto r = run_berth("update", "--memory", "64M", "--memory-swap", "128M", "--memory-reservation", "32M",
+                       "--cpuset-cpus", "0", "--cpuset-mems", "0", "--cpu-rt-period", "900000", id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "memory", "memory.limit_in_bytes"), std::to_string(64 << 20));
+    EXPECT_EQ(value(id, "memory", "memory.memsw.limit_in_bytes"), std::to_string(128 << 20));
+    EXPECT_EQ(value(id, "memory", "memory.soft_limit_in_bytes"), std::to_string(32 << 20));
+    EXPECT_EQ(value(id, "cpuset", "cpuset.cpus"), "0");
+    EXPECT_EQ(value(id, "cpuset", "cpuset.mems"), "0");
+    EXPECT_EQ(value(id, "cpu", "cpu.rt_period_us"), "900000");
+    // swap below memory is refused by the kernel, naming the file and the value
+    r = run_berth("update", "--memory-swap", "16M", id);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_TRUE(has(r.err, "memory.memsw.limit_in_bytes")) << r.describe();
+    // kernel memory is ignored with a warning, as runc 1.1
+    r = run_berth("update", "--kernel-memory", "8M", id);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    if (runtime_is_berth()) {
+        EXPECT_TRUE(has(r.err, "kernel")) << r.describe();
+        // RDT is not supported: refused, not ignored
+        r = run_berth("update", "--l3-cache-schema", "L3:0=f", id);
+        EXPECT_NE(r.exit_code, 0);
+        EXPECT_TRUE(has(r.err, "Intel RDT")) << r.describe();
+    }
     remove(id);
 }
 

@@ -200,6 +200,9 @@ TEST_F(CgroupHost, ControllersThisHostLacksAreErrorsNamingThem) {
     oci::Resources rdma;
     rdma.rdma["mlx5_0"] = oci::Rdma{3, 4};
     if (cg->v1_dir("rdma").empty()) expect_error(rdma, "rdma");
+    oci::Resources prio;
+    prio.network = oci::Network{std::nullopt, {{"eth0", 5}}};
+    if (cg->v1_dir("net_prio").empty()) expect_error(prio, "net_prio");
     oci::Resources huge;
     huge.hugepageLimits.push_back({"2MB", 4194304});
     // this host: hugetlb only in the v2 hierarchy, not enabled below its root
@@ -209,6 +212,11 @@ TEST_F(CgroupHost, ControllersThisHostLacksAreErrorsNamingThem) {
     if (::access((cg->v1_dir("blkio") + "/blkio.weight").c_str(), F_OK) != 0 &&
         ::access((cg->v1_dir("blkio") + "/blkio.bfq.weight").c_str(), F_OK) != 0)
         expect_error(weight, "blkio.bfq.weight\" \"500\"");
+    oci::Resources per_device;
+    per_device.blockIO.emplace().weightDevice.push_back(oci::WeightDevice{7, 0, 300, std::nullopt});
+    if (::access((cg->v1_dir("blkio") + "/blkio.weight_device").c_str(), F_OK) != 0 &&
+        ::access((cg->v1_dir("blkio") + "/blkio.bfq.weight_device").c_str(), F_OK) != 0)
+        expect_error(per_device, "blkio.bfq.weight_device\" \"7:0 300\"");
 }
 
 TEST_F(CgroupHost, PreExistingFrozenCgroupIsRefusedAndLeftAlone) {
@@ -442,4 +450,95 @@ TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
     rt.cpu.emplace();
     rt.cpu->realtimeRuntime = 1000;
     EXPECT_FALSE(cg->apply(rt).ok());
+}
+
+namespace {
+std::vector<std::string> g_warnings;
+void capture_warning(const std::string& message) { g_warnings.push_back(message); }
+}  // namespace
+
+TEST_F(CgroupHost, KernelMemoryIsIgnoredWithAWarning) {
+    auto cg = Cgroup::create(test_path("kmem"), "unused", nullptr);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    std::string kmem = dir(*cg, "memory") + "/memory.kmem.limit_in_bytes";
+    std::string before = exists(kmem) ? read(kmem) : "";
+    oci::Resources r;
+    r.memory.emplace();
+    r.memory->kernel = 8 << 20;
+    r.memory->kernelTCP = 4 << 20;
+    g_warnings.clear();
+    set_warning_sink(capture_warning);
+    auto st = cg->apply(r);
+    set_warning_sink(nullptr);
+    EXPECT_TRUE(st.ok()) << st.error().what();
+    ASSERT_EQ(g_warnings.size(), 2u);
+    EXPECT_NE(g_warnings[0].find("memory.kernel is ignored"), std::string::npos) << g_warnings[0];
+    EXPECT_NE(g_warnings[1].find("memory.kernelTCP is ignored"), std::string::npos) << g_warnings[1];
+    if (exists(kmem)) {
+        EXPECT_EQ(read(kmem), before);
+    }
+}
+
+TEST_F(CgroupHost, CheckBeforeUpdateRefusesALimitBelowTheUsage) {
+    auto cg = Cgroup::create(test_path("usage"), "unused", nullptr);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    int go[2], ready[2];
+    ASSERT_EQ(::pipe(go), 0);
+    ASSERT_EQ(::pipe(ready), 0);
+    pid_t child = ::fork();
+    if (child == 0) {
+        char c;
+        (void)!::read(go[0], &c, 1);
+        size_t size = 8 << 20;  // charged to the cgroup it now is in
+        char* p = static_cast<char*>(::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        for (size_t i = 0; i < size; i += 4096) p[i] = 1;
+        (void)!::write(ready[1], "r", 1);
+        for (;;) ::pause();
+    }
+    ASSERT_TRUE(cg->add_process(child).ok());
+    ASSERT_EQ(::write(go[1], "x", 1), 1);
+    char c;
+    ASSERT_EQ(::read(ready[0], &c, 1), 1);
+    oci::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 4 << 20;
+    r.memory->checkBeforeUpdate = true;
+    auto st = cg->apply(r);
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.error().what().find("linux.resources.memory.limit 4194304 is below the current usage"), std::string::npos)
+        << st.error().what();
+    r.memory->limit = 64 << 20;
+    st = cg->apply(r);
+    EXPECT_TRUE(st.ok()) << st.error().what();
+    EXPECT_EQ(read(dir(*cg, "memory") + (unified_ ? "/memory.max" : "/memory.limit_in_bytes")), std::to_string(64 << 20));
+    ::kill(child, SIGKILL);
+    reap(child);
+    for (int fd : {go[0], go[1], ready[0], ready[1]}) ::close(fd);
+}
+
+TEST_F(CgroupHost, RealtimeRuntimeWithinTheParentsBudget) {
+    if (unified_) GTEST_SKIP() << "v1 cpu.rt_* (refused on v2: WritesEveryV2ResourceAndReadsItBack)";
+    auto cg = Cgroup::create(test_path("rt"), "unused", nullptr);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    std::string cpu = cg->v1_dir("cpu");
+    if (!exists(cpu + "/cpu.rt_runtime_us")) GTEST_SKIP() << "kernel without CONFIG_RT_GROUP_SCHED";
+    // a group's realtime runtime comes out of its parent's: give our test parent some
+    std::string parent = cpu.substr(0, cpu.rfind('/'));
+    ASSERT_TRUE(write_file(parent + "/cpu.rt_runtime_us", "20000").ok());
+    oci::Resources r;
+    r.cpu.emplace();
+    r.cpu->realtimePeriod = 500000;
+    r.cpu->realtimeRuntime = 10000;
+    auto st = cg->apply(r);
+    ASSERT_TRUE(st.ok()) << st.error().what();
+    EXPECT_EQ(read(cpu + "/cpu.rt_period_us"), "500000");
+    EXPECT_EQ(read(cpu + "/cpu.rt_runtime_us"), "10000");
+    // more than the parent has: the kernel's refusal names the file and the value
+    r.cpu->realtimeRuntime = 400000;
+    st = cg->apply(r);
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.error().what().find("cpu.rt_runtime_us\" \"400000\""), std::string::npos) << st.error().what();
 }
