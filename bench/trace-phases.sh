@@ -1,0 +1,69 @@
+#!/bin/bash
+# Where berth's `run` of /bin/true spends its time, per phase (berth --trace),
+# as medians over N runs in the same private mount namespace as run-bench.sh.
+#
+#   bench/trace-phases.sh [--runs N] [--build DIR] [--berth BINARY]
+#
+# As root. Prints one line per phase: process (berth = the CLI, child = the
+# cloned init), phase, median / min / max duration in ms, median offset from
+# the start of the command. --berth measures another binary (e.g. an older
+# build) on the same bundle.
+set -euo pipefail
+export LC_ALL=C
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+runs=30
+build=$src/build
+berth=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runs) runs=${2:?}; shift ;;
+    --build) build=${2:?}; shift ;;
+    --berth) berth=${2:?}; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+    *) echo "trace-phases.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$(id -u)" = 0 ] || { echo "trace-phases.sh: needs root" >&2; exit 77; }
+berth=$(realpath "${berth:-$build/berth}")
+
+if [ -z "${BERTH_BENCH_PRIVATE_NS:-}" ]; then
+  BERTH_BENCH_PRIVATE_NS=1 exec unshare -m --propagation private "$0" --runs "$runs" --berth "$berth"
+fi
+if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
+
+work=$(mktemp -d /run/berth-trace.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+"$src/tests/setup/make-bundle.sh" "$work/true" /bin/true >/dev/null
+for i in $(seq 1 "$runs"); do
+  "$berth" --root "$work/root" --trace run --bundle "$work/true" "trace-$i" 2>>"$work/trace.txt" >/dev/null
+done
+
+# Lines: "trace run: TOTAL ms (...)" and "PROCESS PHASE [DURATION ms] at +OFFSET ms".
+awk '
+  /^trace run: / { total[++n] = $3; next }
+  $NF == "ms" && $(NF-1) ~ /^\+/ {
+    key = $1 " " $2
+    if (!(key in seen)) { seen[key] = 1; order[++k] = key }
+    off = substr($(NF-1), 2)
+    offs[key] = offs[key] " " off
+    if (NF == 7) durs[key] = durs[key] " " $3
+  }
+  function median(list,   v, m, i, j, t) {
+    m = split(list, v, " ")
+    for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+    lo = v[1]; hi = v[m]
+    return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+  }
+  END {
+    all = ""; for (i = 1; i <= n; i++) all = all " " total[i]
+    printf "run /bin/true under --trace: %d runs, median %.3f ms\n", n, median(all)
+    printf "%-5s %-14s %9s %9s %9s %10s\n", "proc", "phase", "median", "min", "max", "at (med)"
+    for (i = 1; i <= k; i++) {
+      key = order[i]; split(key, p, " ")
+      at = median(offs[key])
+      if (key in durs) { d = median(durs[key]); printf "%-5s %-14s %9.3f %9.3f %9.3f %10.3f\n", p[1], p[2], d, lo, hi, at }
+      else printf "%-5s %-14s %9s %9s %9s %10.3f\n", p[1], p[2], "-", "", "", at
+    }
+  }' "$work/trace.txt"
