@@ -1,6 +1,5 @@
 // `create`: plan in the parent, clone the init, record the state.
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -19,6 +18,7 @@
 #include "berth/process/launch.hpp"
 #include "berth/process/plan.hpp"
 #include "berth/process/kill_guard.hpp"
+#include "berth/util/file.hpp"
 #include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
 
@@ -58,18 +58,6 @@ Status make_exec_fifo(const ContainerDir& dir) {
     if (::mkfifoat(dir.fd(), kExecFifo, 0622) != 0) return Error::from_errno("mkfifo \"" + dir.file(kExecFifo) + "\"");
     // World-writable so an init that switched to any user can still open it.
     if (::fchmodat(dir.fd(), kExecFifo, 0622, 0) != 0) return Error::from_errno("chmod \"" + dir.file(kExecFifo) + "\"");
-    return {};
-}
-
-Status write_pid_file(const std::string& path, pid_t pid) {
-    std::string copy = path;
-    std::string dir = ::dirname(copy.data());
-    copy = path;
-    std::string base = ::basename(copy.data());
-    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    Status written = dir_fd ? write_file_atomic(dir_fd.get(), base, std::to_string(pid), 0644)
-                            : Status(Error::from_errno("open \"" + dir + "\""));
-    if (!written) return std::move(written).error().wrap("pid file \"" + path + "\"");
     return {};
 }
 
@@ -150,12 +138,15 @@ Result<Created> create_container(CreateOptions& options) {
     options.console_socket = absolute_from_cwd(options.console_socket);
     // Like runc, work from the bundle: hooks start there and relative paths resolve there.
     if (::chdir(bundle.c_str()) != 0) return Error::from_errno("chdir \"" + bundle + "\"");
-    BERTH_TRY_ASSIGN(oci::Spec spec, oci::load_config(bundle + "/config.json"));
+    const std::string config_path = bundle + "/config.json";
+    BERTH_TRY_ASSIGN(const std::string config_json, read_file(config_path));
+    BERTH_TRY_ASSIGN(oci::Spec spec, oci::parse_config(config_json, config_path));
     if (!spec.linux) return Error::msg("config.json: linux: missing");
     trace::phase("state_dir");
     BERTH_TRY_ASSIGN(ContainerDir dir, create_container_dir(options.root, options.id));
     DirGuard dir_guard(dir);
     BERTH_TRY(make_exec_fifo(dir));
+    BERTH_TRY(save_config(dir, config_json));
 
     trace::phase("plan");
     BERTH_TRY_ASSIGN(auto plan_opts, plan_options(options, bundle, spec.process && spec.process->terminal));

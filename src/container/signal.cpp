@@ -28,6 +28,18 @@ Status signal_init(const Record& record, int sig) {
     return {};
 }
 
+// A frozen (paused) init only dies of SIGKILL once thawed: thaw after sending
+// it, as runc does, or `kill ID KILL` of a paused container never ends it and
+// conmon/podman wait for an exit that does not come. Other signals stay
+// pending until `resume`.
+Status thaw_if_frozen(const Record& record) {
+    if (record.cgroup_path.empty()) return {};
+    BERTH_TRY_ASSIGN(auto cgroup, cgroups::Cgroup::load(record.cgroup_path));
+    auto state = cgroup.freezer_state();
+    if (state && *state == cgroups::FreezerState::frozen) return cgroup.thaw();
+    return {};
+}
+
 // SIGKILL the init and wait until it is dead (it is not our child: a pidfd
 // turns readable when it exits).
 void kill_and_wait(const Record& record) {
@@ -66,7 +78,9 @@ Status kill_container(const std::string& root, const std::string& id, int signal
         BERTH_TRY_ASSIGN(auto cgroup, cgroups::Cgroup::load(record.cgroup_path));
         return cgroup.signal_all(signal);
     }
-    return signal_init(record, signal);
+    BERTH_TRY(signal_init(record, signal));
+    if (signal == SIGKILL) BERTH_TRY(thaw_if_frozen(record));
+    return {};
 }
 
 Status delete_container(const std::string& root, const std::string& id, bool force) {

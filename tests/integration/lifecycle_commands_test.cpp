@@ -142,6 +142,20 @@ TEST_F(Lifecycle, KillTakesNamesAndNumbersAndRejectsUnknownOnes) {
     EXPECT_EQ(run_berth("delete", id).exit_code, 0);
 }
 
+// SIGKILL to a paused (frozen) init only lands once the cgroup is thawed:
+// runc thaws after sending it, so the container stops (podman's kill of a
+// paused container waits for that exit). Other signals stay pending.
+TEST_F(Lifecycle, KillOfAPausedContainerStopsIt) {
+    auto id = create();
+    ASSERT_EQ(run_berth("start", id).exit_code, 0);
+    ASSERT_EQ(run_berth("pause", id).exit_code, 0);
+    ASSERT_EQ(run_berth("kill", id, "TERM").exit_code, 0);
+    EXPECT_EQ(state_of(id).status, "paused");
+    ASSERT_EQ(run_berth("kill", id, "KILL").exit_code, 0);
+    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
+    EXPECT_EQ(run_berth("delete", id).exit_code, 0);
+}
+
 TEST_F(Lifecycle, ForcedDeleteKillsARunningContainer) {
     auto id = create();
     ASSERT_EQ(run_berth("start", id).exit_code, 0);
