@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <optional>
 
 #include "berth/cgroups/cgroup.hpp"
@@ -38,15 +37,25 @@ Status check_status(const ContainerDir& dir, const Record& record, bool ignore_p
     return {};
 }
 
-// The record of a container we may exec into. The lock is only held while
-// reading: an exec into a paused container (--ignore-paused) waits in the
-// frozen cgroup until `resume`, which needs the lock. The init is pinned by
-// pidfd later (exec_target.hpp), so a concurrent delete cannot redirect us.
-Result<Record> load_running(const ExecOptions& options) {
+struct Running {
+    Record record;
+    oci::Spec config;  // saved by create (record.hpp), not the bundle's current one
+};
+
+// The record and config of a container we may exec into. The lock is only
+// held while reading: an exec into a paused container (--ignore-paused) waits
+// in the frozen cgroup until `resume`, which needs the lock. The init is
+// pinned by pidfd later (exec_target.hpp), so a concurrent delete cannot
+// redirect us.
+Result<Running> load_running(const ExecOptions& options) {
     BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(options.root, options.id));
-    BERTH_TRY_ASSIGN(Record record, load_record(dir));
-    BERTH_TRY(check_status(dir, record, options.ignore_paused));
-    return record;
+    Running running;
+    BERTH_TRY_ASSIGN(running.record, load_record(dir));
+    BERTH_TRY(check_status(dir, running.record, options.ignore_paused));
+    BERTH_TRY_ASSIGN(running.config, load_saved_config(dir));
+    if (!running.config.linux) return Error::msg("config.json: linux: missing");
+    if (!running.config.process) running.config.process.emplace();
+    return running;
 }
 
 Status check_terminal(const oci::Process& process, const ExecOptions& options) {
@@ -57,14 +66,6 @@ Status check_terminal(const oci::Process& process, const ExecOptions& options) {
         return Error::msg("cannot use console socket if runc will not detach or allocate tty");
     }
     return {};
-}
-
-// The container's config as recorded in its bundle.
-Result<oci::Spec> container_config(const Record& record) {
-    BERTH_TRY_ASSIGN(oci::Spec spec, oci::load_config(record.bundle + "/config.json"));
-    if (!spec.linux) return Error::msg("config.json: linux: missing");
-    if (!spec.process) spec.process.emplace();
-    return spec;
 }
 
 Result<oci::Process> exec_process(const ExecOptions& options, const oci::Spec& config) {
@@ -111,14 +112,6 @@ process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, c
     return steps;
 }
 
-Status write_pid_file(const std::string& path, pid_t pid) {
-    std::filesystem::path file = std::filesystem::absolute(path);
-    std::string dir = file.parent_path().string();
-    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dir_fd) return Error::from_errno("open \"" + dir + "\"");
-    return write_file_atomic(dir_fd.get(), file.filename().string(), std::to_string(pid), 0644);
-}
-
 // Where the pty master goes: the caller's --console-socket, or (foreground
 // without one) a socketpair whose other end we keep to relay the pty.
 struct Console {
@@ -145,8 +138,9 @@ Result<Console> console_for(const oci::Process& process, const ExecOptions& opti
 Result<int> exec_container(const ExecOptions& options) {
     trace::phase("parse");
     BERTH_TRY(process::check_inherited_fds(0, options.preserve_fds));
-    BERTH_TRY_ASSIGN(Record record, load_running(options));
-    BERTH_TRY_ASSIGN(oci::Spec spec, container_config(record));
+    BERTH_TRY_ASSIGN(Running running, load_running(options));
+    const Record& record = running.record;
+    oci::Spec& spec = running.config;
     BERTH_TRY_ASSIGN(oci::Process process, exec_process(options, spec));
     BERTH_TRY(check_terminal(process, options));
     spec.process = std::move(process);

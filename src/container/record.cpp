@@ -1,4 +1,5 @@
 #include "berth/container/record.hpp"
+#include "oci/parser.hpp"
 
 #include <fcntl.h>
 #include <rapidjson/document.h>
@@ -131,6 +132,12 @@ Result<Record> parse_record(std::string_view json, const std::string& document) 
 Status save_record(const ContainerDir& dir, const Record& record) {
     return write_file_atomic(dir.fd(), kStateFile, write_record(record), 0600);
 }
+
+Status save_config(const ContainerDir& dir, std::string_view config_json) {
+    return write_file_atomic(dir.fd(), kConfigFile, config_json, 0600);
+}
+
+Result<oci::Spec> load_saved_config(const ContainerDir& dir) { return oci::load_config(dir.file(kConfigFile)); }
 
 Result<Record> load_record(const ContainerDir& dir) {
     std::string path = dir.file(kStateFile);

@@ -1,6 +1,7 @@
 #include "berth/container/state_dir.hpp"
 
 #include <dirent.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -123,6 +124,18 @@ Status write_file_atomic(int dir_fd, const std::string& name, std::string_view c
         ::unlinkat(dir_fd, tmp.c_str(), 0);
         return Error::from_errno("rename \"" + tmp + "\" to \"" + name + "\"");
     }
+    return {};
+}
+
+Status write_pid_file(const std::string& path, pid_t pid) {
+    std::string copy = path;
+    std::string dir = ::dirname(copy.data());
+    copy = path;
+    std::string base = ::basename(copy.data());
+    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    Status written = dir_fd ? write_file_atomic(dir_fd.get(), base, std::to_string(pid), 0644)
+                            : Status(Error::from_errno("open \"" + dir + "\""));
+    if (!written) return std::move(written).error().wrap("pid file \"" + path + "\"");
     return {};
 }
 

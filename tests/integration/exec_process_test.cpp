@@ -163,6 +163,28 @@ TEST_F(ExecTest, DetachWritesThePidFile) {
     EXPECT_EQ(bad.exit_code, 255);
 }
 
+// exec takes everything from the config create saw, kept in the state dir:
+// editing or removing the bundle's config.json afterwards changes nothing.
+// runc 1.1.5 differs on purpose here: it uses its saved copy for seccomp and
+// the rest, but re-reads the bundle's process section for exec's defaults
+// (env, cwd, user...) and fails with "JSON specification file config.json not
+// found" once the bundle is gone.
+TEST_F(ExecTest, UsesTheConfigCreateSaw) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "runc 1.1.5 re-reads the bundle's process section";
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"/bin/sleep", "600"};
+    bundle.spec.process->env.push_back("SAVED=at-create");
+    bundle.write();
+    ASSERT_EQ(run_berth("run", "--detach", "--bundle", bundle.path(), last_id()).exit_code, 0);
+    const std::string id = last_id();
+    bundle.spec.process->env.back() = "SAVED=changed";
+    bundle.write();
+    EXPECT_EQ(exec_probe({"exec", id, "/bin/probe"}).env_value("SAVED"), "at-create");
+    ASSERT_EQ(::unlink(bundle.config_path().c_str()), 0);
+    EXPECT_EQ(exec_probe({"exec", id, "/bin/probe"}).env_value("SAVED"), "at-create");
+    EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
+}
+
 TEST_F(ExecTest, TerminalIsAPtyRelayedInTheForeground) {
     std::string id = sleeper();
     auto r = run_berth("exec", "--tty", id, "/bin/sh", "-c", "tty; exit 3");

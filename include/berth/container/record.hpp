@@ -36,6 +36,13 @@ Status save_record(const ContainerDir& dir, const Record& record);
 // that care about a create in progress check is_locked() first.
 Result<Record> load_record(const ContainerDir& dir);
 
+// The bundle's config.json as `create` read it, kept in the container's
+// directory: `exec` uses this copy, so a bundle changed or removed after
+// create changes nothing (runc 1.1.5 keeps its own copy for seccomp and the
+// rest but re-reads the bundle's process section for exec's defaults).
+Status save_config(const ContainerDir& dir, std::string_view config_json);
+Result<oci::Spec> load_saved_config(const ContainerDir& dir);
+
 // Now as Go's time.RFC3339Nano in UTC: "2026-11-22T16:33:58.15664Z" (trailing
 // zeros of the fraction dropped, as runc prints it).
 std::string rfc3339_nano_now();

@@ -16,6 +16,7 @@ namespace berth::container {
 
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kExecFifo = "exec.fifo";
+inline constexpr const char* kConfigFile = "config.json";  // the bundle's config as `create` read it
 
 class ContainerDir {
 public:
@@ -57,5 +58,9 @@ Result<std::vector<std::string>> list_ids(const std::string& root);
 // Writes `content` to `dir_fd`/`name` atomically: a temporary file, fsync-free
 // (state lives on tmpfs), then rename over the old one.
 Status write_file_atomic(int dir_fd, const std::string& name, std::string_view content, mode_t mode);
+
+// --pid-file of create, run and exec: the pid written atomically to `path`
+// (relative to the cwd); errors name it: `pid file "P": ...`.
+Status write_pid_file(const std::string& path, pid_t pid);
 
 }  // namespace berth::container
