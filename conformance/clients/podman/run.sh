@@ -328,6 +328,13 @@ pm start stubborn >/dev/null
 pm restart -t 1 stubborn >/dev/null
 expect "restart: running again, the process ran 3 times" "running 3" \
   "$(pm inspect --format '{{.State.Status}}' stubborn) $(pm logs stubborn | grep -cx started)"
+# SIGKILL reaches a paused (frozen) container: runc thaws it after the kill.
+pm pause stubborn >/dev/null
+rc=0; pm kill stubborn >/dev/null 2>"$work/err" || rc=$?
+timeout -k 2 20 podman "${podman_global[@]}" wait stubborn >/dev/null 2>&1 || true  # short: it may never exit
+expect "kill of a paused container: exit 137" "0 exited 137" \
+  "$rc $(pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' stubborn)"
+pm start stubborn >/dev/null
 expect "rm -f of a running container" stubborn "$(pm rm -f -t 0 stubborn)"
 
 # ---------------------------------------------------------------- the runtime's errors reach the user
