@@ -288,6 +288,9 @@ fi
 expect "cgroup /docker/<id>" "/docker/$cid" cat "/proc/$pid/cgroup"
 outside=$(grep -v ":/docker/$cid\$" "/proc/$pid/cgroup")
 [ -z "$outside" ] || fail "hierarchies where the container is not in /docker/<id>: $outside"
+# ... and each hierarchy mounted inside shows that cgroup, not the host's tree.
+expect "cgroup mounts inside are rooted at /docker/<id>" "roots=/docker/$cid." d exec $ct sh -c \
+  'echo roots=$(awk "\$5 ~ \"^/sys/fs/cgroup/.\" {print \$4}" /proc/self/mountinfo | sort -u).'
 expect "exec" "exec works" d exec $ct echo exec works
 expect "exec without -t has no tty" "not a tty" sh -c "$docker_client -H unix://$sock exec $ct tty; true"
 expect "exec -t" "/dev/pts/" d exec -t $ct tty
