@@ -33,8 +33,10 @@ if [ -z "${BERTH_BENCH_PRIVATE_NS:-}" ]; then
 fi
 if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
 
+# On a tmpfs, as /run is on a usual host (see run-bench.sh).
 work=$(mktemp -d /run/berth-trace.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+mount -t tmpfs -o mode=0700 berth-trace "$work"
+trap 'umount "$work"; rmdir "$work"' EXIT
 "$src/tests/setup/make-bundle.sh" "$work/true" /bin/true >/dev/null
 for i in $(seq 1 "$runs"); do
   "$berth" --root "$work/root" --trace run --bundle "$work/true" "trace-$i" 2>>"$work/trace.txt" >/dev/null
