@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,19 +87,30 @@ inline std::vector<RunResult> run_concurrently(const std::vector<std::vector<std
     return results;
 }
 
-// What a test can leave on the host, counted: compared before and after.
+// What a test can leave on the host, counted before and after.
 struct HostCounts {
-    int mounts = 0;       // lines of our /proc/self/mountinfo
-    int cgroup_dirs = 0;  // directories under the test's cgroup parent, all hierarchies
-    int processes = 0;    // our live (non-zombie) children
-    int fds = 0;          // our own open descriptors
-    int state_files = 0;  // entries under --root (the seccomp cache excluded: it outlives containers)
+    std::set<std::string> mounts;  // mount ids in our /proc/self/mountinfo
+    int cgroup_dirs = 0;           // directories under the test's cgroup parent, all hierarchies
+    int processes = 0;             // our live (non-zombie) children
+    int fds = 0;                   // our own open descriptors
+    int state_files = 0;           // entries under --root (the seccomp cache excluded: it outlives containers)
 
-    bool operator==(const HostCounts&) const = default;
-    std::string describe() const {
-        return "mounts " + std::to_string(mounts) + ", cgroup dirs " + std::to_string(cgroup_dirs) + ", processes " +
-               std::to_string(processes) + ", fds " + std::to_string(fds) + ", state files " +
-               std::to_string(state_files);
+    // "" when nothing grew since `before`; otherwise what did. Mounts that
+    // vanished are not ours to judge: other people's mounts copied into our
+    // namespace disappear when their mount point is removed on the host.
+    std::string growth_since(const HostCounts& before) const {
+        std::string grew;
+        auto note = [&](const char* what, long was, long now) {
+            if (now > was) grew += std::string(grew.empty() ? "" : ", ") + what + " " + std::to_string(was) + " -> " + std::to_string(now);
+        };
+        long new_mounts = 0;
+        for (const auto& id : mounts) new_mounts += !before.mounts.count(id);
+        note("new mounts", 0, new_mounts);
+        note("cgroup dirs", before.cgroup_dirs, cgroup_dirs);
+        note("processes", before.processes, processes);
+        note("fds", before.fds, fds);
+        note("state files", before.state_files, state_files);
+        return grew;
     }
 };
 
@@ -120,7 +132,7 @@ inline HostCounts count_host(const std::string& state_root, const std::string& c
     LeakCheck::reap_exited();
     HostCounts c;
     std::ifstream mountinfo("/proc/self/mountinfo");
-    for (std::string line; std::getline(mountinfo, line);) ++c.mounts;
+    for (std::string line; std::getline(mountinfo, line);) c.mounts.insert(line.substr(0, line.find(' ')));
     for (const auto& hierarchy : cgroup_mount_points()) c.cgroup_dirs += count_entries(hierarchy + cgroup_parent, true);
     const std::string self = std::to_string(getpid());
     std::error_code ec;
