@@ -374,6 +374,15 @@ void fields(V& v, S& s) {
     v("owner", s.owner);
 }
 
+template <class V, Like<ContainerProcessState> S>
+void fields(V& v, S& s) {
+    v.required("ociVersion", s.ociVersion);
+    v.required("fds", s.fds);
+    v.required("pid", s.pid);
+    v("metadata", s.metadata);
+    v.required("state", s.state);
+}
+
 template <class V, Like<Features::Linux::Cgroup> S>
 void fields(V& v, S& s) {
     v("v1", s.v1);

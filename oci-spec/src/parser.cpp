@@ -77,6 +77,10 @@ berth::Result<Resources> parse_resources(std::string_view json, std::string_view
     return parse_document<Resources>(json, document);
 }
 
+berth::Result<ContainerProcessState> parse_container_process_state(std::string_view json, std::string_view document) {
+    return parse_document<ContainerProcessState>(json, document);
+}
+
 berth::Result<State> parse_state(std::string_view json, std::string_view document) {
     return parse_document<State>(json, document);
 }

@@ -34,6 +34,10 @@ std::string write_features(const Features& features, bool pretty) {
     return write_document(features, pretty, ' ', 4);
 }
 
+std::string write_container_process_state(const ContainerProcessState& state) {
+    return write_document(state, false, ' ', 0);
+}
+
 std::string write_process(const Process& process, bool pretty) { return write_document(process, pretty, '\t', 1); }
 
 std::string write_resources(const Resources& resources, bool pretty) {

@@ -4,35 +4,12 @@
 #include <sys/un.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "oci/parser.hpp"
 
 namespace berth::linux_setup {
 namespace {
-
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (const unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
-}
 
 // One sendmsg carrying `payload` and one fd.
 ssize_t send_with_fd(int sock, const void* payload, size_t len, int fd) noexcept {
@@ -85,12 +62,12 @@ Result<UniqueFd> receive_fd(int sock) {
 }
 
 std::string container_process_state_json(pid_t pid, const oci::State& state, const std::string& metadata) {
-    std::string out = "{\"ociVersion\":" + json_string(oci::kSpecVersion);
-    out += ",\"fds\":[\"seccompFd\"]";
-    out += ",\"pid\":" + std::to_string(pid);
-    out += ",\"metadata\":" + json_string(metadata);
-    out += ",\"state\":" + oci::write_state(state) + "}";
-    return out;
+    oci::ContainerProcessState document{.ociVersion = oci::kSpecVersion,
+                                        .fds = {"seccompFd"},
+                                        .pid = pid,
+                                        .metadata = metadata.empty() ? std::nullopt : std::optional(metadata),
+                                        .state = state};
+    return oci::write_container_process_state(document);
 }
 
 Status send_to_seccomp_listener(const std::string& listener_path, int notify_fd, const oci::State& state,

@@ -68,6 +68,26 @@ TEST(SeccompNotify, ContainerProcessStateDocument) {
     EXPECT_EQ(inner->status, "creating");
 }
 
+// The whole document through oci-spec's reader: runc's key order, and
+// metadata omitted when the profile has none (runtime-spec's omitempty).
+TEST(SeccompNotify, ContainerProcessStateRoundTrips) {
+    oci::State state;
+    state.ociVersion = "1.3.0";
+    state.id = "c1";
+    state.status = "running";
+    state.pid = 42;
+    state.bundle = "/b";
+    const std::string bare = bl::container_process_state_json(43, state, "");
+    EXPECT_EQ(bare.rfind(R"({"ociVersion":")", 0), 0u) << bare;
+    EXPECT_EQ(bare.find("metadata"), std::string::npos) << bare;
+    auto parsed = oci::parse_container_process_state(bl::container_process_state_json(43, state, "m"));
+    ASSERT_TRUE(parsed) << parsed.error().what();
+    EXPECT_EQ(parsed->fds, std::vector<std::string>{"seccompFd"});
+    EXPECT_EQ(parsed->pid, 43);
+    EXPECT_EQ(parsed->metadata, "m");
+    EXPECT_EQ(parsed->state, state);
+}
+
 TEST(SeccompNotify, ListenerAnswersNotifiedMkdir) {
     oci::Seccomp profile;
     profile.defaultAction = "SCMP_ACT_ALLOW";

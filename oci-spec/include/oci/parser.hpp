@@ -24,10 +24,13 @@ berth::Result<Process> parse_process(std::string_view json, std::string_view doc
 berth::Result<Resources> parse_resources(std::string_view json, std::string_view document = "resources");
 berth::Result<State> parse_state(std::string_view json, std::string_view document = "state.json");
 berth::Result<Features> parse_features(std::string_view json, std::string_view document = "features.json");
+berth::Result<ContainerProcessState> parse_container_process_state(std::string_view json,
+                                                                   std::string_view document = "containerProcessState");
 
 std::string write_config(const Spec& spec, bool pretty = true);
 std::string write_state(const State& state, bool pretty = false);
 std::string write_features(const Features& features, bool pretty = true);
+std::string write_container_process_state(const ContainerProcessState& state);  // compact, as runc sends it
 std::string write_process(const Process& process, bool pretty = false);
 std::string write_resources(const Resources& resources, bool pretty = false);
 

@@ -372,6 +372,17 @@ struct State {
     bool operator==(const State&) const = default;
 };
 
+// What a seccomp listener (linux.seccomp.listenerPath) receives with the
+// notify fd: runtime-spec config-linux.md "containerProcessState".
+struct ContainerProcessState {
+    std::string ociVersion;
+    std::vector<std::string> fds;         // names of the fds sent along: ["seccompFd"]
+    int pid = 0;                          // the process that loaded the filter
+    std::optional<std::string> metadata;  // listenerMetadata; omitted when unset
+    State state;
+    bool operator==(const ContainerProcessState&) const = default;
+};
+
 // The features document (runtime-spec features.md).
 struct Features {
     std::string ociVersionMin;
