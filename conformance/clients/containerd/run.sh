@@ -460,6 +460,28 @@ expect "task delete: the runtime's container is gone" 0 "task t-gone exit with n
 expect "container delete (deleted behind containerd's back)" 0 "^$" c container delete t-gone
 expect_gone t-gone
 
+# --- the shim dies ------------------------------------------------------------------------
+# containerd cleans up after a dead shim by running `containerd-shim-runc-v2
+# delete`, which runs `RUNTIME delete --force` on the still running container:
+# the init must die and its state and cgroup go.
+expect "run -d (dead shim)" 0 "^$" c run -d --null-io "${RUN_FLAGS[@]}" "$IMAGE" t-shim sleep 1000
+shim_init=$(task_pid t-shim)
+shim_pid=""
+for p in /proc/[0-9]*; do
+  tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -qF -- "-id t-shim -address $T/containerd.sock" && shim_pid=${p#/proc/}
+done
+if [ -n "$shim_pid" ] && [ -n "$shim_init" ]; then
+  kill -KILL "$shim_pid"
+  init_gone() { ! kill -0 "$shim_init" 2>/dev/null; }
+  task_gone() { ! c task ls -q | grep -qx t-shim; }
+  wait_for "dead shim: containerd's cleanup killed the init" init_gone
+  wait_for "dead shim: task gone" task_gone
+  expect "container delete (dead shim)" 0 "^$" c container delete t-shim
+  expect_gone t-shim
+else
+  fail "dead shim: shim and init found" "shim '$shim_pid', init '$shim_init'"
+fi
+
 # --- SIGKILL and delete of a stopped-by-signal task ------------------------------------
 expect "run -d (kill -s SIGKILL)" 0 "^$" c run -d --null-io "${RUN_FLAGS[@]}" "$IMAGE" t-kill sleep 1000
 expect "kill -s SIGKILL" 0 "^$" c task kill -s SIGKILL t-kill
