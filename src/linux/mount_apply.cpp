@@ -68,15 +68,21 @@ bool finish_mount(const PlannedMount& m, int mount_fd, ChildError& err) noexcept
     return apply_propagation(m, mount_fd, err);
 }
 
+// The parent's clone of the source, which already carries every attribute.
+bool attach_host_tree(const PlannedMount& m, int target_fd, ChildError& err) noexcept {
+    if (attach_mount(m.host_tree.get(), target_fd) != 0) return mount_failed(m, err, "move_mount");
+    return apply_propagation(m, m.host_tree.get(), err);
+}
+
 bool bind_mount(const PlannedMount& m, int target_fd, ChildError& err) noexcept {
+    // In a user namespace only the parent can idmap the bind: mount_setattr
+    // needs CAP_SYS_ADMIN over the source's filesystem (EPERM for the
+    // namespace's root, e.g. podman's `-v SRC:DST:idmap` with --uidmap).
+    if (m.host_tree && m.idmap_userns) return attach_host_tree(m, target_fd, err);
     UniqueFd own(clone_mount(AT_FDCWD, m.source.c_str(), m.options.recursive_bind));
-    if (!own && !(m.host_tree && (errno == EACCES || errno == EPERM))) return mount_failed(m, err, "open_tree");
-    if (!own) {
-        // The container's root may not reach the source: attach the parent's
-        // clone, which already carries every attribute.
-        if (attach_mount(m.host_tree.get(), target_fd) != 0) return mount_failed(m, err, "move_mount");
-        return apply_propagation(m, m.host_tree.get(), err);
-    }
+    // The container's root may not reach the source.
+    if (!own && m.host_tree && (errno == EACCES || errno == EPERM)) return attach_host_tree(m, target_fd, err);
+    if (!own) return mount_failed(m, err, "open_tree");
     if (m.idmap_userns && set_mount_attrs(own.get(), {}, m.options.recursive_idmap, m.idmap_userns.get()) != 0)
         return mount_failed(m, err, "mount_setattr (idmap)");
     // Only what the options name changes; the rest is inherited from the source
