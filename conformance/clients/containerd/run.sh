@@ -376,6 +376,16 @@ expect "exec: missing executable -> runtime's error" 1 'OCI runtime exec failed:
 
 expect "exec --user" 0 '^uid=1000\(berth\) gid=1000\(berth\)' \
   c task exec "${EXEC_FLAGS[@]}" --user 1000 --exec-id e7 t-det id
+# Several execs into one container at once (probes, kubectl exec).
+pexec_pids=()
+for i in 1 2 3 4; do
+  { c task exec "${EXEC_FLAGS[@]}" --exec-id "p$i" t-det echo "exec $i"; echo "exit $?"; } > "$T/pexec$i.out" 2>&1 &
+  pexec_pids+=($!)
+done
+wait "${pexec_pids[@]}"
+pexec_ok=yes
+for i in 1 2 3 4; do [ "$(cat "$T/pexec$i.out")" = "exec $i"$'\n'"exit 0" ] || pexec_ok=no; done
+if [ $pexec_ok = yes ]; then pass "4 execs in parallel"; else fail "4 execs in parallel" "$(head "$T"/pexec*.out)"; fi
 expect "exec -d" 0 "^$" c task exec -d "${EXEC_FLAGS[@]}" --exec-id e5 t-det sleep 1000
 capture c task ps t-det
 # PID INFO header + init (sh) + its sleep + the exec'd sleep.
