@@ -340,6 +340,20 @@ expect "run: bad cwd -> runtime's error" 1 'OCI runtime create failed:.*/etc/pas
 c container delete t-cwd >/dev/null 2>&1
 expect_gone t-cwd
 
+expect "run: missing bind mount source -> runtime's error" 1 \
+  'OCI runtime create failed:.*/nonexistent.*no such file or directory' \
+  c run --rm "${RUN_FLAGS[@]}" --mount type=bind,src=/nonexistent,dst=/x,options=rbind "$IMAGE" t-mnt true
+c container delete t-mnt >/dev/null 2>&1
+expect_gone t-mnt
+# A memory limit below what the init needs to start: the user must learn that
+# memory is the problem (runc: "unable to set memory limit to 4096 (current
+# usage: ...)").
+expect "run: memory limit too low to start -> the error names memory" 1 \
+  'OCI runtime create failed:.*memory' \
+  c run --rm "${RUN_FLAGS[@]}" --memory-limit 4096 "$IMAGE" t-tinymem true
+c container delete t-tinymem >/dev/null 2>&1
+expect_gone t-tinymem
+
 # --- detached task ---------------------------------------------------------------
 # The init traps SIGTERM and reports it; its child keeps ps/metrics busy.
 capture c run -d --log-uri "file://$T/t-det.log" "${RUN_FLAGS[@]}" "$IMAGE" t-det \
