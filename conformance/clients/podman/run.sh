@@ -245,6 +245,10 @@ fi
 out=$(pm run --rm "${run_opts[@]}" --privileged "$image" sh -c 'grep CapEff /proc/self/status; test -c /dev/kmsg && echo kmsg')
 expect "run --privileged: all capabilities, host devices" "CapEff: $(awk '/CapBnd/ { print $2 }' /proc/self/status) kmsg" "$(echo $out)"
 
+expect "run --network none: only lo" lo "$(pm run --rm "${run_opts[@]}" "$image" ls /sys/class/net)"
+expect "run --network host: the host's interfaces" "$(ls /sys/class/net | sort)" \
+  "$(pm run --rm "${run_opts[@]}" --network host "$image" ls /sys/class/net | sort)"
+
 # An OCI prestart hook from podman's hooks_dir, run by the runtime with the
 # container's state on stdin (only for containers with the annotation).
 cat > "$work/hooks/prestart.json" <<EOF
