@@ -40,10 +40,24 @@ std::vector<std::string> components(const std::string& path) {
 std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
 
 // mkdir -p under `root`; returns how many trailing components it made and
-// appends each directory it made to `made_dirs`.
+// appends each directory it made (parents first) to `made_dirs`. With
+// `leaf_first` the leaf is tried alone first (usually only it is missing: one
+// mkdir); once a parent was missing too, it is cleared so the next hierarchies
+// (laid out alike) go top-down without the failing try.
 Result<int> make_chain(const std::string& root, const std::vector<std::string>& parts,
-                       std::vector<std::string>& made_dirs) {
+                       std::vector<std::string>& made_dirs, bool& leaf_first) {
     std::string dir = root;
+    if (leaf_first) {
+        for (const auto& part : parts) dir += "/" + part;
+        if (::mkdir(dir.c_str(), 0755) == 0) {
+            made_dirs.push_back(dir);
+            return 1;
+        }
+        if (errno == EEXIST) return 0;
+        if (errno != ENOENT) return Error::from_errno("mkdir \"" + dir + "\"");
+        leaf_first = false;
+        dir = root;
+    }
     int made = 0;
     for (size_t i = 0; i < parts.size(); ++i) {
         dir += "/" + parts[i];
@@ -57,18 +71,34 @@ Result<int> make_chain(const std::string& root, const std::vector<std::string>& 
     return made;
 }
 
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
 // A new v1 cpuset cgroup has empty cpus/mems and refuses tasks (ENOSPC):
-// inherit the parent's, top-down over the levels we made.
-Status init_cpuset(const std::string& root, const std::vector<std::string>& parts) {
+// inherit the parent's, top-down. A level we found is read (and filled only if
+// empty); a level we made gets the values just read or written above it.
+Status init_cpuset(const std::string& root, const std::vector<std::string>& parts,
+                   const std::vector<std::string>& made_dirs) {
+    const char* files[] = {"cpuset.cpus", "cpuset.mems"};
     std::string dir = root;
+    std::string values[2];  // of the level above, once known
     for (const auto& part : parts) {
         std::string parent = dir;
         dir += "/" + part;
-        for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-            BERTH_TRY_ASSIGN(std::string mine, read_line(dir + "/" + file));
-            if (!mine.empty()) continue;
-            BERTH_TRY_ASSIGN(std::string inherited, read_line(parent + "/" + file));
-            BERTH_TRY(write_file(dir + "/" + file, inherited));
+        bool made = contains(made_dirs, dir);
+        for (int i = 0; i < 2; ++i) {
+            if (!made) {
+                BERTH_TRY_ASSIGN(std::string mine, read_line(dir + "/" + files[i]));
+                if (!mine.empty()) {
+                    values[i] = std::move(mine);
+                    continue;
+                }
+            }
+            if (values[i].empty()) {
+                BERTH_TRY_ASSIGN(values[i], read_line(parent + "/" + files[i]));
+            }
+            BERTH_TRY(write_file(dir + "/" + files[i], values[i]));
         }
     }
     return {};
@@ -114,15 +144,20 @@ Status check_v2_leaf(const std::string& dir) {
 }
 
 Status remove_tree(const std::string& dir) {
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) return errno == ENOENT ? Status{} : Error::from_errno("opendir \"" + dir + "\"");
-    std::vector<std::string> children;
-    while (dirent* e = ::readdir(d)) {
-        std::string_view name = e->d_name;
-        if (e->d_type == DT_DIR && name != "." && name != "..") children.emplace_back(name);
+    // Usually a leaf: one rmdir, no directory listing. cgroupfs answers EBUSY
+    // for sub-cgroups (and for tasks not yet reaped).
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
+    if (errno == EBUSY || errno == ENOTEMPTY) {
+        DIR* d = ::opendir(dir.c_str());
+        if (!d) return errno == ENOENT ? Status{} : Error::from_errno("opendir \"" + dir + "\"");
+        std::vector<std::string> children;
+        while (dirent* e = ::readdir(d)) {
+            std::string_view name = e->d_name;
+            if (e->d_type == DT_DIR && name != "." && name != "..") children.emplace_back(name);
+        }
+        ::closedir(d);
+        for (const auto& child : children) BERTH_TRY(remove_tree(dir + "/" + child));
     }
-    ::closedir(d);
-    for (const auto& child : children) BERTH_TRY(remove_tree(dir + "/" + child));
     // A killed task stays charged to the cgroup until it is reaped: EBUSY for a moment.
     bool removed = wait_until([&] { return ::rmdir(dir.c_str()) == 0 || errno == ENOENT || errno != EBUSY; });
     if (!removed || (::access(dir.c_str(), F_OK) == 0)) return Error::sys(EBUSY, "rmdir \"" + dir + "\"");
@@ -181,10 +216,13 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
     // As runc: a frozen cgroup would stop the init before it could run.
     auto frozen = cg.freezer_state();
     if (frozen && *frozen == FreezerState::frozen) return Error::msg("container's cgroup unexpectedly frozen");
-    // As runc: sharing a cgroup works (and `delete` kills everything in it), with a warning.
-    BERTH_TRY_ASSIGN(auto pids, cg.pids());
-    if (!pids.empty())
-        warn("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
+    // As runc: sharing a cgroup works (and `delete` kills everything in it), with
+    // a warning. A directory we just made is empty.
+    if (!contains(cg.made_dirs_, cg.procs_dir())) {
+        BERTH_TRY_ASSIGN(auto pids, cg.pids());
+        if (!pids.empty())
+            warn("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
+    }
     static const std::vector<oci::DeviceCgroup> kNoRules;
     BERTH_TRY(cg.apply_devices(resources ? resources->devices : kNoRules));
     if (resources) BERTH_TRY(cg.layout() == Layout::unified ? apply_v2(cg.unified_dir(), *resources)
@@ -195,9 +233,10 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
 
 Status Cgroup::make_dirs() {
     auto parts = components(path_);
+    bool leaf_first = true;
     auto make_all = [&]() -> Status {
         for (const auto& dir : dirs()) {
-            BERTH_TRY_ASSIGN(int made, make_chain(dir.substr(0, dir.size() - path_.size()), parts, made_dirs_));
+            BERTH_TRY_ASSIGN(int made, make_chain(dir.substr(0, dir.size() - path_.size()), parts, made_dirs_, leaf_first));
             created_ = std::max(created_, made);
         }
         return {};
@@ -206,7 +245,7 @@ Status Cgroup::make_dirs() {
     Status st = make_all();
     for (int attempt = 0; !st && st.error().code() == ENOENT && attempt < 5; ++attempt) st = make_all();
     BERTH_TRY(st);
-    if (const Hierarchy* cpuset = h_.v1_for("cpuset")) BERTH_TRY(init_cpuset(cpuset->mountpoint, parts));
+    if (const Hierarchy* cpuset = h_.v1_for("cpuset")) BERTH_TRY(init_cpuset(cpuset->mountpoint, parts, made_dirs_));
     if (!h_.unified.empty()) enable_controllers(h_.unified, parts);
     return {};
 }
