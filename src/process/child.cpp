@@ -216,6 +216,28 @@ void fix_stdio_owner(uid_t uid) noexcept {
     }
 }
 
+// Stdio on the host's /dev/null (what a shim or conmon gives a container
+// without stdin) would let the container reach a host device node through
+// /proc/self/fd (chmod/chown it). As runc's reOpenDevNull: after pivot_root,
+// with a /dev we made, such fds become the container's own /dev/null.
+bool reopen_dev_null(const ChildPlan& plan, ChildError& err) noexcept {
+    if (!plan.rootfs.setup_dev) return true;
+    const int null_fd = ::open("/dev/null", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    if (null_fd < 0) return err.fail(errno, "open the container's /dev/null");
+    struct stat null_st {};
+    bool ok = ::fstat(null_fd, &null_st) == 0 || err.fail(errno, "fstat the container's /dev/null");
+    // Something else mounted over /dev/null: nothing of ours to switch to.
+    const bool is_null = ok && S_ISCHR(null_st.st_mode) && null_st.st_rdev == makedev(1, 3);
+    for (int fd = 0; is_null && ok && fd <= 2; ++fd) {
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != null_st.st_rdev) continue;
+        if (st.st_dev == null_st.st_dev && st.st_ino == null_st.st_ino) continue;
+        if (::dup3(null_fd, fd, 0) < 0) ok = err.fail(errno, "reopen fd %d on the container's /dev/null", fd);
+    }
+    ::close(null_fd);
+    return ok;
+}
+
 // Every fd above the kept ones closes at execve (CVE-2024-21626: no host fd
 // may reach the container). Ours are needed until then, so CLOEXEC, not close.
 bool mark_fds_cloexec(const ChildPlan& plan, ChildError& err) noexcept {
@@ -298,7 +320,9 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     if (!make_cwd(plan, err)) return false;
     if (slave >= 0 && !linux_setup::mount_console(plan.rootfs, slave, err)) return false;
     trace::phase("pivot_root");
-    if (!linux_setup::enter_rootfs(plan.rootfs, err) || !write_sysctls(plan, err)) return false;
+    if (!linux_setup::enter_rootfs(plan.rootfs, err) || !reopen_dev_null(plan, err) || !write_sysctls(plan, err)) {
+        return false;
+    }
     if (slave >= 0) {
         if (!linux_setup::attach_console(slave, err)) return false;
         ::close(slave);
