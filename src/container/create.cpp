@@ -119,6 +119,7 @@ Result<process::PlanOptions> plan_options(CreateOptions& options, const std::str
         BERTH_TRY_ASSIGN(plan.console_socket, linux_setup::connect_console_socket(options.console_socket));
     } else if (terminal) {
         plan.console_socket = std::move(options.console_fd);
+        plan.relayed_console = true;
     }
     return plan;
 }

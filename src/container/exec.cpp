@@ -74,7 +74,8 @@ Result<oci::Process> exec_process(const ExecOptions& options, const oci::Spec& c
 }
 
 Result<std::unique_ptr<process::ChildPlan>> plan_exec(const oci::Spec& spec, const ExecOptions& options,
-                                                      const ExecTarget& target, UniqueFd console_socket) {
+                                                      const ExecTarget& target, UniqueFd console_socket,
+                                                      bool relayed_console) {
     const oci::Process& process = *spec.process;
     auto plan = std::make_unique<process::ChildPlan>();
     plan->id = options.id;
@@ -90,6 +91,7 @@ Result<std::unique_ptr<process::ChildPlan>> plan_exec(const oci::Spec& spec, con
     plan->terminal = process.terminal;
     plan->console_size = process.consoleSize;
     plan->console_socket = std::move(console_socket);
+    plan->relayed_console = relayed_console;
     plan->kept_fds = options.preserve_fds;
     plan->cwd = process.cwd;
     process::flatten_exec(plan->exec, process, {});
@@ -150,7 +152,8 @@ Result<int> exec_container(const ExecOptions& options) {
     BERTH_TRY_ASSIGN(std::vector<std::string> cgroup_dirs, exec_cgroup_dirs(cgroup, sub_cgroups));
     BERTH_TRY_ASSIGN(Console console, console_for(*spec.process, options));
     trace::phase("plan");
-    BERTH_TRY_ASSIGN(auto plan, plan_exec(spec, options, target, std::move(console.child_end)));
+    BERTH_TRY_ASSIGN(auto plan, plan_exec(spec, options, target, std::move(console.child_end),
+                                                   static_cast<bool>(console.relay_end)));
 
     // Blocked before the process exists, so no signal meant for it is lost.
     std::optional<SignalForwarding> signals;

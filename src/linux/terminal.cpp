@@ -25,7 +25,18 @@ Result<UniqueFd> connect_console_socket(const std::string& path) {
     return fd;
 }
 
-int open_pty_slave(int master, const oci::Box* size, ChildError& err) noexcept {
+namespace {
+
+bool clear_onlcr(int fd) noexcept {
+    termios modes{};
+    if (::tcgetattr(fd, &modes) != 0) return false;
+    modes.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
+    return ::tcsetattr(fd, TCSANOW, &modes) == 0;
+}
+
+}  // namespace
+
+int open_pty_slave(int master, const oci::Box* size, bool relayed, ChildError& err) noexcept {
     int unlock = 0;
     if (::ioctl(master, TIOCSPTLCK, &unlock) != 0) {
         err.fail(errno, "unlock pty");
@@ -45,6 +56,11 @@ int open_pty_slave(int master, const oci::Box* size, ChildError& err) noexcept {
             ::close(slave);
             return -1;
         }
+    }
+    if (relayed && !clear_onlcr(slave)) {
+        err.fail(errno, "clear ONLCR on the pty");
+        ::close(slave);
+        return -1;
     }
     return slave;
 }

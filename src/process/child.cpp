@@ -115,7 +115,7 @@ bool open_console(const ChildPlan& plan, int& slave, ChildError& err) noexcept {
     if (!plan.terminal) return true;
     int master = linux_setup::open_console_master(plan.rootfs, err);
     if (master < 0) return false;
-    slave = linux_setup::open_pty_slave(master, plan.console_size ? &*plan.console_size : nullptr, err);
+    slave = linux_setup::open_pty_slave(master, plan.console_size ? &*plan.console_size : nullptr, plan.relayed_console, err);
     bool ok = slave >= 0 && linux_setup::send_fd(plan.console_socket.get(), master, err);
     ::close(master);
     return ok;

@@ -53,7 +53,7 @@ bool open_terminal(const ChildPlan& plan, ChildError& err) noexcept {
     if (!plan.terminal) return true;
     int master = linux_setup::open_console_master(plan.rootfs, err);
     if (master < 0) return false;
-    int slave = linux_setup::open_pty_slave(master, plan.console_size ? &*plan.console_size : nullptr, err);
+    int slave = linux_setup::open_pty_slave(master, plan.console_size ? &*plan.console_size : nullptr, plan.relayed_console, err);
     bool ok = slave >= 0 && linux_setup::send_fd(plan.console_socket.get(), master, err);
     ::close(master);
     ok = ok && linux_setup::attach_console(slave, err);

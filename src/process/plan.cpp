@@ -74,6 +74,7 @@ Status plan_terminal(const oci::Process& process, PlanOptions& options, ChildPla
         return Error::msg("cannot use console socket if runc will not detach or allocate tty");
     }
     plan.console_socket = std::move(options.console_socket);
+    plan.relayed_console = options.relayed_console;
     return {};
 }
 

@@ -190,6 +190,9 @@ TEST_F(ExecTest, TerminalIsAPtyRelayedInTheForeground) {
     auto r = run_berth("exec", "--tty", id, "/bin/sh", "-c", "tty; exit 3");
     EXPECT_EQ(r.exit_code, 3) << r.describe();
     EXPECT_NE(r.out.find("/dev/pts/"), std::string::npos) << r.describe();
+    // ONLCR is off on a pty berth relays itself (runc's intent; its own exec
+    // clears it racily, after the process may have written).
+    EXPECT_EQ(r.out.find('\r'), std::string::npos) << r.describe();
     auto detached = run_berth("exec", "--tty", "--detach", id, "true");
     EXPECT_EQ(detached.exit_code, 255);
     EXPECT_NE(detached.err.find("cannot allocate tty if runc will detach without setting console socket"),

@@ -156,6 +156,19 @@ TEST_F(Lifecycle, KillOfAPausedContainerStopsIt) {
     EXPECT_EQ(run_berth("delete", id).exit_code, 0);
 }
 
+// A foreground run with a terminal relays the pty with ONLCR off, as runc
+// does: the process's "\n" arrives as "\n", not "\r\n".
+TEST_F(Lifecycle, ForegroundTerminalKeepsNewlines) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "runc's foreground tty needs a controlling terminal (/dev/tty)";
+    auto bundle = make_bundle();
+    bundle.spec.process->terminal = true;
+    bundle.spec.process->args = {"/bin/sh", "-c", "echo a; echo b"};
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "a\nb\n");
+}
+
 TEST_F(Lifecycle, ForcedDeleteKillsARunningContainer) {
     auto id = create();
     ASSERT_EQ(run_berth("start", id).exit_code, 0);

@@ -20,8 +20,11 @@ namespace berth::linux_setup {
 Result<UniqueFd> connect_console_socket(const std::string& path);
 
 // Child: unlocks `master` and opens its slave with TIOCGPTPEER; sets the
-// window size when given. Returns the slave fd or -1 with `err` set.
-int open_pty_slave(int master, const oci::Box* size, ChildError& err) noexcept;
+// window size when given. With `relayed` (berth copies the pty to its own
+// stdio) ONLCR goes off, as runc's tty code does, so "\n" stays "\n" (a
+// --console-socket receiver decides that itself). Returns the slave fd or -1
+// with `err` set.
+int open_pty_slave(int master, const oci::Box* size, bool relayed, ChildError& err) noexcept;
 
 // Child, after entering the rootfs and setsid(): the slave becomes fds 0-2 and
 // the controlling terminal.

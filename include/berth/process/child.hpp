@@ -60,6 +60,7 @@ struct ChildPlan {
     bool terminal = false;
     std::optional<oci::Box> console_size;
     UniqueFd console_socket;   // where the pty master goes (--console-socket or run's own)
+    bool relayed_console = false;  // berth relays the pty itself: output keeps "\n" (no ONLCR), as runc's tty
     bool new_keyring = true;
     int kept_fds = 0;          // fds 3..3+kept_fds-1 stay open (LISTEN_FDS + --preserve-fds)
     std::string cwd;

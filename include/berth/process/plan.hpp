@@ -22,6 +22,7 @@ struct PlanOptions {
     int preserve_fds = 0;     // --preserve-fds
     int listen_fds = 0;       // LISTEN_FDS handed to us by systemd (0: none)
     UniqueFd console_socket;  // connected; required when process.terminal
+    bool relayed_console = false;  // console_socket is berth's own relay (run without --console-socket)
 };
 
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options);
