@@ -442,6 +442,28 @@ expect "delete: reports the exit status" 0 "task t-det exit with non-zero exit c
 expect "container delete" 0 "^$" c container delete t-det
 expect_gone t-det
 
+# --- a detached task without IO -----------------------------------------------------
+# With --null-io the shim hands the runtime the HOST's /dev/null as the init's
+# stdio; the runtime must replace it with the container's own /dev/null (runc's
+# reOpenDevNull), or the container can chmod the host's node via /proc/self/fd/0.
+mkdir -p "$T/out"
+expect "run -d --null-io" 0 "^$" c run -d --null-io "${RUN_FLAGS[@]}" \
+  --mount "type=bind,src=$T/out,dst=/out,options=rbind:rw" "$IMAGE" t-null sh -c \
+  'null=$(stat -c %d:%i /dev/null) r=""
+   for fd in 0 1 2; do
+     if [ "$(stat -L -c %d:%i /proc/$$/fd/$fd)" = "$null" ]; then r="$r own"; else r="$r host"; fi
+   done
+   echo $r > /out/stdio; exec sleep 1000'
+wait_for "run -d --null-io: the init reported" test -s "$T/out/stdio"
+if [ "$(cat "$T/out/stdio")" = "own own own" ]; then
+  pass "--null-io: stdio is the container's /dev/null, not the host's"
+else
+  fail "--null-io: stdio is the container's /dev/null, not the host's" "fd 0 1 2: $(cat "$T/out/stdio")"
+fi
+expect "delete -f (null io)" 0 "exit code 137" c task delete -f t-null
+expect "container delete (null io)" 0 "^$" c container delete t-null
+expect_gone t-null
+
 # --- kill --all ----------------------------------------------------------------------
 # The init is pid 1 without a SIGTERM handler, so SIGTERM only ends the others.
 expect "run -d (kill --all)" 0 "^$" c run -d --null-io "${RUN_FLAGS[@]}" "$IMAGE" t-all sleep 1000
