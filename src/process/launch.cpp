@@ -42,11 +42,13 @@ Status send_all(int fd, const void* data, size_t size, const char* what) {
     return {};
 }
 
-Status send_go(int sock, pid_t pid, const ParentSteps& steps) {
+Status send_go(int sock, pid_t pid, const ChildPlan& plan, const ParentSteps& steps) {
     SyncMessage go;
     go.type = SyncType::go;
     BERTH_TRY(send_all(sock, &go, sizeof(go), "go"));
-    std::string states = steps.hook_states ? steps.hook_states(pid) : std::string();
+    // The states are only for the child's createContainer/startContainer hooks.
+    const bool child_hooks = !plan.create_container_hooks.empty() || !plan.start_container_hooks.empty();
+    std::string states = child_hooks && steps.hook_states ? steps.hook_states(pid) : std::string();
     if (states.empty()) states.push_back('\0');
     return send_all(sock, states.data(), states.size(), "state");
 }
@@ -96,7 +98,7 @@ Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const Paren
     if (plan.namespaces.new_user) BERTH_TRY(linux_setup::write_id_mappings(pid, steps.uid_mappings, steps.gid_mappings));
     if (!into_cgroup && steps.join_cgroup) BERTH_TRY(steps.join_cgroup(pid));
     if (steps.oom_score_adj) BERTH_TRY(write_oom_score_adj(pid, *steps.oom_score_adj));
-    return send_go(sock, pid, steps);
+    return send_go(sock, pid, plan, steps);
 }
 
 // A child that failed before `go` makes our next step fail too (no such
