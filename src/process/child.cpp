@@ -216,13 +216,15 @@ void fix_stdio_owner(uid_t uid) noexcept {
     }
 }
 
+namespace {
+
 // Stdio on the host's /dev/null (what a shim or conmon gives a container
 // without stdin) would let the container reach a host device node through
 // /proc/self/fd (chmod/chown it). As runc's reOpenDevNull: after pivot_root,
 // with a /dev we made, such fds become the container's own /dev/null.
 bool reopen_dev_null(const ChildPlan& plan, ChildError& err) noexcept {
     if (!plan.rootfs.setup_dev) return true;
-    const int null_fd = ::open("/dev/null", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    const int null_fd = ::open("/dev/null", O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
     if (null_fd < 0) return err.fail(errno, "open the container's /dev/null");
     struct stat null_st {};
     bool ok = ::fstat(null_fd, &null_st) == 0 || err.fail(errno, "fstat the container's /dev/null");
@@ -237,6 +239,8 @@ bool reopen_dev_null(const ChildPlan& plan, ChildError& err) noexcept {
     ::close(null_fd);
     return ok;
 }
+
+}  // namespace
 
 // Every fd above the kept ones closes at execve (CVE-2024-21626: no host fd
 // may reach the container). Ours are needed until then, so CLOEXEC, not close.
