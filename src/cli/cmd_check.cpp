@@ -4,13 +4,12 @@
 #include <cstdio>
 
 #include "berth/cli/commands.hpp"
+#include "berth/cli/shared_flags.hpp"
 #include "berth/container/bundle_check.hpp"
 
 namespace berth::cli {
 namespace {
-constexpr FlagSpec kFlags[] = {
-    {"bundle", "b", FlagKind::String, "path to the root of the bundle directory, defaults to the current directory"},
-};
+constexpr FlagSpec kFlags[] = {kBundleFlag};
 
 Result<int> run_check(const Invocation& inv) {
     std::string bundle = inv.flags.get_string("bundle");

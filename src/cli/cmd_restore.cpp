@@ -1,12 +1,11 @@
 // berth restore: would restore a CRIU checkpoint; berth has no CRIU support.
 #include "berth/cli/commands.hpp"
+#include "berth/cli/shared_flags.hpp"
 
 namespace berth::cli {
 namespace {
 constexpr FlagSpec kFlags[] = {
-    {"console-socket", "", FlagKind::String,
-     "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's "
-     "pseudoterminal"},
+    kConsoleSocketFlag,
     {"image-path", "", FlagKind::String, "path to criu image files for restoring"},
     {"work-path", "", FlagKind::String, "path for saving work files and logs"},
     {"tcp-established", "", FlagKind::Bool, "allow open tcp connections"},
@@ -15,10 +14,10 @@ constexpr FlagSpec kFlags[] = {
     {"file-locks", "", FlagKind::Bool, "handle file locks, for safety"},
     {"manage-cgroups-mode", "", FlagKind::String, "cgroups mode: 'soft' (default), 'full' and 'strict'"},
     {"bundle", "b", FlagKind::String, "path to the root of the bundle directory"},
-    {"detach", "d", FlagKind::Bool, "detach from the container's process"},
-    {"pid-file", "", FlagKind::String, "specify the file to write the process id to"},
-    {"no-subreaper", "", FlagKind::Bool, "disable the use of the subreaper used to reap reparented processes"},
-    {"no-pivot", "", FlagKind::Bool, "do not use pivot root to jail process inside rootfs"},
+    kDetachFlag,
+    kPidFileFlag,
+    kNoSubreaperFlag,
+    kNoPivotFlag,
     {"empty-ns", "", FlagKind::StringList, "create a namespace, but don't restore its properties"},
     {"auto-dedup", "", FlagKind::Bool, "enable auto deduplication of memory images"},
     {"lazy-pages", "", FlagKind::Bool, "use userfaultfd to lazily restore memory pages"},
