@@ -400,7 +400,13 @@ wait "${pexec_pids[@]}"
 pexec_ok=yes
 for i in 1 2 3 4; do [ "$(cat "$T/pexec$i.out")" = "exec $i"$'\n'"exit 0" ] || pexec_ok=no; done
 if [ $pexec_ok = yes ]; then pass "4 execs in parallel"; else fail "4 execs in parallel" "$(head "$T"/pexec*.out)"; fi
-expect "exec -d" 0 "^$" c task exec -d "${EXEC_FLAGS[@]}" --exec-id e5 t-det sleep 1000
+expect "exec -d" 0 "^$" c task exec -d "${EXEC_FLAGS[@]}" --exec-id e5 t-det sleep 999
+# Nothing of the runtime's (log, state, sync or exec-fifo fds) reaches the
+# container: the init and the exec'd process hold only their stdio.
+expect "no runtime fds in the init or an exec'd process" 0 '^init: 0 1 2 exec: 0 1 2$' \
+  c task exec "${EXEC_FLAGS[@]}" --exec-id e9 t-det sh -c \
+    'for p in /proc/[0-9]*; do [ "$(tr "\0" " " < $p/cmdline)" = "sleep 999 " ] && e=$(ls $p/fd); done
+     echo init: $(ls /proc/1/fd) exec: $e'
 capture c task ps t-det
 # PID INFO header + init (sh) + its sleep + the exec'd sleep.
 ps_pids=$(awk 'NR > 1 { print $1 }' <<<"$out" | sort -n | tr '\n' ' ')
