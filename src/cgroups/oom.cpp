@@ -12,6 +12,15 @@
 
 namespace berth::cgroups {
 
+Result<uint64_t> oom_kill_count(const Cgroup& cg) {
+    std::string file = cg.layout() == Layout::unified ? cg.unified_dir() + "/memory.events"
+                       : cg.v1_dir("memory").empty()  ? std::string()
+                                                      : cg.v1_dir("memory") + "/memory.oom_control";
+    if (file.empty()) return Error::msg("no memory cgroup controller to count OOM kills");
+    BERTH_TRY_ASSIGN(std::string text, read_file(file));
+    return parse_flat_keyed(text)["oom_kill"];
+}
+
 Result<OomWatcher> OomWatcher::open(const Cgroup& cg) {
     OomWatcher w;
     if (cg.layout() == Layout::unified) {

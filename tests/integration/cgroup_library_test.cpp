@@ -360,6 +360,9 @@ TEST_F(CgroupHost, MemoryLimitOomKills) {
     ASSERT_TRUE(stats.ok());
     EXPECT_GE(stats->memory.usage.max, uint64_t{15} << 20);  // the peak reached the limit
     EXPECT_EQ(stats->memory.usage.limit, uint64_t{16} << 20);
+    auto kills = oom_kill_count(*cg);
+    ASSERT_TRUE(kills.ok()) << kills.error().what();
+    EXPECT_EQ(*kills, 1u);
     if (unified_)
         EXPECT_NE(read(cg->unified_dir() + "/memory.events").find("oom_kill 1"), std::string::npos);
     else

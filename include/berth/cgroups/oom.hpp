@@ -10,6 +10,11 @@
 
 namespace berth::cgroups {
 
+// How many processes the OOM killer killed in the cgroup so far (v1
+// memory.oom_control, v2 memory.events "oom_kill"): e.g. to tell why an init
+// died before it was ready. An error when there is no memory controller.
+Result<uint64_t> oom_kill_count(const Cgroup& cgroup);
+
 class OomWatcher {
 public:
     static Result<OomWatcher> open(const Cgroup& cgroup);
