@@ -8,12 +8,13 @@
 # cgroupfs, no CRI) is started in the background, a locally built busybox image
 # is imported, and containers run with
 # `ctr run --runtime io.containerd.runc.v2 --runc-binary RUNTIME`: foreground
-# run (stdout, stdin, exit code, tty), a detached task, task exec with and
-# without a tty, task ps, pause/resume, metrics, kill and kill --all, delete,
-# and runtime errors that must reach ctr's output. Every step checks output,
-# not just exit codes. At the end containerd is stopped by its PID and
-# everything the test made is removed; leftovers (processes, mounts, cgroups,
-# runtime state) fail the test.
+# run (stdout, exit code, tty, spec options, limits, OOM, userns), a detached
+# task, task exec with and without a tty, task ps, pause/resume, metrics, kill
+# and kill --all, delete, a dead shim, and runtime errors that must reach ctr's
+# output. Every step checks output, not just exit codes. At the end containerd
+# is stopped by its PID and everything the test made is removed; leftovers
+# (processes, mounts, cgroups, runtime state) fail the test. README.md lists
+# the checks.
 #
 # Exit: 0 all checks passed, 1 a check failed, 77 skipped (not root or no
 # containerd/ctr).
@@ -30,7 +31,7 @@ done
 
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 T=$(mktemp -d /tmp/berth-containerd.XXXXXX)
-NS=berth-test-$$                       # containerd namespace = cgroup parent /$NS
+NS=berth-ctd-$$                        # containerd namespace = cgroup parent /$NS
 IMAGE=docker.io/library/berth-busybox:latest
 TIMEOUT=60                             # per ctr command
 containerd_pid=""
@@ -176,7 +177,8 @@ cleanup() {
     [ -n "$dir" ] || continue
     leaks+=("cgroup $dir")
   done < <(find /sys/fs/cgroup -mindepth 3 -maxdepth 4 -type d -path "*/$NS/*" 2>/dev/null)
-  find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -depth -type d -path "*/$NS*" -exec rmdir {} + 2>/dev/null
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -depth -type d \( -path "*/$NS" -o -path "*/$NS/*" \) \
+    -exec rmdir {} + 2>/dev/null
   # berth keeps compiled seccomp filters in <root>/@seccomp-cache ('@' is not
   # valid in a container id): a cache, not a container's state.
   for dir in "$T/runc/$NS" "/run/containerd/runc/$NS"; do
@@ -232,13 +234,13 @@ wait_for "containerd is up" c version || { cat "$T/containerd.log"; exit 1; }
 ctr --address "$T/containerd.sock" events > "$T/events.log" 2>&1 &
 events_pid=$!
 
-"$here/make-image.sh" "$T/busybox.tar" berth-busybox:latest
+"$here/make-image.sh" "$T/busybox.tar" berth-busybox:latest || { fail "make-image.sh"; exit 1; }
 expect "image import" 0 "$IMAGE" c image import "$T/busybox.tar"
 expect "image listed" 0 "^$IMAGE " c image ls
 
 # --- foreground run -------------------------------------------------------------
-expect "run: output" 0 "^hello from berth-test uid=0$" \
-  c run --rm "${RUN_FLAGS[@]}" "$IMAGE" t-run sh -c 'echo "hello from berth-test uid=$(id -u)"'
+expect "run: output" 0 "^hello from ctr uid=0$" \
+  c run --rm "${RUN_FLAGS[@]}" "$IMAGE" t-run sh -c 'echo "hello from ctr uid=$(id -u)"'
 expect_gone t-run
 expect "run: exit code" 7 "^$" c run --rm "${RUN_FLAGS[@]}" "$IMAGE" t-exit sh -c 'exit 7'
 expect "run: container's own pid namespace and cgroup" 0 "^1 .*/$NS/t-ns$" \
