@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -10,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/process/kill_guard.hpp"
@@ -63,6 +65,36 @@ Status write_oom_score_adj(pid_t pid, int value) {
     return {};
 }
 
+constexpr const char* kExitedEarly = "container init exited before it was ready";
+
+// How a child that is gone before `ready` ended (its exit status or the
+// signal), without reaping it; nullopt while it still runs.
+std::optional<Error> early_exit(pid_t pid) {
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | WNOHANG) != 0 || info.si_pid != pid) {
+        return std::nullopt;
+    }
+    if (info.si_code == CLD_EXITED) {
+        return Error::msg(std::string(kExitedEarly) + " (exit status " + std::to_string(info.si_status) + ")");
+    }
+    const char* name = ::sigabbrev_np(info.si_status);
+    std::string why = "container init was killed by signal " + (name ? std::string(name) : std::to_string(info.si_status)) +
+                      " before it was ready";
+    // Nothing in berth sends SIGKILL before ready; the kernel's OOM killer does.
+    if (info.si_status == SIGKILL) why += " (by the OOM killer if linux.resources.memory.limit is below what the setup needs)";
+    return Error::msg(why);
+}
+
+// The child closed its end before `ready`: it is exiting. Waits (bounded, in
+// case it is not) until it is a zombie to say how.
+Error closed_early(pid_t pid, int pidfd) {
+    if (pidfd >= 0) {
+        pollfd p{pidfd, POLLIN, 0};
+        (void)::poll(&p, 1, 1000);
+    }
+    return early_exit(pid).value_or(Error::msg(kExitedEarly));
+}
+
 // One datagram from the child: a SyncMessage, or a one-byte message carrying
 // an fd (the seccomp notify fd, see seccomp_notify.hpp).
 Result<SyncMessage> receive(int sock, UniqueFd& fd) {
@@ -79,7 +111,7 @@ Result<SyncMessage> receive(int sock, UniqueFd& fd) {
         n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return Error::from_errno("sync with init: receive");
-    if (n == 0) return Error::msg("container init exited before it was ready");
+    if (n == 0) return Error::msg(kExitedEarly);
     for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
             int received;
@@ -102,20 +134,23 @@ Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const Paren
 }
 
 // A child that failed before `go` makes our next step fail too (no such
-// process, broken pipe): its own error, already queued, says why.
-Status prefer_child_error(int sock, Status status) {
+// process, broken pipe): its own error, already queued, or how it ended says why.
+Status prefer_child_error(int sock, pid_t pid, Status status) {
     if (status) return status;
     SyncMessage msg;
     if (::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT) == sizeof(msg) && msg.type == SyncType::error) {
         return Error::sys(msg.error.err, msg.error.message);
     }
+    if (auto ended = early_exit(pid)) return std::move(*ended);
     return status;
 }
 
-Status drive(int sock, pid_t pid, const ParentSteps& steps) {
+Status drive(int sock, pid_t pid, int pidfd, const ParentSteps& steps) {
     for (;;) {
         UniqueFd fd;
-        BERTH_TRY_ASSIGN(SyncMessage msg, receive(sock, fd));
+        auto received = receive(sock, fd);
+        if (!received && received.error().context() == kExitedEarly) return closed_early(pid, pidfd);
+        BERTH_TRY_ASSIGN(SyncMessage msg, std::move(received));
         if (fd) {
             if (!steps.seccomp_listener) return Error::msg("unexpected seccomp notify fd from the init");
             BERTH_TRY(steps.seccomp_listener(pid, std::move(fd)));
@@ -164,9 +199,9 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     plan.sync.reset();
 
     trace::phase("placement");
-    BERTH_TRY(prefer_child_error(parent_end.get(), place_and_release(parent_end.get(), pid, plan, steps, into_cgroup)));
+    BERTH_TRY(prefer_child_error(parent_end.get(), pid, place_and_release(parent_end.get(), pid, plan, steps, into_cgroup)));
     trace::phase("sync");
-    Status driven = drive(parent_end.get(), pid, steps);
+    Status driven = drive(parent_end.get(), pid, launched.pidfd.get(), steps);
     trace::collect_child();
     BERTH_TRY(std::move(driven));
     guard.dismiss();
