@@ -213,6 +213,11 @@ expect "run --rm: output and hostname" $'hello from podman-ctr\n0' "$out"
 rc=0; pm run --rm "${run_opts[@]}" "$image" sh -c 'exit 7' || rc=$?
 expect "run: exit status reaches podman" 7 "$rc"
 
+# Without -i conmon hands the runtime the host's /dev/null as stdin: inside it
+# must be the container's own node (a host node would be chmod-able from inside).
+out=$(pm run --rm "${run_opts[@]}" "$image" stat -L -c %d:%i /proc/self/fd/0 /dev/null)
+[ "$(sed -n 1p <<<"$out")" = "$(sed -n 2p <<<"$out")" ] && ok "run: stdin is the container's /dev/null" \
+  || fail "run: stdin is the container's /dev/null" "$out"
 expect "run -i: stdin" piped "$(echo piped | pm run --rm -i "${run_opts[@]}" "$image" cat)"
 
 out=$(pm run --rm -t "${run_opts[@]}" "$image" tty </dev/null | tr -d '\r')
