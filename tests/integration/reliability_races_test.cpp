@@ -48,6 +48,9 @@ protected:
 };
 
 TEST_F(Races, OfEightCreatesOfOneIdExactlyOneWins) {
+    // runc 1.1.5 takes no lock: racers that pass its existence check remove each
+    // other's state and cgroups (0 or 2 "winners", an init left running).
+    if (!runtime_is_berth()) GTEST_SKIP() << "runc 1.1.5 has no lock on create";
     Bundle b = make_bundle();
     b.spec.process->args = {"/bin/sleep", "600"};
     b.write();
@@ -62,10 +65,7 @@ TEST_F(Races, OfEightCreatesOfOneIdExactlyOneWins) {
             ++winners;
             continue;
         }
-        // runc: "runc create failed: container with given ID already exists". runc
-        // 1.1.5 has no lock: a loser that got past its existence check fails later
-        // (after trying to remove the winner's cgroup), so only berth is held to it.
-        if (!runtime_is_berth()) continue;
+        // runc: "runc create failed: container with given ID already exists".
         EXPECT_NE(r.err.find("container with given ID already exists"), std::string::npos) << r.describe();
         std::string why;
         EXPECT_NE(one_error_line(r, &why), "") << why;
