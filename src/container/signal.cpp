@@ -32,12 +32,17 @@ Status signal_init(const Record& record, int sig) {
 // it, as runc does, or `kill ID KILL` of a paused container never ends it and
 // conmon/podman wait for an exit that does not come. Other signals stay
 // pending until `resume`.
-Status thaw_if_frozen(const Record& record) {
-    if (record.cgroup_path.empty()) return {};
-    BERTH_TRY_ASSIGN(auto cgroup, cgroups::Cgroup::load(record.cgroup_path));
+// Reading the state first spares a thawed cgroup the write.
+Status thaw_if_frozen(const cgroups::Cgroup& cgroup) {
     auto state = cgroup.freezer_state();
     if (state && *state == cgroups::FreezerState::frozen) return cgroup.thaw();
     return {};
+}
+
+Status thaw_if_frozen(const Record& record) {
+    if (record.cgroup_path.empty()) return {};
+    BERTH_TRY_ASSIGN(auto cgroup, cgroups::Cgroup::load(record.cgroup_path));
+    return thaw_if_frozen(cgroup);
 }
 
 // SIGKILL the init and wait until it is dead (it is not our child: a pidfd
@@ -57,7 +62,7 @@ Status destroy(const ContainerDir& dir, const Record& record) {
                                              : cgroups::Cgroup::load(record.cgroup_path);
     // A paused init only dies once thawed.
     trace::phase("kill");
-    if (cgroup) (void)cgroup->thaw();
+    if (cgroup) (void)thaw_if_frozen(*cgroup);
     kill_and_wait(record);
     Status status;
     trace::phase("cgroup_remove");
