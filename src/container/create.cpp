@@ -177,6 +177,10 @@ Result<Created> create_container(CreateOptions& options) {
         record.poststart = spec.hooks->poststart;
         record.poststop = spec.hooks->poststop;
     }
+    // Saved before the init exists (pid 0), so a create killed from here on
+    // leaves a record naming the cgroup: `delete --force` then kills what is in
+    // it (an init already past its PDEATHSIG window) and removes it.
+    BERTH_TRY(save_record(dir, record));
     BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, cgroup, cgroup_fd)));
     process::KillGuard init_guard(launched.pid);
     trace::phase("record");

@@ -26,12 +26,14 @@ Result<oci::State> container_state(const std::string& root, const std::string& i
     BERTH_TRY(validate_id(id));
     BERTH_TRY_ASSIGN(ContainerDir dir, open_container_dir(root, id));
     auto record = load_record(dir);
-    if (!record) {
-        if (!is_locked(dir)) return std::move(record).error();
+    // No record yet, or create's early one without an init (pid 0): while
+    // create holds the lock, the container is being created.
+    if ((!record || record->pid == 0) && is_locked(dir)) {
         Record creating;
         creating.id = id;
         return to_oci_state(creating, ContainerStatus::creating);
     }
+    if (!record) return std::move(record).error();
     return to_oci_state(*record, derive_status(dir, *record));
 }
 
@@ -54,6 +56,7 @@ Result<std::vector<ListEntry>> list_containers(const std::string& root) {
             if (!removed) log::warn("load container " + id + ": " + record.error().what());
             continue;
         }
+        if (record->pid == 0 && is_locked(*dir)) continue;  // create's early record: still creating
         struct stat st {};
         std::string owner = ::fstat(dir->fd(), &st) == 0 ? owner_name(st.st_uid) : "";
         entries.push_back({to_oci_state(*record, derive_status(*dir, *record)), owner});
