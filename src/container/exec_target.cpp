@@ -20,8 +20,9 @@ struct NsName {
     const char* proc_name;  // in /proc/PID/ns
 };
 
-// The join order: user first (it owns the others), mount last (it changes
-// our root and cwd to the container's).
+// The list order: user first (the child joins it between its two passes,
+// see namespaces.hpp), mount last (it changes our root and cwd to the
+// container's).
 constexpr NsName kNamespaces[] = {
     {oci::NamespaceType::user, "user"}, {oci::NamespaceType::ipc, "ipc"},
     {oci::NamespaceType::uts, "uts"},   {oci::NamespaceType::network, "net"},
