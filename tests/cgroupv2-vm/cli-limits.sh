@@ -51,7 +51,7 @@ $R delete -f c1 || bad "delete -f c1"
 [ -d $CG ] && bad "$CG left after delete" || t "ok $CG removed"
 
 t "pids enforcement (pids.max=20): expect fork failures"
-mk c2 'for i in $(seq 1 40); do sleep 1 & done; wait'
+mk c2 'for i in $(seq 1 25); do sleep 1 & done; wait'
 $R run c2 2>&1 | grep -q "can't fork" && t "ok forks refused" || bad "pids limit not enforced"
 $R delete -f c2 2>/dev/null
 
