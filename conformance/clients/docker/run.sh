@@ -36,6 +36,7 @@ command -v jq >/dev/null || skip "jq is not installed"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 start_seconds=$SECONDS
+start_epoch=$(date +%s)
 
 # Host paths dockerd and its containerd create even when every path they are
 # given is private. Only those that did not exist before are removed.
@@ -127,6 +128,11 @@ cleanup() {
   mounts=$(mounts_of_tmp | sort -r)
   for m in $mounts; do umount "$m" 2>/dev/null || umount -l "$m"; done
   rm -rf --one-file-system "$tmp"
+  # Container cgroups this run left (a leak already reported): empty ones go.
+  local cg
+  for cg in $(ls -d /sys/fs/cgroup/*/docker/*/ 2>/dev/null | grep -vxF -e "$cgroups_before"); do
+    rmdir "$cg" 2>/dev/null
+  done
   for path in "${host_paths[@]}" /sys/fs/cgroup/*/docker; do
     [ -e "$path" ] && [ -z "${existed[$path]:-}" ] || continue
     case $path in
@@ -244,6 +250,15 @@ expect "--cgroupns private (rooted at the container's cgroup)" ":memory:/
 " d "${run[@]}" --rm --cgroupns private $image sh -c 'cat /proc/self/cgroup; echo'
 expect "--oom-score-adj" "adj=500" \
   d "${run[@]}" --rm --oom-score-adj 500 $image sh -c 'echo adj=$(cat /proc/self/oom_score_adj)'
+# Without -i the shim gives the container the host's /dev/null as stdin: the
+# runtime must swap in the container's own (else chmod /proc/self/fd/0 in the
+# container changes the host's node).
+inside_null=$(d "${run[@]}" --rm $image stat -L -c %d:%i:%t:%T /proc/self/fd/0)
+if [ "$inside_null" != "$(stat -c %d:%i:%t:%T /dev/null)" ] && [[ "$inside_null" == *:1:3 ]]; then
+  log "ok: stdin is the container's own /dev/null"
+else
+  fail "stdin without -i: '$inside_null' (the host's /dev/null is $(stat -c %d:%i:%t:%T /dev/null))"
+fi
 expect "-w creates a missing working directory" "/new/dir" d "${run[@]}" --rm -w /new/dir $image pwd
 expect "-u uid:gid --group-add" "uid=1000(berth) gid=1000(berth) groups=100(users),1000(berth),1234" \
   d "${run[@]}" --rm -u 1000:1000 --group-add 100 --group-add 1234 $image id
@@ -374,6 +389,10 @@ left=$(mounts_of_tmp "$daemon_pid" | grep -vxF -e "$daemon_mounts" -e "$tmp/exec
 [ -z "$left" ] || fail "mounts left in dockerd's namespace after rm: $left"
 
 # --- daemon stop: nothing may outlive it ------------------------------------
+# Which container was which, to name leaks below.
+d events --since "$start_epoch" --until "$(date +%s)" --filter type=container \
+  --format '{{.Actor.ID}} {{.Action}} {{.Actor.Attributes.name}}' > "$tmp/events" 2>&1
+d ps -a --no-trunc > "$tmp/ps" 2>&1
 stop_pid "$daemon_pid"
 daemon_pid=""
 for _ in $(seq 50); do  # its containerd may still be on its way out
@@ -386,6 +405,10 @@ left=$(mounts_of_tmp)
 [ -z "$left" ] || fail "mounts left in the host's namespace: $left"
 left=$(ls -d /sys/fs/cgroup/*/docker/*/ 2>/dev/null | grep -vxF -e "$cgroups_before")
 [ -z "$left" ] || fail "container cgroups left: $left"
+if [ $failures -ne 0 ]; then
+  log "containers dockerd still listed:"; cat "$tmp/ps"
+  log "container events:"; cat "$tmp/events"
+fi
 [ $failures -eq 0 ] || { log "$failures check(s) failed; end of the dockerd log:"; tail -30 "$tmp/dockerd.log"; exit 1; }
 log "PASS ($((SECONDS - start_seconds)) s)"
 exit 0
