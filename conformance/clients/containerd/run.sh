@@ -62,6 +62,9 @@ c() { timeout -k 5 "$TIMEOUT" ctr --address "$T/containerd.sock" --namespace "$N
 RUN_FLAGS=(--runtime io.containerd.runc.v2 --runc-binary "$runtime" --runc-root "$T/runc"
            --fifo-dir "$T/fifo")
 # ctr task exec keeps the fifos of detached processes: keep them in $T too.
+# ctr 1.6 may lose the output of an exec'd process that exits at once (it
+# deletes the process with output still in flight; containerd PR 13931), so
+# exec'd commands whose output is checked linger 0.2 s after writing it.
 EXEC_FLAGS=(--fifo-dir "$T/fifo")
 # ctr with a pty as stdin (`ctr -t` refuses a stdin that is not a terminal).
 # script(1) passes on its own stdin's EOF as a NUL byte, which the container's
@@ -374,14 +377,14 @@ else
 fi
 
 expect "exec: output and exit code" 5 "^exec as 0 in /tmp$" \
-  c task exec "${EXEC_FLAGS[@]}" --cwd /tmp --exec-id e1 t-det sh -c 'echo "exec as $(id -u) in $PWD"; exit 5'
+  c task exec "${EXEC_FLAGS[@]}" --cwd /tmp --exec-id e1 t-det sh -c 'echo "exec as $(id -u) in $PWD"; sleep 0.2; exit 5'
 # The exec'd process is in the init's pid namespace: it sees the init as pid 1.
 expect "exec: joins the init's pid namespace" 0 "^1 sh" \
-  c task exec "${EXEC_FLAGS[@]}" --exec-id e2 t-det sh -c 'ps -o pid,comm | grep "^ *1 "| sed "s/^ *//"'
+  c task exec "${EXEC_FLAGS[@]}" --exec-id e2 t-det sh -c 'ps -o pid,comm | grep "^ *1 "| sed "s/^ *//"; sleep 0.2'
 expect "exec -t: console" 0 "/dev/pts/[0-9]+ tty$" \
-  c_tty task exec -t "${EXEC_FLAGS[@]}" --exec-id e3 t-det sh -c '[ -t 0 ] && echo "$(tty) tty"'
+  c_tty task exec -t "${EXEC_FLAGS[@]}" --exec-id e3 t-det sh -c '[ -t 0 ] && echo "$(tty) tty"; sleep 0.2'
 expect "exec -t: exit code" 4 "^bye$" \
-  c_tty task exec -t "${EXEC_FLAGS[@]}" --exec-id e8 t-det sh -c 'echo bye; exit 4'
+  c_tty task exec -t "${EXEC_FLAGS[@]}" --exec-id e8 t-det sh -c 'echo bye; sleep 0.2; exit 4'
 # --with-ns: a new container joins t-det's network namespace by path.
 det_netns=$(readlink "/proc/$pid/ns/net")
 expect "run --with-ns: joins another container's network namespace" 0 "^${det_netns//[/\\[}$" \
@@ -391,11 +394,11 @@ expect "exec: missing executable -> runtime's error" 1 'OCI runtime exec failed:
   c task exec "${EXEC_FLAGS[@]}" --exec-id e4 t-det /nonexistent
 
 expect "exec --user" 0 '^uid=1000\(berth\) gid=1000\(berth\)' \
-  c task exec "${EXEC_FLAGS[@]}" --user 1000 --exec-id e7 t-det id
+  c task exec "${EXEC_FLAGS[@]}" --user 1000 --exec-id e7 t-det sh -c 'id; sleep 0.2'
 # Several execs into one container at once (probes, kubectl exec).
 pexec_pids=()
 for i in 1 2 3 4; do
-  { c task exec "${EXEC_FLAGS[@]}" --exec-id "p$i" t-det echo "exec $i"; echo "exit $?"; } > "$T/pexec$i.out" 2>&1 &
+  { c task exec "${EXEC_FLAGS[@]}" --exec-id "p$i" t-det sh -c "echo 'exec $i'; sleep 0.2"; echo "exit $?"; } > "$T/pexec$i.out" 2>&1 &
   pexec_pids+=($!)
 done
 wait "${pexec_pids[@]}"
@@ -408,7 +411,7 @@ expect "exec -d" 0 "^$" c task exec -d "${EXEC_FLAGS[@]}" --exec-id e5 t-det sle
 expect "no runtime fds in the init or an exec'd process" 0 '^init: 0 1 2 exec: 0 1 2$' \
   c task exec "${EXEC_FLAGS[@]}" --exec-id e9 t-det sh -c \
     'for p in /proc/[0-9]*; do [ "$(tr "\0" " " < $p/cmdline)" = "sleep 999 " ] && e=$(ls $p/fd); done
-     echo init: $(ls /proc/1/fd) exec: $e'
+     echo init: $(ls /proc/1/fd) exec: $e; sleep 0.2'
 capture c task ps t-det
 # PID INFO header + init (sh) + its sleep + the exec'd sleep.
 ps_pids=$(awk 'NR > 1 { print $1 }' <<<"$out" | sort -n | tr '\n' ' ')
@@ -432,7 +435,7 @@ if status_is t-det RUNNING && [ "$(freezer_state t-det)" = THAWED ]; then
 else
   fail "resume: RUNNING and thawed" "status $(task_status t-det), freezer $(freezer_state t-det)"
 fi
-expect "exec after resume" 0 "^alive$" c task exec "${EXEC_FLAGS[@]}" --exec-id e6 t-det echo alive
+expect "exec after resume" 0 "^alive$" c task exec "${EXEC_FLAGS[@]}" --exec-id e6 t-det sh -c 'echo alive; sleep 0.2'
 
 capture c task metrics t-det
 metric() { awk -v name="$1" '$1 == name { print $2 }' <<<"$out"; }
