@@ -58,6 +58,7 @@ void close_all(int* fds, size_t count) noexcept {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::setpgid(0, 0);  // its own group: a timeout kills what the hook started too
     if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(127);
     if (report != 3 && ::dup3(report, 3, O_CLOEXEC) < 0) ::_exit(127);
     ::syscall(SYS_close_range, 4U, ~0U, 0U);
@@ -101,6 +102,7 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
         return err.fail(saved, "%s hook #%zu: fork", phase, index);
     }
     if (pid == 0) exec_hook(path_.c_str(), argv_.data(), envp_.data(), fds[1], fds[3], fds[5], fds[7]);
+    ::setpgid(pid, pid);  // also here, so the group exists whichever of us runs first
     ::close(fds[1]);
     ::close(fds[3]);
     ::close(fds[5]);
@@ -127,7 +129,9 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
         if (p[2].revents) errout.drain(fds[4]);
         exited = p[0].revents != 0;
     }
-    if (timed_out) ::kill(pid, SIGKILL);
+    // The whole group: a background child of a hung hook must not outlive it
+    // (runc leaves it, and waits for it to close the hook's stdout).
+    if (timed_out) ::kill(-pid, SIGKILL);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }

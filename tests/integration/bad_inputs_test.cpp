@@ -6,6 +6,9 @@
 // Every case also says what runc 1.1 prints, so the table runs against runc
 // too (BERTH_TEST_RUNTIME=runc): cases runc accepts are skipped there, and the
 // one-line rule is berth's own (runc prints several lines for some).
+#include <rapidjson/document.h>
+
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <ostream>
@@ -88,6 +91,11 @@ const std::vector<BadInput>& catalogue() {
          R"(.hooks = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]})", "", {},
          {"error running createRuntime hook #0: hook ran past specified timeout of 1s"},
          "hook ran past specified timeout of 1.0s"},
+        // runc kills only the hook and then waits for the background child (it holds the
+        // hook's stdout), which it leaves running: skipped under runc.
+        {"HookPastItsTimeoutWithABackgroundChild",
+         R"(.hooks = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "sleep 60 & sleep 30"], "timeout": 1}]})",
+         "", {}, {"error running createRuntime hook #0: hook ran past specified timeout of 1s"}, ""},
         {"EmptyArgs", ".process.args = []", "", {}, {"process.args: must not be empty"}, "args must not be empty"},
         {"RelativeCwd", R"(.process.cwd = "tmp")", "", {}, {"process.cwd: must be an absolute path"},
          "Cwd must be an absolute path"},
@@ -180,6 +188,21 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, BadInputs, ::testing::ValuesIn(catalogue()),
 // Not refused (neither by runc, which cleans the path the same way), but
 // contained: ".." cannot climb out of the cgroup hierarchy.
 class BadInputsContained : public IntegrationTest {};
+
+// With --log-format json the one line is a JSON object (managers parse it).
+TEST_F(BadInputsContained, JsonLogIsOneLineWithLevelAndMessage) {
+    Bundle b = make_bundle();
+    b.spec.process->args = {};
+    b.write();
+    auto r = run_berth("--log-format", "json", "create", "--bundle", b.path(), last_id());
+    EXPECT_NE(r.exit_code, 0);
+    ASSERT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.describe();
+    rapidjson::Document doc;
+    doc.Parse(r.err.c_str());
+    ASSERT_TRUE(doc.IsObject()) << r.describe();
+    EXPECT_EQ(std::string(doc["level"].GetString()), "error");
+    EXPECT_NE(std::string(doc["msg"].GetString()).find("must not be empty"), std::string::npos) << r.describe();
+}
 
 TEST_F(BadInputsContained, CgroupsPathDotDotStaysInsideTheHierarchy) {
     Bundle b = make_bundle();
