@@ -48,8 +48,14 @@ for path in "${host_paths[@]}" /sys/fs/cgroup/*/docker; do
   [ -e "$path" ] && existed[$path]=1
 done
 
-# (Another dockerd on the host may have containers under the same parent.)
-cgroups_before=$(ls -d /sys/fs/cgroup/*/docker/*/ 2>/dev/null)
+# Container cgroups under Docker's parent that were not there at the start
+# (another dockerd on the host may have containers under the same parent).
+container_cgroups() {
+  local dir
+  for dir in /sys/fs/cgroup/*/docker/*/; do [ -d "$dir" ] && echo "$dir"; done
+}
+cgroups_before=$(container_cgroups)
+new_container_cgroups() { container_cgroups | grep -vxF -e "$cgroups_before"; }
 
 tmp=$(mktemp -d /tmp/berth-docker.XXXXXX)
 sock=$tmp/docker.sock
@@ -130,7 +136,7 @@ cleanup() {
   rm -rf --one-file-system "$tmp"
   # Container cgroups this run left (a leak already reported): empty ones go.
   local cg
-  for cg in $(ls -d /sys/fs/cgroup/*/docker/*/ 2>/dev/null | grep -vxF -e "$cgroups_before"); do
+  for cg in $(new_container_cgroups); do
     rmdir "$cg" 2>/dev/null
   done
   for path in "${host_paths[@]}" /sys/fs/cgroup/*/docker; do
@@ -376,7 +382,7 @@ for dir in /sys/fs/cgroup/*/docker/"$paused_id"; do
   [ -e "$dir" ] && fail "cgroup $dir left after rm -f of a paused container"
 done
 # (berth keeps compiled seccomp filters in @seccomp-cache: not a container.)
-left=$(ls -A "$state_root" 2>/dev/null | grep -v '^@seccomp-cache$')
+left=$(find "$state_root" -mindepth 1 -maxdepth 1 ! -name @seccomp-cache -printf '%f\n' 2>/dev/null)
 if [ -n "$left" ]; then
   fail "runtime state left in $state_root: $left"
 fi
@@ -403,7 +409,7 @@ done
 [ -z "$left" ] || fail "processes left after dockerd stopped: $(for p in $left; do tr '\0' ' ' < /proc/$p/cmdline; echo; done)"
 left=$(mounts_of_tmp)
 [ -z "$left" ] || fail "mounts left in the host's namespace: $left"
-left=$(ls -d /sys/fs/cgroup/*/docker/*/ 2>/dev/null | grep -vxF -e "$cgroups_before")
+left=$(new_container_cgroups)
 [ -z "$left" ] || fail "container cgroups left: $left"
 if [ $failures -ne 0 ]; then
   log "containers dockerd still listed:"; cat "$tmp/ps"
