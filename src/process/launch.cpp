@@ -110,8 +110,10 @@ Result<SyncMessage> receive(int sock, UniqueFd& fd) {
     do {
         n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
+    // A child that dies with our `go` still unread in its socket resets the
+    // connection instead of closing it: the same "gone before ready".
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) return Error::msg(kExitedEarly);
     if (n < 0) return Error::from_errno("sync with init: receive");
-    if (n == 0) return Error::msg(kExitedEarly);
     for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
             int received;
