@@ -275,6 +275,7 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
         if (!propagation) return std::move(propagation).error().wrap("linux.rootfsPropagation");
         plan.root_propagation = plan.final_propagation = *propagation;
     }
+    plan.parent_mount_private = !(plan.root_propagation & MS_REC) || (plan.root_propagation & MS_SHARED);
 
     if (spec.linux && spec.linux->mountLabel) plan.mount_label = *spec.linux->mountLabel;
     plan.cgroup_tmpfs_data = with_mount_label(plan.cgroup_tmpfs_data, plan.mount_label);

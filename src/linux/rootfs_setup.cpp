@@ -41,7 +41,7 @@ bool setup_rootfs(const RootfsPlan& plan, ChildError& err, const CgroupGate* gat
     if (mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) != 0)
         return err.fail(errno, "make / %s", (plan.root_propagation & MS_SHARED) ? "shared" : "private or slave");
     // pivot_root refuses a new root whose parent mount is shared.
-    if (mount(nullptr, plan.rootfs_parent_mount.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
+    if (plan.parent_mount_private && mount(nullptr, plan.rootfs_parent_mount.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
         return err.fail(errno, "make \"%s\" private", plan.rootfs_parent_mount.c_str());
     if (mount(plan.rootfs.c_str(), plan.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
         return err.fail(errno, "bind rootfs \"%s\" onto itself", plan.rootfs.c_str());

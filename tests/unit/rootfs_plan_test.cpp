@@ -117,6 +117,23 @@ TEST(RootfsPlan, RuncDefaultSpec) {
     EXPECT_EQ(plan.devices[5].rdev, makedev(5, 0));
 }
 
+// runc makes the rootfs's parent mount private only when it may still be
+// shared after "/" got its propagation; otherwise the container's "/" stays a
+// slave of the host's mount (Docker's data root is shared).
+TEST(RootfsPlan, ParentMountTurnsPrivateOnlyWhenItMayStillBeShared) {
+    for (const auto& [propagation, expected] : std::vector<std::pair<std::string, bool>>{
+             {"", false}, {"rslave", false}, {"rprivate", false}, {"runbindable", false},
+             {"rshared", true}, {"shared", true}, {"slave", true}, {"private", true}}) {
+        Bundle bundle;
+        oci::Spec spec = load("runc-spec-default.json");
+        bundle.adopt(spec);
+        if (!propagation.empty()) spec.linux->rootfsPropagation = propagation;
+        auto plan = plan_rootfs(spec, {bundle.dir(), false});
+        ASSERT_TRUE(plan.ok()) << plan.error().what();
+        EXPECT_EQ(plan->parent_mount_private, expected) << "rootfsPropagation \"" << propagation << "\"";
+    }
+}
+
 TEST(RootfsPlan, DockerBindsAndCgroups) {
     Bundle bundle;
     const RootfsPlan plan = plan_config("docker-largest.json", bundle);

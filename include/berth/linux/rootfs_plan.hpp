@@ -56,6 +56,10 @@ struct RootfsPlan {
     std::string rootfs_parent_mount;  // mountpoint of the mount holding rootfs (made private for pivot_root)
     unsigned long root_propagation = 0;    // applied to "/" first (rootfsPropagation or MS_SLAVE|MS_REC)
     unsigned long final_propagation = 0;   // rootfsPropagation re-applied to the new "/" (0: none)
+    // pivot_root refuses a root whose parent mount is shared. After a
+    // recursive slave/private/unbindable "/" none is, and runc then leaves the
+    // parent alone (the container's "/" stays a slave of the host's mount).
+    bool parent_mount_private = false;
     bool readonly_root = false;
     bool readonly_dev = false;  // a read-only /dev tmpfs: mounted rw for the devices, made ro in enter_rootfs
     bool no_pivot = false;
