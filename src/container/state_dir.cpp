@@ -43,14 +43,30 @@ Status ensure_root(const std::string& root) {
 
 Result<ContainerDir> create_container_dir(const std::string& root, const std::string& id) {
     BERTH_TRY(ensure_root(root));
-    std::string path = root + "/" + id;
-    if (::mkdir(path.c_str(), 0700) != 0) {
-        if (errno == EEXIST) return Error::msg("container with given ID already exists");
-        return Error::from_errno("mkdir \"" + path + "\"");
+    // Made under a name that is no container id ('@'), locked, and only then
+    // renamed into place: `list` and `state` never see a new container's
+    // directory unlocked and without state (they would report it as broken).
+    std::string staging = root + "/@new-" + std::to_string(::getpid());
+    int made = ::mkdir(staging.c_str(), 0700);
+    if (made != 0 && errno == EEXIST) {
+        ::rmdir(staging.c_str());  // left (empty) by a create that died with our pid
+        made = ::mkdir(staging.c_str(), 0700);
     }
-    auto dir = open_dir(root, id, true);
-    if (!dir) ::rmdir(path.c_str());
-    return dir;
+    if (made != 0) return Error::from_errno("mkdir \"" + staging + "\"");
+    UniqueFd fd(::open(staging.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd || ::flock(fd.get(), LOCK_EX) != 0) {
+        Error failed = Error::from_errno("lock \"" + staging + "\"");
+        ::rmdir(staging.c_str());
+        return failed;
+    }
+    std::string path = root + "/" + id;
+    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {
+        int failed = errno;
+        ::rmdir(staging.c_str());
+        if (failed == EEXIST) return Error::msg("container with given ID already exists");
+        return Error::sys(failed, "rename \"" + staging + "\" to \"" + path + "\"");
+    }
+    return ContainerDir(std::move(path), std::move(fd));
 }
 
 Result<ContainerDir> lock_container_dir(const std::string& root, const std::string& id) {

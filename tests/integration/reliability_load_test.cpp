@@ -56,10 +56,17 @@ TEST_F(Load, ThousandCreateStartDeleteCyclesEightInParallel) {
     for (int w = 0; w < kWorkers; ++w) bundles.push_back(true_bundle("worker-" + std::to_string(w)).path());
     const HostCounts before = count_host(state_root(), cgroup_parent());
 
-    const auto start = Clock::now();
-    auto codes = run_workers(kWorkers, [&](int w) {
-        // The init of each container reparents to us when `create` exits, so
-        // waiting for it needs no polling of `state`.
+    // One more worker lists all the time: containers being created or deleted
+    // are skipped silently, never reported as broken.
+    auto done_flag = [&](int w) { return dir() + "/done-" + std::to_string(w); };
+    auto all_done = [&] {
+        for (int w = 0; w < kWorkers; ++w)
+            if (!fs::exists(done_flag(w))) return false;
+        return true;
+    };
+    // The init of each container reparents to the worker when `create` exits
+    // (the worker is a subreaper), so waiting for it needs no polling of `state`.
+    auto cycles = [&](int w) {
         if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return 3;
         for (int i = w; i < kCycles; i += kWorkers) {
             const std::string id = "cycle-" + std::to_string(i);
@@ -73,14 +80,30 @@ TEST_F(Load, ThousandCreateStartDeleteCyclesEightInParallel) {
             if (r.exit_code != 0) return fail(w, r);
         }
         return 0;
+    };
+    int lists = 0;
+    const auto start = Clock::now();
+    auto codes = run_workers(kWorkers + 1, [&](int w) {
+        if (w < kWorkers) {
+            int code = cycles(w);
+            std::ofstream{done_flag(w)};
+            return code;
+        }
+        for (; !all_done(); ++lists) {
+            RunResult r = run_in_worker(w, {"list", "--format", "json"});
+            if (r.exit_code != 0 || !r.err.empty()) return fail(w, r);
+        }
+        std::ofstream(dir() + "/lists") << lists;
+        return 0;
     });
     const double took = seconds_since(start);
-    for (int w = 0; w < kWorkers; ++w) {
+    for (int w = 0; w <= kWorkers; ++w) {
         EXPECT_EQ(codes[static_cast<size_t>(w)], 0)
             << "worker " << w << ": " << read_file(failure_file(w));
     }
-    std::printf("[ load ] %d create/start/delete cycles, %d in parallel: %.1f s (%.1f ms per cycle per worker)\n",
-                kCycles, kWorkers, took, took * 1000.0 * kWorkers / kCycles);
+    std::printf("[ load ] %d create/start/delete cycles, %d in parallel: %.1f s (%.1f ms per cycle per worker); "
+                "%s lists meanwhile\n",
+                kCycles, kWorkers, took, took * 1000.0 * kWorkers / kCycles, read_file(dir() + "/lists").c_str());
 
     const HostCounts after = count_host(state_root(), cgroup_parent());
     EXPECT_EQ(after.growth_since(before), "") << "left behind";
