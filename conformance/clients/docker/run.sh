@@ -41,7 +41,8 @@ start_epoch=$(date +%s)
 # Host paths dockerd and its containerd create even when every path they are
 # given is private. Only those that did not exist before are removed.
 # (/etc/docker/key.json: dockerd 20.10's trust key, always in /etc/docker.)
-host_paths=(/run/docker /run/docker.pid /run/docker.sock /var/lib/docker /etc/docker /etc/docker/key.json
+# Files first: a directory goes only when empty.
+host_paths=(/etc/docker/key.json /run/docker.pid /run/docker.sock /run/docker /var/lib/docker /etc/docker
             /run/containerd /var/lib/containerd /opt/containerd)
 declare -A existed=()
 for path in "${host_paths[@]}" /sys/fs/cgroup/*/docker; do
@@ -141,10 +142,17 @@ cleanup() {
   done
   for path in "${host_paths[@]}" /sys/fs/cgroup/*/docker; do
     [ -e "$path" ] && [ -z "${existed[$path]:-}" ] || continue
-    case $path in
-      /sys/fs/cgroup/*) rmdir "$path" 2>/dev/null ;;  # only when empty
-      *) rm -rf --one-file-system "$path" ;;
-    esac
+    # Directories only when empty: containerd's shims of another test (e.g.
+    # client-containerd run by hand at the same time) may share
+    # /run/containerd/s; ours remove their sockets when they exit.
+    if [[ $path == /sys/fs/cgroup/* ]]; then
+      rmdir "$path" 2>/dev/null  # a cgroup: only when it has no children
+    elif [ -d "$path" ]; then
+      find "$path" -depth -type d -empty -delete 2>/dev/null
+      [ -e "$path" ] && log "left in place (not empty, maybe another daemon's): $path"
+    else
+      rm -f "$path"
+    fi
   done
   exit $rc
 }
