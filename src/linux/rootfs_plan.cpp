@@ -111,7 +111,9 @@ Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, 
         if (!mount.source || mount.source->empty()) return Error::msg("source: required for a bind mount");
         m.source = join_bundle(options.bundle, *mount.source);
         struct stat st {};
-        if (::stat(m.source.c_str(), &st) != 0) return Error::from_errno("stat " + quoted(m.source));
+        // Both ends, as runc names them: a manager's user does not know the index.
+        if (::stat(m.source.c_str(), &st) != 0)
+            return Error::from_errno("stat " + quoted(m.source) + " (bind source for " + quoted(m.destination) + ")");
         m.source_is_dir = S_ISDIR(st.st_mode);
     } else if (type == "cgroup" || type == "cgroup2") {
         m.kind = MountKind::cgroup;

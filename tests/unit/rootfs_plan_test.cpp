@@ -245,7 +245,7 @@ TEST(RootfsPlan, Refusals) {
         return spec;
     };
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "bind", "/nonexistent-berth", {"rbind"})), bundle),
-              "mounts[0]: stat \"/nonexistent-berth\": No such file or directory");
+              "mounts[0]: stat \"/nonexistent-berth\" (bind source for \"/x\"): No such file or directory");
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", std::nullopt, "x", {})), bundle),
               "mounts[0]: type: required for a mount that is not a bind mount");
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "proc", "proc", {"tmpcopyup"})), bundle),
