@@ -54,7 +54,7 @@ private:
 
     std::string state_root_;
     std::string cgroup_parent_;
-    std::set<std::string> mount_ids_;
+    std::map<std::string, std::string> mount_ids_;  // mount id -> mount point
     std::map<int, std::string> tracked_;  // pid -> start time, so a recycled pid is not blamed
 };
 
