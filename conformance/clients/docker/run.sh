@@ -273,6 +273,10 @@ if [ "$inside_null" != "$(stat -c %d:%i:%t:%T /dev/null)" ] && [[ "$inside_null"
 else
   fail "stdin without -i: '$inside_null' (the host's /dev/null is $(stat -c %d:%i:%t:%T /dev/null))"
 fi
+# With the default rootfsPropagation (rslave) the container's / stays a slave
+# of the (shared) overlay mount dockerd made, as with runc.
+expect "/ is a slave mount (master:N)" "master:" \
+  d "${run[@]}" --rm $image sh -c 'grep " / / " /proc/self/mountinfo'
 expect "-w creates a missing working directory" "/new/dir" d "${run[@]}" --rm -w /new/dir $image pwd
 expect "-u uid:gid --group-add" "uid=1000(berth) gid=1000(berth) groups=100(users),1000(berth),1234" \
   d "${run[@]}" --rm -u 1000:1000 --group-add 100 --group-add 1234 $image id
