@@ -527,7 +527,10 @@ shim_pid=""
 for p in /proc/[0-9]*; do
   tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -qF -- "-id t-shim -address $T/containerd.sock" && shim_pid=${p#/proc/}
 done
+# A killed shim leaves its socket, /run/containerd/s/sha256(<address>/<ns>/<id>).
+shim_socket=/run/containerd/s/$(printf '%s' "$T/containerd.sock/$NS/t-shim" | sha256sum | cut -d' ' -f1)
 if [ -n "$shim_pid" ] && [ -n "$shim_init" ]; then
+  [ -S "$shim_socket" ] && pass "dead shim: its socket found" || fail "dead shim: its socket found" "$shim_socket"
   kill -KILL "$shim_pid"
   init_gone() { ! kill -0 "$shim_init" 2>/dev/null; }
   task_gone() { ! c task ls -q | grep -qx t-shim; }
@@ -535,6 +538,7 @@ if [ -n "$shim_pid" ] && [ -n "$shim_init" ]; then
   wait_for "dead shim: task gone" task_gone
   expect "container delete (dead shim)" 0 "^$" c container delete t-shim
   expect_gone t-shim
+  rm -f "$shim_socket"
 else
   fail "dead shim: shim and init found" "shim '$shim_pid', init '$shim_init'"
 fi
