@@ -17,6 +17,8 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <random>
 #include <atomic>
 #include <set>
 #include <sstream>
@@ -80,6 +82,38 @@ private:
         }
     }
 
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+// SIGKILLs every process of a container's cgroup `delay` after it was made,
+// or as soon as the cgroup has one: the init at a random moment.
+class CgroupKiller {
+public:
+    CgroupKiller(std::string cgroup, std::chrono::microseconds delay)
+        : cgroup_(std::move(cgroup)), delay_(delay), thread_([this] { loop(); }) {}
+    ~CgroupKiller() {
+        stop_ = true;
+        thread_.join();
+    }
+
+private:
+    void loop() {
+        std::this_thread::sleep_for(delay_);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!stop_ && std::chrono::steady_clock::now() < deadline) {
+            for (const auto& hierarchy : cgroup_mount_points()) {
+                std::stringstream pids(read_file(hierarchy + cgroup_ + "/cgroup.procs"));
+                bool killed = false;
+                for (int pid; pids >> pid; killed = true) kill(pid, SIGKILL);
+                if (killed) return;
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(500));
+        }
+    }
+
+    std::string cgroup_;
+    std::chrono::microseconds delay_;
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };
@@ -188,6 +222,7 @@ protected:
             std::string id = prepare(step.before);
             if (during) during(id, env);
             r = run_step(step, id, env);
+            killer_.reset();
             EXPECT_FALSE(r.timed_out) << r.describe();
             // Failed, not killed: it says why.
             if (r.exit_code != 0 && r.exit_code != 128 + SIGKILL) {
@@ -211,6 +246,7 @@ protected:
     }
 
     std::map<std::string, std::string> bundles_;
+    std::optional<CgroupKiller> killer_;  // set by a round's `during`, ends with its step
 };
 
 TEST_F(FaultInjection, BerthKilledAtEveryPhaseOfCreate) { kill_berth_at_every_phase(kCreate); }
@@ -251,6 +287,26 @@ TEST_F(FaultInjection, InitKilledAtEveryPhaseOfStart) {
         round(kStart, {"BERTH_FAULT_KILL_INIT_AT=" + phase}, [this](const std::string& id, std::vector<std::string>& env) {
             env.push_back("BERTH_FAULT_INIT_PID=" + std::to_string(state_of(id).pid));
         });
+    }
+}
+
+// The init SIGKILLed at random moments of create and of start (from outside,
+// through its cgroup); the seed is printed to replay a failure.
+TEST_F(FaultInjection, InitKilledAtRandomMomentsOfCreateAndStart) {
+    const unsigned seed = std::random_device{}();
+    std::cout << "seed " << seed << std::endl;
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<int> delay_us(0, 30000);
+    for (const Step* step : {&kCreate, &kCreate, &kCreate, &kCreate, &kCreate, &kCreate, &kStart, &kStart, &kStart}) {
+        const std::chrono::microseconds delay(delay_us(random));
+        SCOPED_TRACE(std::string("init killed ") + std::to_string(delay.count()) + " us into " + step->name +
+                     " (seed " + std::to_string(seed) + ")");
+        auto r = round(*step, {}, [this, delay](const std::string& id, std::vector<std::string>&) {
+            killer_.emplace(cgroup_parent() + "/" + id, delay);
+        });
+        std::cout << "init killed " << delay.count() << " us into " << step->name << ": exit " << r.exit_code << ' '
+                  << r.err;
+        if (r.err.empty() || r.err.back() != '\n') std::cout << '\n';
     }
 }
 
