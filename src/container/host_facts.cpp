@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "berth/linux/namespaces.hpp"
 #include "berth/util/fd.hpp"
 
 namespace berth::container {
@@ -54,20 +55,6 @@ bool HostFacts::has_namespace(oci::NamespaceType type) const {
     return false;
 }
 
-std::string_view proc_ns_name(oci::NamespaceType type) {
-    switch (type) {
-        case oci::NamespaceType::pid: return "pid";
-        case oci::NamespaceType::network: return "net";
-        case oci::NamespaceType::mount: return "mnt";
-        case oci::NamespaceType::ipc: return "ipc";
-        case oci::NamespaceType::uts: return "uts";
-        case oci::NamespaceType::user: return "user";
-        case oci::NamespaceType::cgroup: return "cgroup";
-        case oci::NamespaceType::time: return "time";
-    }
-    return "";
-}
-
 Result<std::vector<oci::IDMapping>> parse_id_map(std::string_view text) {
     std::vector<oci::IDMapping> out;
     size_t line_no = 0;
@@ -102,7 +89,7 @@ Result<HostFacts> probe_host() {
     utsname uts{};
     if (::uname(&uts) == 0) host.kernel = uts.release;
     for (oci::NamespaceType type : kAllTypes) {
-        std::string path = "/proc/self/ns/" + std::string(proc_ns_name(type));
+        std::string path = std::string("/proc/self/ns/") + linux_setup::proc_ns_name(type);
         if (::access(path.c_str(), F_OK) == 0) host.namespaces.push_back(type);
     }
     host.clone3 = syscall_exists(SYS_clone3);

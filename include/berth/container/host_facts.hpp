@@ -42,9 +42,6 @@ Result<HostFacts> probe_host();
 // Parses the text of /proc/PID/uid_map ("inside outside count" per line).
 Result<std::vector<oci::IDMapping>> parse_id_map(std::string_view text);
 
-// The /proc/self/ns entry of a namespace type: "net" for network, "mnt" for mount.
-std::string_view proc_ns_name(oci::NamespaceType type);
-
 // One line for people: "kernel 6.1, cgroup hybrid (v1: cpu memory ...; v2: hugetlb), namespaces: ...".
 std::string describe(const HostFacts& host);
 
