@@ -80,17 +80,8 @@ protected:
 
 }  // namespace
 
-namespace {
-oci::DeviceCgroup device(bool allow, const char* type, int64_t major, int64_t minor, const char* access) {
-    oci::DeviceCgroup d;
-    d.allow = allow;
-    d.type = type;
-    d.major = major;
-    d.minor = minor;
-    d.access = access;
-    return d;
-}
-}  // namespace
+// A device rule: allow, type, major, minor (-1: any), access.
+using Rule = oci::DeviceCgroup;
 
 TEST_F(CgroupHost, WritesEveryV1ResourceAndReadsItBack) {
     if (unified_) GTEST_SKIP() << "v1 files";
@@ -116,7 +107,7 @@ TEST_F(CgroupHost, WritesEveryV1ResourceAndReadsItBack) {
     r.blockIO->throttleWriteBpsDevice.push_back({7, 0, 2097152});
     r.blockIO->throttleReadIOPSDevice.push_back({7, 0, 100});
     r.blockIO->throttleWriteIOPSDevice.push_back({7, 0, 200});
-    r.devices = {device(false, "a", -1, -1, "rwm"), device(true, "b", 7, 0, "r")};
+    r.devices = {Rule{false, "a", -1, -1, "rwm"}, Rule{true, "b", 7, 0, "r"}};
 
     auto cg = Cgroup::create(test_path("res"), "unused", &r);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
@@ -412,7 +403,7 @@ TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
     r.blockIO->throttleWriteBpsDevice.push_back({7, 0, 2097152});
     r.blockIO->throttleReadIOPSDevice.push_back({7, 0, 100});
     r.blockIO->throttleWriteIOPSDevice.push_back({7, 0, 200});
-    r.devices = {device(false, "a", -1, -1, "rwm"), device(true, "b", 7, 0, "r")};
+    r.devices = {Rule{false, "a", -1, -1, "rwm"}, Rule{true, "b", 7, 0, "r"}};
     r.unified["memory.high"] = "50331648";
     r.hugepageLimits.push_back({"2MB", 4194304});
 
@@ -444,7 +435,7 @@ TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
     u.cpu.emplace();
     u.cpu->period = 200000;
     u.cpu->idle = 1;  // an idle group reads weight 0
-    u.devices = {device(true, "a", -1, -1, "rwm")};
+    u.devices = {Rule{true, "a", -1, -1, "rwm"}};
     ASSERT_TRUE(cg->apply(u).ok());
     EXPECT_EQ(read(d + "/cpu.max"), "50000 200000");
     EXPECT_EQ(read(d + "/cpu.idle"), "1");

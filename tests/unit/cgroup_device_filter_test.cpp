@@ -8,6 +8,9 @@ using namespace berth::cgroups;
 
 namespace {
 
+// A device rule: allow, type, major, minor (-1: any), access.
+using Rule = oci::DeviceCgroup;
+
 // Returns the program's verdict for one request (type 'c'/'b', access "rwm" letters).
 int run(const std::vector<bpf_insn>& prog, char type, uint32_t major, uint32_t minor, const char* access) {
     uint32_t acc = 0;
@@ -34,21 +37,11 @@ int run(const std::vector<bpf_insn>& prog, char type, uint32_t major, uint32_t m
     return -1;
 }
 
-oci::DeviceCgroup rule(bool allow, const char* type, int64_t major, int64_t minor, const char* access) {
-    oci::DeviceCgroup d;
-    d.allow = allow;
-    d.type = type;
-    d.major = major;
-    d.minor = minor;
-    d.access = access;
-    return d;
-}
-
 }  // namespace
 
 TEST(CgroupDeviceFilter, DenyAllThenExceptions) {
-    auto prog = compile_device_filter({rule(false, "a", -1, -1, "rwm"), rule(true, "c", 1, 3, "rwm"),
-                                       rule(true, "b", 7, -1, "r")});
+    auto prog = compile_device_filter({Rule{false, "a", -1, -1, "rwm"}, Rule{true, "c", 1, 3, "rwm"},
+                                       Rule{true, "b", 7, -1, "r"}});
     ASSERT_TRUE(prog.ok()) << prog.error().what();
     EXPECT_EQ(run(*prog, 'c', 1, 3, "rw"), 1);
     EXPECT_EQ(run(*prog, 'c', 1, 5, "r"), 0);
@@ -58,7 +51,7 @@ TEST(CgroupDeviceFilter, DenyAllThenExceptions) {
 }
 
 TEST(CgroupDeviceFilter, LastMatchingRuleWins) {
-    auto prog = compile_device_filter({rule(true, "a", -1, -1, "rwm"), rule(false, "c", 5, 1, "w")});
+    auto prog = compile_device_filter({Rule{true, "a", -1, -1, "rwm"}, Rule{false, "c", 5, 1, "w"}});
     ASSERT_TRUE(prog.ok());
     EXPECT_EQ(run(*prog, 'c', 5, 1, "r"), 1);
     EXPECT_EQ(run(*prog, 'c', 5, 1, "rw"), 0);
@@ -66,7 +59,7 @@ TEST(CgroupDeviceFilter, LastMatchingRuleWins) {
 }
 
 TEST(CgroupDeviceFilter, NothingMatchesMeansDenied) {
-    auto prog = compile_device_filter({rule(true, "c", 1, 3, "rw")});
+    auto prog = compile_device_filter({Rule{true, "c", 1, 3, "rw"}});
     ASSERT_TRUE(prog.ok());
     EXPECT_EQ(run(*prog, 'c', 1, 3, "r"), 1);
     EXPECT_EQ(run(*prog, 'c', 1, 3, "m"), 0);
@@ -74,7 +67,7 @@ TEST(CgroupDeviceFilter, NothingMatchesMeansDenied) {
 }
 
 TEST(CgroupDeviceFilter, DefaultDevicesFollowTheContainersRules) {
-    auto rules = with_default_devices({rule(false, "a", -1, -1, "rwm")});
+    auto rules = with_default_devices({Rule{false, "a", -1, -1, "rwm"}});
     auto prog = compile_device_filter(rules);
     ASSERT_TRUE(prog.ok());
     EXPECT_EQ(run(*prog, 'c', 1, 3, "rwm"), 1);    // /dev/null
@@ -84,9 +77,9 @@ TEST(CgroupDeviceFilter, DefaultDevicesFollowTheContainersRules) {
 }
 
 TEST(CgroupDeviceFilter, InvalidTypeIsAnErrorUnknownAccessLettersAreDropped) {
-    EXPECT_FALSE(compile_device_filter({rule(true, "x", 1, 3, "rw")}).ok());
+    EXPECT_FALSE(compile_device_filter({Rule{true, "x", 1, 3, "rw"}}).ok());
     // runc's update.bats uses "rwa": 'a' means nothing and is dropped, as runc does
-    auto prog = compile_device_filter({rule(true, "a", -1, -1, "rwm"), rule(false, "c", 1, 11, "rwa")});
+    auto prog = compile_device_filter({Rule{true, "a", -1, -1, "rwm"}, Rule{false, "c", 1, 11, "rwa"}});
     ASSERT_TRUE(prog.ok()) << prog.error().what();
     EXPECT_EQ(run(*prog, 'c', 1, 11, "r"), 0);
     EXPECT_EQ(run(*prog, 'c', 1, 11, "m"), 1);
