@@ -69,8 +69,12 @@ EXEC_FLAGS=(--fifo-dir "$T/fifo")
 # ctr with a pty as stdin (`ctr -t` refuses a stdin that is not a terminal).
 # script(1) passes on its own stdin's EOF as a NUL byte, which the container's
 # pty may echo as "^@" before the output: capture drops it.
+# `exec` keeps timeout the session leader of script's pty: a shell that forks
+# it instead (dash, script's default without $SHELL, as under CI) leaves it to
+# setpgid(2) itself into a background group, where ctr's raw-mode tcsetattr
+# stops on SIGTTOU until the time limit.
 c_tty() {
-  local cmd="timeout -k 5 $TIMEOUT ctr --address $T/containerd.sock --namespace $NS"
+  local cmd="exec timeout -k 5 $TIMEOUT ctr --address $T/containerd.sock --namespace $NS"
   local arg
   for arg in "$@"; do cmd+=" $(printf '%q' "$arg")"; done
   script -qec "$cmd" /dev/null </dev/null
