@@ -198,9 +198,7 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
                               const oci::Resources* resources) {
     BERTH_TRY_ASSIGN(std::string path, resolve_cgroups_path(cgroups_path, container_id));
     BERTH_TRY_ASSIGN(Hierarchies h, host_hierarchies());
-    // Our default parent (/berth) is ours to remove once empty, whoever made it.
-    int owned = cgroups_path.empty() ? 2 : 0;
-    Cgroup cg(std::move(h), std::move(path), owned);
+    Cgroup cg(std::move(h), std::move(path), 0);
     // A failed create removes exactly the directories it made (nothing runs in
     // them yet) and leaves the ones it found alone.
     struct Rollback {
@@ -212,6 +210,12 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
         }
     } rollback{cg};
     BERTH_TRY(cg.make_dirs());
+    // The default /<id> is the container's alone: never adopt (and on delete
+    // kill and remove) a cgroup that someone else made under that name.
+    if (cgroups_path.empty())
+        for (const auto& dir : cg.dirs())
+            if (!contains(cg.made_dirs_, dir))
+                return Error::msg("cgroup \"" + dir + "\" already exists: set linux.cgroupsPath to use an existing cgroup");
     if (cg.layout() == Layout::unified) BERTH_TRY(check_v2_leaf(cg.unified_dir()));
     // As runc: a frozen cgroup would stop the init before it could run.
     auto frozen = cg.freezer_state();

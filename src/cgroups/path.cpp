@@ -28,8 +28,11 @@ std::string clean_path(std::string_view path) {
 
 Result<std::string> resolve_cgroups_path(std::string_view cgroups_path, std::string_view container_id) {
     if (cgroups_path.empty()) {
-        if (container_id.empty()) return Error::msg("cgroup: empty container id");
-        return clean_path(std::string(kDefaultParent) + "/" + std::string(container_id));
+        const bool one_component = !container_id.empty() && container_id != "." && container_id != ".." &&
+                                   container_id.find('/') == std::string_view::npos;
+        if (!one_component)
+            return Error::msg("cgroup: container id \"" + std::string(container_id) + "\" is not one path component");
+        return "/" + std::string(container_id);
     }
     std::string cleaned = clean_path(cgroups_path);
     if (cleaned == "/")

@@ -184,14 +184,32 @@ TEST_F(CgroupCli, CgroupsPathRelativeAbsoluteAndDefault) {
     own = read_file("/proc/" + std::to_string(state_of(esc).pid) + "/cgroup");
     EXPECT_TRUE(has(own, ":memory:" + cgroup_parent() + "/" + esc + "\n")) << own;
     remove(esc);
-    // none: berth's own /berth/<id>, removed by delete
+    // none: /<id>, as runc and crun (the test runs in the root cgroup), removed by delete
     auto def = start({"sleep", "100"}, {}, "");
     own = read_file("/proc/" + std::to_string(state_of(def).pid) + "/cgroup");
-    EXPECT_TRUE(has(own, ":memory:/berth/" + def + "\n")) << own;
+    EXPECT_TRUE(has(own, ":memory:/" + def + "\n")) << own;
     std::string memory = hierarchies_.v1_for("memory")->mountpoint;
-    EXPECT_EQ(::access((memory + "/berth/" + def).c_str(), F_OK), 0);
+    EXPECT_EQ(::access((memory + "/" + def).c_str(), F_OK), 0);
     remove(def);
-    EXPECT_NE(::access((memory + "/berth/" + def).c_str(), F_OK), 0);
+    EXPECT_NE(::access((memory + "/" + def).c_str(), F_OK), 0);
+}
+
+TEST_F(CgroupCli, DefaultCgroupMadeBySomeoneElseIsNeverAdopted) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "runc joins it";
+    // Someone else's cgroup that happens to carry the next container's id.
+    auto bundle = make_bundle();
+    bundle.spec.linux->cgroupsPath.reset();
+    bundle.write();
+    const std::string id = last_id();
+    const std::string theirs = hierarchies_.v1_for("pids")->mountpoint + "/" + id;
+    ASSERT_EQ(::mkdir(theirs.c_str(), 0755), 0) << theirs;
+    auto r = run_berth("run", "--detach", "--bundle", bundle.path(), id);
+    EXPECT_NE(r.exit_code, 0) << r.describe();
+    EXPECT_TRUE(has(r.err, theirs) && has(r.err, "already exists")) << r.describe();
+    // Left alone, and nothing of ours left in the other hierarchies.
+    EXPECT_EQ(::rmdir(theirs.c_str()), 0) << theirs;
+    const std::string memory = hierarchies_.v1_for("memory")->mountpoint + "/" + id;
+    EXPECT_NE(::access(memory.c_str(), F_OK), 0) << memory;
 }
 
 TEST_F(CgroupCli, EventsStreamsStatsEveryIntervalUntilTheContainerExits) {

@@ -19,10 +19,14 @@ TEST(CgroupPath, DotDotNeverClimbsAboveTheRoot) {
     EXPECT_EQ(clean_path("/a/../../b/.."), "/");
 }
 
-TEST(CgroupPath, EmptyPathDefaultsToOurParent) {
+TEST(CgroupPath, EmptyPathDefaultsToTheIdUnderTheRoot) {
     auto p = resolve_cgroups_path("", "web");
     ASSERT_TRUE(p.ok());
-    EXPECT_EQ(*p, "/berth/web");
+    EXPECT_EQ(*p, "/web");
+}
+
+TEST(CgroupPath, DefaultPathNeedsAnIdOfOneComponent) {
+    for (const char* id : {"", ".", "..", "a/b", "a/"}) EXPECT_FALSE(resolve_cgroups_path("", id).ok()) << id;
 }
 
 TEST(CgroupPath, RelativeAndAbsoluteBothResolveUnderTheHierarchyRoot) {

@@ -15,12 +15,11 @@ std::string clean_path(std::string_view path);
 
 // The cgroup path, relative to each hierarchy root, for linux.cgroupsPath.
 // Absolute and relative paths both resolve under the hierarchy root (never
-// under the caller's own cgroup); an empty path gives `/berth/<id>`.
+// under the caller's own cgroup); an empty path gives `/<id>`, as runc's and
+// crun's cgroupfs default (no shared parent to make and remove per container:
+// Cgroup::create insists on making that leaf itself).
 // A path that cleans to the root itself is refused: the container would share
 // (and on delete kill) the whole hierarchy.
 Result<std::string> resolve_cgroups_path(std::string_view cgroups_path, std::string_view container_id);
-
-// The default parent for containers without a cgroupsPath.
-inline constexpr std::string_view kDefaultParent = "/berth";
 
 }  // namespace berth::cgroups
