@@ -299,14 +299,6 @@ std::string Cgroup::procs_dir() const {
     return h_.v1.front().mountpoint + path_;
 }
 
-Result<UniqueFd> Cgroup::open_for_clone() const {
-    if (h_.unified.empty()) return Error::msg("no cgroup v2 hierarchy for CLONE_INTO_CGROUP");
-    std::string dir = unified_dir();
-    UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!fd) return Error::from_errno("open \"" + dir + "\"");
-    return fd;
-}
-
 Status Cgroup::add_process(pid_t pid) const {
     std::string value = std::to_string(pid);
     for (const auto& dir : dirs()) {

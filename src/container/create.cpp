@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "berth/cgroups/cgroup.hpp"
+#include "berth/cgroups/self_join.hpp"
 #include "berth/container/hooks.hpp"
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
@@ -73,13 +74,13 @@ std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
 }
 
 process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const cgroups::Cgroup& cgroup,
-                                  const UniqueFd& cgroup_fd) {
+                                  const UniqueFd& v2_cgroup) {
     const oci::Linux& linux = *spec.linux;
     process::ParentSteps steps;
     steps.uid_mappings = linux.uidMappings;
     steps.gid_mappings = linux.gidMappings;
-    steps.cgroup_fd = cgroup_fd.get();
-    steps.join_cgroup = [&cgroup](pid_t pid) { return cgroup.add_process(pid); };
+    steps.cgroup_fd = v2_cgroup.get();
+    if (v2_cgroup) steps.join_cgroup = [&cgroup](pid_t pid) { return cgroup.add_process(pid); };
     steps.oom_score_adj = spec.process->oomScoreAdj;
     steps.hook_states = [&record](pid_t pid) {
         return hook_state(record, pid, ContainerStatus::creating) + '\0' +
@@ -161,10 +162,8 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(cgroups::Cgroup cgroup,
                      cgroups::Cgroup::create(spec.linux->cgroupsPath.value_or(""), options.id, resources));
     cgroups::CgroupGuard cgroup_guard(cgroup);
-    UniqueFd cgroup_fd;
-    if (cgroup.clone_into_supported()) {
-        BERTH_TRY_ASSIGN(cgroup_fd, cgroup.open_for_clone());
-    }
+    BERTH_TRY_ASSIGN(cgroups::SelfJoin join, cgroups::open_self_join(cgroup.dirs()));
+    plan->cgroup_tasks = std::move(join.v1_tasks);
 
     Record record;
     record.id = options.id;
@@ -181,7 +180,7 @@ Result<Created> create_container(CreateOptions& options) {
     // leaves a record naming the cgroup: `delete --force` then kills what is in
     // it (an init already past its PDEATHSIG window) and removes it.
     BERTH_TRY(save_record(dir, record));
-    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, cgroup, cgroup_fd)));
+    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, cgroup, join.v2_dir)));
     process::KillGuard init_guard(launched.pid);
     trace::phase("record");
     record.pid = launched.pid;

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "berth/cgroups/cgroup.hpp"
+#include "berth/cgroups/self_join.hpp"
 #include "berth/container/exec_cgroup.hpp"
 #include "berth/container/exec_target.hpp"
 #include "berth/container/foreground.hpp"
@@ -98,9 +99,16 @@ Result<std::unique_ptr<process::ChildPlan>> plan_exec(const oci::Spec& spec, con
     return plan;
 }
 
-process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const std::vector<std::string>& cgroup_dirs) {
+// `join`: what the process joins by itself (cgroups/self_join.hpp), or an
+// error when that could not be prepared (a missing sub-cgroup): then the join
+// by pid after clone fails, with runc's message.
+process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const std::vector<std::string>& cgroup_dirs,
+                                  const Result<cgroups::SelfJoin>& join) {
     process::ParentSteps steps;
-    steps.join_cgroup = [&cgroup_dirs](pid_t pid) { return join_cgroup_dirs(cgroup_dirs, pid); };
+    steps.cgroup_fd = join ? join->v2_dir.get() : -1;
+    if (!join || join->v2_dir) {
+        steps.join_cgroup = [&cgroup_dirs](pid_t pid) { return join_cgroup_dirs(cgroup_dirs, pid); };
+    }
     steps.oom_score_adj = spec.process->oomScoreAdj;
     const oci::Linux& linux = *spec.linux;
     if (linux.seccomp && linux.seccomp->listenerPath) {
@@ -150,6 +158,7 @@ Result<int> exec_container(const ExecOptions& options) {
     BERTH_TRY_ASSIGN(auto sub_cgroups, parse_sub_cgroups(options.cgroups));
     BERTH_TRY_ASSIGN(cgroups::Cgroup cgroup, cgroups::Cgroup::load(record.cgroup_path));
     BERTH_TRY_ASSIGN(std::vector<std::string> cgroup_dirs, exec_cgroup_dirs(cgroup, sub_cgroups));
+    Result<cgroups::SelfJoin> join = cgroups::open_self_join(cgroup_dirs);
     BERTH_TRY_ASSIGN(Console console, console_for(*spec.process, options));
     trace::phase("plan");
     BERTH_TRY_ASSIGN(auto plan, plan_exec(spec, options, target, std::move(console.child_end),
@@ -159,7 +168,8 @@ Result<int> exec_container(const ExecOptions& options) {
     std::optional<SignalForwarding> signals;
     if (!options.detach) signals.emplace();
     log::debug("exec: cloning into the namespaces of pid " + std::to_string(record.pid));
-    auto launched = process::launch(*plan, parent_steps(spec, record, cgroup_dirs), process::exec_child_main);
+    if (join) plan->cgroup_tasks = std::move(join->v1_tasks);
+    auto launched = process::launch(*plan, parent_steps(spec, record, cgroup_dirs, join), process::exec_child_main);
     if (!launched) return std::move(launched).error().wrap("unable to start container process");
     log::debug("exec: process " + std::to_string(launched->pid) + " set up in the container");
     process::KillGuard guard(launched->pid);

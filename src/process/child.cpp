@@ -53,8 +53,9 @@ bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
     return true;
 }
 
-// The parent's `go`: the id maps are written, the process is in its cgroups
-// and the hook states are here. Received once, where it is first needed.
+// The parent's `go`: the id maps are written, the process is in its v2
+// cgroup and the hook states are here. Received once, where it is first
+// needed; the v1 cgroups are joined right before (by the child itself).
 struct Go {
     ChildPlan* plan;
     HookStates* states;
@@ -64,7 +65,9 @@ struct Go {
 bool await_go(void* context, ChildError& err) noexcept {
     auto& go = *static_cast<Go*>(context);
     if (go.received) return true;
-    trace::phase("wait_cgroup");
+    trace::phase("join_cgroups");
+    if (!join_own_cgroups(*go.plan, err)) return false;
+    trace::phase("wait_go");
     go.received = receive_go(*go.plan, *go.states, err);
     return go.received;
 }
@@ -85,6 +88,14 @@ bool become_namespace_root(const ChildPlan& plan, ChildError& err) noexcept {
 }
 
 }  // namespace
+
+bool join_own_cgroups(ChildPlan& plan, ChildError& err) noexcept {
+    for (auto& tasks : plan.cgroup_tasks) {
+        if (::write(tasks.get(), "0", 1) != 1) return err.fail(errno, "join own cgroup: write \"0\" to tasks");
+        tasks.reset();
+    }
+    return true;
+}
 
 bool join_session_keyring(const ChildPlan& plan, ChildError& err) noexcept {
     if (!plan.new_keyring) return true;
@@ -299,8 +310,7 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
         return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
     }
     // Without a new user or cgroup namespace nothing before the cgroup mounts
-    // needs `go`: that work overlaps the parent placing us in our cgroups
-    // (on v1 the first cgroup.procs write waits for an RCU grace period).
+    // needs `go` (or the cgroups): that work overlaps the parent's.
     Go go{&plan, &states};
     const bool overlap = !plan.namespaces.new_user && !plan.namespaces.new_cgroup;
     if (!overlap && !await_go(&go, err)) return false;

@@ -83,7 +83,7 @@ bool set_home(ChildPlan& plan, char* home_env, size_t size, ChildError& err) noe
 }
 
 bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_t exe_size, ChildError& err) noexcept {
-    if (!linux_setup::set_dumpable(false, err) || !receive_go(plan, err)) return false;
+    if (!linux_setup::set_dumpable(false, err) || !join_own_cgroups(plan, err) || !receive_go(plan, err)) return false;
     trace::phase("namespaces");
     if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
     if (::setsid() < 0) return err.fail(errno, "setsid");

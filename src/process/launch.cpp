@@ -199,6 +199,7 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     KillGuard guard(pid);
     Launched launched{pid, UniqueFd(pidfd)};
     plan.sync.reset();
+    plan.cgroup_tasks.clear();
 
     trace::phase("placement");
     BERTH_TRY(prefer_child_error(parent_end.get(), pid, place_and_release(parent_end.get(), pid, plan, steps, into_cgroup)));

@@ -16,6 +16,7 @@
 #include "berth/cgroups/cgroup.hpp"
 #include "berth/cgroups/files.hpp"
 #include "berth/cgroups/oom.hpp"
+#include "berth/cgroups/self_join.hpp"
 #include "berth/cgroups/stats.hpp"
 
 using namespace berth::cgroups;
@@ -272,6 +273,42 @@ TEST_F(CgroupHost, SavedStringReloadsAndDestroyKillsAndRemovesEverything) {
     std::string parent = memory.substr(0, memory.rfind('/'));
     EXPECT_FALSE(exists(parent));
     EXPECT_TRUE(again->destroy().ok());  // twice is fine
+}
+
+TEST_F(CgroupHost, SelfJoinOpensV1TasksFilesAndTheV2DirectoryForTheChildToUse) {
+    auto cg = Cgroup::create(test_path("self"), "unused", nullptr);
+    ASSERT_TRUE(cg.ok()) << cg.error().what();
+    CgroupGuard guard(*cg);
+    auto join = open_self_join(cg->dirs());
+    ASSERT_TRUE(join.ok()) << join.error().what();
+    const bool has_v2 = !cg->unified_dir().empty();
+    EXPECT_EQ(static_cast<bool>(join->v2_dir), has_v2);
+    EXPECT_EQ(join->v1_tasks.size(), cg->dirs().size() - (has_v2 ? 1 : 0));
+    // A child writing "0" to each tasks file lands in every v1 hierarchy.
+    int joined[2];
+    ASSERT_EQ(::pipe(joined), 0);
+    pid_t child = ::fork();
+    if (child == 0) {
+        for (auto& tasks : join->v1_tasks)
+            if (::write(tasks.get(), "0", 1) != 1) _exit(1);
+        (void)!::write(joined[1], "j", 1);
+        for (;;) ::pause();
+    }
+    join->v1_tasks.clear();
+    ::close(joined[1]);
+    char c = 0;
+    ASSERT_EQ(::read(joined[0], &c, 1), 1) << "the child could not write to a tasks file";
+    ::close(joined[0]);
+    for (const auto& d : cg->dirs()) {
+        if (d == cg->unified_dir()) continue;
+        EXPECT_NE(read(d + "/cgroup.procs").find(std::to_string(child)), std::string::npos) << d;
+    }
+    ::kill(child, SIGKILL);
+    reap(child);
+    // A missing directory is an error naming it.
+    auto missing = open_self_join({cg->dirs().front() + "/missing"});
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().what().find("/missing\""), std::string::npos) << missing.error().what();
 }
 
 TEST_F(CgroupHost, PidsLimitStopsForks) {

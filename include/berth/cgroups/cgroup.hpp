@@ -3,9 +3,8 @@
 // Used by the parent side only (never by the cloned child):
 //   create:  auto cg = Cgroup::create(spec.linux->cgroupsPath.value_or(""), id, resources_ptr);
 //            CgroupGuard guard(*cg);                 // a failed create removes what it made
-//            if (cg->clone_into_supported())         // unified v2: the init is born inside
-//                fd = cg->open_for_clone();          //   clone3 .cgroup = fd, CLONE_INTO_CGROUP
-//            else after clone: cg->add_process(pid); // before the init runs user code
+//            auto join = open_self_join(cg->dirs()); // the init joins by itself (self_join.hpp);
+//            without CLONE_INTO_CGROUP: cg->add_process(pid) after clone, before user code
 //            state.cgroup = cg->saved();  guard.dismiss();
 //   later:   auto cg = Cgroup::load(state.cgroup);   // delete, kill --all, pause, ps, events
 //            cg->destroy();                          // kill everything left, rmdir what we made
@@ -43,10 +42,6 @@ public:
     Layout layout() const { return h_.layout; }
     const Hierarchies& hierarchies() const { return h_; }
 
-    // True on unified v2, where clone3(CLONE_INTO_CGROUP) places the init atomically.
-    bool clone_into_supported() const { return h_.layout == Layout::unified; }
-    // An O_PATH directory fd of the v2 cgroup for clone3's `cgroup` field.
-    Result<UniqueFd> open_for_clone() const;
     // Moves `pid` into the cgroup of every hierarchy.
     Status add_process(pid_t pid) const;
 

@@ -70,6 +70,9 @@ struct ChildPlan {
     container::HookPlans start_container_hooks;
     UniqueFd exec_fifo;        // O_PATH of the exec fifo
     UniqueFd sync;             // the child's end of the socketpair
+    // v1 `tasks` files of the child's cgroups, opened by the parent: the child
+    // joins them itself, first thing (cgroups/self_join.hpp says why).
+    std::vector<UniqueFd> cgroup_tasks;
     // Parent fds the child must drop at once, e.g. the container directory
     // whose flock would otherwise be held for the init's whole life.
     std::vector<int> parent_only_fds;

@@ -7,6 +7,10 @@
 
 namespace berth::process {
 
+// Moves this (single-threaded) process into its v1 cgroups by writing "0" to
+// each of plan.cgroup_tasks, then closes them (cgroups/self_join.hpp).
+bool join_own_cgroups(ChildPlan& plan, ChildError& err) noexcept;
+
 // A new session keyring named plan.id unless plan.new_keyring is false (tolerates kernels without keyrings).
 bool join_session_keyring(const ChildPlan& plan, ChildError& err) noexcept;
 

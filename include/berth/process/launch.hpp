@@ -21,8 +21,11 @@ namespace berth::process {
 struct ParentSteps {
     std::vector<oci::IDMapping> uid_mappings;  // written when the child has a new user namespace
     std::vector<oci::IDMapping> gid_mappings;
-    int cgroup_fd = -1;                            // unified v2: CLONE_INTO_CGROUP
-    std::function<Status(pid_t)> join_cgroup;      // otherwise: called after clone, before `go`
+    int cgroup_fd = -1;                            // the v2 cgroup: clone3 CLONE_INTO_CGROUP
+    // Without CLONE_INTO_CGROUP (plain clone): places the pid in its cgroups
+    // after clone, before `go`. The child joins its v1 cgroups itself
+    // (ChildPlan::cgroup_tasks) either way.
+    std::function<Status(pid_t)> join_cgroup;
     std::optional<int> oom_score_adj;
     // The state JSON for the child's createContainer and startContainer hooks.
     std::function<std::string(pid_t)> hook_states;
