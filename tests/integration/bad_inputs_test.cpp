@@ -173,8 +173,7 @@ TEST_P(BadInputs, FailWithOneLineAndLeaveNothingBehind) {
                           r.err.find(c.runc_says) != std::string::npos;
         EXPECT_TRUE(said) << c.runc_says << "\n" << r.describe();
     }
-    const HostCounts after = count_host(state_root(), cgroup_parent());
-    EXPECT_EQ(after.growth_since(before), "") << "left behind";
+    EXPECT_EQ(lasting_growth(before, state_root(), cgroup_parent()), "") << "left behind";
 
     if (!target.empty()) {
         EXPECT_EQ(state_of(target).status, "running") << "the bad command hurt the container";

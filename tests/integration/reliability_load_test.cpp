@@ -105,8 +105,7 @@ TEST_F(Load, ThousandCreateStartDeleteCyclesEightInParallel) {
                 "%s lists meanwhile\n",
                 kCycles, kWorkers, took, took * 1000.0 * kWorkers / kCycles, read_file(dir() + "/lists").c_str());
 
-    const HostCounts after = count_host(state_root(), cgroup_parent());
-    EXPECT_EQ(after.growth_since(before), "") << "left behind";
+    EXPECT_EQ(lasting_growth(before, state_root(), cgroup_parent()), "") << "left behind";
     auto listed = run_berth("list", "-q");
     EXPECT_EQ(listed.exit_code, 0) << listed.describe();
     EXPECT_EQ(listed.out, "");
@@ -178,8 +177,7 @@ TEST_F(Load, TwoHundredLiveContainersStillListAndState) {
         EXPECT_EQ(codes[static_cast<size_t>(w)], 0) << "worker " << w << ": " << read_file(failure_file(w));
     }
 
-    const HostCounts after = count_host(state_root(), cgroup_parent());
-    EXPECT_EQ(after.growth_since(before), "") << "left behind";
+    EXPECT_EQ(lasting_growth(before, state_root(), cgroup_parent()), "") << "left behind";
 }
 
 }  // namespace

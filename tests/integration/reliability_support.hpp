@@ -149,6 +149,19 @@ inline HostCounts count_host(const std::string& state_root, const std::string& c
     return c;
 }
 
+// What grew since `before` and stays: a process berth SIGKILLed on its way
+// out (a timed-out hook's background child) may still be dying when berth
+// exits, so a growth must outlast a few seconds to count.
+inline std::string lasting_growth(const HostCounts& before, const std::string& state_root,
+                                  const std::string& cgroup_parent) {
+    std::string growth = count_host(state_root, cgroup_parent).growth_since(before);
+    for (int i = 0; i < 100 && !growth.empty(); ++i) {
+        usleep(30 * 1000);
+        growth = count_host(state_root, cgroup_parent).growth_since(before);
+    }
+    return growth;
+}
+
 // The message of a failed command's single stderr line: the msg="..." of a
 // text log line (unescaped), or the whole line. Empty, with `why` set, when
 // stderr is not exactly one line.
