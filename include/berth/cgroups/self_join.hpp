@@ -7,10 +7,11 @@
 //  * v2: the process is born in its cgroup (clone3 CLONE_INTO_CGROUP);
 //  * v1: the single-threaded process moves itself by writing "0" to each
 //    hierarchy's `tasks` file, which the kernel does without that lock
-//    (Linux 5.19+, "cgroup: Optimize single thread migration"; older kernels
-//    take it as before). The permission check uses the credentials of whoever
-//    opened the file (Linux 5.16+), so the parent opens them and the child,
-//    even in a new user namespace, only writes.
+//    (commit 9a3284fad42f "cgroup: Optimize single thread migration", also in
+//    the 5.4+ stable kernels; without it the lock is taken as before). The
+//    permission check uses the credentials of whoever opened the file (the
+//    CVE-2021-4197 fix, Linux 5.16 and stable), so the parent opens them and
+//    the child, even in a new user namespace, only writes.
 #pragma once
 
 #include <string>
