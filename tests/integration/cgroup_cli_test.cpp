@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "berth/cgroups/hierarchy.hpp"
 #include "harness/harness.hpp"
@@ -168,6 +169,18 @@ TEST_F(CgroupCli, DeviceUpdateNeverDeniesAKeptDevice) {
     }
     EXPECT_TRUE(has(list, "c 1:3 rwm")) << list;
     EXPECT_NE(::access((rootfs_ + "/denied").c_str(), F_OK), 0) << "a kept device was denied during an update";
+    remove(id);
+}
+
+TEST_F(CgroupCli, InitIsInItsCgroupInEveryHierarchy) {
+    auto id = start({"sleep", "100"});
+    std::istringstream own(read_file("/proc/" + std::to_string(state_of(id).pid) + "/cgroup"));
+    int lines = 0;
+    for (std::string line; std::getline(own, line); ++lines)
+        EXPECT_TRUE(line.ends_with(":" + cgroup_parent() + "/" + id)) << line;
+    // Every v1 hierarchy (and name=systemd), plus the unified one on a hybrid host.
+    EXPECT_EQ(lines, static_cast<int>(hierarchies_.v1.size() + (hierarchies_.systemd.empty() ? 0 : 1) +
+                                      (hierarchies_.unified.empty() ? 0 : 1)));
     remove(id);
 }
 

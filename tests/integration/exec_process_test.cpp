@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 
 #include "harness/harness.hpp"
 
@@ -60,11 +61,19 @@ TEST_F(ExecTest, JoinsTheInitsNamespacesAndCgroup) {
     }
     // The init is pid 1 in its namespace; the exec'd process is another one in it.
     EXPECT_GT(report.pid(), 1);
-    bool in_container_cgroup = false;
-    for (const auto& [controllers, path] : report.cgroups()) {
-        if (path.find(id) != std::string::npos) in_container_cgroup = true;
+    // In the init's cgroup in every hierarchy (v1 joined by the process itself, v2 at birth).
+    std::map<std::string, std::string> init_cgroups;
+    std::ifstream init_file("/proc/" + std::to_string(init) + "/cgroup");
+    for (std::string line; std::getline(init_file, line);) {
+        const size_t first = line.find(':'), second = line.find(':', first + 1);
+        init_cgroups[line.substr(first + 1, second - first - 1)] = line.substr(second + 1);
     }
-    EXPECT_TRUE(in_container_cgroup);
+    const auto cgroups = report.cgroups();
+    EXPECT_EQ(cgroups.size(), init_cgroups.size());
+    for (const auto& [controllers, path] : cgroups) {
+        EXPECT_EQ(path, init_cgroups[controllers]) << controllers;
+        EXPECT_NE(path.find(id), std::string::npos) << controllers << ":" << path;
+    }
 }
 
 TEST_F(ExecTest, FlagsShapeTheProcess) {
