@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "berth/cgroups/hierarchy.hpp"
@@ -59,6 +60,18 @@ protected:
         auto r = run_berth("run", "--detach", "--bundle", bundle.path(), last_id());
         EXPECT_EQ(r.exit_code, 0) << r.describe();
         return last_id();
+    }
+    // Reaps `pid`, a child of the test, within 30 s (a hang guard, not a timing
+    // check): its wait status, or nullopt when it was still running and got killed.
+    static std::optional<int> reap_within_30s(pid_t pid) {
+        int status = 0;
+        for (int i = 0; i < 600; ++i) {
+            if (::waitpid(pid, &status, WNOHANG) == pid) return status;
+            ::usleep(50000);
+        }
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        return std::nullopt;
     }
     void remove(const std::string& id) {
         auto r = run_berth("delete", "--force", id);
@@ -288,19 +301,9 @@ TEST_F(CgroupCli, DeleteForceKillsEveryProcessInTheCgroupAndPausedOnes) {
     }
     ASSERT_EQ(run_berth("pause", id).exit_code, 0);  // frozen tasks die only once thawed
     remove(id);
-    // hang guard (30 s), not a timing check
-    int status = 0;
-    pid_t done = 0;
-    for (int i = 0; i < 600 && done == 0; ++i) {
-        done = ::waitpid(stray, &status, WNOHANG);
-        if (done == 0) ::usleep(50000);
-    }
-    if (done == 0) {
-        ::kill(stray, SIGKILL);
-        ::waitpid(stray, &status, 0);
-        FAIL() << "delete --force left a process of the container's cgroup alive";
-    }
-    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+    auto status = reap_within_30s(stray);
+    ASSERT_TRUE(status) << "delete --force left a process of the container's cgroup alive";
+    EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << *status;
 }
 
 TEST_F(CgroupCli, PauseFreezesAndResumeThaws) {
@@ -393,19 +396,10 @@ TEST_F(CgroupCli, MemoryLimitOomKillsAndEventsReportsIt) {
     ASSERT_TRUE(watching) << "events never set up its OOM watch";
     { std::ofstream(rootfs_ + "/go") << ""; }
     EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
-    // events ends by itself when the container's init exits (hang guard: 30 s)
-    int status = 0;
-    pid_t done = 0;
-    for (int i = 0; i < 600 && done == 0; ++i) {
-        done = ::waitpid(events, &status, WNOHANG);
-        if (done == 0) ::usleep(50000);
-    }
-    if (done == 0) {
-        ::kill(events, SIGKILL);
-        ::waitpid(events, &status, 0);
-        ADD_FAILURE() << "events did not end with the container";
-    }
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    // events ends by itself when the container's init exits
+    auto status = reap_within_30s(events);
+    ASSERT_TRUE(status) << "events did not end with the container";
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
     EXPECT_TRUE(has(read_file(out_path), "{\"type\":\"oom\",\"id\":\"" + id + "\"}")) << read_file(out_path);
     EXPECT_TRUE(has(value(id, "memory", "memory.oom_control"), "oom_kill 1"));
     remove(id);

@@ -47,6 +47,11 @@ protected:
         std::ofstream(failure_file(worker)) << r.describe();
         return 1;
     }
+    // Every worker exited 0; otherwise its first failure is the message.
+    void expect_workers_ok(const std::vector<int>& codes) {
+        for (size_t w = 0; w < codes.size(); ++w)
+            EXPECT_EQ(codes[w], 0) << "worker " << w << ": " << read_file(failure_file(static_cast<int>(w)));
+    }
 };
 
 TEST_F(Load, ThousandCreateStartDeleteCyclesEightInParallel) {
@@ -97,10 +102,7 @@ TEST_F(Load, ThousandCreateStartDeleteCyclesEightInParallel) {
         return 0;
     });
     const double took = seconds_since(start);
-    for (int w = 0; w <= kWorkers; ++w) {
-        EXPECT_EQ(codes[static_cast<size_t>(w)], 0)
-            << "worker " << w << ": " << read_file(failure_file(w));
-    }
+    expect_workers_ok(codes);
     std::printf("[ load ] %d create/start/delete cycles, %d in parallel: %.1f s (%.1f ms per cycle per worker); "
                 "%s lists meanwhile\n",
                 kCycles, kWorkers, took, took * 1000.0 * kWorkers / kCycles, read_file(dir() + "/lists").c_str());
@@ -136,9 +138,7 @@ TEST_F(Load, TwoHundredLiveContainersStillListAndState) {
     });
     std::printf("[ load ] %d containers created and started, %d in parallel: %.1f s\n", kAlive, kWorkers,
                 seconds_since(start));
-    for (int w = 0; w < kWorkers; ++w) {
-        EXPECT_EQ(codes[static_cast<size_t>(w)], 0) << "worker " << w << ": " << read_file(failure_file(w));
-    }
+    expect_workers_ok(codes);
 
     start = Clock::now();
     auto listed = run_berth("list", "--format", "json");
@@ -173,9 +173,7 @@ TEST_F(Load, TwoHundredLiveContainersStillListAndState) {
     });
     std::printf("[ load ] %d containers deleted (--force), %d in parallel: %.1f s\n", kAlive, kWorkers,
                 seconds_since(start));
-    for (int w = 0; w < kWorkers; ++w) {
-        EXPECT_EQ(codes[static_cast<size_t>(w)], 0) << "worker " << w << ": " << read_file(failure_file(w));
-    }
+    expect_workers_ok(codes);
 
     EXPECT_EQ(lasting_growth(before, state_root(), cgroup_parent()), "") << "left behind";
 }

@@ -31,6 +31,23 @@ protected:
         return argv;
     }
 
+    // How many of `results` succeeded; every other one must have ended in time
+    // with one error line containing `loser_says`.
+    static int winners_among(const std::vector<RunResult>& results, const std::string& loser_says) {
+        int winners = 0;
+        for (const auto& r : results) {
+            EXPECT_FALSE(r.timed_out) << r.describe();
+            if (r.exit_code == 0) {
+                ++winners;
+                continue;
+            }
+            EXPECT_NE(r.err.find(loser_says), std::string::npos) << r.describe();
+            std::string why;
+            EXPECT_NE(one_error_line(r, &why), "") << why;
+        }
+        return winners;
+    }
+
     // `state` and `list` still parse and agree with each other.
     void expect_state_and_list_parse(const std::string& id) {
         ContainerState state = state_of(id);
@@ -57,20 +74,8 @@ TEST_F(Races, OfEightCreatesOfOneIdExactlyOneWins) {
     const std::string id = last_id();
     std::vector<std::vector<std::string>> commands(kRacers, berth_argv({"create", "--bundle", b.path(), id}));
 
-    auto results = run_concurrently(commands, dir() + "/create");
-    int winners = 0;
-    for (const auto& r : results) {
-        EXPECT_FALSE(r.timed_out) << r.describe();
-        if (r.exit_code == 0) {
-            ++winners;
-            continue;
-        }
-        // runc: "runc create failed: container with given ID already exists".
-        EXPECT_NE(r.err.find("container with given ID already exists"), std::string::npos) << r.describe();
-        std::string why;
-        EXPECT_NE(one_error_line(r, &why), "") << why;
-    }
-    EXPECT_EQ(winners, 1);
+    // runc: "runc create failed: container with given ID already exists".
+    EXPECT_EQ(winners_among(run_concurrently(commands, dir() + "/create"), "container with given ID already exists"), 1);
     EXPECT_EQ(state_of(id).status, "created");
     auto deleted = run_berth("delete", "--force", id);
     EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
@@ -87,18 +92,7 @@ TEST_F(Races, OfEightStartsOfOneContainerExactlyOneWins) {
     const std::string id = last_id();
     ASSERT_EQ(run_berth("create", "--bundle", b.path(), id).exit_code, 0);
     std::vector<std::vector<std::string>> commands(kRacers, berth_argv({"start", id}));
-    int winners = 0;
-    for (const auto& r : run_concurrently(commands, dir() + "/start")) {
-        EXPECT_FALSE(r.timed_out) << r.describe();
-        if (r.exit_code == 0) {
-            ++winners;
-            continue;
-        }
-        EXPECT_NE(r.err.find("cannot start an already running container"), std::string::npos) << r.describe();
-        std::string why;
-        EXPECT_NE(one_error_line(r, &why), "") << why;
-    }
-    EXPECT_EQ(winners, 1);
+    EXPECT_EQ(winners_among(run_concurrently(commands, dir() + "/start"), "cannot start an already running container"), 1);
     EXPECT_EQ(state_of(id).status, "running");
     EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
 }
@@ -114,17 +108,7 @@ TEST_F(Races, OfEightDeletesOfOneStoppedContainerExactlyOneWins) {
     ASSERT_EQ(run_berth("start", id).exit_code, 0);
     ASSERT_EQ(wait_for_status(id, "stopped"), "stopped");
     std::vector<std::vector<std::string>> commands(kRacers, berth_argv({"delete", id}));
-    int winners = 0;
-    for (const auto& r : run_concurrently(commands, dir() + "/delete")) {
-        EXPECT_FALSE(r.timed_out) << r.describe();
-        if (r.exit_code == 0) {
-            ++winners;
-            continue;
-        }
-        EXPECT_NE(r.err.find("container does not exist"), std::string::npos) << r.describe();
-        std::string why;
-        EXPECT_NE(one_error_line(r, &why), "") << why;
-    }
+    const int winners = winners_among(run_concurrently(commands, dir() + "/delete"), "container does not exist");
     // runc 1.1.5 has no lock: two deletes can both get through.
     if (runtime_is_berth()) {
         EXPECT_EQ(winners, 1);

@@ -44,15 +44,21 @@ std::pair<std::string, berth::UniqueFd> accept_state(int listener) {
     return {std::string(buf, n > 0 ? static_cast<size_t>(n) : 0), berth::UniqueFd(fd)};
 }
 
+// A runtime state document as the parent passes it to the listener.
+oci::State state_of(const std::string& id, const std::string& status, int pid, const std::string& bundle) {
+    oci::State state;
+    state.ociVersion = "1.3.0";
+    state.id = id;
+    state.status = status;
+    state.pid = pid;
+    state.bundle = bundle;
+    return state;
+}
+
 }  // namespace
 
 TEST(SeccompNotify, ContainerProcessStateDocument) {
-    oci::State state;
-    state.ociVersion = "1.3.0";
-    state.id = "c1";
-    state.status = "creating";
-    state.pid = 42;
-    state.bundle = "/b";
+    const oci::State state = state_of("c1", "creating", 42, "/b");
     const std::string json = bl::container_process_state_json(43, state, "MKDIR=\"x\"\n");
     EXPECT_NE(json.find(R"("fds":["seccompFd"])"), std::string::npos) << json;
     EXPECT_NE(json.find(R"("pid":43)"), std::string::npos) << json;  // the process, not the init
@@ -71,12 +77,7 @@ TEST(SeccompNotify, ContainerProcessStateDocument) {
 // The whole document through oci-spec's reader: runc's key order, and
 // metadata omitted when the profile has none (runtime-spec's omitempty).
 TEST(SeccompNotify, ContainerProcessStateRoundTrips) {
-    oci::State state;
-    state.ociVersion = "1.3.0";
-    state.id = "c1";
-    state.status = "running";
-    state.pid = 42;
-    state.bundle = "/b";
+    const oci::State state = state_of("c1", "running", 42, "/b");
     const std::string bare = bl::container_process_state_json(43, state, "");
     EXPECT_EQ(bare.rfind(R"({"ociVersion":")", 0), 0u) << bare;
     EXPECT_EQ(bare.find("metadata"), std::string::npos) << bare;
@@ -130,12 +131,7 @@ TEST(SeccompNotify, ListenerAnswersNotifiedMkdir) {
     std::strcpy(addr.sun_path, socket_path.c_str());
     ASSERT_EQ(bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
     ASSERT_EQ(listen(listener.get(), 1), 0);
-    oci::State state;
-    state.ociVersion = "1.3.0";
-    state.id = "notify-test";
-    state.status = "creating";
-    state.pid = pid;
-    state.bundle = dir;
+    const oci::State state = state_of("notify-test", "creating", pid, dir);
     ASSERT_TRUE(bl::send_to_seccomp_listener(socket_path, fd->get(), state, "meta"));
     fd->reset();
     auto [json, agent_fd] = accept_state(listener.get());

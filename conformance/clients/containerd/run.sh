@@ -101,6 +101,29 @@ expect() {
   fi
 }
 
+# expect_four_at_once DESCRIPTION WANT CMD...: four copies of CMD at once, with
+# "@" in WANT and in every argument replaced by the copy's number (1-4); each
+# must print WANT and exit 0.
+expect_four_at_once() {
+  local what=$1 want=$2 i arg
+  shift 2
+  local pids=() args
+  for i in 1 2 3 4; do
+    args=()
+    for arg in "$@"; do args+=("${arg//@/$i}"); done
+    { "${args[@]}"; echo "exit $?"; } > "$T/four$i.out" 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for i in 1 2 3 4; do
+    if [ "$(cat "$T/four$i.out")" != "${want//@/$i}"$'\n'"exit 0" ]; then
+      fail "$what" "$(head "$T"/four*.out)"
+      return
+    fi
+  done
+  pass "$what"
+}
+
 # Status of a task in `ctr task ls` (RUNNING, PAUSED, STOPPED, or empty).
 task_status() { c task ls 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'; }
 task_pid() { c task ls 2>/dev/null | awk -v id="$1" '$1 == id { print $2 }'; }
@@ -326,15 +349,8 @@ expect "run --uidmap --gidmap: user namespace" 0 '^0 100000 65536 0 100000 65536
     sh -c 'echo $(cat /proc/self/uid_map /proc/self/gid_map) uid=$(id -u)'
 expect_gone t-userns
 # Several containers at once.
-par_pids=()
-for i in 1 2 3 4; do
-  { c run --rm "${RUN_FLAGS[@]}" "$IMAGE" "t-par$i" echo "parallel $i"; echo "exit $?"; } > "$T/par$i.out" 2>&1 &
-  par_pids+=($!)
-done
-wait "${par_pids[@]}"
-par_ok=yes
-for i in 1 2 3 4; do [ "$(cat "$T/par$i.out")" = "parallel $i"$'\n'"exit 0" ] || par_ok=no; done
-if [ $par_ok = yes ]; then pass "4 containers in parallel"; else fail "4 containers in parallel" "$(head "$T"/par*.out)"; fi
+expect_four_at_once "4 containers in parallel" "parallel @" \
+  c run --rm "${RUN_FLAGS[@]}" "$IMAGE" "t-par@" echo "parallel @"
 for i in 1 2 3 4; do expect_gone "t-par$i"; done
 
 # --- runtime errors reach ctr ----------------------------------------------------
@@ -400,15 +416,8 @@ expect "exec: missing executable -> runtime's error" 1 'OCI runtime exec failed:
 expect "exec --user" 0 '^uid=1000\(berth\) gid=1000\(berth\)' \
   c task exec "${EXEC_FLAGS[@]}" --user 1000 --exec-id e7 t-det sh -c 'id; sleep 0.2'
 # Several execs into one container at once (probes, kubectl exec).
-pexec_pids=()
-for i in 1 2 3 4; do
-  { c task exec "${EXEC_FLAGS[@]}" --exec-id "p$i" t-det sh -c "echo 'exec $i'; sleep 0.2"; echo "exit $?"; } > "$T/pexec$i.out" 2>&1 &
-  pexec_pids+=($!)
-done
-wait "${pexec_pids[@]}"
-pexec_ok=yes
-for i in 1 2 3 4; do [ "$(cat "$T/pexec$i.out")" = "exec $i"$'\n'"exit 0" ] || pexec_ok=no; done
-if [ $pexec_ok = yes ]; then pass "4 execs in parallel"; else fail "4 execs in parallel" "$(head "$T"/pexec*.out)"; fi
+expect_four_at_once "4 execs in parallel" "exec @" \
+  c task exec "${EXEC_FLAGS[@]}" --exec-id "p@" t-det sh -c "echo 'exec @'; sleep 0.2"
 expect "exec -d" 0 "^$" c task exec -d "${EXEC_FLAGS[@]}" --exec-id e5 t-det sleep 999
 # Nothing of the runtime's (log, state, sync or exec-fifo fds) reaches the
 # container: the init and the exec'd process hold only their stdio.
