@@ -227,12 +227,21 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
         if (!pids.empty())
             warn("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
     }
-    static const std::vector<oci::DeviceCgroup> kNoRules;
-    BERTH_TRY(cg.apply_devices(resources ? resources->devices : kNoRules));
-    if (resources) BERTH_TRY(cg.layout() == Layout::unified ? apply_v2(cg.unified_dir(), *resources)
-                                                            : apply_v1(cg, *resources));
+    BERTH_TRY(cg.apply_initial(resources));
     rollback.armed = false;
     return cg;
+}
+
+Result<Cgroup> Cgroup::existing(std::string path) {
+    BERTH_TRY_ASSIGN(Hierarchies h, host_hierarchies());
+    return Cgroup(std::move(h), clean_path(path), 0);
+}
+
+Status Cgroup::apply_initial(const oci::Resources* resources) const {
+    static const std::vector<oci::DeviceCgroup> kNoRules;
+    BERTH_TRY(apply_devices(resources ? resources->devices : kNoRules));
+    if (!resources) return {};
+    return layout() == Layout::unified ? apply_v2(unified_dir(), *resources) : apply_v1(*this, *resources);
 }
 
 Status Cgroup::make_dirs() {

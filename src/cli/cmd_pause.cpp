@@ -1,16 +1,12 @@
 // berth pause: freezes every process of a container.
-#include "berth/cgroups/container_cgroup.hpp"
 #include "berth/cli/commands.hpp"
+#include "berth/container/lifecycle.hpp"
 
 namespace berth::cli {
 namespace {
 
 Result<int> run_pause(const Invocation& inv) {
-    BERTH_TRY_ASSIGN(auto c, cgroups::open_container_cgroup(inv.global.root, inv.args[0], true));
-    // As runc: a created or running container can be paused, nothing else.
-    if (c.status != container::ContainerStatus::running && c.status != container::ContainerStatus::created)
-        return Error::msg("container not running");
-    BERTH_TRY(c.cgroup.freeze());
+    BERTH_TRY(container::pause_container(inv.global.root, inv.args[0]));
     return 0;
 }
 

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "berth/cgroups/container_cgroup.hpp"
+#include "berth/container/lifecycle.hpp"
 #include "berth/cli/commands.hpp"
 #include "berth/util/fd.hpp"
 
@@ -101,8 +101,7 @@ Result<int> print_table(const std::vector<pid_t>& pids, const std::vector<std::s
 }
 
 Result<int> run_ps_command(const Invocation& inv) {
-    BERTH_TRY_ASSIGN(auto c, cgroups::open_container_cgroup(inv.global.root, inv.args[0], false));
-    BERTH_TRY_ASSIGN(std::vector<pid_t> pids, c.cgroup.pids());
+    BERTH_TRY_ASSIGN(std::vector<pid_t> pids, container::container_pids(inv.global.root, inv.args[0]));
     std::string format = inv.flags.get_string("format");
     if (format == "json") {
         // Go encodes an empty (nil) pid list as null; containerd accepts both.

@@ -1,14 +1,12 @@
 // berth resume: thaws a paused container.
-#include "berth/cgroups/container_cgroup.hpp"
 #include "berth/cli/commands.hpp"
+#include "berth/container/lifecycle.hpp"
 
 namespace berth::cli {
 namespace {
 
 Result<int> run_resume(const Invocation& inv) {
-    BERTH_TRY_ASSIGN(auto c, cgroups::open_container_cgroup(inv.global.root, inv.args[0], true));
-    if (c.status != container::ContainerStatus::paused) return Error::msg("container not paused");
-    BERTH_TRY(c.cgroup.thaw());
+    BERTH_TRY(container::resume_container(inv.global.root, inv.args[0]));
     return 0;
 }
 

@@ -3,7 +3,7 @@
 
 #include <cerrno>
 
-#include "berth/cgroups/container_cgroup.hpp"
+#include "berth/container/lifecycle.hpp"
 #include "berth/cgroups/files.hpp"
 #include "berth/cgroups/update_flags.hpp"
 #include "berth/cli/commands.hpp"
@@ -70,15 +70,13 @@ Result<oci::Resources> requested_resources(const Flags& flags) {
 }
 
 Result<int> run_update(const Invocation& inv) {
-    BERTH_TRY_ASSIGN(auto c, cgroups::open_container_cgroup(inv.global.root, inv.args[0], true));
-    if (c.status == container::ContainerStatus::stopped) return Error::msg("container not running");
     BERTH_TRY_ASSIGN(oci::Resources resources, requested_resources(inv.flags));
     // berth has no Intel RDT support: refuse rather than ignore, with runc's words.
     if (!inv.flags.get_string("l3-cache-schema").empty())
         return Error::msg("Intel RDT/CAT: l3 cache schema is not enabled");
     if (!inv.flags.get_string("mem-bw-schema").empty())
         return Error::msg("Intel RDT/MBA: memory bandwidth schema is not enabled");
-    BERTH_TRY(c.cgroup.apply(resources));
+    BERTH_TRY(container::update_container(inv.global.root, inv.args[0], resources));
     return 0;
 }
 

@@ -8,8 +8,7 @@
 #include <climits>
 #include <cstdlib>
 
-#include "berth/cgroups/cgroup.hpp"
-#include "berth/cgroups/self_join.hpp"
+#include "berth/cgroups/manager.hpp"
 #include "berth/container/hooks.hpp"
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
@@ -73,14 +72,14 @@ std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
     return oci::write_state(to_oci_state(r, status));
 }
 
-process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const cgroups::Cgroup& cgroup,
+process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const cgroups::Manager& cgroup,
                                   const UniqueFd& v2_cgroup) {
     const oci::Linux& linux = *spec.linux;
     process::ParentSteps steps;
     steps.uid_mappings = linux.uidMappings;
     steps.gid_mappings = linux.gidMappings;
     steps.cgroup_fd = v2_cgroup.get();
-    if (v2_cgroup) steps.join_cgroup = [&cgroup](pid_t pid) { return cgroup.add_process(pid); };
+    steps.join_cgroup = [&cgroup](pid_t pid) { return cgroup.place(pid); };
     steps.oom_score_adj = spec.process->oomScoreAdj;
     steps.hook_states = [&record](pid_t pid) {
         return hook_state(record, pid, ContainerStatus::creating) + '\0' +
@@ -130,11 +129,6 @@ Result<process::PlanOptions> plan_options(CreateOptions& options, const std::str
 Result<Created> create_container(CreateOptions& options) {
     trace::phase("parse");
     BERTH_TRY(validate_id(options.id));
-    // Refused, never silently ignored: containers would land in cgroupfs paths
-    // a systemd-managed caller does not expect.
-    if (options.systemd_cgroup) {
-        return Error::msg("--systemd-cgroup: the systemd cgroup driver is not implemented; use the cgroupfs driver");
-    }
     BERTH_TRY_ASSIGN(std::string bundle, absolute_bundle(options.bundle));
     options.pid_file = absolute_from_cwd(options.pid_file);
     options.console_socket = absolute_from_cwd(options.console_socket);
@@ -158,11 +152,17 @@ Result<Created> create_container(CreateOptions& options) {
     plan->parent_only_fds.push_back(dir.fd());
 
     trace::phase("cgroup");
-    const oci::Resources* resources = spec.linux->resources ? &*spec.linux->resources : nullptr;
-    BERTH_TRY_ASSIGN(cgroups::Cgroup cgroup,
-                     cgroups::Cgroup::create(spec.linux->cgroupsPath.value_or(""), options.id, resources));
-    cgroups::CgroupGuard cgroup_guard(cgroup);
-    BERTH_TRY_ASSIGN(cgroups::SelfJoin join, cgroups::open_self_join(cgroup.dirs()));
+    const std::string cgroups_path = spec.linux->cgroupsPath.value_or("");
+    cgroups::CreateRequest request{
+        .driver = options.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
+        .cgroups_path = cgroups_path,
+        .container_id = options.id,
+        .resources = spec.linux->resources ? &*spec.linux->resources : nullptr,
+        .annotations = &spec.annotations,
+    };
+    BERTH_TRY_ASSIGN(std::unique_ptr<cgroups::Manager> cgroup, cgroups::create_manager(request));
+    cgroups::ManagerGuard cgroup_guard(*cgroup);
+    BERTH_TRY_ASSIGN(cgroups::SelfJoin join, cgroup->prepare_join());
     plan->cgroup_tasks = std::move(join.v1_tasks);
 
     Record record;
@@ -171,7 +171,7 @@ Result<Created> create_container(CreateOptions& options) {
     record.rootfs = rootfs_of(spec, bundle);
     record.created = rfc3339_nano_now();
     record.annotations = spec.annotations;
-    record.cgroup_path = cgroup.saved();
+    record.cgroup = cgroup->saved();
     if (spec.hooks) {
         record.poststart = spec.hooks->poststart;
         record.poststop = spec.hooks->poststop;
@@ -180,7 +180,7 @@ Result<Created> create_container(CreateOptions& options) {
     // leaves a record naming the cgroup: `delete --force` then kills what is in
     // it (an init already past its PDEATHSIG window) and removes it.
     BERTH_TRY(save_record(dir, record));
-    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, cgroup, join.v2_dir)));
+    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, *cgroup, join.v2_dir)));
     process::KillGuard init_guard(launched.pid);
     trace::phase("record");
     record.pid = launched.pid;

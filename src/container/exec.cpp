@@ -8,8 +8,7 @@
 
 #include <optional>
 
-#include "berth/cgroups/cgroup.hpp"
-#include "berth/cgroups/self_join.hpp"
+#include "berth/cgroups/manager.hpp"
 #include "berth/container/exec_cgroup.hpp"
 #include "berth/container/exec_target.hpp"
 #include "berth/container/foreground.hpp"
@@ -30,12 +29,7 @@ namespace berth::container {
 namespace {
 
 Status check_status(const ContainerDir& dir, const Record& record, bool ignore_paused) {
-    ContainerStatus status = derive_status(dir, record);
-    if (status == ContainerStatus::stopped) return Error::msg("cannot exec in a stopped container");
-    if (status == ContainerStatus::paused && !ignore_paused) {
-        return Error::msg("cannot exec in a paused container (use --ignore-paused to override)");
-    }
-    return {};
+    return check_allowed(ignore_paused ? Operation::exec : Operation::exec_strict, derive_status(dir, record), record.id);
 }
 
 struct Running {
@@ -156,8 +150,8 @@ Result<int> exec_container(const ExecOptions& options) {
     spec.process = std::move(process);
     BERTH_TRY_ASSIGN(ExecTarget target, open_exec_target(record));
     BERTH_TRY_ASSIGN(auto sub_cgroups, parse_sub_cgroups(options.cgroups));
-    BERTH_TRY_ASSIGN(cgroups::Cgroup cgroup, cgroups::Cgroup::load(record.cgroup_path));
-    BERTH_TRY_ASSIGN(std::vector<std::string> cgroup_dirs, exec_cgroup_dirs(cgroup, sub_cgroups));
+    BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
+    BERTH_TRY_ASSIGN(std::vector<std::string> cgroup_dirs, exec_cgroup_dirs(cgroup->cgroup(), sub_cgroups));
     Result<cgroups::SelfJoin> join = cgroups::open_self_join(cgroup_dirs);
     BERTH_TRY_ASSIGN(Console console, console_for(*spec.process, options));
     trace::phase("plan");

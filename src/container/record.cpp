@@ -61,6 +61,13 @@ std::vector<std::string> get_strings(const rapidjson::Value& obj, const char* ke
     return out;
 }
 
+// Records from before the driver was kept have none: cgroupfs.
+Result<cgroups::Driver> parse_driver(const std::string& name, const std::string& document) {
+    if (name.empty()) return cgroups::Driver::cgroupfs;
+    if (auto driver = cgroups::driver_from_name(name)) return *driver;
+    return Error::msg(document + ": unknown cgroup_driver \"" + name + "\"");
+}
+
 std::vector<oci::Hook> get_hooks(const rapidjson::Value& obj, const char* key) {
     std::vector<oci::Hook> out;
     auto it = obj.FindMember(key);
@@ -97,7 +104,13 @@ std::string write_record(const Record& r) {
     w.StartObject();
     for (const auto& [k, v] : r.annotations) put(w, k.c_str(), v);
     w.EndObject();
-    put(w, "cgroup_path", r.cgroup_path);
+    // "cgroup_path" as berth wrote it before the manager was recorded;
+    // "cgroup_driver" is absent for cgroupfs, so older berths read the record.
+    put(w, "cgroup_path", r.cgroup.cgroup);
+    if (r.cgroup.driver != cgroups::Driver::cgroupfs) {
+        put(w, "cgroup_driver", cgroups::driver_name(r.cgroup.driver));
+        put(w, "cgroup_unit", r.cgroup.unit);
+    }
     put_hooks(w, "poststart", r.poststart);
     put_hooks(w, "poststop", r.poststop);
     w.EndObject();
@@ -123,7 +136,9 @@ Result<Record> parse_record(std::string_view json, const std::string& document) 
             if (m.value.IsString()) r.annotations[m.name.GetString()] = m.value.GetString();
         }
     }
-    r.cgroup_path = get_string(doc, "cgroup_path");
+    r.cgroup.cgroup = get_string(doc, "cgroup_path");
+    BERTH_TRY_ASSIGN(r.cgroup.driver, parse_driver(get_string(doc, "cgroup_driver"), document));
+    r.cgroup.unit = get_string(doc, "cgroup_unit");
     r.poststart = get_hooks(doc, "poststart");
     r.poststop = get_hooks(doc, "poststop");
     return r;

@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "berth/cgroups/cgroup.hpp"
+#include "berth/cgroups/manager.hpp"
 #include "berth/container/hooks.hpp"
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
@@ -33,16 +33,15 @@ Status signal_init(const Record& record, int sig) {
 // conmon/podman wait for an exit that does not come. Other signals stay
 // pending until `resume`.
 // Reading the state first spares a thawed cgroup the write.
-Status thaw_if_frozen(const cgroups::Cgroup& cgroup) {
+Status thaw_if_frozen(const cgroups::Manager& cgroup) {
     auto state = cgroup.freezer_state();
     if (state && *state == cgroups::FreezerState::frozen) return cgroup.thaw();
     return {};
 }
 
 Status thaw_if_frozen(const Record& record) {
-    if (record.cgroup_path.empty()) return {};
-    BERTH_TRY_ASSIGN(auto cgroup, cgroups::Cgroup::load(record.cgroup_path));
-    return thaw_if_frozen(cgroup);
+    BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
+    return thaw_if_frozen(*cgroup);
 }
 
 // SIGKILL the init and wait until it is dead (it is not our child: a pidfd
@@ -58,15 +57,13 @@ void kill_and_wait(const Record& record) {
 
 // Everything `create` made goes: the init, the cgroup, the state directory.
 Status destroy(const ContainerDir& dir, const Record& record) {
-    auto cgroup = record.cgroup_path.empty() ? Result<cgroups::Cgroup>(Error::msg("no cgroup"))
-                                             : cgroups::Cgroup::load(record.cgroup_path);
+    auto cgroup = cgroups::load_manager(record.cgroup);
     // A paused init only dies once thawed.
     trace::phase("kill");
-    if (cgroup) (void)thaw_if_frozen(*cgroup);
+    if (cgroup) (void)thaw_if_frozen(**cgroup);
     kill_and_wait(record);
-    Status status;
     trace::phase("cgroup_remove");
-    if (!record.cgroup_path.empty()) status = cgroup ? cgroup->destroy() : Status(std::move(cgroup).error());
+    Status status = cgroup ? (*cgroup)->destroy() : Status(std::move(cgroup).error());
     run_hooks_warn(record.poststop, oci::write_state(to_oci_state(record, ContainerStatus::stopped)), "poststop");
     trace::phase("state_remove");
     BERTH_TRY(remove_container_dir(dir));
@@ -79,9 +76,9 @@ Status kill_container(const std::string& root, const std::string& id, int signal
     BERTH_TRY(validate_id(id));
     BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(root, id));
     BERTH_TRY_ASSIGN(Record record, load_record(dir));
-    if (all && !record.cgroup_path.empty()) {
-        BERTH_TRY_ASSIGN(auto cgroup, cgroups::Cgroup::load(record.cgroup_path));
-        return cgroup.signal_all(signal);
+    if (all) {
+        BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
+        return cgroup->signal_all(signal);
     }
     BERTH_TRY(signal_init(record, signal));
     if (signal == SIGKILL) BERTH_TRY(thaw_if_frozen(record));
@@ -105,12 +102,7 @@ Status delete_container(const std::string& root, const std::string& id, bool for
         return std::move(loaded).error();
     }
     const Record& record = *loaded;
-    ContainerStatus status = derive_status(dir, record);
-    if (status == ContainerStatus::running || status == ContainerStatus::paused) {
-        if (!force) {
-            return Error::msg("cannot delete container " + id + " that is not stopped: " + to_string(status));
-        }
-    }
+    if (!force) BERTH_TRY(check_allowed(Operation::delete_, derive_status(dir, record), id));
     return destroy(dir, record);
 }
 

@@ -16,15 +16,6 @@
 namespace berth::container {
 namespace {
 
-Status check_startable(ContainerStatus status) {
-    switch (status) {
-        case ContainerStatus::created: return {};
-        case ContainerStatus::stopped: return Error::msg("cannot start a container that has stopped");
-        case ContainerStatus::running: return Error::msg("cannot start an already running container");
-        default: return Error::msg(std::string("cannot start a container in the ") + to_string(status) + " state");
-    }
-}
-
 // Waits until the init has opened the fifo and either exec'd (its end closes
 // with nothing written) or failed (it writes the error, then exits).
 Status await_exec(int fifo, int pidfd, const std::string& path) {
@@ -54,7 +45,7 @@ Status start_container(const std::string& root, const std::string& id) {
     BERTH_TRY(validate_id(id));
     BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(root, id));
     BERTH_TRY_ASSIGN(Record record, load_record(dir));
-    BERTH_TRY(check_startable(derive_status(dir, record)));
+    BERTH_TRY(check_allowed(Operation::start, derive_status(dir, record), id));
 
     // The pidfd must name the recorded init, not a recycled pid. Check before
     // opening the fifo: that releases the init, which may exec and exit at once.

@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "berth/cgroups/cgroup.hpp"
+#include "berth/cgroups/manager.hpp"
 #include "berth/util/fd.hpp"
 
 namespace berth::container {
@@ -64,12 +64,60 @@ ContainerStatus derive_status(const ContainerDir& dir, const Record& record) {
     struct stat st {};
     // The exec fifo exists from create until start opens it.
     if (::fstatat(dir.fd(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0) return ContainerStatus::created;
-    if (!record.cgroup_path.empty()) {
-        auto cgroup = cgroups::Cgroup::load(record.cgroup_path);
-        auto freezer = cgroup ? cgroup->freezer_state() : Result<cgroups::FreezerState>(Error::msg(""));
-        if (freezer && *freezer == cgroups::FreezerState::frozen) return ContainerStatus::paused;
-    }
+    auto cgroup = cgroups::load_manager(record.cgroup);
+    auto freezer = cgroup ? (*cgroup)->freezer_state() : Result<cgroups::FreezerState>(Error::msg(""));
+    if (freezer && *freezer == cgroups::FreezerState::frozen) return ContainerStatus::paused;
     return ContainerStatus::running;
+}
+
+namespace {
+
+constexpr int bit(ContainerStatus s) { return 1 << static_cast<int>(s); }
+constexpr int kLive = bit(ContainerStatus::created) | bit(ContainerStatus::running) | bit(ContainerStatus::paused);
+
+struct Rule {
+    Operation op;
+    int allowed;  // bits of the statuses the operation is allowed in
+};
+
+constexpr Rule kRules[] = {
+    {Operation::start, bit(ContainerStatus::created)},
+    {Operation::pause, bit(ContainerStatus::created) | bit(ContainerStatus::running)},
+    {Operation::resume, bit(ContainerStatus::paused)},
+    {Operation::update, kLive},
+    {Operation::exec, kLive},
+    {Operation::exec_strict, bit(ContainerStatus::created) | bit(ContainerStatus::running)},
+    {Operation::events, kLive},
+    {Operation::delete_, bit(ContainerStatus::created) | bit(ContainerStatus::stopped)},
+};
+
+Error refusal(Operation op, ContainerStatus status, const std::string& id) {
+    switch (op) {
+        case Operation::start:
+            if (status == ContainerStatus::stopped) return Error::msg("cannot start a container that has stopped");
+            if (status == ContainerStatus::running) return Error::msg("cannot start an already running container");
+            return Error::msg(std::string("cannot start a container in the ") + to_string(status) + " state");
+        case Operation::pause:
+        case Operation::update: return Error::msg("container not running");
+        case Operation::resume: return Error::msg("container not paused");
+        case Operation::exec:
+        case Operation::exec_strict:
+            if (status == ContainerStatus::paused)
+                return Error::msg("cannot exec in a paused container (use --ignore-paused to override)");
+            return Error::msg("cannot exec in a stopped container");
+        case Operation::events: return Error::msg("container with id " + id + " is not running");
+        case Operation::delete_:
+            return Error::msg("cannot delete container " + id + " that is not stopped: " + to_string(status));
+    }
+    return Error::msg("unknown operation");
+}
+
+}  // namespace
+
+Status check_allowed(Operation op, ContainerStatus status, const std::string& id) {
+    for (const Rule& rule : kRules)
+        if (rule.op == op) return (rule.allowed & bit(status)) ? Status{} : Status(refusal(op, status, id));
+    return refusal(op, status, id);
 }
 
 oci::State to_oci_state(const Record& record, ContainerStatus status) {

@@ -23,6 +23,15 @@ using namespace berth::cgroups;
 
 namespace {
 
+// Removes a cgroup the test made, even when an assertion fails on the way.
+struct RemoveAtExit {
+    const Cgroup& cgroup;
+    ~RemoveAtExit() {
+        auto removed = cgroup.destroy();
+        EXPECT_TRUE(removed.ok()) << removed.error().what();
+    }
+};
+
 std::string test_path(const std::string& leaf) { return "/berth-test-" + std::to_string(::getpid()) + "/" + leaf; }
 
 std::string read(const std::string& path) {
@@ -112,7 +121,7 @@ TEST_F(CgroupHost, WritesEveryV1ResourceAndReadsItBack) {
 
     auto cg = Cgroup::create(test_path("res"), "unused", &r);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     auto dir = [&](const char* c) { return cg->v1_dir(c); };
     EXPECT_EQ(open_errno_inside(*cg, "/dev/null"), 0);
     EXPECT_EQ(open_errno_inside(*cg, "/dev/loop0"), EPERM);
@@ -155,7 +164,7 @@ TEST_F(CgroupHost, WritesEveryV1ResourceAndReadsItBack) {
 TEST_F(CgroupHost, ErrorsNameTheFileAndTheValue) {
     auto cg = Cgroup::create(test_path("bad"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     oci::Resources r;
     r.cpu.emplace();
     r.cpu->cpus = "4096";
@@ -180,7 +189,7 @@ TEST_F(CgroupHost, ControllersThisHostLacksAreErrorsNamingThem) {
     if (unified_) GTEST_SKIP() << "v1/hybrid host";
     auto cg = Cgroup::create(test_path("missing"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     auto expect_error = [&](const oci::Resources& r, const std::string& controller) {
         auto st = cg->apply(r);
         ASSERT_FALSE(st.ok()) << controller;
@@ -237,7 +246,7 @@ TEST_F(CgroupHost, PreExistingFrozenCgroupIsRefusedAndLeftAlone) {
 TEST_F(CgroupHost, PathCannotEscapeTheHierarchy) {
     auto cg = Cgroup::create("/../../.." + test_path("esc"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     EXPECT_EQ(cg->path(), test_path("esc"));
     EXPECT_TRUE(exists(dir(*cg, "memory")));
     EXPECT_EQ(dir(*cg, "memory"), (unified_ ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory") + test_path("esc"));
@@ -278,7 +287,7 @@ TEST_F(CgroupHost, SavedStringReloadsAndDestroyKillsAndRemovesEverything) {
 TEST_F(CgroupHost, SelfJoinOpensV1TasksFilesAndTheV2DirectoryForTheChildToUse) {
     auto cg = Cgroup::create(test_path("self"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     auto join = open_self_join(cg->dirs());
     ASSERT_TRUE(join.ok()) << join.error().what();
     const bool has_v2 = !cg->unified_dir().empty();
@@ -316,7 +325,7 @@ TEST_F(CgroupHost, PidsLimitStopsForks) {
     r.pids = oci::Pids{3};
     auto cg = Cgroup::create(test_path("pids"), "unused", &r);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     int go[2];
     ASSERT_EQ(::pipe(go), 0);
     pid_t child = ::fork();
@@ -359,7 +368,7 @@ TEST_F(CgroupHost, MemoryLimitOomKills) {
     r.memory->swap = 16 << 20;  // no swap to escape into
     auto cg = Cgroup::create(test_path("oom"), "unused", &r);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     int go[2];
     ASSERT_EQ(::pipe(go), 0);
     pid_t child = ::fork();
@@ -402,7 +411,7 @@ TEST_F(CgroupHost, MemoryLimitOomKills) {
 TEST_F(CgroupHost, FreezerFreezesAndThaws) {
     auto cg = Cgroup::create(test_path("freeze"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     pid_t child = spawn_sleeper();
     ASSERT_TRUE(cg->add_process(child).ok());
     ASSERT_TRUE(cg->freeze().ok());
@@ -446,7 +455,7 @@ TEST_F(CgroupHost, WritesEveryV2ResourceAndReadsItBack) {
 
     auto cg = Cgroup::create(test_path("res2"), "unused", &r);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     std::string d = cg->unified_dir();
     EXPECT_EQ(read(d + "/memory.max"), std::to_string(64 << 20));
     EXPECT_EQ(read(d + "/memory.low"), std::to_string(32 << 20));
@@ -491,7 +500,7 @@ void capture_warning(const std::string& message) { g_warnings.push_back(message)
 TEST_F(CgroupHost, KernelMemoryIsIgnoredWithAWarning) {
     auto cg = Cgroup::create(test_path("kmem"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     std::string kmem = dir(*cg, "memory") + "/memory.kmem.limit_in_bytes";
     std::string before = exists(kmem) ? read(kmem) : "";
     oci::Resources r;
@@ -514,7 +523,7 @@ TEST_F(CgroupHost, KernelMemoryIsIgnoredWithAWarning) {
 TEST_F(CgroupHost, CheckBeforeUpdateRefusesALimitBelowTheUsage) {
     auto cg = Cgroup::create(test_path("usage"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     int go[2], ready[2];
     ASSERT_EQ(::pipe(go), 0);
     ASSERT_EQ(::pipe(ready), 0);
@@ -553,7 +562,7 @@ TEST_F(CgroupHost, RealtimeRuntimeWithinTheParentsBudget) {
     if (unified_) GTEST_SKIP() << "v1 cpu.rt_* (refused on v2: WritesEveryV2ResourceAndReadsItBack)";
     auto cg = Cgroup::create(test_path("rt"), "unused", nullptr);
     ASSERT_TRUE(cg.ok()) << cg.error().what();
-    CgroupGuard guard(*cg);
+    RemoveAtExit guard{*cg};
     std::string cpu = cg->v1_dir("cpu");
     if (!exists(cpu + "/cpu.rt_runtime_us")) GTEST_SKIP() << "kernel without CONFIG_RT_GROUP_SCHED";
     // a group's realtime runtime comes out of its parent's: give our test parent some

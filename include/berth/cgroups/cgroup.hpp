@@ -1,13 +1,8 @@
 // A container's cgroup, across cgroup v1, hybrid and unified v2 hosts.
 //
-// Used by the parent side only (never by the cloned child):
-//   create:  auto cg = Cgroup::create(spec.linux->cgroupsPath.value_or(""), id, resources_ptr);
-//            CgroupGuard guard(*cg);                 // a failed create removes what it made
-//            auto join = open_self_join(cg->dirs()); // the init joins by itself (self_join.hpp);
-//            without CLONE_INTO_CGROUP: cg->add_process(pid) after clone, before user code
-//            state.cgroup = cg->saved();  guard.dismiss();
-//   later:   auto cg = Cgroup::load(state.cgroup);   // delete, kill --all, pause, ps, events
-//            cg->destroy();                          // kill everything left, rmdir what we made
+// The files of one cgroup path in every hierarchy of the host. Used by the
+// parent side only (never by the cloned child), through a Manager
+// (manager.hpp), which decides who makes and removes the directories.
 #pragma once
 
 #include <sys/types.h>
@@ -34,6 +29,9 @@ public:
                                  const oci::Resources* resources);
     // Reopens a cgroup from saved() in a later process.
     static Result<Cgroup> load(std::string_view saved);
+    // A cgroup someone else makes and removes (a systemd unit's): `path` is
+    // relative to each hierarchy root; destroy() removes nothing above it.
+    static Result<Cgroup> existing(std::string path);
 
     // One line to keep in the container state: "<layout> <created> <path>".
     std::string saved() const;
@@ -45,8 +43,11 @@ public:
     // Moves `pid` into the cgroup of every hierarchy.
     Status add_process(pid_t pid) const;
 
-    // Applies resources to the live cgroup (create and `update`); device rules
-    // only when the list is not empty.
+    // A new cgroup's limits: the device rules (the defaults even when there
+    // are none: no rules is deny-all but those) and `resources` (may be null).
+    Status apply_initial(const oci::Resources* resources) const;
+    // Applies resources to the live cgroup (`update`); device rules only when
+    // the list is not empty.
     Status apply(const oci::Resources& resources) const;
     // The device rules followed by the default devices (with_default_devices):
     // v1 by the minimal transition from the current rules, v2 by replacing the
@@ -85,21 +86,6 @@ private:
     std::string path_;
     int created_ = 0;  // trailing components of path_ that create() made
     std::vector<std::string> made_dirs_;  // during create(): every directory it made, in order
-};
-
-// Removes a freshly created cgroup unless dismissed (create rollback).
-class CgroupGuard {
-public:
-    explicit CgroupGuard(const Cgroup& cgroup) : cgroup_(&cgroup) {}
-    CgroupGuard(const CgroupGuard&) = delete;
-    CgroupGuard& operator=(const CgroupGuard&) = delete;
-    ~CgroupGuard() {
-        if (cgroup_) (void)cgroup_->destroy();
-    }
-    void dismiss() { cgroup_ = nullptr; }
-
-private:
-    const Cgroup* cgroup_;
 };
 
 // Where warnings go (kernel memory ignored, ...). Default: log::warn.

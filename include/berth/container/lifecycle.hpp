@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,22 @@ Status kill_container(const std::string& root, const std::string& id, int signal
 // `delete`: a stopped (or created) container; `force` kills a running one
 // first. With `force` a missing container is not an error.
 Status delete_container(const std::string& root, const std::string& id, bool force);
+
+// `pause`: freezes every process of a created or running container.
+Status pause_container(const std::string& root, const std::string& id);
+// `resume`: thaws a paused container.
+Status resume_container(const std::string& root, const std::string& id);
+// `update`: new resource limits for a container that is not stopped.
+Status update_container(const std::string& root, const std::string& id, const oci::Resources& resources);
+// `ps`: every process in the container's cgroup.
+Result<std::vector<pid_t>> container_pids(const std::string& root, const std::string& id);
+
+// `events`: hands `emit` one JSON line per event (runc's shapes). With
+// `stats_only` one stats line; otherwise a stats line every `interval_ms` and
+// an "oom" line per OOM kill, until the init exits or the cgroup is removed.
+using EventSink = std::function<void(const std::string& json_line)>;
+Status container_events(const std::string& root, const std::string& id, int64_t interval_ms, bool stats_only,
+                        const EventSink& emit);
 
 struct ListEntry {
     oci::State state;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "berth/cgroups/manager.hpp"
 #include "berth/container/state_dir.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
@@ -23,7 +24,7 @@ struct Record {
     std::string created;            // RFC 3339 with nanoseconds, UTC
     std::string owner;
     std::map<std::string, std::string> annotations;
-    std::string cgroup_path;        // what the cgroup module needs to find the cgroup again
+    cgroups::SavedManager cgroup;   // reopens the container's cgroup manager (cgroups/manager.hpp)
     std::vector<oci::Hook> poststart;  // run by `start`
     std::vector<oci::Hook> poststop;   // run by `delete`
 };

@@ -28,6 +28,23 @@ bool init_alive(const Record& record);
 
 ContainerStatus derive_status(const ContainerDir& dir, const Record& record);
 
+// What a command does to a container, for the one table of which status
+// allows what (runc's state objects: createdState, runningState, ...).
+enum class Operation {
+    start,
+    pause,
+    resume,
+    update,
+    exec,         // exec --ignore-paused
+    exec_strict,  // exec without --ignore-paused: not into a paused container
+    events,
+    delete_,      // delete without --force
+};
+
+// {} when `op` is allowed in `status`, else runc's refusal text (managers
+// match some of them). `id` names the container where runc's text does.
+Status check_allowed(Operation op, ContainerStatus status, const std::string& id);
+
 // The runtime-spec state `berth state` prints (runc's shape: a stopped
 // container shows pid 0).
 oci::State to_oci_state(const Record& record, ContainerStatus status);

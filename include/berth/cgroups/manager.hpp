@@ -1,0 +1,115 @@
+// Who manages a container's cgroup, chosen once at `create` and recorded, so
+// that every later command (delete, kill --all, pause, resume, update, ps,
+// events, exec) acts through the same one.
+//
+//   cgroupfs  berth makes the directories itself (v1, hybrid or unified: the
+//             Cgroup below covers every layout) and removes them on delete;
+//   systemd   systemd owns the cgroup as a transient unit (a scope or a slice)
+//             that berth starts over D-Bus and stops on delete; resources
+//             systemd knows are unit properties, the rest go to the files.
+//
+// Either way the cgroup's files are reached through cgroup(): freezing,
+// listing and signalling processes, statistics and OOM events are the same
+// code for both.
+//
+// create:  auto m = create_manager(request);       // before clone
+//          ManagerGuard guard(*m);                 // a failed create removes it
+//          auto join = m->prepare_join();          // born inside / self-join fds
+//          ... clone ...; m->place(pid) unless born inside, before user code runs
+//          record.cgroup = m->saved(); guard.dismiss();
+// later:   auto m = load_manager(record.cgroup);
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "berth/cgroups/cgroup.hpp"
+#include "berth/cgroups/self_join.hpp"
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
+
+namespace berth::cgroups {
+
+enum class Driver { cgroupfs, systemd };
+
+const char* driver_name(Driver driver);
+std::optional<Driver> driver_from_name(std::string_view name);
+
+// What a container's record keeps to reopen its manager.
+struct SavedManager {
+    Driver driver = Driver::cgroupfs;
+    std::string unit;    // systemd: the unit's name ("" for cgroupfs)
+    std::string cgroup;  // Cgroup::saved(): layout, depth made, path
+};
+
+struct CreateRequest {
+    Driver driver = Driver::cgroupfs;
+    std::string_view cgroups_path;   // linux.cgroupsPath
+    std::string_view container_id;
+    const oci::Resources* resources = nullptr;
+    // org.systemd.property.* annotations become unit properties (systemd only).
+    const std::map<std::string, std::string>* annotations = nullptr;
+};
+
+class Manager {
+public:
+    virtual ~Manager() = default;
+    Manager(const Manager&) = delete;
+    Manager& operator=(const Manager&) = delete;
+
+    virtual SavedManager saved() const = 0;
+    // The cgroup's files, for everything that reads or writes them directly.
+    const Cgroup& cgroup() const { return cgroup_; }
+
+    // Before clone: what the init uses to enter its cgroup without being moved
+    // by pid (self_join.hpp). Empty when the manager places it after clone.
+    virtual Result<SelfJoin> prepare_join() const = 0;
+    // After clone, before the init runs anything of the user's, when it was
+    // not born inside its cgroup (no CLONE_INTO_CGROUP, or a manager that
+    // returns no v2 directory from prepare_join).
+    virtual Status place(pid_t pid) const = 0;
+
+    // `update`: new limits on the live cgroup.
+    virtual Status update(const oci::Resources& resources) const = 0;
+    // Kills whatever is left and removes the cgroup (and unit): after this,
+    // nothing of the container's cgroup remains. Gone already is fine.
+    virtual Status destroy() const = 0;
+
+    Status freeze() const { return cgroup_.freeze(); }
+    Status thaw() const { return cgroup_.thaw(); }
+    Result<FreezerState> freezer_state() const { return cgroup_.freezer_state(); }
+    Result<std::vector<pid_t>> pids() const { return cgroup_.pids(); }
+    Status signal_all(int sig) const { return cgroup_.signal_all(sig); }
+
+protected:
+    explicit Manager(Cgroup cgroup) : cgroup_(std::move(cgroup)) {}
+
+    Cgroup cgroup_;
+};
+
+// Makes the container's cgroup with the requested driver. On failure nothing
+// it made is left.
+Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request);
+// Reopens the manager `create_manager` made, in a later process.
+Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved);
+
+// Destroys a freshly created manager's cgroup unless dismissed (create rollback).
+class ManagerGuard {
+public:
+    explicit ManagerGuard(const Manager& manager) : manager_(&manager) {}
+    ManagerGuard(const ManagerGuard&) = delete;
+    ManagerGuard& operator=(const ManagerGuard&) = delete;
+    ~ManagerGuard();  // a failure to remove is warned about: create already failed
+    void dismiss() { manager_ = nullptr; }
+
+private:
+    const Manager* manager_;
+};
+
+}  // namespace berth::cgroups
