@@ -246,7 +246,46 @@ std::string device_allow_path(const DeviceKey& key, const Host& host) {
            std::to_string(key.minor);
 }
 
+// OOMPolicy for unified memory.oom.group: systemd kills the whole unit on an
+// OOM kill (1) or lets the rest continue (0); other values only go to the file.
+Status add_oom_policy(std::vector<Property>& out, const std::map<std::string, std::string>& unified) {
+    auto it = unified.find("memory.oom.group");
+    if (it == unified.end()) return {};
+    auto group = parse_u64(trim(it->second));
+    if (!group)
+        return Error::msg("linux.resources.unified[\"memory.oom.group\"] " + quoted(it->second) + ": expected 0 or 1");
+    if (*group <= 1) out.push_back({"OOMPolicy", Value::string(*group == 1 ? "kill" : "continue")});
+    return {};
+}
+
 }  // namespace
+
+Result<std::vector<Property>> start_properties(const Unit& unit, std::string_view container_id,
+                                               const std::vector<uint32_t>& pids,
+                                               const std::vector<Property>& annotations,
+                                               const oci::Resources* resources, const Host& host) {
+    std::vector<Property> out = {{"Description", Value::string("berth container " + std::string(container_id))}};
+    if (unit.is_slice()) {
+        out.push_back({"Wants", Value::array("s", {Value::string(unit.parent)})});
+    } else {
+        out.push_back({"Slice", Value::string(unit.parent)});
+        out.push_back({"Delegate", Value::boolean(true)});
+    }
+    if (!pids.empty()) {
+        std::vector<Value> items;
+        for (uint32_t pid : pids) items.push_back(Value::uint32(pid));
+        out.push_back({"PIDs", Value::array("u", std::move(items))});
+    }
+    for (const char* name : {"MemoryAccounting", "CPUAccounting", host.unified ? "IOAccounting" : "BlockIOAccounting",
+                             "TasksAccounting"})
+        out.push_back({name, Value::boolean(true)});
+    // No implicit ordering against shutdown or basic.target: the container's
+    // lifetime is its manager's business.
+    out.push_back({"DefaultDependencies", Value::boolean(false)});
+    out.insert(out.end(), annotations.begin(), annotations.end());
+    if (resources && host.unified && host.version >= kOomPolicyVersion) BERTH_TRY(add_oom_policy(out, resources->unified));
+    return out;
+}
 
 Result<std::vector<uint8_t>> cpuset_bits(std::string_view list) {
     std::vector<uint8_t> bytes;

@@ -413,3 +413,55 @@ TEST(SystemdProperties, DeviceRulesTheKernelCannotApplyAreRefused) {
     auto props = device_properties({rule(true, "c", 4, -1, "rw"), rule(false, "c", 4, 1, "rw")}, v2());
     EXPECT_FALSE(props.ok());
 }
+
+// ---- starting the unit ----
+
+TEST(SystemdProperties, StartPropertiesOfAScope) {
+    Unit scope{"cri-containerd-abc.scope", "kubepods.slice", "/kubepods.slice/cri-containerd-abc.scope"};
+    std::vector<Property> annotations = {{"CollectMode", Value::string("inactive-or-failed")}};
+    auto props = start_properties(scope, "abc", {4242}, annotations, nullptr, v2());
+    ASSERT_TRUE(props.ok()) << props.error().what();
+    EXPECT_EQ(*props, (std::vector<Property>{{"Description", Value::string("berth container abc")},
+                                              {"Slice", Value::string("kubepods.slice")},
+                                              {"Delegate", Value::boolean(true)},
+                                              {"PIDs", Value::array("u", {Value::uint32(4242)})},
+                                              {"MemoryAccounting", Value::boolean(true)},
+                                              {"CPUAccounting", Value::boolean(true)},
+                                              {"IOAccounting", Value::boolean(true)},
+                                              {"TasksAccounting", Value::boolean(true)},
+                                              {"DefaultDependencies", Value::boolean(false)},
+                                              {"CollectMode", Value::string("inactive-or-failed")}}));
+    // v1: BlockIOAccounting.
+    props = start_properties(scope, "abc", {4242}, {}, nullptr, v1());
+    EXPECT_EQ((*props)[6], (Property{"BlockIOAccounting", Value::boolean(true)}));
+}
+
+TEST(SystemdProperties, StartPropertiesOfASliceHaveWantsAndNoPids) {
+    Unit slice{"kubepods-pod1.slice", "kubepods.slice", "/kubepods.slice/kubepods-pod1.slice"};
+    auto props = start_properties(slice, "x", {}, {}, nullptr, v2());
+    ASSERT_TRUE(props.ok());
+    EXPECT_EQ((*props)[1], (Property{"Wants", Value::array("s", {Value::string("kubepods.slice")})}));
+    for (const auto& p : *props) {
+        EXPECT_NE(p.name, "Slice");
+        EXPECT_NE(p.name, "Delegate");
+        EXPECT_NE(p.name, "PIDs");
+    }
+}
+
+TEST(SystemdProperties, OomGroupIsOOMPolicyAtStartFromSystemd253) {
+    Unit scope{"p-n.scope", "system.slice", "/system.slice/p-n.scope"};
+    auto policy_of = [&](const char* value, unsigned version) {
+        auto r = unified({{"memory.oom.group", value}});
+        auto props = start_properties(scope, "n", {1}, {}, &r, v2(version));
+        EXPECT_TRUE(props.ok());
+        return props->back();
+    };
+    EXPECT_EQ(policy_of("1", 253), (Property{"OOMPolicy", Value::string("kill")}));
+    EXPECT_EQ(policy_of("0\n", 253), (Property{"OOMPolicy", Value::string("continue")}));
+    EXPECT_EQ(policy_of("1", 252).name, "DefaultDependencies");
+    EXPECT_EQ(policy_of("2", 253).name, "DefaultDependencies");  // the file write refuses it
+    auto r = unified({{"memory.oom.group", "yes"}});
+    auto props = start_properties(scope, "n", {1}, {}, &r, v2());
+    ASSERT_FALSE(props.ok());
+    EXPECT_EQ(props.error().what(), "linux.resources.unified[\"memory.oom.group\"] \"yes\": expected 0 or 1");
+}

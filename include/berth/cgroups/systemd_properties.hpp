@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "berth/cgroups/systemd_unit.hpp"
 #include "berth/util/dbus_value.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
@@ -34,6 +35,7 @@ inline constexpr unsigned kDeviceGroupGlobVersion = 240;   // DeviceAllow "char-
 inline constexpr unsigned kCpuQuotaPeriodVersion = 242;    // CPUQuotaPeriodUSec
 inline constexpr unsigned kAllowedCpusVersion = 244;       // AllowedCPUs, AllowedMemoryNodes
 inline constexpr unsigned kCpuIdleVersion = 252;           // CPUWeight=0 is cpu.idle=1
+inline constexpr unsigned kOomPolicyVersion = 253;         // OOMPolicy of a scope
 
 struct Host {
     bool unified = true;   // the cgroup v2 layout; false: v1 or hybrid (systemd's legacy properties)
@@ -47,6 +49,18 @@ struct ResourceProperties {
     std::vector<dbus::Property> properties;
     oci::Resources files;  // what to write to the cgroup files afterwards (see above)
 };
+
+// The properties of StartTransientUnit for `unit`, as runc starts it: its
+// Description, its place (a scope: Slice= and Delegate=yes; a slice: Wants=),
+// `pids` (a scope cannot start empty; none for a slice), accounting of every
+// controller (the cgroupfs driver's counters are always there), no default
+// dependencies, then `annotations` (annotation_properties, which may override
+// these), then OOMPolicy from unified memory.oom.group (systemd takes it only at
+// start; >= 253). The resources come after, with SetUnitProperties.
+Result<std::vector<dbus::Property>> start_properties(const Unit& unit, std::string_view container_id,
+                                                     const std::vector<uint32_t>& pids,
+                                                     const std::vector<dbus::Property>& annotations,
+                                                     const oci::Resources* resources, const Host& host);
 
 // Properties for `resources`, devices included: `resources.devices` are the
 // container's own rules, to which the default devices are added (as
