@@ -13,10 +13,21 @@
 //   - systemd rewrites the files from its properties on daemon-reload and
 //     whenever it re-realizes the unit, so a resource with a property must be
 //     in the properties, and with the same value as in the files.
+// Order for the driver: check_memory_usage (memory.checkBeforeUpdate) first,
+// as runc does, since a MemoryMax below the usage gets the container OOM-killed
+// and its unit gone before the files step could refuse; then the properties;
+// then `files`. The files step attaches berth's own device program and
+// detaches systemd's until systemd re-realizes the unit: both allow the same
+// devices but for what device_properties leaves out.
 // `files` is the input with the few values systemd would write differently
 // replaced by systemd's: the CPU quota rounded up to systemd's 10 ms per
 // second (cpu.quota and unified cpu.max), unified pids.max 0 as 1 (systemd has
 // no TasksMax=0; with the init inside, both forbid any fork).
+// Two inputs differ from runc's: pids.limit 0 is no limit (as berth's cgroupfs
+// code takes it; runc 1.3 asks TasksMax=1), and cpu.period without cpu.quota
+// sends only CPUQuotaPeriodUSec (runc also sets the quota unlimited, as its
+// callers always pass both): on update, pass the current quota with a new
+// period, or systemd (which keeps a quota per second) and cpu.max disagree.
 #pragma once
 
 #include <cstdint>
