@@ -18,16 +18,8 @@ unsigned access_bits(std::string_view access) {
     return bits;
 }
 
-std::string access_letters(unsigned bits) {
-    std::string out;
-    if (bits & kDeviceRead) out += 'r';
-    if (bits & kDeviceWrite) out += 'w';
-    if (bits & kDeviceMknod) out += 'm';
-    return out;
-}
-
 std::string line_of(const DeviceKey& key, unsigned bits) {
-    return std::string(1, key.type) + " " + device_number(key.major, key.minor) + " " + access_letters(bits);
+    return std::string(1, key.type) + " " + device_number(key.major, key.minor) + " " + device_access_letters(bits);
 }
 
 // Takes `bits` away from the exception `key`. v1 only removes exact matches: a
@@ -60,6 +52,14 @@ Result<int64_t> parse_number(std::string_view s, std::string_view line) {
 }
 
 }  // namespace
+
+std::string device_access_letters(unsigned bits) {
+    std::string out;
+    if (bits & kDeviceRead) out += 'r';
+    if (bits & kDeviceWrite) out += 'w';
+    if (bits & kDeviceMknod) out += 'm';
+    return out;
+}
 
 Result<DeviceState> emulate_device_rules(const std::vector<oci::DeviceCgroup>& rules) {
     DeviceState state;  // deny-all

@@ -84,20 +84,24 @@ Status apply_io(const std::string& dir, const oci::BlockIO& b) {
     return {};
 }
 
-// `unified` keys are file names in the container's directory, nothing else.
 Status apply_unified(const std::string& dir, const std::map<std::string, std::string>& unified) {
     for (const auto& [key, value] : unified) {
-        if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..")
-            return Error::msg("linux.resources.unified: invalid key \"" + key + "\"");
-        if (key.rfind("cgroup.", 0) == 0 && key != "cgroup.freeze" && key != "cgroup.max.depth" &&
-            key != "cgroup.max.descendants" && key != "cgroup.type")
-            return Error::msg("linux.resources.unified: \"" + key + "\" is not a resource");
+        BERTH_TRY(check_unified_key(key));
         BERTH_TRY(put(dir, key, value));
     }
     return {};
 }
 
 }  // namespace
+
+Status check_unified_key(const std::string& key) {
+    if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..")
+        return Error::msg("linux.resources.unified: invalid key \"" + key + "\"");
+    if (key.rfind("cgroup.", 0) == 0 && key != "cgroup.freeze" && key != "cgroup.max.depth" &&
+        key != "cgroup.max.descendants" && key != "cgroup.type")
+        return Error::msg("linux.resources.unified: \"" + key + "\" is not a resource");
+    return {};
+}
 
 Status apply_v2_hugetlb(const std::string& dir, const std::vector<oci::HugepageLimit>& limits) {
     for (const auto& h : limits) {

@@ -18,6 +18,8 @@ namespace berth::cgroups {
 
 // Access bits of a device exception.
 enum DeviceAccess : unsigned { kDeviceRead = 1, kDeviceWrite = 2, kDeviceMknod = 4 };
+// The bits as letters, in the kernel's order: "rwm", "rm", ...
+std::string device_access_letters(unsigned bits);
 
 struct DeviceKey {
     char type = 'c';     // 'c' or 'b'

@@ -16,6 +16,10 @@ Status apply_v2(const std::string& dir, const oci::Resources& resources);
 // hugepageLimits in a v2 directory (hugetlb.<size>.max and .rsvd.max).
 Status apply_v2_hugetlb(const std::string& dir, const std::vector<oci::HugepageLimit>& limits);
 
+// A linux.resources.unified key must name a resource file in the container's
+// own directory: no path, no cgroup.* interface file but the writable limits.
+Status check_unified_key(const std::string& key);
+
 // Fails with checkBeforeUpdate when the new limit is below the current usage.
 Status check_memory_usage(const std::string& usage_file, const oci::Memory& memory);
 
