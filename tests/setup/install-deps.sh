@@ -19,6 +19,8 @@ packages=(
   runc crun bats
   # fuzzing (libFuzzer)
   clang
+  # D-Bus client tests (tests/unit/dbus_connection_test.cpp): a private dbus-daemon, dbus-send as a second client
+  dbus-daemon dbus-bin
   # pure cgroup v2 tests in a VM (tests/cgroupv2-vm; the guest kernel is apt-get download-ed at test time)
   qemu-system-x86 cpio xz-utils zstd
   # conformance: runc 1.1.5 bats suite from the Debian source package (conformance/setup.sh)
