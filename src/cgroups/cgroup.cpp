@@ -366,15 +366,19 @@ Status Cgroup::signal_all(int sig) const {
     return {};
 }
 
-Status Cgroup::destroy() const {
+Status Cgroup::kill_all() const {
     auto pids = this->pids();
-    if (pids && !pids->empty()) {
-        BERTH_TRY(signal_all(SIGKILL));
-        wait_until([&] {
-            auto left = this->pids();
-            return !left || left->empty();
-        });
-    }
+    if (!pids || pids->empty()) return {};
+    BERTH_TRY(signal_all(SIGKILL));
+    wait_until([&] {
+        auto left = this->pids();
+        return !left || left->empty();
+    });
+    return {};
+}
+
+Status Cgroup::destroy() const {
+    BERTH_TRY(kill_all());
     for (const auto& dir : dirs()) {
         BERTH_TRY(remove_tree(dir));
         // Ancestors we made, if no other container lives in them now.

@@ -1,5 +1,7 @@
 #include "berth/cgroups/manager.hpp"
 
+#include "berth/cgroups/systemd_manager.hpp"
+
 namespace berth::cgroups {
 namespace {
 
@@ -30,16 +32,13 @@ std::optional<Driver> driver_from_name(std::string_view name) {
 }
 
 Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
-    // Refused, never silently ignored: containers would land in cgroupfs
-    // paths a systemd-managed caller does not look at.
-    if (request.driver == Driver::systemd)
-        return Error::msg("--systemd-cgroup: the systemd cgroup driver is not implemented; use the cgroupfs driver");
+    if (request.driver == Driver::systemd) return systemd::create_manager(request);
     BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::create(request.cgroups_path, request.container_id, request.resources));
     return std::unique_ptr<Manager>(new FsManager(std::move(cgroup)));
 }
 
 Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved) {
-    if (saved.driver == Driver::systemd) return Error::msg("container was created with the systemd cgroup driver, which this berth lacks");
+    if (saved.driver == Driver::systemd) return systemd::load_manager(saved);
     BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::load(saved.cgroup));
     return std::unique_ptr<Manager>(new FsManager(std::move(cgroup)));
 }

@@ -64,6 +64,8 @@ public:
     // Sends `sig` to every process in the cgroup (kill --all); frozen first so
     // no process can fork out of reach while we iterate.
     Status signal_all(int sig) const;
+    // SIGKILLs every process in the cgroup and waits until it is empty.
+    Status kill_all() const;
     // Kills every process left, then removes the cgroup (and its sub-cgroups)
     // leaf to root, up to the ancestors create() made. Missing dirs are fine.
     Status destroy() const;

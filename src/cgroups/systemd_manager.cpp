@@ -1,0 +1,222 @@
+#include "berth/cgroups/systemd_manager.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <optional>
+
+#include "berth/cgroups/resources.hpp"
+#include "berth/cgroups/systemd_annotations.hpp"
+#include "berth/cgroups/systemd_properties.hpp"
+#include "berth/cgroups/systemd_unit.hpp"
+#include "berth/util/dbus.hpp"
+#include "berth/util/file.hpp"
+
+namespace berth::cgroups::systemd {
+namespace {
+
+// runc waits as long for a job; a call is answered long before.
+constexpr int kTimeoutMs = 30000;
+constexpr const char* kService = "org.freedesktop.systemd1";
+constexpr const char* kObject = "/org/freedesktop/systemd1";
+constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
+
+dbus::Message manager_call(std::string member, std::vector<dbus::Value> args) {
+    return dbus::Message::method_call(kService, kObject, kManager, std::move(member), std::move(args));
+}
+
+// The system manager as root, the user's manager otherwise. On the bus,
+// systemd emits JobRemoved only to subscribers, and the bus routes it only
+// with a match; a direct connection (the private socket) gets every signal.
+Result<dbus::Connection> connect() {
+    auto bus = ::geteuid() == 0 ? dbus::Connection::system(kTimeoutMs) : dbus::Connection::user(kTimeoutMs);
+    if (!bus) return std::move(bus).error().wrap("systemd cgroup driver: cannot reach systemd");
+    if (bus->is_bus()) {
+        BERTH_TRY(bus->add_match("type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1."
+                                 "Manager',member='JobRemoved'",
+                                 kTimeoutMs));
+        BERTH_TRY(bus->call(manager_call("Subscribe", {}), kTimeoutMs));
+    }
+    return std::move(bus).value();
+}
+
+// "252.22-1~deb12u1" -> 252; 0 (nothing gated) when it does not parse.
+unsigned parse_version(const std::string& text) {
+    unsigned version = 0;
+    std::from_chars(text.data(), text.data() + text.size(), version);
+    return version;
+}
+
+// What the property mapping needs to know of this host and its systemd.
+struct HostFacts {
+    bool unified = true;
+    unsigned version = 0;
+    std::string proc_devices;  // read only where systemd needs device group names
+
+    Host view() const { return Host{unified, version, proc_devices}; }
+};
+
+Result<HostFacts> host_facts(dbus::Connection& bus, const Cgroup& cgroup) {
+    HostFacts facts;
+    facts.unified = cgroup.layout() == Layout::unified;
+    BERTH_TRY_ASSIGN(dbus::Value version, bus.get_property(kService, kObject, kManager, "Version", kTimeoutMs));
+    facts.version = parse_version(version.text());
+    if (facts.version != 0 && facts.version < kDeviceGroupGlobVersion) {
+        BERTH_TRY_ASSIGN(facts.proc_devices, read_file("/proc/devices"));
+    }
+    return facts;
+}
+
+// Calls a Manager method that queues a job (its reply is the job's path) and
+// waits for the job's JobRemoved signal; its result, unless "done", is the error.
+Result<std::string> run_job(dbus::Connection& bus, dbus::Message call, const std::string& what) {
+    BERTH_TRY_ASSIGN(dbus::Message reply, bus.call(call, kTimeoutMs));
+    if (reply.body.size() != 1 || reply.body[0].type() != dbus::Type::object_path)
+        return Error::msg(what + ": unexpected reply from systemd (signature \"" + reply.signature + "\")");
+    const std::string job = reply.body[0].text();
+    auto removed = bus.wait_signal(
+        [&job](const dbus::Message& m) {
+            return m.member == "JobRemoved" && m.interface == kManager && m.signature == "uoss" && m.body[1].text() == job;
+        },
+        kTimeoutMs);
+    if (!removed) return std::move(removed).error().wrap(what + ": waiting for systemd job " + job);
+    return removed->body[3].text();
+}
+
+// Device properties replace systemd's device rules as a whole: an update that
+// names no devices must leave the container's rules alone (as the cgroupfs
+// driver's update does).
+void drop_device_properties(std::vector<dbus::Property>& properties) {
+    std::erase_if(properties, [](const dbus::Property& p) { return p.name == "DevicePolicy" || p.name == "DeviceAllow"; });
+}
+
+class SystemdManager final : public Manager {
+public:
+    SystemdManager(Cgroup cgroup, std::string unit) : Manager(std::move(cgroup)), unit_(std::move(unit)) {}
+
+    // create_manager's: what place() sends.
+    struct Start {
+        Unit unit;
+        std::string container_id;
+        std::vector<dbus::Property> annotations;
+        std::optional<oci::Resources> resources;
+        ResourceProperties limits;
+        HostFacts host;
+    };
+    void prepare_start(dbus::Connection bus, Start start) {
+        bus_ = std::move(bus);
+        start_ = std::move(start);
+    }
+
+    SavedManager saved() const override { return {Driver::systemd, unit_, cgroup_.saved()}; }
+    // systemd places the init when it starts the unit: nothing to be born into.
+    Result<SelfJoin> prepare_join() const override { return SelfJoin{}; }
+    Status place(pid_t pid) const override;
+    Status update(const oci::Resources& resources) const override;
+    Status destroy() const override;
+
+private:
+    Result<dbus::Connection*> bus() const;
+
+    std::string unit_;
+    // The connection, once needed: pause, ps and events never ask systemd.
+    mutable std::optional<dbus::Connection> bus_;
+    std::optional<Start> start_;
+};
+
+Result<dbus::Connection*> SystemdManager::bus() const {
+    if (!bus_) {
+        BERTH_TRY_ASSIGN(bus_, connect());
+    }
+    return &*bus_;
+}
+
+Status SystemdManager::place(pid_t pid) const {
+    if (!start_) return Error::msg("systemd unit " + unit_ + ": nothing to start");
+    const Start& s = *start_;
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, this->bus());
+    const Host host = s.host.view();
+    // A slice holds no processes of its own: the init goes into its cgroup below.
+    std::vector<uint32_t> pids;
+    if (!s.unit.is_slice()) pids.push_back(static_cast<uint32_t>(pid));
+    BERTH_TRY_ASSIGN(auto properties,
+                     start_properties(s.unit, s.container_id, pids, s.annotations, s.resources ? &*s.resources : nullptr, host));
+    // The limits in the same call: one round trip, and the unit never runs without them.
+    properties.insert(properties.end(), s.limits.properties.begin(), s.limits.properties.end());
+    const std::string what = "start systemd unit " + unit_;
+    BERTH_TRY_ASSIGN(std::string result,
+                     run_job(*bus,
+                             manager_call("StartTransientUnit", {dbus::Value::string(unit_), dbus::Value::string("replace"),
+                                                                 dbus::properties_value(properties),
+                                                                 dbus::Value::array("(sa(sv))", {})}),
+                             what));
+    if (result != "done") return Error::msg(what + ": job " + result + " (see `journalctl -u " + unit_ + "`)");
+    if (s.unit.is_slice()) BERTH_TRY(cgroup_.add_process(pid));
+    // What systemd has no property for, and every limit at once (systemd
+    // applies its properties lazily).
+    return cgroup_.apply_initial(s.resources ? &s.limits.files : nullptr);
+}
+
+Status SystemdManager::update(const oci::Resources& resources) const {
+    // As runc, before systemd sees a MemoryMax below the usage and OOM-kills.
+    if (resources.memory && resources.memory->checkBeforeUpdate.value_or(false) && cgroup_.layout() == Layout::unified)
+        BERTH_TRY(check_memory_usage(cgroup_.unified_dir() + "/memory.current", *resources.memory));
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, this->bus());
+    BERTH_TRY_ASSIGN(HostFacts host, host_facts(*bus, cgroup_));
+    BERTH_TRY_ASSIGN(ResourceProperties limits, resource_properties(resources, host.view()));
+    if (resources.devices.empty()) drop_device_properties(limits.properties);
+    if (!limits.properties.empty()) {
+        BERTH_TRY(bus->call(manager_call("SetUnitProperties", {dbus::Value::string(unit_), dbus::Value::boolean(true),
+                                                               dbus::properties_value(limits.properties)}),
+                            kTimeoutMs));
+    }
+    return cgroup_.apply(limits.files);
+}
+
+Status SystemdManager::destroy() const {
+    // Killed first: stopping a unit with processes left sends them SIGTERM and
+    // waits up to its TimeoutStopSec.
+    BERTH_TRY(cgroup_.kill_all());
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, this->bus());
+    const std::string what = "stop systemd unit " + unit_;
+    auto result = run_job(*bus, manager_call("StopUnit", {dbus::Value::string(unit_), dbus::Value::string("replace")}), what);
+    // A scope whose processes are all gone has stopped (and been collected) by itself.
+    if (!result && !dbus::is_error_name(result.error(), "org.freedesktop.systemd1.NoSuchUnit")) return std::move(result).error();
+    if (result && *result == "failed") {
+        BERTH_TRY(bus->call(manager_call("ResetFailedUnit", {dbus::Value::string(unit_)}), kTimeoutMs));
+    }
+    // Sub-cgroups the container made in its delegated subtree, if systemd left any.
+    return cgroup_.destroy();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
+    BERTH_TRY_ASSIGN(Unit unit, unit_for(request.cgroups_path, request.container_id,
+                                         ::geteuid() == 0 ? kRootSlice : kRootlessSlice));
+    BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::existing(unit.path));
+    if (cgroup.layout() != Layout::unified)
+        return Error::msg(std::string("--systemd-cgroup: berth's systemd driver needs a cgroup v2 (unified) host; this one is ") +
+                          layout_name(cgroup.layout()));
+    static const std::map<std::string, std::string> kNoAnnotations;
+    BERTH_TRY_ASSIGN(auto annotations, annotation_properties(request.annotations ? *request.annotations : kNoAnnotations));
+    BERTH_TRY_ASSIGN(dbus::Connection bus, connect());
+    BERTH_TRY_ASSIGN(HostFacts host, host_facts(bus, cgroup));
+    std::string name = unit.name;
+    SystemdManager::Start start{std::move(unit), std::string(request.container_id), std::move(annotations), {}, {}, {}};
+    if (request.resources) {
+        start.resources = *request.resources;
+        BERTH_TRY_ASSIGN(start.limits, resource_properties(*request.resources, host.view()));
+    }
+    start.host = std::move(host);
+    auto manager = std::make_unique<SystemdManager>(std::move(cgroup), std::move(name));
+    manager->prepare_start(std::move(bus), std::move(start));
+    return std::unique_ptr<Manager>(std::move(manager));
+}
+
+Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved) {
+    BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::load(saved.cgroup));
+    return std::unique_ptr<Manager>(std::make_unique<SystemdManager>(std::move(cgroup), saved.unit));
+}
+
+}  // namespace berth::cgroups::systemd
