@@ -166,6 +166,12 @@ Status check_header(const Message& m) {
     return {};
 }
 
+// Entering a container inside `depth` others.
+Status enter(int depth) {
+    if (depth >= kMaxTotalDepth) return bad("containers nested deeper than 64");
+    return {};
+}
+
 class Writer {
 public:
     std::vector<uint8_t> out;
@@ -210,11 +216,6 @@ private:
         if (v.type() == Type::object_path && !valid_object_path(s)) return bad("invalid object path " + quoted(s));
         if (v.type() == Type::signature && !valid_signature(s)) return bad("invalid signature " + quoted(s));
         text(s, v.type() == Type::signature);
-        return {};
-    }
-
-    Status enter(int depth) {
-        if (depth >= kMaxTotalDepth) return bad("containers nested deeper than 64");
         return {};
     }
 
@@ -340,11 +341,6 @@ private:
         return std::string(s);
     }
 
-    Status enter(int depth) {
-        if (depth >= kMaxTotalDepth) return bad("containers nested deeper than 64");
-        return {};
-    }
-
     Result<Value> array(std::string_view sig, int depth) {
         BERTH_TRY(enter(depth));
         BERTH_TRY_ASSIGN(const uint64_t length, get(4));
@@ -447,14 +443,10 @@ Message Message::method_call(std::string destination, std::string path, std::str
 }
 
 Message Message::signal(std::string path, std::string interface, std::string member, std::vector<Value> args) {
-    Message m;
+    // A call to nobody in particular, of another kind: nobody replies to signals.
+    Message m = method_call("", std::move(path), std::move(interface), std::move(member), std::move(args));
     m.kind = MessageKind::signal;
     m.flags = kNoReplyExpected;
-    m.path = std::move(path);
-    m.interface = std::move(interface);
-    m.member = std::move(member);
-    m.signature = signature_of(args);
-    m.body = std::move(args);
     return m;
 }
 

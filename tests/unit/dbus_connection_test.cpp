@@ -311,27 +311,53 @@ TEST(DbusConnection, MissingSocketIsNamed) {
     EXPECT_EQ(c.error().what(), "connect \"/nonexistent/berth/bus\": No such file or directory");
 }
 
-// A peer-to-peer connection (systemd's private socket): the exact SASL
-// exchange, no Hello, a call answered by the peer. The peer is a thread here.
-TEST(DbusConnection, PeerToPeerWithoutHello) {
-    char tmpl[] = "/tmp/berth-dbus-p2p-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    const std::string dir = tmpl, path = dir + "/private";
-    struct Cleanup {
-        std::string dir;
-        ~Cleanup() { std::filesystem::remove_all(dir); }
-    } cleanup{dir};
-    const int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    path.copy(addr.sun_path, sizeof addr.sun_path - 1);
-    ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ASSERT_EQ(listen(listener, 1), 0);
+// A listening socket in a temporary directory, played by a thread of the test:
+// systemd's private socket, or a peer that misbehaves.
+class FakePeer : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/berth-dbus-peer-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+        path_ = dir_ + "/private";
+        listener_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        path_.copy(addr.sun_path, sizeof addr.sun_path - 1);
+        ASSERT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+        ASSERT_EQ(listen(listener_, 1), 0);
+    }
+    void TearDown() override {
+        if (peer_.joinable()) peer_.join();
+        if (listener_ >= 0) close(listener_);
+        if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    }
 
+    std::string dir_, path_;
+    int listener_ = -1;
+    std::thread peer_;
+};
+
+TEST_F(FakePeer, RefusedAuthenticationIsNamed) {
+    peer_ = std::thread([&] {
+        const int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+        char buf[256];
+        (void)!read(fd, buf, sizeof buf);
+        const std::string rejected = "REJECTED EXTERNAL\r\n";
+        (void)!write(fd, rejected.data(), rejected.size());
+        close(fd);
+    });
+    auto c = Connection::open(path_, false, kTimeoutMs);
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().what(), "D-Bus authentication on \"" + path_ + "\" refused: REJECTED EXTERNAL");
+}
+
+// The exact SASL exchange, no Hello, a call answered by the peer.
+TEST_F(FakePeer, PeerToPeerWithoutHello) {
     // What the peer received: the SASL lines, then the call (no Hello before it).
     std::string auth_seen, begin_seen, call;
-    std::thread peer([&] {
-        const int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    peer_ = std::thread([&] {
+        const int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
         std::string in;
         auto fill = [&](auto enough) {
             char buf[4096];
@@ -366,12 +392,11 @@ TEST(DbusConnection, PeerToPeerWithoutHello) {
         (void)!write(fd, bytes->data(), bytes->size());
         close(fd);
     });
-    auto c = Connection::open(path, false, kTimeoutMs);
+    auto c = Connection::open(path_, false, kTimeoutMs);
     berth::Result<Value> version = c ? c->get_property("org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                                 "org.freedesktop.systemd1.Manager", "Version", kTimeoutMs)
                               : berth::Result<Value>(c.error());
-    peer.join();
-    close(listener);
+    peer_.join();
     ASSERT_TRUE(c.ok()) << c.error().what();
     EXPECT_FALSE(c->is_bus());
     EXPECT_EQ(c->unique_name(), "");

@@ -99,7 +99,9 @@ bool valid_bus_name(std::string_view name);
 bool is_error_name(const Error& error, std::string_view name);
 
 // One connection to a bus (dbus-daemon: Hello, unique name, match rules) or to
-// a peer (systemd's private socket). Single-threaded; every wait has a deadline.
+// a peer (systemd's private socket). Single-threaded; every wait has a deadline,
+// and running out of time is an Error with code() ETIMEDOUT naming what was
+// awaited: `wait for the reply to org.x.Y.Z on "/run/...": Connection timed out`.
 class Connection {
 public:
     // Connects to a unix socket and authenticates (SASL EXTERNAL with our euid);
@@ -108,8 +110,9 @@ public:
     // The first `unix:path=` entry of a D-Bus address list that connects
     // ("unix:path=/run/dbus/system_bus_socket;unix:abstract=x").
     static Result<Connection> open_address(std::string_view address, bool bus, int timeout_ms);
-    // As root, systemd's private socket /run/systemd/private when it connects,
-    // else $DBUS_SYSTEM_BUS_ADDRESS, else /run/dbus/system_bus_socket.
+    // systemd's private socket /run/systemd/private when it connects (root
+    // only, no dbus-daemon in between), else $DBUS_SYSTEM_BUS_ADDRESS, else
+    // /run/dbus/system_bus_socket.
     static Result<Connection> system(int timeout_ms);
     // $DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus.
     static Result<Connection> user(int timeout_ms);
@@ -136,7 +139,7 @@ public:
     // there is no bus to ask: every signal the peer emits arrives anyway.
     Status add_match(const std::string& rule, int timeout_ms);
     // The first signal (queued ones first) for which `match` returns true;
-    // the others stay queued.
+    // the others stay queued (the newest 1024: memory stays bounded).
     Result<Message> wait_signal(const std::function<bool(const Message&)>& match, int timeout_ms);
 
 private:
