@@ -428,6 +428,7 @@ void fields(V& v, S& s) {
     v("mountOptions", s.mountOptions);
     v("linux", s.linux);
     v("annotations", s.annotations);
+    v("potentiallyUnsafeConfigAnnotations", s.potentiallyUnsafeConfigAnnotations);
 }
 
 }  // namespace oci::detail

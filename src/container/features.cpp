@@ -12,6 +12,7 @@
 
 #include <string>
 
+#include "berth/cgroups/systemd_annotations.hpp"
 #include "berth/linux/capabilities.hpp"
 #include "berth/linux/mount_options.hpp"
 #include "berth/linux/seccomp.hpp"
@@ -32,9 +33,11 @@ oci::Features runtime_features() {
     // Applied by the rootfs code (src/linux/mount_*.cpp), idmap mounts included (tests/integration/rootfs_*).
     for (std::string_view name : linux_setup::known_mount_option_names()) f.mountOptions.emplace_back(name);
     f.linux.idmapMounts = true;
-    // cgroupfs v1/hybrid on this host, unified v2 in tests/cgroupv2-vm; no systemd driver.
+    // cgroupfs v1/hybrid on this host, unified v2 in tests/cgroupv2-vm; the
+    // systemd driver on v2 (src/cgroups/systemd_manager.cpp, tests/systemd-vm).
     f.linux.cgroup.v1 = true;
     f.linux.cgroup.v2 = true;
+    f.linux.cgroup.systemd = true;
     // rdma.max written (v2, and v1 where an rdma hierarchy is mounted); the VM test
     // checks the kernel answer comes back naming the file and the value.
     f.linux.cgroup.rdma = true;
@@ -65,6 +68,8 @@ oci::Features runtime_features() {
         f.annotations["io.github.seccomp.libseccomp.version"] =
             std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
     }
+    // Unit properties for the systemd driver (cgroups/systemd_annotations.hpp).
+    f.potentiallyUnsafeConfigAnnotations = {std::string(cgroups::systemd::kPropertyAnnotationPrefix)};
     f.annotations["io.github.berth.version"] = kVersion;
     f.annotations["io.github.berth.commit"] = kCommit;
     return f;

@@ -192,6 +192,7 @@ TEST(OciWriter, FeaturesHaveRuntimeSpecShape) {
     f.linux.intelRdt = false;
     f.linux.idmapMounts = true;
     f.annotations = {{"org.berth.version", "0.1.0"}};
+    f.potentiallyUnsafeConfigAnnotations = {"org.systemd.property."};
     EXPECT_EQ(oci::write_features(f, false),
               R"({"ociVersionMin":"1.0.0","ociVersionMax":"1.3.0","hooks":["prestart","poststop"],)"
               R"("mountOptions":["ro"],"linux":{"namespaces":["pid","mount"],"capabilities":["CAP_KILL"],)"
@@ -199,7 +200,8 @@ TEST(OciWriter, FeaturesHaveRuntimeSpecShape) {
               R"("seccomp":{"enabled":true,"actions":["SCMP_ACT_ALLOW"],"operators":["SCMP_CMP_EQ"],)"
               R"("archs":["SCMP_ARCH_X86_64"],"knownFlags":["SECCOMP_FILTER_FLAG_LOG"]},)"
               R"("apparmor":{"enabled":false},"selinux":{"enabled":false},"intelRdt":{"enabled":false},)"
-              R"("mountExtensions":{"idmap":{"enabled":true}}},"annotations":{"org.berth.version":"0.1.0"}})");
+              R"("mountExtensions":{"idmap":{"enabled":true}}},"annotations":{"org.berth.version":"0.1.0"},)"
+              R"("potentiallyUnsafeConfigAnnotations":["org.systemd.property."]})");
     EXPECT_NE(oci::write_features(f).find("\n    \"ociVersionMin\""), std::string::npos);
 
     auto parsed = oci::parse_features(oci::write_features(f));

@@ -416,6 +416,9 @@ struct Features {
         bool operator==(const Linux&) const = default;
     } linux;
     std::map<std::string, std::string> annotations;
+    // Config annotations (or prefixes, ending in '.') that change what the
+    // runtime does: a manager passing user annotations through filters them.
+    std::vector<std::string> potentiallyUnsafeConfigAnnotations;
     bool operator==(const Features&) const = default;
 };
 
