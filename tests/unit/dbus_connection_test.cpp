@@ -298,11 +298,20 @@ TEST_F(DbusDaemon, UserBusFromTheEnvironment) {
 }
 
 TEST_F(DbusDaemon, SystemBusFromTheEnvironment) {
-    if (access("/run/systemd/private", F_OK) == 0) GTEST_SKIP() << "systemd's private socket would be used";
     ScopedEnv address("DBUS_SYSTEM_BUS_ADDRESS", address_.c_str());
     auto c = Connection::system(kTimeoutMs);
     ASSERT_TRUE(c.ok()) << c.error().what();
     EXPECT_TRUE(c->is_bus());
+}
+
+TEST(DbusConnection, NoSystemBusNamesBothSockets) {
+    ScopedEnv address("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/berth/system_bus");
+    if (access("/run/systemd/private", F_OK) == 0) GTEST_SKIP() << "systemd's private socket is there";
+    auto c = Connection::system(kTimeoutMs);
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().what(),
+              "no system bus (and connect \"/run/systemd/private\": No such file or directory): "
+              "connect \"/nonexistent/berth/system_bus\": No such file or directory");
 }
 
 TEST(DbusConnection, MissingSocketIsNamed) {

@@ -110,9 +110,9 @@ public:
     // The first `unix:path=` entry of a D-Bus address list that connects
     // ("unix:path=/run/dbus/system_bus_socket;unix:abstract=x").
     static Result<Connection> open_address(std::string_view address, bool bus, int timeout_ms);
-    // systemd's private socket /run/systemd/private when it connects (root
-    // only, no dbus-daemon in between), else $DBUS_SYSTEM_BUS_ADDRESS, else
-    // /run/dbus/system_bus_socket.
+    // The system bus ($DBUS_SYSTEM_BUS_ADDRESS, else /run/dbus/system_bus_socket),
+    // else systemd's private socket /run/systemd/private (root only; systemd
+    // serves it before dbus-daemon runs). The bus's error names both.
     static Result<Connection> system(int timeout_ms);
     // $DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus.
     static Result<Connection> user(int timeout_ms);
