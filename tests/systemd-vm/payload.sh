@@ -9,6 +9,10 @@ set -u
 fail=0
 up() { cut -d' ' -f1 /proc/uptime; }
 echo "payload: $(uname -r), systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p'), uptime $(up)s"
+# the modules vm.sh put into the image (CRIU's) are loaded
+for m in $(cat /etc/modules-load.d/vm.conf 2>/dev/null); do
+    grep -q "^$m " /proc/modules || { echo "payload: FAIL kernel module $m not loaded"; fail=1; }
+done
 for rt in "$@"; do
     path=$(command -v "$rt") || { echo "payload: FAIL no runtime $rt"; fail=1; continue; }
     for group in systemd-driver managers; do

@@ -9,8 +9,8 @@
 # One line per check, then `N passed, M failed`; exit 1 on any failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lib.sh"
 [ $# = 1 ] || { echo "usage: $0 RUNTIME_PATH" >&2; exit 2; }
+. "$here/lib.sh" "$1"
 RUNTIME=$(command -v "$1") || { echo "managers.sh: no runtime $1" >&2; exit 2; }
 ROOTFS=${BUNDLE:-/payload/bundle}/rootfs
 name=$(basename "$RUNTIME")
@@ -36,8 +36,7 @@ expect "podman: run" "$out" hello
 pm run --rm --network none "$IMG" sh -c 'exit 3' >/dev/null 2>&1
 expect "podman: run exit status" $? 3
 step "podman: run -d" "$W/podman.log" pm run -d --name sdvm-p1 --network none --memory 64m "$IMG" sleep 100000
-id=$(pm inspect -f '{{.Id}}' sdvm-p1 2>/dev/null)
-pid=$(pm inspect -f '{{.State.Pid}}' sdvm-p1 2>/dev/null)
+read -r id pid < <(pm inspect -f '{{.Id}} {{.State.Pid}}' sdvm-p1 2>/dev/null)
 U=libpod-$id.scope; P=/machine.slice/$U
 expect "podman: scope active" "$(unit_prop "$U" ActiveState)" active
 expect "podman: ControlGroup" "$(unit_prop "$U" ControlGroup)" "$P"
@@ -52,7 +51,6 @@ if wait_for 5 unit_gone "$U"; then ok "podman: scope gone after stop"
 else fail "podman: scope gone after stop" "$(unit_prop "$U" ActiveState)"; fi
 step "podman: rm" "$W/podman.log" pm rm sdvm-p1
 expect "podman: nothing left" "$(pm ps -aq 2>&1)" ""
-pm rmi -a >/dev/null 2>&1
 
 # ---------------------------------------------------------------- containerd + ctr
 # an OCI image archive of the rootfs: one uncompressed layer, its config, a manifest
@@ -113,7 +111,6 @@ step "containerd: task delete" "$S/ctr.log" c task delete c1
 step "containerd: container delete" "$S/ctr.log" c containers delete c1
 if wait_for 5 unit_gone $U; then ok "containerd: scope gone"; else fail "containerd: scope gone" "$(unit_prop $U ActiveState)"; fi
 [ -e $CG$P ] && fail "containerd: cgroup removed" "$CG$P exists" || ok "containerd: cgroup removed"
-c images rm docker.io/library/sdvm-busybox:latest >/dev/null 2>&1
 kill "$cpid"; wait "$cpid" 2>/dev/null
 rm -rf "$W"
 summary
