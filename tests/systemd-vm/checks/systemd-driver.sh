@@ -73,9 +73,10 @@ expect "events --stats: pids.current" "$(jq -r .data.pids.current <<<"$stats" 2>
 jq -e '.data.memory.usage.usage > 0' <<<"$stats" >/dev/null && ok "events --stats: memory usage" ||
     fail "events --stats: memory usage" "$stats"
 
-# ---- devices: the allow-list systemd holds for the scope survives daemon-reload
-# (runc issues 4568, 4612: after a reload systemd rebuilt a device program that
-# denied what the runtime had allowed)
+# ---- devices: the allow-list systemd holds for the scope survives daemon-reload.
+# runc issue 4568 (fixed by PR 4612: DeviceAllow before DevicePolicy): every scope runc
+# made had NeedDaemonReload=yes, and a reload re-applied the unit's device rules.
+expect "devices: NeedDaemonReload" "$(unit_prop $U NeedDaemonReload)" no
 devcheck() {
     local out
     out=$(rt exec c1 sh -c 'echo x >/dev/null && head -c 4 /dev/zero | wc -c' 2>&1)
