@@ -29,6 +29,7 @@
 #   VM_CACHE=~/.cache/berth-systemd-vm   the base image (ctest: the build tree's)
 #   VM_KERNEL_CACHE=~/.cache/cgroupv2-vm/kernel   unpacked kernel packages (shared)
 #   VM_KERNEL_PKG=   exact kernel package (default: linux-image-cloud-amd64's dependency)
+#   VM_KERNEL_DEB=   use this already downloaded kernel .deb instead
 #   VM_MIRROR=       (default: the first URIs of the host's debian.sources)
 #   VM_SUITE=bookworm
 #   VM_EXTRA_PKGS=   comma-separated Debian packages in the image (default: $DEFAULT_PKGS
@@ -39,6 +40,7 @@
 #   VM_OUTDIR=       if set: files the command writes under $VM_OUT (/out) are copied
 #                    back into this host directory (a tar over serial port ttyS3)
 #   VM_APPEND=       extra kernel command line (e.g. systemd.log_level=debug)
+#   VM_QEMU_ARGS=    extra qemu arguments (word-split)    VM_CPU_MODEL=max  TCG CPU model
 #   VM_VERBOSE=0     1: print the guest console (systemd's boot log) at the end
 #   VM_KEEP=0        1: keep the work dir        VM_QUIET=0  1: no progress lines
 #   VM_BUILD_ONLY=0  1: fetch the kernel and build the base image, boot nothing
@@ -48,10 +50,9 @@
 # Timings on this project's 2-core hosts (TCG): see tests/systemd-vm/README.md.
 set -euo pipefail
 SCRIPT_VERSION=2   # bump when the image recipe below changes (the cache key)
-die() { echo "systemd-vm: $*" >&2; exit 125; }
-skip() { echo "systemd-vm: SKIP: $*" >&2; exit 77; }
-log() { [ "${VM_QUIET:-0}" = 1 ] || echo "systemd-vm: [$(date +%T)] $*" >&2; }
-[ $# -ge 2 ] || { sed -n '2,47p' "$0" >&2; exit 125; }
+VM_NAME=systemd-vm   # the prefix of its messages
+. "$(dirname "$0")/../setup/vm-lib.sh"
+[ $# -ge 2 ] || { sed -n '2,50p' "$0" >&2; exit 125; }
 DIR=$1; shift
 [ -d "$DIR" ] || die "not a directory: $DIR"
 
@@ -72,31 +73,11 @@ VM_KERNEL_CACHE=${VM_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cgroupv2-vm/k
 mkdir -p "$VM_CACHE" "$VM_KERNEL_CACHE"
 
 # ---------------------------------------------------------------- host tools
-need_pkgs=()
-command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
-command -v cpio >/dev/null || need_pkgs+=(cpio)
-command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-    [ "$(id -u)" = 0 ] || skip "missing ${need_pkgs[*]}: run tests/setup/install-deps.sh"
-    log "installing ${need_pkgs[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_pkgs[@]}" >&2 ||
-        skip "cannot install ${need_pkgs[*]}"
-fi
+vm_host_tools qemu-system-x86_64:qemu-system-x86 cpio:cpio
 
 # ---------------------------------------------------------------- kernel (shared cache)
-pkg=${VM_KERNEL_PKG:-$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-                       awk '/Depends: linux-image-[0-9]/{print $2; exit}')}
-[ -n "$pkg" ] || skip "cannot resolve the kernel package (set VM_KERNEL_PKG=exact-name; apt-get update?)"
-kdir=$VM_KERNEL_CACHE/$pkg
-if [ ! -e "$kdir/.done" ]; then
-    rm -rf "$kdir"; mkdir -p "$kdir"
-    log "fetching kernel package $pkg"
-    t=$(mktemp -d); chmod 0777 "$t"
-    (cd "$t" && apt-get download "$pkg" >&2) || { rm -rf "$kdir" "$t"; skip "apt-get download $pkg failed"; }
-    dpkg -x "$t"/*.deb "$kdir"; rm -rf "$t"; touch "$kdir/.done"
-fi
-KERNEL=$(ls "$kdir"/boot/vmlinuz-* | head -1)
-MODDIR=$(ls -d "$kdir"/lib/modules/* | head -1); kver=$(basename "$MODDIR")
+vm_kernel "$VM_KERNEL_CACHE"
+kver=$(basename "$MODDIR")
 
 # ---------------------------------------------------------------- base rootfs (cached)
 PKGS=systemd,systemd-sysv,dbus,libseccomp2,kmod${VM_EXTRA_PKGS:+,$VM_EXTRA_PKGS}
@@ -142,7 +123,7 @@ copy_module() {
     local f d dst
     f=$(find "$MODDIR/kernel" \( -name "$1.ko" -o -name "${1//_/-}.ko" \) | head -1)
     if [ -z "$f" ]; then
-        grep -qE "/($1|${1//_/-})\.ko" "$MODDIR/modules.builtin" 2>/dev/null || die "kernel module $1 not in $pkg"
+        grep -qE "/($1|${1//_/-})\.ko" "$MODDIR/modules.builtin" 2>/dev/null || die "kernel module $1 not in $MODDIR"
         return 0
     fi
     dst=$2/lib/modules/$kver/${f#"$MODDIR"/}
@@ -155,6 +136,9 @@ copy_module() {
 
 if [ ! -s "$BASE" ]; then
     [ "$(id -u)" = 0 ] || die "building the base image needs root (debootstrap); booting a cached one does not"
+    command -v debootstrap >/dev/null ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap >&2 ||
+        die "cannot install debootstrap"
     R=$VM_CACHE/rootfs
     rm -rf --one-file-system "$R"
     log "debootstrap $VM_SUITE from $VM_MIRROR ($PKGS)"
@@ -202,70 +186,10 @@ if [ ! -s "$BASE" ]; then
 fi
 [ "${VM_BUILD_ONLY:-0}" = 1 ] && { log "build only: $BASE"; exit 0; }
 
-# ---------------------------------------------------------------- payload initramfs
+# ---------------------------------------------------------------- payload initramfs, boot
 W=$(mktemp -d "${TMPDIR:-/tmp}/berth-sdvm.XXXXXX")
 cleanup() { [ "${VM_KEEP:-0}" = 1 ] && log "work dir kept: $W" || rm -rf "$W"; }
 trap cleanup EXIT
-P=$W/p; mkdir -p "$P/payload"
-cp -a "$DIR"/. "$P/payload/"
-find "$P/payload" -maxdepth 2 -type f -perm -u+x | while read -r f; do
-    [ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
-    { LC_ALL=C ldd "$f" 2>/dev/null || true; } | awk '/=> \//{print $3} /^\t\//{print $1}'
-done | sort -u | while read -r lib; do
-    # /lib and /lib64 are symlinks into /usr (merged /usr): a cpio entry "lib/..." would
-    # replace the guest's /lib symlink by a directory and hide /lib/systemd. Use real dirs.
-    d=$(readlink -f "$(dirname "$lib")")
-    mkdir -p "$P$d"; cp -L "$lib" "$P$d/$(basename "$lib")"
-done
-{
-    echo '#!/bin/sh'
-    if [ $# -eq 1 ]; then printf '%s\n' "$1"
-    else printf 'exec'; for a in "$@"; do printf " '%s'" "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"; done; echo; fi
-} >"$P/payload-cmd.sh"
-(cd "$P" && find . -mindepth 1 | cpio -o -H newc -R 0:0 --quiet) >"$W/payload.cpio"
-cat "$BASE" "$W/payload.cpio" >"$W/initrd"; rm -rf "$P" "$W/payload.cpio"
-
-# ---------------------------------------------------------------- boot
-accel=$VM_ACCEL
-if [ "$accel" = auto ]; then
-    accel=tcg
-    if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accel=kvm; fi
-fi
-case $accel in
-    kvm) accel_args=(-accel kvm -cpu host) ;;
-    tcg) accel_args=(-accel tcg,thread=multi -cpu max) ;;
-    *) die "VM_ACCEL must be auto, kvm or tcg" ;;
-esac
-: >"$W/out.log"; : >"$W/status"; : >"$W/out.tar"
-log "booting ($accel, ${VM_CPUS} cpu, ${VM_MEM}M, $(basename "$KERNEL"), initrd $(du -h "$W/initrd" | cut -f1))"
-start=$(date +%s.%N)
-set +e
-timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -M q35 "${accel_args[@]}" \
-    -m "$VM_MEM" -smp "$VM_CPUS" -nodefaults -no-user-config -display none -no-reboot \
-    -kernel "$KERNEL" -initrd "$W/initrd" \
-    -append "console=ttyS0 quiet panic=-1 mitigations=off systemd.unified_cgroup_hierarchy=1 systemd.show_status=0 i8042.noaux i8042.nokbd ${VM_APPEND:-}" \
-    -serial "file:$W/console.log" \
-    -chardev "file,id=s1,path=$W/out.log,append=on" -serial chardev:s1 \
-    -chardev "file,id=s2,path=$W/status,append=on" -serial chardev:s2 \
-    -chardev "file,id=s3,path=$W/out.tar,append=on" -serial chardev:s3 \
-    </dev/null >"$W/qemu.log" 2>&1 &
-qpid=$!
-trap 'kill $qpid 2>/dev/null; exit 130' INT TERM
-tail -s 0.2 -f --pid=$qpid "$W/out.log" 2>/dev/null &
-tpid=$!
-wait $qpid; qrc=$?
-wait $tpid 2>/dev/null
-set -e
-end=$(date +%s.%N)
-log "VM finished in $(awk "BEGIN{printf \"%.1f\", $end-$start}")s; $(grep -ao 'vm: payload start uptime=[0-9.]*s' "$W/console.log" | sed 's/vm: //')"
-[ "${VM_VERBOSE:-0}" = 1 ] && cat "$W/qemu.log" "$W/console.log" >&2
-if [ -n "${VM_OUTDIR:-}" ] && [ -s "$W/out.tar" ]; then
-    mkdir -p "$VM_OUTDIR"; tar -C "$VM_OUTDIR" -xf "$W/out.tar" || log "could not unpack /out"
-fi
-rc=$(tr -dc '0-9' <"$W/status")
-if [ -z "$rc" ]; then
-    [ "${VM_VERBOSE:-0}" = 1 ] || { cat "$W/qemu.log"; tail -n 40 "$W/console.log"; } >&2
-    if [ $qrc = 124 ] || [ $qrc = 137 ]; then echo "systemd-vm: timeout after ${VM_TIMEOUT}s" >&2; exit 124; fi
-    echo "systemd-vm: VM ended without an exit status (qemu rc=$qrc)" >&2; exit 125
-fi
-exit "$rc"
+vm_initrd "$BASE" "$DIR" real-dirs "$W" "$@"
+: >"$W/out.tar"
+vm_boot "$W" systemd.show_status=0 -chardev "file,id=s3,path=$W/out.tar,append=on" -serial chardev:s3
