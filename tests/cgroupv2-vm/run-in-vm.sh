@@ -51,9 +51,8 @@
 set -euo pipefail
 
 SCRIPT_VERSION=9
-die() { echo "run-in-cgroupv2-vm: $*" >&2; exit 125; }
-skip() { echo "run-in-cgroupv2-vm: SKIP: $*" >&2; exit 77; }
-log() { [ "${VM_QUIET:-0}" = 1 ] || echo "run-in-cgroupv2-vm: $*" >&2; }
+VM_NAME=run-in-cgroupv2-vm   # the prefix of its messages
+. "$(dirname "$0")/../setup/vm-lib.sh"
 
 [ $# -ge 2 ] || { sed -n '2,50p' "$0" >&2; exit 125; }
 DIR=$1; shift
@@ -68,15 +67,7 @@ VM_CACHE=${VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cgroupv2-vm}
 mkdir -p "$VM_CACHE"
 
 # ---------------------------------------------------------------- host tools
-need_pkgs=()
-command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
-command -v cpio >/dev/null || need_pkgs+=(cpio)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-    [ "$(id -u)" = 0 ] || skip "missing ${need_pkgs[*]}: run tests/setup/install-deps.sh"
-    log "installing ${need_pkgs[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_pkgs[@]}" >&2 ||
-        skip "cannot install ${need_pkgs[*]}"
-fi
+vm_host_tools qemu-system-x86_64:qemu-system-x86 cpio:cpio
 
 # a static busybox: the installed one if static, else busybox-static unpacked into the cache
 is_static() { ! LC_ALL=C ldd "$1" >/dev/null 2>&1; }
@@ -99,28 +90,7 @@ fi
 if [ -n "${VM_KERNEL:-}" ]; then
     KERNEL=$VM_KERNEL; MODDIR=${VM_MODDIR:-}
 else
-    if [ -n "${VM_KERNEL_DEB:-}" ]; then
-        pkg=$(basename "$VM_KERNEL_DEB" .deb)
-    else
-        pkg=${VM_KERNEL_PKG:-$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-                               awk '/Depends: linux-image-[0-9]/{print $2; exit}')}
-        [ -n "$pkg" ] || skip "cannot resolve the kernel package (set VM_KERNEL_PKG=exact-name; apt-get update?)"
-    fi
-    kdir=$VM_CACHE/kernel/$pkg
-    if [ ! -e "$kdir/.done" ]; then
-        rm -rf "$kdir"; mkdir -p "$kdir"
-        if [ -n "${VM_KERNEL_DEB:-}" ]; then
-            dpkg -x "$VM_KERNEL_DEB" "$kdir"
-        else
-            log "fetching kernel package $pkg"
-            t=$(mktemp -d); chmod 0777 "$t"
-            (cd "$t" && apt-get download "$pkg" >&2) || { rm -rf "$kdir"; skip "apt-get download $pkg failed"; }
-            dpkg -x "$t"/*.deb "$kdir"; rm -rf "$t"
-        fi
-        touch "$kdir/.done"
-    fi
-    KERNEL=$(ls "$kdir"/boot/vmlinuz-* | head -1)
-    MODDIR=$(ls -d "$kdir"/lib/modules/* | head -1)
+    vm_kernel "$VM_CACHE/kernel"
 fi
 [ -r "$KERNEL" ] || die "no kernel image"
 
@@ -245,87 +215,19 @@ if [ ! -s "$BASE" ]; then
     mv "$BASE.tmp" "$BASE"; rm -rf "$s"
 fi
 
-# ---------------------------------------------------------------- payload initramfs
+# ---------------------------------------------------------------- payload initramfs, boot
 W=$(mktemp -d "${TMPDIR:-/tmp}/cgv2vm.XXXXXX")
 cleanup() { [ "${VM_KEEP:-0}" = 1 ] && log "work dir kept: $W" || rm -rf "$W"; }
 trap cleanup EXIT
-P=$W/payload-root
-mkdir -p "$P/payload"
-cp -a "$DIR"/. "$P/payload/"
-# shared libraries of dynamic ELF executables in DIR (top two levels only, so that
-# binaries inside a bundle's rootfs are not resolved against the host's libraries)
-find "$P/payload" -maxdepth "${VM_LDD_DEPTH:-2}" -type f -perm -u+x | while read -r f; do
-    [ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
-    { LC_ALL=C ldd "$f" 2>/dev/null || true; } | awk '/=> \//{print $3} /^\t\//{print $1}'
-done | sort -u | while read -r lib; do
-    [ -e "$P$lib" ] && continue
-    mkdir -p "$P$(dirname "$lib")"; cp -L "$lib" "$P$lib"
-done
-# the command
-{
-    echo '#!/bin/sh'
-    if [ $# -eq 1 ]; then
-        printf '%s\n' "$1"
-    else
-        printf 'exec'; for a in "$@"; do printf " '%s'" "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"; done; echo
-    fi
-} >"$P/payload-cmd.sh"
-owner=(); [ "$(id -u)" = 0 ] || owner=(-R 0:0)
-(cd "$P" && find . -mindepth 1 | cpio -o -H newc "${owner[@]}" --quiet) >"$W/payload.cpio"
-cat "$BASE" "$W/payload.cpio" >"$W/initrd"
-rm -rf "$P" "$W/payload.cpio"
-
-# ---------------------------------------------------------------- boot
-accel=$VM_ACCEL
-if [ "$accel" = auto ]; then
-    accel=tcg
-    if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accel=kvm; fi
-fi
-case $accel in
-    kvm) accel_args=(-accel kvm -cpu host) ;;
-    tcg) accel_args=(-accel tcg,thread=multi -cpu "${VM_CPU_MODEL:-max}") ;;
-    *) die "VM_ACCEL must be auto, kvm or tcg" ;;
-esac
-: >"$W/out.log"; : >"$W/status"
+vm_initrd "$BASE" "$DIR" as-is "$W" "$@"
 tar_args=()
 if [ -n "${VM_OUTDIR:-}" ]; then
     : >"$W/out.tar"
     tar_args=(-chardev "file,id=vtar,path=$W/out.tar" -device virtserialport,bus=vs.0,chardev=vtar,name=outtar)
 fi
-log "booting ($accel, ${VM_CPUS} cpu, ${VM_MEM}M, kernel $(basename "$KERNEL"))"
-start=$(date +%s.%N)
-set +e
-timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -M q35 "${accel_args[@]}" \
-    -m "$VM_MEM" -smp "$VM_CPUS" -nodefaults -no-user-config -display none -no-reboot \
-    -kernel "$KERNEL" -initrd "$W/initrd" \
-    -append "console=ttyS0 quiet panic=-1 mitigations=off systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all i8042.noaux i8042.nokbd ${VM_APPEND:-}" \
-    -serial "file:$W/console.log" \
-    -chardev "file,id=s1,path=$W/out.log,append=on" -serial chardev:s1 \
-    -chardev "file,id=s2,path=$W/status,append=on" -serial chardev:s2 \
+# the output and the status also come through virtio-serial ports (the guest prefers them)
+vm_boot "$W" cgroup_no_v1=all \
     -device virtio-serial-pci,id=vs \
     -chardev "file,id=vout,path=$W/out.log,append=on" -device virtserialport,bus=vs.0,chardev=vout,name=out \
     -chardev "file,id=vrc,path=$W/status,append=on" -device virtserialport,bus=vs.0,chardev=vrc,name=status \
-    "${tar_args[@]}" \
-    ${VM_QEMU_ARGS:-} \
-    </dev/null >"$W/qemu.log" 2>&1 &
-qpid=$!
-trap 'kill $qpid 2>/dev/null; exit 130' INT TERM
-tail -s 0.2 -f --pid=$qpid "$W/out.log" 2>/dev/null &
-tpid=$!
-wait $qpid; qrc=$?
-wait $tpid 2>/dev/null
-set -e
-end=$(date +%s.%N)
-log "VM finished in $(awk "BEGIN{printf \"%.1f\", $end-$start}")s; $(grep -ao 'vm-init: payload start uptime=[0-9.]*s' "$W/console.log" | sed 's/vm-init: //')"
-if [ "${VM_VERBOSE:-0}" = 1 ]; then cat "$W/qemu.log" "$W/console.log" >&2; fi
-rc=$(tr -dc '0-9' <"$W/status")
-if [ -n "${VM_OUTDIR:-}" ] && [ -s "$W/out.tar" ]; then
-    mkdir -p "$VM_OUTDIR"; tar -C "$VM_OUTDIR" -xf "$W/out.tar" || log "could not unpack VM_OUT"
-fi
-if [ -z "$rc" ]; then
-    [ "${VM_VERBOSE:-0}" = 1 ] || { cat "$W/qemu.log"; tail -n 40 "$W/console.log"; } >&2
-    if [ $qrc = 124 ] || [ $qrc = 137 ]; then die_rc=124; echo "run-in-cgroupv2-vm: timeout after ${VM_TIMEOUT}s" >&2
-    else die_rc=125; echo "run-in-cgroupv2-vm: VM ended without an exit status (qemu rc=$qrc)" >&2; fi
-    exit $die_rc
-fi
-exit "$rc"
+    "${tar_args[@]}"

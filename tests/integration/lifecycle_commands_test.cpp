@@ -99,12 +99,18 @@ TEST_F(Lifecycle, DuplicateAndInvalidIdsAreRefused) {
     EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
 }
 
-TEST_F(Lifecycle, SystemdCgroupDriverIsRefusedNotIgnored) {
+// The systemd driver runs on cgroup v2 (tests/systemd-vm); on this kind of
+// host (v1/hybrid) it is refused before anything is made, never ignored.
+TEST_F(Lifecycle, SystemdCgroupDriverOnAHybridHostIsRefusedAndLeavesNothing) {
     auto bundle = make_bundle();
+    bundle.spec.linux->cgroupsPath = "system.slice:berth-test:sd";
     bundle.write();
     auto r = run_berth("--systemd-cgroup", "create", "--bundle", bundle.path(), "sd");
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.err.find("systemd cgroup driver is not implemented"), std::string::npos) << r.describe();
+    EXPECT_TRUE(has(r.err, "berth's systemd driver needs a cgroup v2 (unified) host; this one is hybrid")) << r.describe();
+    EXPECT_NE(run_berth("state", "sd").exit_code, 0);
+    for (const char* hierarchy : {"memory", "pids", "unified"})
+        EXPECT_NE(access(("/sys/fs/cgroup/" + std::string(hierarchy) + "/system.slice/berth-test-sd.scope").c_str(), F_OK), 0);
 }
 
 TEST_F(Lifecycle, BundleWithoutConfigFailsAndLeavesNothing) {

@@ -21,7 +21,8 @@ packages=(
   clang
   # D-Bus client tests (tests/unit/dbus_connection_test.cpp): a private dbus-daemon, dbus-send as a second client
   dbus-daemon dbus-bin
-  # pure cgroup v2 tests in a VM (tests/cgroupv2-vm; the guest kernel is apt-get download-ed at test time)
+  # cgroup v2 tests in VMs (tests/cgroupv2-vm, tests/systemd-vm; the guest kernel is apt-get download-ed at
+  # test time, the systemd VM's image debootstrap-ped once per build tree)
   qemu-system-x86 cpio xz-utils zstd
   # conformance: runc 1.1.5 bats suite from the Debian source package (conformance/setup.sh)
   dpkg-dev gawk debootstrap golang-go

@@ -1,0 +1,116 @@
+#!/bin/bash
+# Runs INSIDE the systemd VM: real managers driving RUNTIME through its systemd cgroup
+# driver, on a local image imported from the busybox bundle's rootfs (no registry):
+#   podman (cgroup_manager = "systemd", --runtime RUNTIME_PATH, vfs storage, no network)
+#   containerd 1.6 + ctr with the runc shim (io.containerd.runc.v2; ctr's --runc-binary and
+#   --runc-systemd-cgroup set the shim's BinaryName and SystemdCgroup options, the fields a
+#   CRI config sets), a slice:prefix:name cgroup, the native snapshotter
+#   managers.sh RUNTIME_PATH
+# One line per check, then `N passed, M failed`; exit 1 on any failure.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# = 1 ] || { echo "usage: $0 RUNTIME_PATH" >&2; exit 2; }
+. "$here/lib.sh" "$1"
+RUNTIME=$(command -v "$1") || { echo "managers.sh: no runtime $1" >&2; exit 2; }
+ROOTFS=${BUNDLE:-/payload/bundle}/rootfs
+name=$(basename "$RUNTIME")
+W=/run/sdvm-managers-$name; mkdir -p "$W"
+CG=/sys/fs/cgroup
+echo "# manager checks: $RUNTIME ($("$RUNTIME" --version 2>&1 | head -n1))"
+
+# ---------------------------------------------------------------- podman
+cat >"$W/containers.conf" <<'EOF'
+[engine]
+cgroup_manager = "systemd"
+events_logger = "file"
+EOF
+pm() {
+    CONTAINERS_CONF=$W/containers.conf podman --root "$W/podman" --runroot "$W/podman-run" \
+        --storage-driver vfs --runtime "$RUNTIME" "$@"
+}
+IMG=localhost/sdvm-busybox:latest
+tar -C "$ROOTFS" -cf "$W/rootfs.tar" .
+step "podman: import" "$W/podman.log" pm import "$W/rootfs.tar" "$IMG"
+out=$(pm run --rm --network none "$IMG" echo hello 2>&1)
+expect "podman: run" "$out" hello
+pm run --rm --network none "$IMG" sh -c 'exit 3' >/dev/null 2>&1
+expect "podman: run exit status" $? 3
+step "podman: run -d" "$W/podman.log" pm run -d --name sdvm-p1 --network none --memory 64m "$IMG" sleep 100000
+read -r id pid < <(pm inspect -f '{{.Id}} {{.State.Pid}}' sdvm-p1 2>/dev/null)
+U=libpod-$id.scope; P=/machine.slice/$U
+expect "podman: scope active" "$(unit_prop "$U" ActiveState)" active
+expect "podman: ControlGroup" "$(unit_prop "$U" ControlGroup)" "$P"
+expect "podman: init's cgroup" "$(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>&1)" "$P"
+expect "podman: --memory as MemoryMax" "$(unit_prop "$U" MemoryMax)" 67108864
+expect "podman: memory.max" "$(cat "$CG$P/memory.max" 2>&1)" 67108864
+# podman gives the container a cgroup namespace on v2: the exec'd process joined it
+expect "podman: exec" "$(pm exec sdvm-p1 cat /proc/self/cgroup 2>&1)" "0::/"
+step "podman: stop" "$W/podman.log" pm stop -t 1 sdvm-p1
+expect "podman: stopped" "$(pm inspect -f '{{.State.Status}}' sdvm-p1 2>&1)" exited
+if wait_for 5 unit_gone "$U"; then ok "podman: scope gone after stop"
+else fail "podman: scope gone after stop" "$(unit_prop "$U" ActiveState)"; fi
+step "podman: rm" "$W/podman.log" pm rm sdvm-p1
+expect "podman: nothing left" "$(pm ps -aq 2>&1)" ""
+
+# ---------------------------------------------------------------- containerd + ctr
+# an OCI image archive of the rootfs: one uncompressed layer, its config, a manifest
+oci_archive() {  # oci_archive ROOTFS OUT.tar
+    local d=$W/oci b=$W/oci/blobs/sha256 layer cfg man
+    rm -rf "$d"; mkdir -p "$b"
+    tar -C "$1" -cf "$d/layer" .
+    layer=$(sha256sum "$d/layer" | cut -d' ' -f1); mv "$d/layer" "$b/$layer"
+    jq -nc --arg l "sha256:$layer" '{architecture: "amd64", os: "linux",
+        config: {Cmd: ["sh"]}, rootfs: {type: "layers", diff_ids: [$l]}}' >"$d/cfg"
+    cfg=$(sha256sum "$d/cfg" | cut -d' ' -f1); mv "$d/cfg" "$b/$cfg"
+    jq -nc --arg c "sha256:$cfg" --argjson cs "$(stat -c %s "$b/$cfg")" \
+        --arg l "sha256:$layer" --argjson ls "$(stat -c %s "$b/$layer")" '{schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+        layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}' >"$d/man"
+    man=$(sha256sum "$d/man" | cut -d' ' -f1); mv "$d/man" "$b/$man"
+    jq -nc --arg m "sha256:$man" --argjson ms "$(stat -c %s "$b/$man")" '{schemaVersion: 2,
+        manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $ms,
+                     annotations: {"io.containerd.image.name": "docker.io/library/sdvm-busybox:latest",
+                                   "org.opencontainers.image.ref.name": "latest"}}]}' >"$d/index.json"
+    echo '{"imageLayoutVersion": "1.0.0"}' >"$d/oci-layout"
+    tar -C "$d" -cf "$2" oci-layout index.json blobs
+}
+S=$W/containerd
+mkdir -p "$S"
+cat >"$S/config.toml" <<EOF
+version = 2
+root = "$S/root"
+state = "$S/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$S/containerd.sock"
+EOF
+containerd --config "$S/config.toml" >"$S/containerd.log" 2>&1 &
+cpid=$!
+c() { ctr -a "$S/containerd.sock" -n sdvm "$@"; }
+wait_for 20 c version >/dev/null 2>&1 && ok "containerd: up" || fail "containerd: up" "$(tail -n2 "$S/containerd.log")"
+oci_archive "$ROOTFS" "$W/image.tar"
+step "containerd: import" "$S/ctr.log" c images import --snapshotter native "$W/image.tar"
+U=sdvm-ctr-c1.scope; P=/system.slice/$U
+step "containerd: run -d" "$S/ctr.log" c run -d --snapshotter native --runc-binary "$RUNTIME" --runc-systemd-cgroup \
+    --cgroup system.slice:sdvm-ctr:c1 --memory-limit 67108864 docker.io/library/sdvm-busybox:latest c1 sleep 100000
+# the shim ran RUNTIME (BinaryName) with its state under the shim's default root: the
+# runtime itself knows the container (the scope below shows SystemdCgroup took effect)
+expect "containerd: the runtime's container" "$("$RUNTIME" --root /run/containerd/runc/sdvm list -q 2>&1)" c1
+pid=$(c task ls 2>/dev/null | awk '$1 == "c1" {print $2}')
+expect "containerd: scope active" "$(unit_prop $U ActiveState)" active
+expect "containerd: ControlGroup" "$(unit_prop $U ControlGroup)" "$P"
+expect "containerd: init's cgroup" "$(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>&1)" "$P"
+expect "containerd: MemoryMax" "$(unit_prop $U MemoryMax)" 67108864
+# ctr's default spec has no cgroup namespace: the exec'd process sees the scope's path
+expect "containerd: exec" "$(c task exec --exec-id e1 c1 cat /proc/self/cgroup 2>&1)" "0::$P"
+step "containerd: kill" "$S/ctr.log" c task kill -s KILL c1
+wait_for 10 sh -c "ctr -a $S/containerd.sock -n sdvm task ls | grep -q '^c1 .*STOPPED'" && ok "containerd: task stopped" ||
+    fail "containerd: task stopped" "$(c task ls 2>&1 | tr '\n' '|')"
+step "containerd: task delete" "$S/ctr.log" c task delete c1
+step "containerd: container delete" "$S/ctr.log" c containers delete c1
+if wait_for 5 unit_gone $U; then ok "containerd: scope gone"; else fail "containerd: scope gone" "$(unit_prop $U ActiveState)"; fi
+[ -e $CG$P ] && fail "containerd: cgroup removed" "$CG$P exists" || ok "containerd: cgroup removed"
+kill "$cpid"; wait "$cpid" 2>/dev/null
+rm -rf "$W"
+summary

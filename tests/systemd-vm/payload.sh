@@ -1,0 +1,28 @@
+#!/bin/bash
+# Runs INSIDE the systemd VM (payload.service, root, cwd /payload): every check group
+# for each runtime named on the command line (a name in PATH: /payload/bin/berth, or the
+# image's runc and crun). Each group's output also goes to /out/RUNTIME-GROUP.log, which
+# vm.sh copies back to the host (VM_OUTDIR).
+#   payload.sh RUNTIME...
+set -u
+[ $# -ge 1 ] || { echo "usage: $0 RUNTIME..." >&2; exit 2; }
+fail=0
+up() { cut -d' ' -f1 /proc/uptime; }
+echo "payload: $(uname -r), systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p'), uptime $(up)s"
+# the modules vm.sh put into the image (CRIU's) are loaded
+for m in $(cat /etc/modules-load.d/vm.conf 2>/dev/null); do
+    grep -q "^$m " /proc/modules || { echo "payload: FAIL kernel module $m not loaded"; fail=1; }
+done
+for rt in "$@"; do
+    path=$(command -v "$rt") || { echo "payload: FAIL no runtime $rt"; fail=1; continue; }
+    for group in systemd-driver managers; do
+        t0=$(up)
+        arg=$rt; [ $group = managers ] && arg=$path
+        ./checks/$group.sh "$arg" 2>&1 | tee "$VM_OUT/$rt-$group.log"
+        rc=${PIPESTATUS[0]}
+        [ "$rc" = 0 ] || fail=1
+        echo "payload: $rt $group rc=$rc in $(awk "BEGIN{printf \"%.1f\", $(up) - $t0}")s"
+    done
+done
+echo "payload: RESULT $([ $fail = 0 ] && echo PASS || echo FAIL)"
+exit $fail

@@ -1,0 +1,26 @@
+#!/bin/bash
+# ctest entry for the systemd VM: assembles the payload (berth, a busybox bundle, the
+# checks) and boots vm.sh once; inside, every check group runs for each RUNTIME.
+#   run-ctest.sh BERTH_BINARY MAKE_BUNDLE_SCRIPT CACHE_DIR RUNTIME...
+# The base image is built into CACHE_DIR once (VM_CACHE; a build tree's) and reused; the
+# checks' logs land in CACHE_DIR/../out (VM_OUTDIR). Exit 77 (skipped) only when qemu or
+# the guest kernel package cannot be installed or fetched.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# -ge 4 ] || { echo "usage: $0 BERTH_BINARY MAKE_BUNDLE_SCRIPT CACHE_DIR RUNTIME..." >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "run-ctest.sh: SKIP: needs root (debootstrap, apt-get)" >&2; exit 77; }
+berth=$1 make_bundle=$2 cache=$3; shift 3
+
+payload=$(mktemp -d "${TMPDIR:-/tmp}/berth-sdvm-payload.XXXXXX")
+trap 'rm -rf "$payload"' EXIT
+mkdir -p "$payload/bin"
+cp "$berth" "$payload/bin/berth"
+cp -r "$here/checks" "$here/payload.sh" "$payload/"
+"$make_bundle" "$payload/bundle" sleep 100000 >/dev/null
+out=$(dirname "$cache")/out
+rm -rf "$out"
+# not exec: the EXIT trap removes the payload afterwards
+rc=0
+VM_CACHE=$cache VM_OUTDIR=$out VM_QUIET=${VM_QUIET:-0} VM_TIMEOUT=${VM_TIMEOUT:-900} \
+    "$here/vm.sh" "$payload" bash payload.sh "$@" || rc=$?
+exit $rc
