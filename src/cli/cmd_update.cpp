@@ -64,7 +64,7 @@ Result<oci::Resources> requested_resources(const Flags& flags) {
     f.cpu_rt_runtime = flags.get_string("cpu-rt-runtime");
     f.cpuset_cpus = flags.get_string("cpuset-cpus");
     f.cpuset_mems = flags.get_string("cpuset-mems");
-    f.pids_limit = flags.get_int("pids-limit");
+    if (flags.is_set("pids-limit")) f.pids_limit = flags.get_int("pids-limit");
     f.blkio_weight = flags.get_uint("blkio-weight");
     return cgroups::resources_from_flags(f);
 }
