@@ -45,17 +45,6 @@ Status thaw_if_frozen(const Record& record) {
     return thaw_if_frozen(cgroup);
 }
 
-// SIGKILL the init and wait until it is dead (it is not our child: a pidfd
-// turns readable when it exits).
-void kill_and_wait(const Record& record) {
-    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
-    if (!pidfd || !init_alive(record)) return;
-    ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
-    pollfd p{pidfd.get(), POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-    }
-}
-
 // Everything `create` made goes: the init, the cgroup, the state directory.
 Status destroy(const ContainerDir& dir, const Record& record) {
     auto cgroup = record.cgroup_path.empty() ? Result<cgroups::Cgroup>(Error::msg("no cgroup"))
@@ -74,6 +63,15 @@ Status destroy(const ContainerDir& dir, const Record& record) {
 }
 
 }  // namespace
+
+void kill_and_wait(const Record& record) {
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
+    if (!pidfd || !init_alive(record)) return;
+    ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+    pollfd p{pidfd.get(), POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+}
 
 Status kill_container(const std::string& root, const std::string& id, int signal, bool all) {
     BERTH_TRY(validate_id(id));

@@ -105,5 +105,48 @@ TEST_F(Hooks, FailingStartContainerHookFailsStart) {
     EXPECT_EQ(run_berth("delete", last_id()).exit_code, 0);
 }
 
+// runtime-spec 1.3 lifecycle step 9: a failing poststart hook is an error that stops the container
+// (runc 1.4+ as well; runc 1.1 only warned). The later hooks do not run.
+TEST_F(Hooks, FailingPoststartHookFailsStartAndStopsTheContainer) {
+    auto bundle = make_bundle();
+    oci::Hook fail;
+    fail.path = "/bin/false";
+    bundle.spec.hooks = oci::Hooks{};
+    bundle.spec.hooks->poststart = {fail, logging_hook("poststart")};
+    bundle.spec.hooks->poststop = {logging_hook("poststop")};
+    bundle.spec.process->args = {"sleep", "100"};
+    bundle.write();
+    ASSERT_EQ(run_berth("create", "--bundle", bundle.path(), last_id()).exit_code, 0);
+    auto r = run_berth("start", last_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("error running poststart hook #0"), std::string::npos) << r.describe();
+    EXPECT_EQ(state_of(last_id()).status, "stopped");  // when `start` returns, not some time later
+    EXPECT_EQ(run_berth("delete", last_id()).exit_code, 0);
+    EXPECT_EQ(read_file(log()).rfind("poststop ", 0), 0u) << read_file(log());
+}
+
+TEST_F(Hooks, FailingPoststartHookFailsRunWhichDeletesTheContainer) {
+    for (bool detach : {false, true}) {
+        auto bundle = make_bundle();
+        oci::Hook fail;
+        fail.path = "/bin/sh";
+        fail.args = {"sh", "-c", "exit 3"};
+        bundle.spec.hooks = oci::Hooks{};
+        bundle.spec.hooks->poststart = {fail};
+        bundle.spec.hooks->poststop = {logging_hook("poststop")};
+        bundle.spec.process->args = {"sleep", "100"};
+        bundle.write();
+        auto r = detach ? run_berth("run", "--detach", "--bundle", bundle.path(), last_id())
+                        : run_berth("run", "--bundle", bundle.path(), last_id());
+        EXPECT_NE(r.exit_code, 0) << detach;
+        EXPECT_NE(r.err.find("error running poststart hook #0: error running hook: exit status 3"), std::string::npos)
+            << r.describe();
+        // deleted: poststop ran, nothing is left
+        EXPECT_NE(run_berth("state", last_id()).exit_code, 0) << detach;
+        EXPECT_NE(read_file(log()).find("poststop "), std::string::npos) << detach;
+        ::unlink(log().c_str());
+    }
+}
+
 }  // namespace
 }  // namespace berth::test

@@ -38,7 +38,8 @@ struct Created {
 // A failure leaves nothing behind.
 Result<Created> create_container(CreateOptions& options);
 
-// `start`: releases the init and runs the poststart hooks.
+// `start`: releases the init and runs the poststart hooks; a failing one kills
+// the init and fails `start` (the container is then stopped, for `delete`).
 Status start_container(const std::string& root, const std::string& id);
 
 // `state`: the runtime-spec state, status derived from the live process.
