@@ -14,6 +14,7 @@
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
+#include "berth/linux/net_devices.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/linux/terminal.hpp"
 #include "berth/process/launch.hpp"
@@ -74,7 +75,7 @@ std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
 }
 
 process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const cgroups::Cgroup& cgroup,
-                                  const UniqueFd& v2_cgroup) {
+                                  const UniqueFd& v2_cgroup, linux_setup::NetDevicesPlan net_devices) {
     const oci::Linux& linux = *spec.linux;
     process::ParentSteps steps;
     steps.uid_mappings = linux.uidMappings;
@@ -82,6 +83,7 @@ process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, c
     steps.cgroup_fd = v2_cgroup.get();
     if (v2_cgroup) steps.join_cgroup = [&cgroup](pid_t pid) { return cgroup.add_process(pid); };
     steps.oom_score_adj = spec.process->oomScoreAdj;
+    steps.net_devices = std::move(net_devices);
     steps.hook_states = [&record](pid_t pid) {
         return hook_state(record, pid, ContainerStatus::creating) + '\0' +
                hook_state(record, pid, ContainerStatus::created);
@@ -144,6 +146,7 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(const std::string config_json, read_file(config_path));
     BERTH_TRY_ASSIGN(oci::Spec spec, oci::parse_config(config_json, config_path));
     if (!spec.linux) return Error::msg("config.json: linux: missing");
+    BERTH_TRY_ASSIGN(linux_setup::NetDevicesPlan net_devices, linux_setup::plan_net_devices(*spec.linux));
     trace::phase("state_dir");
     BERTH_TRY_ASSIGN(ContainerDir dir, create_container_dir(options.root, options.id));
     DirGuard dir_guard(dir);
@@ -180,7 +183,7 @@ Result<Created> create_container(CreateOptions& options) {
     // leaves a record naming the cgroup: `delete --force` then kills what is in
     // it (an init already past its PDEATHSIG window) and removes it.
     BERTH_TRY(save_record(dir, record));
-    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, cgroup, join.v2_dir)));
+    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, cgroup, join.v2_dir, std::move(net_devices))));
     process::KillGuard init_guard(launched.pid);
     trace::phase("record");
     record.pid = launched.pid;
