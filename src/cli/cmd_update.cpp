@@ -7,6 +7,7 @@
 #include "berth/cgroups/files.hpp"
 #include "berth/cgroups/update_flags.hpp"
 #include "berth/cli/commands.hpp"
+#include "berth/linux/resctrl.hpp"
 #include "oci/parser.hpp"
 
 namespace berth::cli {
@@ -73,11 +74,13 @@ Result<int> run_update(const Invocation& inv) {
     BERTH_TRY_ASSIGN(auto c, cgroups::open_container_cgroup(inv.global.root, inv.args[0], true));
     if (c.status == container::ContainerStatus::stopped) return Error::msg("container not running");
     BERTH_TRY_ASSIGN(oci::Resources resources, requested_resources(inv.flags));
-    // berth has no Intel RDT support: refuse rather than ignore, with runc's words.
-    if (!inv.flags.get_string("l3-cache-schema").empty())
-        return Error::msg("Intel RDT/CAT: l3 cache schema is not enabled");
-    if (!inv.flags.get_string("mem-bw-schema").empty())
-        return Error::msg("Intel RDT/MBA: memory bandwidth schema is not enabled");
+    const std::string l3 = inv.flags.get_string("l3-cache-schema");
+    const std::string mb = inv.flags.get_string("mem-bw-schema");
+    if (!l3.empty() || !mb.empty()) {
+        BERTH_TRY_ASSIGN(oci::Spec saved, container::load_saved_config(c.dir));
+        const auto& rdt = saved.linux ? saved.linux->intelRdt : std::nullopt;
+        BERTH_TRY(linux_setup::update_intel_rdt(linux_setup::resctrl_root(), rdt, c.record.rdt_group, l3, mb));
+    }
     BERTH_TRY(c.cgroup.apply(resources));
     return 0;
 }

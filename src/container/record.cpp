@@ -98,6 +98,8 @@ std::string write_record(const Record& r) {
     for (const auto& [k, v] : r.annotations) put(w, k.c_str(), v);
     w.EndObject();
     put(w, "cgroup_path", r.cgroup_path);
+    put(w, "rdt_group", r.rdt_group);
+    put(w, "rdt_remove", r.rdt_remove);
     put_hooks(w, "poststart", r.poststart);
     put_hooks(w, "poststop", r.poststop);
     w.EndObject();
@@ -124,6 +126,8 @@ Result<Record> parse_record(std::string_view json, const std::string& document) 
         }
     }
     r.cgroup_path = get_string(doc, "cgroup_path");
+    r.rdt_group = get_string(doc, "rdt_group");
+    r.rdt_remove = get_string(doc, "rdt_remove");
     r.poststart = get_hooks(doc, "poststart");
     r.poststop = get_hooks(doc, "poststop");
     return r;

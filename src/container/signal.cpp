@@ -11,6 +11,7 @@
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
+#include "berth/linux/resctrl.hpp"
 #include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
 
@@ -56,6 +57,8 @@ Status destroy(const ContainerDir& dir, const Record& record) {
     Status status;
     trace::phase("cgroup_remove");
     if (!record.cgroup_path.empty()) status = cgroup ? cgroup->destroy() : Status(std::move(cgroup).error());
+    Status rdt = linux_setup::remove_rdt_group({record.rdt_group, "", record.rdt_remove});
+    if (status && !rdt) status = std::move(rdt);
     run_hooks_warn(record.poststop, oci::write_state(to_oci_state(record, ContainerStatus::stopped)), "poststop");
     trace::phase("state_remove");
     BERTH_TRY(remove_container_dir(dir));

@@ -300,10 +300,10 @@ TEST_F(CgroupCli, UpdateEveryRuncFlagThisHostSupports) {
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     if (runtime_is_berth()) {
         EXPECT_TRUE(has(r.err, "kernel")) << r.describe();
-        // RDT is not supported: refused, not ignored
+        // no resctrl on this host: refused with runc's words, not ignored
         r = run_berth("update", "--l3-cache-schema", "L3:0=f", id);
         EXPECT_NE(r.exit_code, 0);
-        EXPECT_TRUE(has(r.err, "Intel RDT")) << r.describe();
+        EXPECT_TRUE(has(r.err, "Intel RDT/CAT: l3 cache schema is not enabled")) << r.describe();
     }
     remove(id);
 }

@@ -24,6 +24,8 @@ struct Record {
     std::string owner;
     std::map<std::string, std::string> annotations;
     std::string cgroup_path;        // what the cgroup module needs to find the cgroup again
+    std::string rdt_group;          // linux.intelRdt: the resctrl group exec'd processes join ("" none)
+    std::string rdt_remove;         // and what `delete` removes of it ("" nothing)
     std::vector<oci::Hook> poststart;  // run by `start`
     std::vector<oci::Hook> poststop;   // run by `delete`
 };

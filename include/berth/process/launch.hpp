@@ -30,6 +30,8 @@ struct ParentSteps {
     std::optional<int> oom_score_adj;
     // linux.netDevices, moved into the child's network namespace before `go`.
     linux_setup::NetDevicesPlan net_devices;
+    // linux.intelRdt: resctrl groups whose tasks get the child's pid before `go`.
+    std::vector<std::string> resctrl_groups;
     // The state JSON for the child's createContainer and startContainer hooks.
     std::function<std::string(pid_t)> hook_states;
     // prestart + createRuntime, when the child asks (mounts done, before pivot).
