@@ -134,6 +134,16 @@ Result<cpu_set_t> parse_cpu_list(std::string_view list, std::string_view where) 
     return parse_id_list(list, where, "CPU list");
 }
 
+template <size_t N>
+std::vector<std::string_view> names_of(const Named (&table)[N]) {
+    std::vector<std::string_view> names;
+    for (const auto& entry : table) names.push_back(entry.name);
+    return names;
+}
+
+std::vector<std::string_view> memory_policy_mode_names() { return names_of(kMemoryPolicyModes); }
+std::vector<std::string_view> memory_policy_flag_names() { return names_of(kMemoryPolicyFlags); }
+
 Result<MemoryPolicy> plan_memory_policy(const oci::MemoryPolicy& policy) {
     MemoryPolicy planned;
     planned.set = true;

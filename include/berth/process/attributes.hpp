@@ -66,6 +66,10 @@ std::optional<int> rlimit_resource(std::string_view name);
 // "0-3,7" -> set; errors name `where`.
 Result<cpu_set_t> parse_cpu_list(std::string_view list, std::string_view where);
 
+// The memory policy modes and flags plan_memory_policy maps (for `features`).
+std::vector<std::string_view> memory_policy_mode_names();
+std::vector<std::string_view> memory_policy_flag_names();
+
 // linux.memoryPolicy: names to numbers, the node list, and the spec's (and
 // runc's) rule on which modes need nodes and which forbid them.
 Result<MemoryPolicy> plan_memory_policy(const oci::MemoryPolicy& policy);
