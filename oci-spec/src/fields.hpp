@@ -402,6 +402,19 @@ void fields(V& v, S& s) {
     v("supportedFlags", s.supportedFlags);
 }
 
+template <class V, Like<Features::Linux::IntelRdt> S>
+void fields(V& v, S& s) {
+    v("enabled", s.enabled);
+    v("schemata", s.schemata);
+    v("monitoring", s.monitoring);
+}
+
+template <class V, Like<Features::Linux::MemoryPolicy> S>
+void fields(V& v, S& s) {
+    v("modes", s.modes);
+    v("flags", s.flags);
+}
+
 // The document wraps single booleans in objects ({"apparmor": {"enabled": true}}).
 template <class V, Like<Features::Linux> S>
 void fields(V& v, S& s) {
@@ -414,10 +427,12 @@ void fields(V& v, S& s) {
     v("seccomp", s.seccomp);
     enabled("apparmor", s.apparmor);
     enabled("selinux", s.selinux);
-    enabled("intelRdt", s.intelRdt);
+    v("intelRdt", s.intelRdt);
+    v("memoryPolicy", s.memoryPolicy);
     v.nested("mountExtensions", [&](auto& m) {
         m.nested("idmap", [&](auto& n) { n("enabled", s.idmapMounts); });
     });
+    enabled("netDevices", s.netDevices);
 }
 
 template <class V, Like<Features> S>

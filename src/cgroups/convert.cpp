@@ -31,6 +31,8 @@ Result<int64_t> swap_to_v2(int64_t swap, int64_t memory) {
 
 std::string v2_limit(int64_t value) { return value < 0 ? "max" : std::to_string(value); }
 
+std::string pids_max(int64_t limit) { return limit == 0 ? "1" : v2_limit(limit); }
+
 std::string cpu_max(std::optional<int64_t> quota, std::optional<uint64_t> period, const std::string& current) {
     size_t space = current.find(' ');
     std::string cur_quota = space == std::string::npos ? current : current.substr(0, space);

@@ -44,17 +44,4 @@ Result<int64_t> read_int(const std::string& path) {
     return static_cast<int64_t>(v);
 }
 
-Status write_file(const std::string& path, std::string_view value) {
-    auto context = [&] { return "write \"" + path + "\" \"" + std::string(value) + "\""; };
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) return Error::from_errno(context());
-    ssize_t n;
-    do {
-        n = ::write(fd.get(), value.data(), value.size());
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return Error::from_errno(context());
-    if (static_cast<size_t>(n) != value.size()) return Error::msg(context() + ": short write");
-    return {};
-}
-
 }  // namespace berth::cgroups

@@ -158,9 +158,9 @@ Status apply_v1(const Cgroup& cg, const oci::Resources& r) {
                           std::string(layout_name(cg.layout())) + ")");
     if (r.memory) BERTH_TRY(apply_memory(cg, *r.memory));
     if (r.cpu) BERTH_TRY(apply_cpu(cg, *r.cpu));
-    if (r.pids && r.pids->limit && *r.pids->limit != 0) {
+    if (r.pids && r.pids->limit) {
         BERTH_TRY_ASSIGN(std::string dir, need(cg, "pids", "pids"));
-        BERTH_TRY(write_file(dir + "/pids.max", v2_limit(*r.pids->limit)));
+        BERTH_TRY(write_file(dir + "/pids.max", pids_max(*r.pids->limit)));
     }
     if (r.blockIO) BERTH_TRY(apply_blkio(cg, *r.blockIO));
     if (!r.hugepageLimits.empty()) BERTH_TRY(apply_hugetlb(cg, r.hugepageLimits));

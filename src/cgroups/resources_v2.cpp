@@ -115,7 +115,7 @@ Status apply_v2_hugetlb(const std::string& dir, const std::vector<oci::HugepageL
 Status apply_v2(const std::string& dir, const oci::Resources& r) {
     if (r.memory) BERTH_TRY(apply_memory(dir, *r.memory));
     if (r.cpu) BERTH_TRY(apply_cpu(dir, *r.cpu));
-    if (r.pids && r.pids->limit && *r.pids->limit != 0) BERTH_TRY(put(dir, "pids.max", v2_limit(*r.pids->limit)));
+    if (r.pids && r.pids->limit) BERTH_TRY(put(dir, "pids.max", pids_max(*r.pids->limit)));
     if (r.blockIO) BERTH_TRY(apply_io(dir, *r.blockIO));
     if (!r.hugepageLimits.empty()) BERTH_TRY(apply_v2_hugetlb(dir, r.hugepageLimits));
     if (r.network && (r.network->classID || !r.network->priorities.empty()))

@@ -82,8 +82,9 @@ bool idle_as_weight(std::optional<int64_t> idle, unsigned version) {
 }
 
 void add_tasks_max(std::vector<Property>& out, const oci::Pids& pids) {
-    // 0 is no limit for berth's cgroupfs code too (it writes nothing).
-    if (pids.limit && *pids.limit != 0) out.push_back(u64("TasksMax", limit_value(*pids.limit)));
+    // 0 is a limit (runtime-spec 1.3); systemd has no TasksMax=0, so it is 1,
+    // as runc asks and as the cgroupfs code writes (pids_max).
+    if (pids.limit) out.push_back(u64("TasksMax", *pids.limit == 0 ? 1 : limit_value(*pids.limit)));
 }
 
 Status add_cpu(std::vector<Property>& out, const oci::CPU& cpu, const Host& host, oci::CPU& files) {

@@ -116,7 +116,7 @@ Result<oci::Resources> resources_from_flags(const UpdateFlags& f) {
         }
     if (!f.cpuset_cpus.empty()) cpu.cpus = f.cpuset_cpus;
     if (!f.cpuset_mems.empty()) cpu.mems = f.cpuset_mems;
-    if (f.pids_limit != 0) r.pids = oci::Pids{f.pids_limit};
+    if (f.pids_limit) r.pids = oci::Pids{*f.pids_limit};
     if (f.blkio_weight != 0) {
         if (f.blkio_weight > UINT16_MAX) return Error::msg("invalid value for blkio-weight: " + std::to_string(f.blkio_weight));
         r.blockIO.emplace().weight = static_cast<uint16_t>(f.blkio_weight);

@@ -64,19 +64,15 @@ Result<oci::Resources> requested_resources(const Flags& flags) {
     f.cpu_rt_runtime = flags.get_string("cpu-rt-runtime");
     f.cpuset_cpus = flags.get_string("cpuset-cpus");
     f.cpuset_mems = flags.get_string("cpuset-mems");
-    f.pids_limit = flags.get_int("pids-limit");
+    if (flags.is_set("pids-limit")) f.pids_limit = flags.get_int("pids-limit");
     f.blkio_weight = flags.get_uint("blkio-weight");
     return cgroups::resources_from_flags(f);
 }
 
 Result<int> run_update(const Invocation& inv) {
     BERTH_TRY_ASSIGN(oci::Resources resources, requested_resources(inv.flags));
-    // berth has no Intel RDT support: refuse rather than ignore, with runc's words.
-    if (!inv.flags.get_string("l3-cache-schema").empty())
-        return Error::msg("Intel RDT/CAT: l3 cache schema is not enabled");
-    if (!inv.flags.get_string("mem-bw-schema").empty())
-        return Error::msg("Intel RDT/MBA: memory bandwidth schema is not enabled");
-    BERTH_TRY(container::update_container(inv.global.root, inv.args[0], resources));
+    BERTH_TRY(container::update_container(inv.global.root, inv.args[0], resources, inv.flags.get_string("l3-cache-schema"),
+                                          inv.flags.get_string("mem-bw-schema")));
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <array>
 
 #include "berth/linux/mount_options.hpp"
+#include "berth/linux/net_devices.hpp"
 #include "berth/linux/seccomp.hpp"
 #include "berth/process/attributes.hpp"
 #include "berth/util/fd.hpp"
@@ -470,6 +471,13 @@ Problems check_against_host(const oci::Spec& spec, const HostFacts& host) {
         if (spec.linux->mountLabel && !spec.linux->mountLabel->empty() && !host.lsm.selinux) {
             out.push_back({"linux.mountLabel", "SELinux is not enabled on this host"});
         }
+        // The planners' own errors name their JSON path, as create reports them.
+        if (spec.linux->memoryPolicy) {
+            if (auto planned = process::plan_memory_policy(*spec.linux->memoryPolicy); !planned) {
+                out.push_back({"", planned.error().what()});
+            }
+        }
+        if (auto planned = linux_setup::plan_net_devices(*spec.linux); !planned) out.push_back({"", planned.error().what()});
         if (spec.linux->seccomp) {
             // The compiler's own errors name their JSON path.
             if (auto compiled = linux_setup::compile_seccomp(*spec.linux->seccomp); !compiled) {

@@ -14,6 +14,7 @@
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
+#include "berth/linux/resctrl.hpp"
 #include "berth/util/log.hpp"
 
 namespace berth::container {
@@ -78,9 +79,16 @@ Status resume_container(const std::string& root, const std::string& id) {
     return c.cgroup->thaw();
 }
 
-Status update_container(const std::string& root, const std::string& id, const oci::Resources& resources) {
+Status update_container(const std::string& root, const std::string& id, const oci::Resources& resources,
+                        const std::string& l3_cache_schema, const std::string& mem_bw_schema) {
     BERTH_TRY_ASSIGN(Opened c, open_cgroup(root, id, true));
     BERTH_TRY(check_allowed(Operation::update, c.status, id));
+    if (!l3_cache_schema.empty() || !mem_bw_schema.empty()) {
+        BERTH_TRY_ASSIGN(oci::Spec saved, load_saved_config(c.dir));
+        const auto& rdt = saved.linux ? saved.linux->intelRdt : std::nullopt;
+        BERTH_TRY(linux_setup::update_intel_rdt(linux_setup::resctrl_root(), rdt, c.record.rdt_group, l3_cache_schema,
+                                                mem_bw_schema));
+    }
     return c.cgroup->update(resources);
 }
 

@@ -13,6 +13,8 @@
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
+#include "berth/linux/net_devices.hpp"
+#include "berth/linux/resctrl.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/linux/terminal.hpp"
 #include "berth/process/launch.hpp"
@@ -73,7 +75,8 @@ std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
 }
 
 process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const cgroups::Manager& cgroup,
-                                  const UniqueFd& v2_cgroup) {
+                                  const UniqueFd& v2_cgroup, linux_setup::NetDevicesPlan net_devices,
+                                  const linux_setup::RdtGroup& rdt) {
     const oci::Linux& linux = *spec.linux;
     process::ParentSteps steps;
     steps.uid_mappings = linux.uidMappings;
@@ -81,6 +84,9 @@ process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, c
     steps.cgroup_fd = v2_cgroup.get();
     steps.join_cgroup = [&cgroup](pid_t pid) { return cgroup.place(pid); };
     steps.oom_score_adj = spec.process->oomScoreAdj;
+    steps.net_devices = std::move(net_devices);
+    for (const std::string* group : {&rdt.group, &rdt.mon})
+        if (!group->empty()) steps.resctrl_groups.push_back(*group);
     steps.hook_states = [&record](pid_t pid) {
         return hook_state(record, pid, ContainerStatus::creating) + '\0' +
                hook_state(record, pid, ContainerStatus::created);
@@ -138,6 +144,11 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(const std::string config_json, read_file(config_path));
     BERTH_TRY_ASSIGN(oci::Spec spec, oci::parse_config(config_json, config_path));
     if (!spec.linux) return Error::msg("config.json: linux: missing");
+    BERTH_TRY_ASSIGN(linux_setup::NetDevicesPlan net_devices, linux_setup::plan_net_devices(*spec.linux));
+    std::optional<linux_setup::RdtPlan> rdt_plan;
+    if (spec.linux->intelRdt) {
+        BERTH_TRY_ASSIGN(rdt_plan, linux_setup::plan_intel_rdt(*spec.linux->intelRdt, options.id, linux_setup::resctrl_root()));
+    }
     trace::phase("state_dir");
     BERTH_TRY_ASSIGN(ContainerDir dir, create_container_dir(options.root, options.id));
     DirGuard dir_guard(dir);
@@ -165,6 +176,12 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(cgroups::SelfJoin join, cgroup->prepare_join());
     plan->cgroup_tasks = std::move(join.v1_tasks);
 
+    linux_setup::RdtGroup rdt;
+    if (rdt_plan) {
+        BERTH_TRY_ASSIGN(rdt, linux_setup::apply_intel_rdt(*rdt_plan));
+    }
+    linux_setup::RdtGroupGuard rdt_guard(rdt);
+
     Record record;
     record.id = options.id;
     record.bundle = bundle;
@@ -172,6 +189,8 @@ Result<Created> create_container(CreateOptions& options) {
     record.created = rfc3339_nano_now();
     record.annotations = spec.annotations;
     record.cgroup = cgroup->saved();
+    record.rdt_group = rdt.group;
+    record.rdt_remove = rdt.remove;
     if (spec.hooks) {
         record.poststart = spec.hooks->poststart;
         record.poststop = spec.hooks->poststop;
@@ -180,7 +199,7 @@ Result<Created> create_container(CreateOptions& options) {
     // leaves a record naming the cgroup: `delete --force` then kills what is in
     // it (an init already past its PDEATHSIG window) and removes it.
     BERTH_TRY(save_record(dir, record));
-    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, *cgroup, join.v2_dir)));
+    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, *cgroup, join.v2_dir, std::move(net_devices), rdt)));
     process::KillGuard init_guard(launched.pid);
     trace::phase("record");
     record.pid = launched.pid;
@@ -192,6 +211,7 @@ Result<Created> create_container(CreateOptions& options) {
 
     init_guard.dismiss();
     cgroup_guard.dismiss();
+    rdt_guard.dismiss();
     dir_guard.dismiss();
     return Created{launched.pid, std::move(launched.pidfd), plan->terminal};
 }

@@ -104,6 +104,7 @@ process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, c
         steps.join_cgroup = [&cgroup_dirs](pid_t pid) { return join_cgroup_dirs(cgroup_dirs, pid); };
     }
     steps.oom_score_adj = spec.process->oomScoreAdj;
+    if (!record.rdt_group.empty()) steps.resctrl_groups = {record.rdt_group};  // as runc: not the MON group
     const oci::Linux& linux = *spec.linux;
     if (linux.seccomp && linux.seccomp->listenerPath) {
         const oci::Seccomp& seccomp = *linux.seccomp;

@@ -16,6 +16,7 @@
 #include "berth/linux/capabilities.hpp"
 #include "berth/linux/mount_options.hpp"
 #include "berth/linux/seccomp.hpp"
+#include "berth/process/attributes.hpp"
 #include "berth/version.hpp"
 
 namespace berth::container {
@@ -48,8 +49,14 @@ oci::Features runtime_features() {
     // SELinux: not claimed until they have.
     f.linux.apparmor = false;
     f.linux.selinux = false;
-    // Not implemented: refused when a config asks for it.
-    f.linux.intelRdt = false;
+    // On resctrl (src/linux/resctrl.cpp): schemata and MON groups, refused where resctrl is not mounted.
+    // Unit-tested on a prepared tree; no host with resctrl has run it end to end yet.
+    f.linux.intelRdt = {true, true, true};
+    // set_mempolicy in the init and exec'd processes (src/process/attributes.cpp, tests/integration/memory_policy_test.cpp).
+    for (std::string_view name : process::memory_policy_mode_names()) f.linux.memoryPolicy.modes.emplace_back(name);
+    for (std::string_view name : process::memory_policy_flag_names()) f.linux.memoryPolicy.flags.emplace_back(name);
+    // Moved before the process starts (src/linux/net_devices.cpp, tests/integration/net_devices_test.cpp).
+    f.linux.netDevices = true;
 
     // Applied by create/start (src/process/child.cpp), tested in tests/security.
     for (std::string_view name : linux_setup::known_capability_names()) f.linux.capabilities.emplace_back(name);

@@ -111,6 +111,8 @@ std::string write_record(const Record& r) {
         put(w, "cgroup_driver", cgroups::driver_name(r.cgroup.driver));
         put(w, "cgroup_unit", r.cgroup.unit);
     }
+    put(w, "rdt_group", r.rdt_group);
+    put(w, "rdt_remove", r.rdt_remove);
     put_hooks(w, "poststart", r.poststart);
     put_hooks(w, "poststop", r.poststop);
     w.EndObject();
@@ -139,6 +141,8 @@ Result<Record> parse_record(std::string_view json, const std::string& document) 
     r.cgroup.cgroup = get_string(doc, "cgroup_path");
     BERTH_TRY_ASSIGN(r.cgroup.driver, parse_driver(get_string(doc, "cgroup_driver"), document));
     r.cgroup.unit = get_string(doc, "cgroup_unit");
+    r.rdt_group = get_string(doc, "rdt_group");
+    r.rdt_remove = get_string(doc, "rdt_remove");
     r.poststart = get_hooks(doc, "poststart");
     r.poststop = get_hooks(doc, "poststop");
     return r;

@@ -11,6 +11,7 @@
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
+#include "berth/linux/resctrl.hpp"
 #include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
 
@@ -44,17 +45,6 @@ Status thaw_if_frozen(const Record& record) {
     return thaw_if_frozen(*cgroup);
 }
 
-// SIGKILL the init and wait until it is dead (it is not our child: a pidfd
-// turns readable when it exits).
-void kill_and_wait(const Record& record) {
-    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
-    if (!pidfd || !init_alive(record)) return;
-    ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
-    pollfd p{pidfd.get(), POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-    }
-}
-
 // Everything `create` made goes: the init, the cgroup, the state directory.
 Status destroy(const ContainerDir& dir, const Record& record) {
     auto cgroup = cgroups::load_manager(record.cgroup);
@@ -64,6 +54,8 @@ Status destroy(const ContainerDir& dir, const Record& record) {
     kill_and_wait(record);
     trace::phase("cgroup_remove");
     Status status = cgroup ? (*cgroup)->destroy() : Status(std::move(cgroup).error());
+    Status rdt = linux_setup::remove_rdt_group({record.rdt_group, "", record.rdt_remove});
+    if (status && !rdt) status = std::move(rdt);
     run_hooks_warn(record.poststop, oci::write_state(to_oci_state(record, ContainerStatus::stopped)), "poststop");
     trace::phase("state_remove");
     BERTH_TRY(remove_container_dir(dir));
@@ -71,6 +63,15 @@ Status destroy(const ContainerDir& dir, const Record& record) {
 }
 
 }  // namespace
+
+void kill_and_wait(const Record& record) {
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
+    if (!pidfd || !init_alive(record)) return;
+    ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+    pollfd p{pidfd.get(), POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+}
 
 Status kill_container(const std::string& root, const std::string& id, int signal, bool all) {
     BERTH_TRY(validate_id(id));

@@ -59,8 +59,11 @@ Status start_container(const std::string& root, const std::string& id) {
     ::unlinkat(dir.fd(), kExecFifo, 0);
     BERTH_TRY(std::move(exec_status));
     trace::phase("poststart");
-    run_hooks_warn(record.poststart, oci::write_state(to_oci_state(record, ContainerStatus::running)), "poststart");
-    return {};
+    // runtime-spec 1.3: a failing poststart hook is an error that stops the container (runc 1.4+ too: it
+    // kills the init and `start` fails; `run` then deletes it, and a manager's `delete` does after `start`).
+    Status hooks = run_hooks(record.poststart, oci::write_state(to_oci_state(record, ContainerStatus::running)), "poststart");
+    if (!hooks) kill_and_wait(record);
+    return hooks;
 }
 
 }  // namespace berth::container

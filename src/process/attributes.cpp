@@ -41,6 +41,29 @@ constexpr Named kIoClasses[] = {{"IOPRIO_CLASS_RT", 1}, {"IOPRIO_CLASS_BE", 2}, 
 
 constexpr Named kDomains[] = {{"LINUX", PER_LINUX}, {"LINUX32", PER_LINUX32}};
 
+// <linux/mempolicy.h>'s values; Debian 12's headers predate MPOL_WEIGHTED_INTERLEAVE (Linux 6.9).
+constexpr Named kMemoryPolicyModes[] = {
+    {"MPOL_DEFAULT", 0}, {"MPOL_PREFERRED", 1},      {"MPOL_BIND", 2},
+    {"MPOL_INTERLEAVE", 3}, {"MPOL_LOCAL", 4}, {"MPOL_PREFERRED_MANY", 5}, {"MPOL_WEIGHTED_INTERLEAVE", 6},
+};
+
+constexpr Named kMemoryPolicyFlags[] = {
+    {"MPOL_F_NUMA_BALANCING", 1 << 13}, {"MPOL_F_RELATIVE_NODES", 1 << 14}, {"MPOL_F_STATIC_NODES", 1 << 15}};
+
+// How many nodes each mode takes (set_mempolicy(2)); runc validates the same.
+enum class NodeRule { none, some, any };
+
+NodeRule node_rule(int mode) {
+    switch (mode) {
+        case 0:  // MPOL_DEFAULT
+        case 4:  // MPOL_LOCAL
+            return NodeRule::none;
+        case 1:  // MPOL_PREFERRED: no nodes means local allocation
+            return NodeRule::any;
+        default: return NodeRule::some;
+    }
+}
+
 template <size_t N>
 Result<int> lookup(const Named (&table)[N], std::string_view name, const std::string& where) {
     for (const auto& entry : table) {
@@ -76,19 +99,11 @@ bool parse_uint(std::string_view text, unsigned& out) {
     return ec == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
-}  // namespace
-
-std::optional<int> rlimit_resource(std::string_view name) {
-    for (const auto& entry : kRlimits) {
-        if (entry.name == name) return entry.value;
-    }
-    return std::nullopt;
-}
-
-Result<cpu_set_t> parse_cpu_list(std::string_view list, std::string_view where) {
+// A list of ids in the kernel's list format, at most CPU_SETSIZE - 1; `what` names it in the error.
+Result<cpu_set_t> parse_id_list(std::string_view list, std::string_view where, std::string_view what) {
     cpu_set_t set;
     CPU_ZERO(&set);
-    auto bad = [&] { return Error::msg(std::string(where) + ": invalid CPU list \"" + std::string(list) + "\""); };
+    auto bad = [&] { return Error::msg(std::string(where) + ": invalid " + std::string(what) + " \"" + std::string(list) + "\""); };
     std::string_view rest = list;
     while (!rest.empty()) {
         size_t comma = rest.find(',');
@@ -104,6 +119,52 @@ Result<cpu_set_t> parse_cpu_list(std::string_view list, std::string_view where) 
     }
     if (CPU_COUNT(&set) == 0) return bad();
     return set;
+}
+
+}  // namespace
+
+std::optional<int> rlimit_resource(std::string_view name) {
+    for (const auto& entry : kRlimits) {
+        if (entry.name == name) return entry.value;
+    }
+    return std::nullopt;
+}
+
+Result<cpu_set_t> parse_cpu_list(std::string_view list, std::string_view where) {
+    return parse_id_list(list, where, "CPU list");
+}
+
+template <size_t N>
+std::vector<std::string_view> names_of(const Named (&table)[N]) {
+    std::vector<std::string_view> names;
+    for (const auto& entry : table) names.push_back(entry.name);
+    return names;
+}
+
+std::vector<std::string_view> memory_policy_mode_names() { return names_of(kMemoryPolicyModes); }
+std::vector<std::string_view> memory_policy_flag_names() { return names_of(kMemoryPolicyFlags); }
+
+Result<MemoryPolicy> plan_memory_policy(const oci::MemoryPolicy& policy) {
+    MemoryPolicy planned;
+    planned.set = true;
+    BERTH_TRY_ASSIGN(planned.mode, lookup(kMemoryPolicyModes, policy.mode, "linux.memoryPolicy.mode"));
+    NodeRule rule = node_rule(planned.mode);
+    for (size_t i = 0; i < policy.flags.size(); ++i) {
+        BERTH_TRY_ASSIGN(int flag, lookup(kMemoryPolicyFlags, policy.flags[i],
+                                          "linux.memoryPolicy.flags[" + std::to_string(i) + "]"));
+        planned.mode |= flag;
+    }
+    // An empty list is no list, as runc reads it.
+    if (policy.nodes && !policy.nodes->empty()) {
+        BERTH_TRY_ASSIGN(planned.nodes, parse_id_list(*policy.nodes, "linux.memoryPolicy.nodes", "memory policy nodes"));
+        planned.has_nodes = true;
+    }
+    int count = planned.has_nodes ? CPU_COUNT(&planned.nodes) : 0;
+    if (rule == NodeRule::none && count != 0)
+        return Error::msg("linux.memoryPolicy.nodes: memory policy mode requires 0 nodes but got " + std::to_string(count));
+    if (rule == NodeRule::some && count == 0)
+        return Error::msg("linux.memoryPolicy.nodes: memory policy mode requires at least one node but got 0");
+    return planned;
 }
 
 Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci::Linux* linux) {
@@ -127,6 +188,9 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
             return Error::msg("linux.personality.flags: no personality flags are supported");
         }
         attrs.personality = domain;
+    }
+    if (linux && linux->memoryPolicy) {
+        BERTH_TRY_ASSIGN(attrs.memory_policy, plan_memory_policy(*linux->memoryPolicy));
     }
     if (process.execCPUAffinity) {
         if (const auto& initial = process.execCPUAffinity->initial) {
@@ -156,6 +220,16 @@ bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept 
     }
     if (attrs.personality >= 0 && ::personality(static_cast<unsigned long>(attrs.personality)) < 0) {
         return err.fail(errno, "personality");
+    }
+    // Where runc sets it, in the init and in exec'd processes: before seccomp (a profile may deny
+    // set_mempolicy) and the user switch. It is inherited across execve.
+    const MemoryPolicy& mp = attrs.memory_policy;
+    if (mp.set) {
+        // maxnode counts one past the mask's bits: the kernel reads maxnode - 1 of them.
+        const unsigned long* mask = mp.has_nodes ? mp.nodes.__bits : nullptr;
+        unsigned long maxnode = mp.has_nodes ? CPU_SETSIZE + 1 : 0;
+        if (::syscall(SYS_set_mempolicy, mp.mode, mask, maxnode) != 0)
+            return err.fail(errno, "set_mempolicy (linux.memoryPolicy)");
     }
     ::umask(attrs.umask);
     return true;

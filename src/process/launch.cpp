@@ -13,6 +13,7 @@
 #include <cstring>
 #include <optional>
 
+#include "berth/linux/resctrl.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/process/kill_guard.hpp"
 #include "berth/process/sync.hpp"
@@ -126,12 +127,15 @@ Result<SyncMessage> receive(int sock, UniqueFd& fd) {
     return msg;
 }
 
-// Id maps, cgroups, oom_score_adj, then `go`. The child does its mounts up to
+// Id maps, cgroups, resctrl groups, oom_score_adj, network devices, then `go`
+// (the user process must find its devices there). The child does its mounts up to
 // the cgroup ones meanwhile (child.cpp), so it may have failed already.
 Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const ParentSteps& steps, bool into_cgroup) {
     if (plan.namespaces.new_user) BERTH_TRY(linux_setup::write_id_mappings(pid, steps.uid_mappings, steps.gid_mappings));
     if (!into_cgroup && steps.join_cgroup) BERTH_TRY(steps.join_cgroup(pid));
+    for (const std::string& group : steps.resctrl_groups) BERTH_TRY(linux_setup::write_rdt_task(group, pid));
     if (steps.oom_score_adj) BERTH_TRY(write_oom_score_adj(pid, *steps.oom_score_adj));
+    BERTH_TRY(linux_setup::move_net_devices(steps.net_devices, pid));
     return send_go(sock, pid, plan, steps);
 }
 

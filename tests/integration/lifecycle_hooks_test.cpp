@@ -17,6 +17,13 @@ std::vector<std::string> lines_of(const std::string& text) {
     return lines;
 }
 
+oci::Hook command_hook(std::string path, std::vector<std::string> args = {}) {
+    oci::Hook hook;
+    hook.path = std::move(path);
+    hook.args = std::move(args);
+    return hook;
+}
+
 class Hooks : public IntegrationTest {
 protected:
     // A host script appending "<kind> <state JSON>" to log().
@@ -24,12 +31,20 @@ protected:
         std::string script = dir() + "/hook.sh";
         std::ofstream(script) << "#!/bin/sh\nprintf '%s %s\\n' \"$1\" \"$(cat)\" >> " << log() << "\n";
         chmod(script.c_str(), 0755);
-        oci::Hook hook;
-        hook.path = script;
-        hook.args = {"hook.sh", kind};
-        return hook;
+        return command_hook(script, {"hook.sh", kind});
     }
     std::string log() const { return dir() + "/hooks.log"; }
+
+    // `start` of a created container running `sleep 100` with `hooks`.
+    RunResult start_with(oci::Hooks hooks) {
+        auto bundle = make_bundle();
+        bundle.spec.hooks = std::move(hooks);
+        bundle.spec.process->args = {"sleep", "100"};
+        bundle.write();
+        auto created = run_berth("create", "--bundle", bundle.path(), last_id());
+        EXPECT_EQ(created.exit_code, 0) << created.describe();
+        return run_berth("start", last_id());
+    }
 };
 
 TEST_F(Hooks, EveryKindRunsInOrderWithTheState) {
@@ -63,11 +78,8 @@ TEST_F(Hooks, EveryKindRunsInOrderWithTheState) {
 
 TEST_F(Hooks, FailingCreateRuntimeHookFailsCreateAndLeavesNothing) {
     auto bundle = make_bundle();
-    oci::Hook fail;
-    fail.path = "/bin/sh";
-    fail.args = {"sh", "-c", "echo out; echo err >&2; exit 2"};
     bundle.spec.hooks = oci::Hooks{};
-    bundle.spec.hooks->createRuntime = {fail};
+    bundle.spec.hooks->createRuntime = {command_hook("/bin/sh", {"sh", "-c", "echo out; echo err >&2; exit 2"})};
     bundle.write();
     auto r = run_berth("create", "--bundle", bundle.path(), last_id());
     EXPECT_NE(r.exit_code, 0);
@@ -77,9 +89,7 @@ TEST_F(Hooks, FailingCreateRuntimeHookFailsCreateAndLeavesNothing) {
 
 TEST_F(Hooks, HookTimeoutIsAnError) {
     auto bundle = make_bundle();
-    oci::Hook slow;
-    slow.path = "/bin/sleep";
-    slow.args = {"sleep", "30"};
+    oci::Hook slow = command_hook("/bin/sleep", {"sleep", "30"});
     slow.timeout = 1;
     bundle.spec.hooks = oci::Hooks{};
     bundle.spec.hooks->prestart = {slow};
@@ -90,19 +100,47 @@ TEST_F(Hooks, HookTimeoutIsAnError) {
 }
 
 TEST_F(Hooks, FailingStartContainerHookFailsStart) {
-    auto bundle = make_bundle();
-    oci::Hook fail;
-    fail.path = "/bin/false";  // resolved in the container: it runs after pivot_root
-    bundle.spec.hooks = oci::Hooks{};
-    bundle.spec.hooks->startContainer = {fail};
-    bundle.spec.process->args = {"sleep", "100"};
-    bundle.write();
-    ASSERT_EQ(run_berth("create", "--bundle", bundle.path(), last_id()).exit_code, 0);
-    auto r = run_berth("start", last_id());
+    oci::Hooks hooks;
+    hooks.startContainer = {command_hook("/bin/false")};  // resolved in the container: it runs after pivot_root
+    auto r = start_with(hooks);
     EXPECT_NE(r.exit_code, 0);
     EXPECT_NE(r.err.find("error running startContainer hook #0"), std::string::npos) << r.describe();
     EXPECT_EQ(wait_for_status(last_id(), "stopped"), "stopped");
     EXPECT_EQ(run_berth("delete", last_id()).exit_code, 0);
+}
+
+// runtime-spec 1.3 lifecycle step 9: a failing poststart hook is an error that stops the container
+// (runc 1.4+ as well; runc 1.1 only warned). The later hooks do not run.
+TEST_F(Hooks, FailingPoststartHookFailsStartAndStopsTheContainer) {
+    oci::Hooks hooks;
+    hooks.poststart = {command_hook("/bin/false"), logging_hook("poststart")};
+    hooks.poststop = {logging_hook("poststop")};
+    auto r = start_with(hooks);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("error running poststart hook #0"), std::string::npos) << r.describe();
+    EXPECT_EQ(state_of(last_id()).status, "stopped");  // when `start` returns, not some time later
+    EXPECT_EQ(run_berth("delete", last_id()).exit_code, 0);
+    EXPECT_EQ(read_file(log()).rfind("poststop ", 0), 0u) << read_file(log());
+}
+
+TEST_F(Hooks, FailingPoststartHookFailsRunWhichDeletesTheContainer) {
+    for (bool detach : {false, true}) {
+        auto bundle = make_bundle();
+        bundle.spec.hooks = oci::Hooks{};
+        bundle.spec.hooks->poststart = {command_hook("/bin/sh", {"sh", "-c", "exit 3"})};
+        bundle.spec.hooks->poststop = {logging_hook("poststop")};
+        bundle.spec.process->args = {"sleep", "100"};
+        bundle.write();
+        auto r = detach ? run_berth("run", "--detach", "--bundle", bundle.path(), last_id())
+                        : run_berth("run", "--bundle", bundle.path(), last_id());
+        EXPECT_NE(r.exit_code, 0) << detach;
+        EXPECT_NE(r.err.find("error running poststart hook #0: error running hook: exit status 3"), std::string::npos)
+            << r.describe();
+        // deleted: poststop ran, nothing is left
+        EXPECT_NE(run_berth("state", last_id()).exit_code, 0) << detach;
+        EXPECT_NE(read_file(log()).find("poststop "), std::string::npos) << detach;
+        ::unlink(log().c_str());
+    }
 }
 
 }  // namespace

@@ -42,6 +42,13 @@ TEST(CgroupConvert, V2Limit) {
     EXPECT_EQ(v2_limit(42), "42");
 }
 
+TEST(CgroupConvert, PidsLimitZeroIsALimit) {
+    // runtime-spec 1.3: 0 is a limit; runc 1.4+ writes it as 1 (systemd's TasksMax has no 0)
+    EXPECT_EQ(pids_max(0), "1");
+    EXPECT_EQ(pids_max(-1), "max");
+    EXPECT_EQ(pids_max(32771), "32771");
+}
+
 TEST(CgroupConvert, DeviceRules) {
     oci::DeviceCgroup all;
     all.allow = false;

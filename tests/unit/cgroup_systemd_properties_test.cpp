@@ -244,8 +244,8 @@ TEST(SystemdProperties, TasksMax) {
     EXPECT_EQ(props_of(r, v1()), (std::vector<Property>{u64("TasksMax", 100)}));
     r.pids->limit = -1;
     EXPECT_EQ(props_of(r, v2()), (std::vector<Property>{u64("TasksMax", kInf)}));
-    r.pids->limit = 0;  // unset, as for berth's cgroupfs code
-    EXPECT_EQ(props_of(r, v2()), (std::vector<Property>{}));
+    r.pids->limit = 0;  // a limit (runtime-spec 1.3): systemd has no 0, runc 1.4 asks 1
+    EXPECT_EQ(props_of(r, v2()), (std::vector<Property>{u64("TasksMax", 1)}));
 }
 
 TEST(SystemdProperties, BlockIOWeight) {

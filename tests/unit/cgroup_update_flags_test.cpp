@@ -40,6 +40,17 @@ TEST(CgroupUpdateFlags, OnlyGivenFlagsAreSet) {
     EXPECT_FALSE(r->blockIO.has_value());
 }
 
+TEST(CgroupUpdateFlags, PidsLimitZeroIsGivenNotAbsent) {
+    UpdateFlags none;
+    EXPECT_FALSE(resources_from_flags(none)->pids.has_value());
+    UpdateFlags zero;
+    zero.pids_limit = 0;  // `update --pids-limit 0`: a limit, as in runc 1.4+
+    auto r = resources_from_flags(zero);
+    ASSERT_TRUE(r.ok()) << r.error().what();
+    ASSERT_TRUE(r->pids.has_value());
+    EXPECT_EQ(r->pids->limit, 0);
+}
+
 TEST(CgroupUpdateFlags, ErrorsAreRuncs) {
     UpdateFlags f;
     f.memory = "abc";

@@ -169,6 +169,20 @@ TEST(BundleCheck, Rlimits) {
     EXPECT_TRUE(check_against_host(s, privileged).empty());
 }
 
+TEST(BundleCheck, MemoryPolicyAndNetDevicesAsCreateChecksThem) {
+    oci::Spec s = minimal_spec();
+    s.linux->memoryPolicy = oci::MemoryPolicy{"MPOL_BIND", std::nullopt, {}};
+    s.linux->netDevices = {{"eth1", oci::NetDevice{"a b"}}};
+    EXPECT_EQ(texts(check_against_host(s, test_host())),
+              (std::vector<std::string>{
+                  "linux.memoryPolicy.nodes: memory policy mode requires at least one node but got 0",
+                  "linux.netDevices.eth1: unable to move network devices without a NET namespace"}));
+    s.linux->memoryPolicy->nodes = "0";
+    s.linux->namespaces.push_back({NamespaceType::network, {}});
+    EXPECT_EQ(texts(check_against_host(s, test_host())),
+              std::vector<std::string>{"linux.netDevices.eth1.name: invalid network device name \"a b\""});
+}
+
 TEST(BundleCheck, HostnameNeedsUts) {
     oci::Spec s = minimal_spec();
     s.hostname = "box";

@@ -189,8 +189,10 @@ TEST(OciWriter, FeaturesHaveRuntimeSpecShape) {
     f.linux.seccomp = {true, {"SCMP_ACT_ALLOW"}, {"SCMP_CMP_EQ"}, {"SCMP_ARCH_X86_64"}, {"SECCOMP_FILTER_FLAG_LOG"}, {}};
     f.linux.apparmor = false;
     f.linux.selinux = false;
-    f.linux.intelRdt = false;
+    f.linux.intelRdt = {true, true, false};
+    f.linux.memoryPolicy = {{"MPOL_BIND"}, {}};
     f.linux.idmapMounts = true;
+    f.linux.netDevices = true;
     f.annotations = {{"org.berth.version", "0.1.0"}};
     f.potentiallyUnsafeConfigAnnotations = {"org.systemd.property."};
     EXPECT_EQ(oci::write_features(f, false),
@@ -199,8 +201,10 @@ TEST(OciWriter, FeaturesHaveRuntimeSpecShape) {
               R"("cgroup":{"v1":true,"v2":false,"systemd":true,"systemdUser":false,"rdma":false},)"
               R"("seccomp":{"enabled":true,"actions":["SCMP_ACT_ALLOW"],"operators":["SCMP_CMP_EQ"],)"
               R"("archs":["SCMP_ARCH_X86_64"],"knownFlags":["SECCOMP_FILTER_FLAG_LOG"]},)"
-              R"("apparmor":{"enabled":false},"selinux":{"enabled":false},"intelRdt":{"enabled":false},)"
-              R"("mountExtensions":{"idmap":{"enabled":true}}},"annotations":{"org.berth.version":"0.1.0"},)"
+              R"("apparmor":{"enabled":false},"selinux":{"enabled":false},)"
+              R"("intelRdt":{"enabled":true,"schemata":true,"monitoring":false},"memoryPolicy":{"modes":["MPOL_BIND"]},)"
+              R"("mountExtensions":{"idmap":{"enabled":true}},"netDevices":{"enabled":true}},)"
+              R"("annotations":{"org.berth.version":"0.1.0"},)"
               R"("potentiallyUnsafeConfigAnnotations":["org.systemd.property."]})");
     EXPECT_NE(oci::write_features(f).find("\n    \"ociVersionMin\""), std::string::npos);
 

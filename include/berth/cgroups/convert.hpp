@@ -20,6 +20,10 @@ uint64_t blkio_to_io_weight(uint64_t weight);
 Result<int64_t> swap_to_v2(int64_t swap, int64_t memory);
 // A v2 limit: negative -> "max".
 std::string v2_limit(int64_t value);
+// pids.max for a pids limit: negative -> "max", and 0 -> "1" as runc 1.4+ writes it (systemd's TasksMax
+// cannot be 0, so runc maps 0 to 1 on every driver; the container's init already counts as one task, so
+// either way nothing more can fork). runtime-spec 1.3 says 0 is a limit, not "unset".
+std::string pids_max(int64_t limit);
 // cpu.max from quota/period; an absent half keeps its value from `current`
 // (cpu.max as read, e.g. "max 100000"), so updating one does not reset the other.
 std::string cpu_max(std::optional<int64_t> quota, std::optional<uint64_t> period, const std::string& current);

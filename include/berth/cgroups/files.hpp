@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "berth/util/file.hpp"
 #include "berth/util/result.hpp"
 
 namespace berth::cgroups {
@@ -14,6 +15,6 @@ Result<std::string> read_file(const std::string& path);
 Result<std::string> read_line(const std::string& path);
 Result<int64_t> read_int(const std::string& path);
 // One write(2) of `value` (the kernel parses each write as a whole).
-Status write_file(const std::string& path, std::string_view value);
+using berth::write_file;
 
 }  // namespace berth::cgroups

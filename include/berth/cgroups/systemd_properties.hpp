@@ -23,8 +23,8 @@
 // replaced by systemd's: the CPU quota rounded up to systemd's 10 ms per
 // second (cpu.quota and unified cpu.max), unified pids.max 0 as 1 (systemd has
 // no TasksMax=0; with the init inside, both forbid any fork).
-// Two inputs differ from runc's: pids.limit 0 is no limit (as berth's cgroupfs
-// code takes it; runc 1.3 asks TasksMax=1), and cpu.period without cpu.quota
+// pids.limit 0 is TasksMax=1, as runc 1.4 asks and berth's cgroupfs code
+// writes. One input differs from runc's: cpu.period without cpu.quota
 // sends only CPUQuotaPeriodUSec (runc also sets the quota unlimited, as its
 // callers always pass both): on update, pass the current quota with a new
 // period, or systemd (which keeps a quota per second) and cpu.max disagree.

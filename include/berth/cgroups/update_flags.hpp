@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,12 +12,12 @@
 
 namespace berth::cgroups {
 
-// The flags as given; an empty string (or 0) is a flag not given.
+// The flags as given; an empty string (or 0, or nullopt) is a flag not given.
 struct UpdateFlags {
     std::string memory, memory_reservation, memory_swap, kernel_memory, kernel_memory_tcp;
     std::string cpu_period, cpu_quota, cpu_share, cpu_rt_period, cpu_rt_runtime;
     std::string cpuset_cpus, cpuset_mems;
-    int64_t pids_limit = 0;
+    std::optional<int64_t> pids_limit;  // 0 is a limit (runtime-spec 1.3), so "not given" is nullopt
     uint64_t blkio_weight = 0;
 };
 

@@ -4,9 +4,9 @@
 // without allocating; the runtime runs the others the same way.
 //
 // Failure semantics (runtime-spec 1.3): a failing prestart, createRuntime,
-// createContainer or startContainer hook is an error that stops the
-// container; a failing poststart or poststop hook is a warning and the
-// remaining hooks still run.
+// createContainer, startContainer or poststart hook is an error that stops
+// the container; a failing poststop hook is a warning and the remaining
+// hooks still run.
 #pragma once
 
 #include <string>
@@ -52,7 +52,7 @@ bool run_hooks(const HookPlans& hooks, std::string_view state_json, const char* 
 
 // Parent side, for the hooks that must stop the lifecycle on failure.
 Status run_hooks(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase);
-// Parent side, for poststart and poststop: failures are logged as warnings.
+// Parent side, for poststop: failures are logged as warnings.
 void run_hooks_warn(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase);
 
 }  // namespace berth::container

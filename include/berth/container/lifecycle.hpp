@@ -40,7 +40,8 @@ struct Created {
 // A failure leaves nothing behind.
 Result<Created> create_container(CreateOptions& options);
 
-// `start`: releases the init and runs the poststart hooks.
+// `start`: releases the init and runs the poststart hooks; a failing one kills
+// the init and fails `start` (the container is then stopped, for `delete`).
 Status start_container(const std::string& root, const std::string& id);
 
 // `state`: the runtime-spec state, status derived from the live process.
@@ -57,8 +58,10 @@ Status delete_container(const std::string& root, const std::string& id, bool for
 Status pause_container(const std::string& root, const std::string& id);
 // `resume`: thaws a paused container.
 Status resume_container(const std::string& root, const std::string& id);
-// `update`: new resource limits for a container that is not stopped.
-Status update_container(const std::string& root, const std::string& id, const oci::Resources& resources);
+// `update`: new resource limits for a container that is not stopped, and
+// new Intel RDT schemata (runc's --l3-cache-schema, --mem-bw-schema; "" keeps).
+Status update_container(const std::string& root, const std::string& id, const oci::Resources& resources,
+                        const std::string& l3_cache_schema, const std::string& mem_bw_schema);
 // `ps`: every process in the container's cgroup.
 Result<std::vector<pid_t>> container_pids(const std::string& root, const std::string& id);
 

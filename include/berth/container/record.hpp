@@ -25,6 +25,8 @@ struct Record {
     std::string owner;
     std::map<std::string, std::string> annotations;
     cgroups::SavedManager cgroup;   // reopens the container's cgroup manager (cgroups/manager.hpp)
+    std::string rdt_group;          // linux.intelRdt: the resctrl group exec'd processes join ("" none)
+    std::string rdt_remove;         // and what `delete` removes of it ("" nothing)
     std::vector<oci::Hook> poststart;  // run by `start`
     std::vector<oci::Hook> poststop;   // run by `delete`
 };

@@ -26,6 +26,10 @@ std::optional<uint64_t> process_start_time(pid_t pid);
 // True while the recorded init is alive (not a zombie) and is the same process.
 bool init_alive(const Record& record);
 
+// SIGKILL the recorded init and wait until it is dead (it is not our child: a
+// pidfd turns readable when it exits). Nothing when it is already gone.
+void kill_and_wait(const Record& record);
+
 ContainerStatus derive_status(const ContainerDir& dir, const Record& record);
 
 // What a command does to a container, for the one table of which status

@@ -1,5 +1,5 @@
 // Per-process attributes of `process`: rlimits, scheduler, ioPriority,
-// personality, execCPUAffinity, umask. Names are mapped to numbers in the
+// personality, memoryPolicy, execCPUAffinity, umask. Names are mapped to numbers in the
 // parent (errors name the JSON path); the child only makes the syscalls.
 #pragma once
 
@@ -34,12 +34,23 @@ struct SchedAttr {
     uint64_t sched_period = 0;
 };
 
+// linux.memoryPolicy as set_mempolicy(2) takes it. The node mask is a cpu_set_t
+// because node lists are CPU lists ("0-3,7") and its 1024 bits cover the
+// kernel's largest MAX_NUMNODES (NODES_SHIFT 10).
+struct MemoryPolicy {
+    bool set = false;
+    int mode = 0;   // MPOL_* | MPOL_F_*
+    bool has_nodes = false;
+    cpu_set_t nodes{};
+};
+
 struct ProcessAttributes {
     std::vector<PlannedRlimit> rlimits;
     bool has_scheduler = false;
     SchedAttr scheduler;
     int ioprio = -1;           // ioprio_set value, -1: unchanged
     long personality = -1;     // -1: unchanged
+    MemoryPolicy memory_policy;
     bool has_initial_cpus = false;
     cpu_set_t initial_cpus{};  // before anything else runs in the child
     bool has_final_cpus = false;
@@ -55,8 +66,16 @@ std::optional<int> rlimit_resource(std::string_view name);
 // "0-3,7" -> set; errors name `where`.
 Result<cpu_set_t> parse_cpu_list(std::string_view list, std::string_view where);
 
+// The memory policy modes and flags plan_memory_policy maps (for `features`).
+std::vector<std::string_view> memory_policy_mode_names();
+std::vector<std::string_view> memory_policy_flag_names();
+
+// linux.memoryPolicy: names to numbers, the node list, and the spec's (and
+// runc's) rule on which modes need nodes and which forbid them.
+Result<MemoryPolicy> plan_memory_policy(const oci::MemoryPolicy& policy);
+
 // Child, before the user switch (raising hard limits needs privilege): rlimits,
-// scheduler, ioPriority, personality, umask.
+// scheduler, ioPriority, personality, memory policy, umask.
 bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept;
 
 }  // namespace berth::process

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "berth/linux/net_devices.hpp"
 #include "berth/process/child.hpp"
 #include "berth/util/fd.hpp"
 #include "berth/util/result.hpp"
@@ -27,6 +28,10 @@ struct ParentSteps {
     // (ChildPlan::cgroup_tasks) either way.
     std::function<Status(pid_t)> join_cgroup;
     std::optional<int> oom_score_adj;
+    // linux.netDevices, moved into the child's network namespace before `go`.
+    linux_setup::NetDevicesPlan net_devices;
+    // linux.intelRdt: resctrl groups whose tasks get the child's pid before `go`.
+    std::vector<std::string> resctrl_groups;
     // The state JSON for the child's createContainer and startContainer hooks.
     std::function<std::string(pid_t)> hook_states;
     // prestart + createRuntime, when the child asks (mounts done, before pivot).

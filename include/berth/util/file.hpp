@@ -14,6 +14,11 @@ namespace berth {
 // The whole file. Errors: `open "/proc/cgroups": No such file or directory`.
 Result<std::string> read_file(const std::string& path);
 
+// One write(2) of `value` to an existing file, as kernel control files (cgroup,
+// resctrl) parse each write as a whole. Errors name the file and the value:
+// `write "/sys/fs/cgroup/pids/x/pids.max" "-5": Invalid argument`.
+Status write_file(const std::string& path, std::string_view value);
+
 // The lines of `text` without their '\n' (a last line without '\n' counts).
 std::vector<std::string_view> split_lines(std::string_view text);
 

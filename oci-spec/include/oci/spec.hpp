@@ -411,8 +411,19 @@ struct Features {
         } seccomp;
         bool apparmor = false;
         bool selinux = false;
-        bool intelRdt = false;
+        struct IntelRdt {
+            bool enabled = false;
+            bool schemata = false;    // linux.intelRdt.schemata
+            bool monitoring = false;  // linux.intelRdt.enableMonitoring
+            bool operator==(const IntelRdt&) const = default;
+        } intelRdt;
+        struct MemoryPolicy {
+            std::vector<std::string> modes;
+            std::vector<std::string> flags;
+            bool operator==(const MemoryPolicy&) const = default;
+        } memoryPolicy;
         bool idmapMounts = false;
+        bool netDevices = false;
         bool operator==(const Linux&) const = default;
     } linux;
     std::map<std::string, std::string> annotations;
