@@ -350,11 +350,12 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     bool in_cwd = false;
     if (!try_cwd(plan, in_cwd, err)) return false;
     fix_stdio_owner(plan.identity.uid);
+    // Before any filter: a profile older than close_range must not stop us.
+    if (!mark_fds_cloexec(plan, err)) return false;
     trace::phase("privileges");
     if (!drop_privileges(plan, err) || !verify_cwd(plan, in_cwd, err)) return false;
     // The lookup uses the container's PATH, after the user switch (as runc).
     if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
-    if (!mark_fds_cloexec(plan, err)) return false;
     // With no_new_privs the filter goes on last, but still before the parent
     // leaves: a notify fd must reach it (as runc).
     return !(plan.seccomp && plan.no_new_privileges) || load_filter(plan, err);

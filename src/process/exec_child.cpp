@@ -100,11 +100,12 @@ bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_
         err = early;
         return false;
     }
+    // Before any filter: a profile older than close_range must not stop us.
+    if (!mark_fds_cloexec(plan, err)) return false;
     trace::phase("privileges");
     if (!drop_privileges(plan, err) || (!in_cwd && !enter_cwd(plan, err))) return false;
     // The lookup uses the container's PATH, after the user switch (as runc).
     if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
-    if (!mark_fds_cloexec(plan, err)) return false;
     const auto& a = plan.attributes;
     if (a.has_final_cpus && ::sched_setaffinity(0, sizeof(a.final_cpus), &a.final_cpus) != 0) {
         return err.fail(errno, "sched_setaffinity (execCPUAffinity.final)");

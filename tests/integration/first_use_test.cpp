@@ -1,0 +1,58 @@
+// Defects a new user meets on a first run (issue 15): configs that work with
+// runc and crun (old seccomp profiles, unknown capabilities, repeated
+// environment keys, distroless images) must work with berth too.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "harness/harness.hpp"
+
+namespace berth::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// An allow-list profile as written before Linux 5.9: default EPERM, and the
+// newest syscall it names (clone3) older than close_range. Enough for
+// busybox's sh, and deliberately without close_range and close.
+oci::Seccomp pre_5_9_allow_list() {
+    oci::Seccomp seccomp;
+    seccomp.defaultAction = "SCMP_ACT_ERRNO";
+    oci::SeccompSyscall allowed;
+    allowed.action = "SCMP_ACT_ALLOW";
+    allowed.names = {"execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "exit", "exit_group",
+                     "getuid", "geteuid", "getgid", "getegid", "getpid", "getppid", "gettid", "getcwd", "chdir",
+                     "read", "write", "readv", "writev", "openat", "open", "fstat", "newfstatat", "stat", "lstat",
+                     "access", "faccessat", "fcntl", "ioctl", "mmap", "munmap", "mprotect", "rt_sigaction",
+                     "rt_sigprocmask", "rt_sigreturn", "setresuid", "setresgid", "setgroups", "capget", "capset",
+                     "prctl", "uname", "wait4", "dup2", "dup3", "getdents64", "futex", "prlimit64", "nanosleep", "clock_nanosleep", "clone3"};
+    seccomp.syscalls = {allowed};
+    return seccomp;
+}
+
+TEST_F(IntegrationTest, AnAllowListOlderThanCloseRangeRunsTheContainer) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"/bin/sh", "-c", "exit 7"};
+    bundle.spec.process->noNewPrivileges = false;  // the filter goes on before berth is done
+    bundle.spec.linux->seccomp = pre_5_9_allow_list();
+    bundle.write();
+    auto run = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_EQ(run.exit_code, 7) << run.describe();
+}
+
+TEST_F(IntegrationTest, AnAllowListOlderThanCloseRangeLetsExecRun) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"/bin/sleep", "60"};
+    bundle.spec.process->noNewPrivileges = false;
+    bundle.spec.linux->seccomp = pre_5_9_allow_list();
+    bundle.write();
+    ASSERT_EQ(run_berth("run", "--detach", "--bundle", bundle.path(), last_id()).exit_code, 0);
+    auto exec = run_berth("exec", last_id(), "/bin/sh", "-c", "exit 5");
+    EXPECT_EQ(exec.exit_code, 5) << exec.describe();
+    EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace berth::test
