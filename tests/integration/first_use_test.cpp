@@ -54,5 +54,48 @@ TEST_F(IntegrationTest, AnAllowListOlderThanCloseRangeLetsExecRun) {
     EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
 }
 
+// runtime-spec config.md: a capability that cannot be mapped or granted is
+// logged as a warning and the container runs (runc 1.2+ words it so).
+TEST_F(IntegrationTest, UnknownCapabilitiesWarnAndTheContainerRuns) {
+    auto bundle = make_bundle();
+    bundle.spec.process->capabilities->bounding->push_back("CAP_FOO");
+    bundle.spec.process->capabilities->effective->push_back("CAP_BAR");
+    bundle.spec.process->capabilities->permitted->push_back("CAP_BAR");
+    bundle.write();
+    auto run = run_berth("run", "--bundle", bundle.path(), last_id());
+    ASSERT_EQ(run.exit_code, 0) << run.describe();
+    EXPECT_NE(run.err.find("ignoring unknown or unavailable capabilities: [CAP_BAR CAP_FOO]"), std::string::npos)
+        << run.describe();
+    auto effective = ProbeReport::parse(run.out).capabilities("effective");
+    EXPECT_NE(std::find(effective.begin(), effective.end(), "CAP_KILL"), effective.end());
+}
+
+TEST_F(IntegrationTest, ExecWithAnUnknownCapabilityWarnsAndRuns) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"/bin/sleep", "60"};
+    bundle.write();
+    ASSERT_EQ(run_berth("run", "--detach", "--bundle", bundle.path(), last_id()).exit_code, 0);
+    auto exec = run_berth("exec", "--cap", "CAP_FOO", last_id(), "/bin/sh", "-c", "exit 3");
+    EXPECT_EQ(exec.exit_code, 3) << exec.describe();
+    EXPECT_NE(exec.err.find("ignoring unknown or unavailable capabilities: [CAP_FOO]"), std::string::npos)
+        << exec.describe();
+    EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
+}
+
+// An ambient cap outside the inheritable set cannot be raised: runc 1.2+
+// warns for each and runs the container.
+TEST_F(IntegrationTest, AmbientCapabilitiesThatCannotBeRaisedWarn) {
+    auto bundle = make_bundle();
+    bundle.spec.process->capabilities->inheritable = std::vector<std::string>{"CAP_KILL"};
+    bundle.spec.process->capabilities->ambient = std::vector<std::string>{"CAP_KILL", "CAP_AUDIT_WRITE"};
+    bundle.write();
+    auto run = run_berth("run", "--bundle", bundle.path(), last_id());
+    ASSERT_EQ(run.exit_code, 0) << run.describe();
+    EXPECT_NE(run.err.find("can't raise ambient capability CAP_AUDIT_WRITE: operation not permitted"),
+              std::string::npos)
+        << run.describe();
+    EXPECT_EQ(ProbeReport::parse(run.out).capabilities("ambient"), (std::vector<std::string>{"CAP_KILL"}));
+}
+
 }  // namespace
 }  // namespace berth::test

@@ -88,24 +88,6 @@ TEST(BundleCheck, IdMappingsMustBeMappedInOurNamespace) {
               "linux.uidMappings[1]: host ids 65000-65999 are not all mapped in berth's own user namespace");
 }
 
-TEST(BundleCheck, Capabilities) {
-    oci::Capabilities caps;
-    caps.bounding = std::vector<std::string>{"CAP_CHOWN", "CAP_SYS_RESOURCE", "CAP_FOO"};
-    caps.effective = std::vector<std::string>{"CAP_CHECKPOINT_RESTORE"};
-    Problems out;
-    auto host = test_host().capabilities;
-    host.last_cap = 39;  // a kernel before CAP_CHECKPOINT_RESTORE (40)
-    check_capabilities(caps, host, out);
-    EXPECT_EQ(texts(out),
-              (std::vector<std::string>{
-                  "process.capabilities.bounding[1]: CAP_SYS_RESOURCE is not in berth's bounding set on this host, "
-                  "so it cannot be granted",
-                  "process.capabilities.bounding[2]: unknown capability \"CAP_FOO\"",
-                  "process.capabilities.effective[0]: CAP_CHECKPOINT_RESTORE is newer than this kernel (last "
-                  "capability 39)",
-              }));
-}
-
 TEST(BundleCheck, CgroupControllers) {
     oci::Resources r;
     r.memory = oci::Memory{};
