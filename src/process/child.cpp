@@ -14,9 +14,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <set>
+#include <string_view>
 
 #include "berth/linux/no_new_privs.hpp"
 #include "berth/linux/path_in_root.hpp"
@@ -363,10 +366,28 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
 
 }  // namespace
 
+std::vector<std::string> process_env(const std::vector<std::string>& env, const std::vector<std::string>& extra_env) {
+    std::vector<const std::string*> all;
+    for (const auto& e : env) all.push_back(&e);
+    for (const auto& e : extra_env) all.push_back(&e);
+    // As runc: getenv() sees the first of repeated names, the user meant the
+    // last one (`exec -e` overrides the config's value), so only that stays,
+    // where it last appeared. An empty HOME is as good as none: the child
+    // fills it in from the container's passwd.
+    std::vector<std::string> kept;
+    std::set<std::string_view> seen;
+    for (auto e = all.rbegin(); e != all.rend(); ++e) {
+        const std::string& entry = **e;
+        if (!seen.insert(std::string_view(entry).substr(0, entry.find('='))).second || entry == "HOME=") continue;
+        kept.push_back(entry);
+    }
+    std::reverse(kept.begin(), kept.end());
+    return kept;
+}
+
 void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector<std::string>& extra_env) {
     exec.args = process.args;
-    exec.env = process.env;
-    exec.env.insert(exec.env.end(), extra_env.begin(), extra_env.end());
+    exec.env = process_env(process.env, extra_env);
     exec.needs_home = true;
     for (auto& a : exec.args) exec.argv.push_back(a.data());
     exec.argv.push_back(nullptr);

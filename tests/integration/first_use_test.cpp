@@ -97,5 +97,38 @@ TEST_F(IntegrationTest, AmbientCapabilitiesThatCannotBeRaisedWarn) {
     EXPECT_EQ(ProbeReport::parse(run.out).capabilities("ambient"), (std::vector<std::string>{"CAP_KILL"}));
 }
 
+int count_of(const std::vector<std::string>& env, const std::string& name) {
+    return static_cast<int>(
+        std::count_if(env.begin(), env.end(), [&](const std::string& e) { return e.starts_with(name + "="); }));
+}
+
+// runc keeps one entry per name, the last; an empty HOME comes from passwd.
+TEST_F(IntegrationTest, RepeatedEnvironmentNamesKeepTheLastAndAnEmptyHomeIsFilledIn) {
+    auto bundle = make_bundle();
+    auto& env = bundle.spec.process->env;
+    env.erase(std::remove_if(env.begin(), env.end(), [](const std::string& e) { return e.starts_with("HOME="); }),
+              env.end());
+    env.insert(env.end(), {"FOO=1", "HOME=", "FOO=2"});
+    auto report = run_probe(bundle);
+    EXPECT_EQ(report.env_value("FOO"), "2");
+    EXPECT_EQ(count_of(report.env(), "FOO"), 1);
+    EXPECT_EQ(report.env_value("HOME"), "/root");
+    EXPECT_EQ(count_of(report.env(), "HOME"), 1);
+}
+
+TEST_F(IntegrationTest, ExecEnvOverridesTheConfigsValue) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"/bin/sleep", "60"};
+    bundle.spec.process->env.push_back("FOO=config");
+    bundle.write();
+    ASSERT_EQ(run_berth("run", "--detach", "--bundle", bundle.path(), last_id()).exit_code, 0);
+    auto exec = run_berth("exec", "-e", "FOO=exec", last_id(), kProbePath);
+    ASSERT_EQ(exec.exit_code, 0) << exec.describe();
+    auto report = ProbeReport::parse(exec.out);
+    EXPECT_EQ(report.env_value("FOO"), "exec");
+    EXPECT_EQ(count_of(report.env(), "FOO"), 1);
+    EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace berth::test
