@@ -130,5 +130,19 @@ TEST_F(IntegrationTest, ExecEnvOverridesTheConfigsValue) {
     EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
 }
 
+// Distroless images link /etc/passwd elsewhere in the image.
+TEST_F(IntegrationTest, HomeComesFromASymlinkedPasswd) {
+    auto bundle = make_bundle();
+    fs::create_directories(bundle.rootfs() + "/usr/lib");
+    fs::rename(bundle.rootfs() + "/etc/passwd", bundle.rootfs() + "/usr/lib/passwd");
+    fs::create_symlink("../usr/lib/passwd", bundle.rootfs() + "/etc/passwd");
+    bundle.spec.process->user.uid = 1000;
+    bundle.spec.process->user.gid = 1000;
+    auto& env = bundle.spec.process->env;
+    env.erase(std::remove_if(env.begin(), env.end(), [](const std::string& e) { return e.starts_with("HOME="); }),
+              env.end());
+    EXPECT_EQ(run_probe(bundle).env_value("HOME"), "/home/berth");
+}
+
 }  // namespace
 }  // namespace berth::test
