@@ -144,5 +144,42 @@ TEST_F(IntegrationTest, HomeComesFromASymlinkedPasswd) {
     EXPECT_EQ(run_probe(bundle).env_value("HOME"), "/home/berth");
 }
 
+// runc and crun run the hooks they run themselves in their own environment
+// when the hook has no `env`; runc's in-container hooks see none.
+TEST_F(IntegrationTest, HooksWithoutEnvGetTheRuntimesEnvironment) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"true"};
+    const std::string log = dir() + "/hooks.log";
+    const std::string script = dir() + "/hook.sh";
+    std::ofstream(script) << "#!/bin/sh\necho \"$1 [$BERTH_HOOK_MARK]\" >> " << log << "\n";
+    fs::permissions(script, fs::perms::owner_all);
+    auto hook = [&](const std::string& kind) {
+        oci::Hook h;
+        h.path = script;
+        h.args = {"hook.sh", kind};
+        return std::vector<oci::Hook>{h};
+    };
+    oci::Hooks hooks;
+    hooks.prestart = hook("prestart");
+    hooks.createRuntime = hook("createRuntime");
+    hooks.createContainer = hook("createContainer");  // before pivot_root: the host path still resolves
+    hooks.poststart = hook("poststart");
+    hooks.poststop = hook("poststop");
+    bundle.spec.hooks = hooks;
+    bundle.write();
+    RunOptions marked;
+    marked.extra_env = {"BERTH_HOOK_MARK=from-the-runtime"};
+    ASSERT_EQ(run_berth_argv({"create", "--bundle", bundle.path(), last_id()}, marked).exit_code, 0);
+    ASSERT_EQ(run_berth_argv({"start", last_id()}, marked).exit_code, 0);
+    wait_for_status(last_id(), "stopped");
+    ASSERT_EQ(run_berth_argv({"delete", last_id()}, marked).exit_code, 0);
+    EXPECT_EQ(read_file(log),
+              "prestart [from-the-runtime]\n"
+              "createRuntime [from-the-runtime]\n"
+              "createContainer []\n"
+              "poststart [from-the-runtime]\n"
+              "poststop [from-the-runtime]\n");
+}
+
 }  // namespace
 }  // namespace berth::test
