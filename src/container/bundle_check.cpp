@@ -15,6 +15,7 @@
 #include "berth/linux/mount_options.hpp"
 #include "berth/linux/seccomp.hpp"
 #include "berth/process/attributes.hpp"
+#include "berth/process/plan.hpp"
 #include "berth/util/fd.hpp"
 #include "oci/parser.hpp"
 
@@ -204,7 +205,12 @@ void check_namespaces(const oci::Spec& spec, const HostFacts& host, Problems& ou
     if (!l.timeOffsets.empty() && !new_namespace(spec, oci::NamespaceType::time)) {
         out.push_back({"linux.timeOffsets", "set, but linux.namespaces has no new time namespace"});
     }
-    for (const auto& [key, value] : l.sysctl) check_sysctl_namespace(spec, key, out);
+    for (const auto& [key, value] : l.sysctl) {
+        check_sysctl_namespace(spec, key, out);
+        if (auto field = process::sysctl_conflicting_field(spec, key, value); !field.empty()) {
+            out.push_back({"linux.sysctl." + key, "conflicts with the OCI \"" + field + "\" field: set that instead"});
+        }
+    }
 }
 
 void check_mounts(const oci::Spec& spec, const HostFacts& host, Problems& out) {

@@ -58,6 +58,10 @@ Status plan_names(const oci::Spec& spec, ChildPlan& plan) {
     if (spec.linux) {
         for (const auto& [key, value] : spec.linux->sysctl) {
             BERTH_TRY_ASSIGN(auto sysctl, plan_sysctl(key, value, plan.namespaces));
+            if (auto field = sysctl_conflicting_field(spec, key, value); !field.empty()) {
+                return Error::msg("sysctl \"" + key + "\" is not allowed as it conflicts with the OCI \"" + field +
+                                  "\" field");
+            }
             plan.sysctls.push_back(std::move(sysctl));
         }
     }
@@ -99,6 +103,14 @@ Result<Sysctl> plan_sysctl(const std::string& key, const std::string& value, con
         if (path[i] == '.') path[i] = '/';
     }
     return Sysctl{std::move(path), value};
+}
+
+std::string sysctl_conflicting_field(const oci::Spec& spec, const std::string& key, const std::string& value) {
+    if (key == "kernel.hostname") return "hostname";
+    if (key == "kernel.domainname" && spec.domainname && !spec.domainname->empty() && *spec.domainname != value) {
+        return "domainname";
+    }
+    return "";
 }
 
 int inherited_listen_fds() {

@@ -181,5 +181,37 @@ TEST_F(IntegrationTest, HooksWithoutEnvGetTheRuntimesEnvironment) {
               "poststop [from-the-runtime]\n");
 }
 
+// runc: kernel.hostname "conflicts with the OCI hostname field"; crun also
+// refuses a kernel.domainname other than the domainname field.
+TEST_F(IntegrationTest, SysctlsThatFightTheHostnameAndDomainnameFieldsAreRefused) {
+    auto bundle = make_bundle();
+    bundle.spec.hostname = "box";
+    bundle.spec.linux->sysctl = {{"kernel.hostname", "sysctl-box"}};
+    bundle.write();
+    auto run = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(run.exit_code, 0);
+    // The log escapes the quotes: match around them.
+    EXPECT_NE(run.err.find(R"(kernel.hostname\" is not allowed as it conflicts with the OCI \"hostname\" field)"),
+              std::string::npos)
+        << run.describe();
+    if (runtime_is_berth()) {
+        EXPECT_NE(run_berth("check", "--bundle", bundle.path()).exit_code, 0);
+    }
+
+    auto other = make_bundle();
+    other.spec.domainname = "example.org";
+    other.spec.linux->sysctl = {{"kernel.domainname", "example.com"}};
+    other.write();
+    if (runtime_is_berth()) {
+        auto refused = run_berth("run", "--bundle", other.path(), last_id());
+        EXPECT_NE(refused.exit_code, 0);
+        EXPECT_NE(refused.err.find(R"(conflicts with the OCI \"domainname\" field)"), std::string::npos)
+            << refused.describe();
+    }
+    // The same value, or no field: nothing to fight, the sysctl is written.
+    other.spec.domainname.reset();
+    EXPECT_EQ(run_probe(other).domainname(), "example.com");
+}
+
 }  // namespace
 }  // namespace berth::test

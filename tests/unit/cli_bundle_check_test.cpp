@@ -130,6 +130,25 @@ TEST(BundleCheck, ProcessBasics) {
               std::vector<std::string>{"process: missing: create and run need the container's process"});
 }
 
+// As create: kernel.hostname fights the hostname field (runc refuses it), a
+// kernel.domainname only a different domainname (crun refuses that).
+TEST(BundleCheck, SysctlsThatFightTheirOciField) {
+    oci::Spec s = minimal_spec();
+    s.linux->namespaces.push_back({NamespaceType::uts, {}});
+    s.linux->sysctl = {{"kernel.hostname", "h"}, {"kernel.domainname", "d"}};
+    EXPECT_EQ(texts(check_against_host(s, test_host())),
+              std::vector<std::string>{
+                  "linux.sysctl.kernel.hostname: conflicts with the OCI \"hostname\" field: set that instead"});
+    s.domainname = "other";
+    EXPECT_EQ(texts(check_against_host(s, test_host())),
+              (std::vector<std::string>{
+                  "linux.sysctl.kernel.domainname: conflicts with the OCI \"domainname\" field: set that instead",
+                  "linux.sysctl.kernel.hostname: conflicts with the OCI \"hostname\" field: set that instead"}));
+    s.domainname = "d";
+    s.linux->sysctl.erase("kernel.hostname");
+    EXPECT_TRUE(check_against_host(s, test_host()).empty());
+}
+
 TEST(BundleCheck, Rlimits) {
     oci::Spec s = minimal_spec();
     s.process->rlimits = {{"RLIMIT_FOO", 1, 1},

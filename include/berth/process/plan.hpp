@@ -35,6 +35,12 @@ Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPla
 // does not have its own namespace for it.
 Result<Sysctl> plan_sysctl(const std::string& key, const std::string& value, const linux_setup::NamespacePlan& ns);
 
+// The OCI field a sysctl would fight with: "hostname" for kernel.hostname
+// (runc refuses it always), "domainname" for a kernel.domainname other than a
+// non-empty `domainname` (crun refuses that; runc lets the sysctl win
+// silently); "" when there is no conflict.
+std::string sysctl_conflicting_field(const oci::Spec& spec, const std::string& key, const std::string& value);
+
 // LISTEN_FDS passed to this process (LISTEN_PID must be ours), as systemd's
 // sd_listen_fds; 0 when absent.
 int inherited_listen_fds();
