@@ -213,5 +213,30 @@ TEST_F(IntegrationTest, SysctlsThatFightTheHostnameAndDomainnameFieldsAreRefused
     EXPECT_EQ(run_probe(other).domainname(), "example.com");
 }
 
+// An init frozen by an ancestor cgroup (v1 freezer) berth did not make:
+// SIGKILL cannot end it, and `delete --force` gives up after about 10 s with
+// runc's error instead of hanging; the container stays for another try.
+TEST_F(IntegrationTest, ForcedDeleteOfAnInitFrozenByAnAncestorGivesUp) {
+    const std::string parent_freezer = "/sys/fs/cgroup/freezer" + cgroup_parent() + "/freezer.state";
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"/bin/sleep", "600"};
+    bundle.write();
+    ASSERT_EQ(run_berth("run", "--detach", "--bundle", bundle.path(), last_id()).exit_code, 0);
+    if (!fs::exists(parent_freezer)) {
+        run_berth("delete", "--force", last_id());
+        GTEST_SKIP() << "no v1 freezer for " << cgroup_parent();
+    }
+    std::ofstream(parent_freezer) << "FROZEN";
+    RunOptions bounded;
+    bounded.timeout = std::chrono::seconds(40);
+    auto stuck = run_berth_argv({"delete", "--force", last_id()}, bounded);
+    std::ofstream(parent_freezer) << "THAWED";
+    EXPECT_FALSE(stuck.timed_out) << stuck.describe();
+    EXPECT_NE(stuck.exit_code, 0) << stuck.describe();
+    EXPECT_NE(stuck.err.find("container init still running"), std::string::npos) << stuck.describe();
+    auto deleted = run_berth("delete", "--force", last_id());
+    EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
+}
+
 }  // namespace
 }  // namespace berth::test
