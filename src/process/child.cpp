@@ -429,7 +429,8 @@ void child_main(ChildPlan& plan) noexcept {
     }
     trace::phase("execve");
     ::execve(exe, plan.exec.argv.data(), plan.exec.envp.data());
-    err.fail(errno, "exec %s", exe);
+    char reason[128];
+    err.fail(0, "exec %s: %s", exe, go_strerror(errno, reason, sizeof(reason)));
     fail_after_start(fifo, err);
 }
 

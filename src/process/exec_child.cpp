@@ -138,9 +138,10 @@ void exec_child_main(ChildPlan& plan) noexcept {
     trace::phase("execve");
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(255);
     ::execve(exe, plan.exec.argv.data(), plan.exec.envp.data());
-    int saved = errno;
+    char reason[128];
+    go_strerror(errno, reason, sizeof(reason));
     char line[4200];
-    int n = std::snprintf(line, sizeof(line), "exec failed: exec %s: %s\n", exe, std::strerror(saved));
+    int n = std::snprintf(line, sizeof(line), "exec failed: exec %s: %s\n", exe, reason);
     if (n > 0) (void)!::write(2, line, static_cast<size_t>(n) < sizeof(line) ? static_cast<size_t>(n) : sizeof(line) - 1);
     ::_exit(255);
 }

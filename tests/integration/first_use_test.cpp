@@ -238,5 +238,30 @@ TEST_F(IntegrationTest, ForcedDeleteOfAnInitFrozenByAnAncestorGivesUp) {
     EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
 }
 
+// An executable execve cannot run (its interpreter is missing): runc 1.3
+// says `exec /bin/x: no such file or directory`, in Go's lower case.
+TEST_F(IntegrationTest, AnExecveFailureIsWordedAsRuncWordsIt) {
+    auto bundle = make_bundle();
+    std::ofstream(bundle.rootfs() + "/bin/orphan") << "#!/no/such/interpreter\n";
+    fs::permissions(bundle.rootfs() + "/bin/orphan", fs::perms::owner_all);
+    bundle.spec.process->args = {"/bin/orphan"};
+    bundle.spec.process->terminal = false;
+    bundle.write();
+    auto run = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(run.exit_code, 0);
+    EXPECT_NE(run.err.find("exec /bin/orphan: no such file or directory"), std::string::npos) << run.describe();
+
+    auto sleeper = make_bundle();
+    sleeper.spec.process->args = {"/bin/sleep", "60"};
+    sleeper.write();
+    ASSERT_EQ(run_berth("run", "--detach", "--bundle", sleeper.path(), last_id()).exit_code, 0);
+    std::ofstream(sleeper.rootfs() + "/bin/orphan") << "#!/no/such/interpreter\n";
+    fs::permissions(sleeper.rootfs() + "/bin/orphan", fs::perms::owner_all);
+    auto exec = run_berth("exec", last_id(), "/bin/orphan");
+    EXPECT_EQ(exec.exit_code, 255) << exec.describe();
+    EXPECT_NE(exec.err.find("exec /bin/orphan: no such file or directory"), std::string::npos) << exec.describe();
+    EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace berth::test
