@@ -263,5 +263,15 @@ TEST_F(IntegrationTest, AnExecveFailureIsWordedAsRuncWordsIt) {
     EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
 }
 
+// runc 1.3: a --root that does not exist is an error for `list` (only the
+// default root may be missing: nothing was created yet).
+TEST_F(IntegrationTest, ListOfAMissingRootFails) {
+    auto missing = run_command({runtime(), "--root", dir() + "/no-such-root", "list"}, dir() + "/list");
+    EXPECT_EQ(missing.exit_code, 1) << missing.describe();
+    EXPECT_NE(missing.err.find("no-such-root"), std::string::npos) << missing.describe();
+    fs::create_directories(state_root());
+    EXPECT_EQ(run_berth("list").exit_code, 0);
+}
+
 }  // namespace
 }  // namespace berth::test
