@@ -1,5 +1,6 @@
 #include "berth/process/plan.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -113,6 +114,18 @@ std::string sysctl_conflicting_field(const oci::Spec& spec, const std::string& k
     return "";
 }
 
+void drop_inherited_fds(ChildPlan& plan) {
+    DIR* dir = ::opendir("/proc/self/fd");  // its own fd is close-on-exec: never listed below
+    if (dir == nullptr) return;
+    while (const dirent* entry = ::readdir(dir)) {
+        const int fd = std::atoi(entry->d_name);
+        if (fd < 3 + plan.kept_fds) continue;
+        const int flags = ::fcntl(fd, F_GETFD);
+        if (flags >= 0 && !(flags & FD_CLOEXEC)) plan.parent_only_fds.push_back(fd);
+    }
+    ::closedir(dir);
+}
+
 int inherited_listen_fds() {
     const char* pid = std::getenv("LISTEN_PID");
     const char* fds = std::getenv("LISTEN_FDS");
@@ -162,6 +175,7 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     BERTH_TRY(plan_terminal(process, options, *plan));
     plan->new_keyring = !options.no_new_keyring;
     plan->kept_fds = options.listen_fds + options.preserve_fds;
+    drop_inherited_fds(*plan);
     plan->cwd = process.cwd.empty() ? "/" : process.cwd;
     if (plan->cwd[0] != '/') return Error::msg("process.cwd: must be an absolute path");
     std::vector<std::string> extra_env;

@@ -273,5 +273,24 @@ TEST_F(IntegrationTest, ListOfAMissingRootFails) {
     EXPECT_EQ(run_berth("list").exit_code, 0);
 }
 
+// runc's fd-leak test: while `created`, the init holds nothing of what
+// berth's caller left open (here fd 251, as a shell or test runner leaves it).
+TEST_F(IntegrationTest, TheCreatedInitHoldsNoFdOfBerthsCaller) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"true"};
+    bundle.write();
+    const std::string leaked = dir() + "/callers-file";
+    auto created = run_command({"bash", "-c", "exec 251>>\"$0\" 9>>\"$0\"; exec \"$@\"", leaked, runtime(), "--root",
+                                state_root(), "create", "--bundle", bundle.path(), last_id()},
+                               dir() + "/create");
+    ASSERT_EQ(created.exit_code, 0) << created.describe();
+    const int pid = state_of(last_id()).pid;
+    for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+        std::error_code ec;
+        EXPECT_NE(fs::read_symlink(entry.path(), ec), leaked) << entry.path();
+    }
+    EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace berth::test
