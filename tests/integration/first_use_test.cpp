@@ -292,5 +292,15 @@ TEST_F(IntegrationTest, TheCreatedInitHoldsNoFdOfBerthsCaller) {
     EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
 }
 
+// A masked path listed twice is one mount, not two stacked ones.
+TEST_F(IntegrationTest, ARepeatedMaskedPathIsMountedOnce) {
+    auto bundle = make_bundle();
+    bundle.spec.linux->maskedPaths = {"/proc/keys", "/proc/timer_list", "/proc//keys"};
+    auto mounts = run_probe(bundle).mounts();
+    EXPECT_EQ(std::count_if(mounts.begin(), mounts.end(),
+                            [](const ProbeMount& m) { return m.mount_point == "/proc/keys"; }),
+              1);
+}
+
 }  // namespace
 }  // namespace berth::test
