@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness/harness.hpp"
@@ -300,6 +301,27 @@ TEST_F(IntegrationTest, ARepeatedMaskedPathIsMountedOnce) {
     EXPECT_EQ(std::count_if(mounts.begin(), mounts.end(),
                             [](const ProbeMount& m) { return m.mount_point == "/proc/keys"; }),
               1);
+}
+
+// SCHED_DEADLINE in a cpuset narrower than the machine: the kernel says
+// EPERM, runc says why.
+TEST_F(IntegrationTest, ADeadlineSchedulerInACpusetSaysWhyItFails) {
+    if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs a cpuset narrower than the machine";
+    auto bundle = make_bundle();
+    oci::Scheduler deadline;
+    deadline.policy = "SCHED_DEADLINE";
+    deadline.runtime = 10000000;
+    deadline.deadline = 20000000;
+    deadline.period = 20000000;
+    bundle.spec.process->scheduler = deadline;
+    if (!bundle.spec.linux->resources) bundle.spec.linux->resources = oci::Resources{};
+    if (!bundle.spec.linux->resources->cpu) bundle.spec.linux->resources->cpu = oci::CPU{};
+    bundle.spec.linux->resources->cpu->cpus = "0";
+    bundle.write();
+    auto run = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(run.exit_code, 0);
+    EXPECT_NE(run.err.find("process scheduler can't be used together with AllowedCPUs"), std::string::npos)
+        << run.describe();
 }
 
 }  // namespace
