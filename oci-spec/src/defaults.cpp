@@ -24,7 +24,9 @@ Process default_process() {
     p.args = {"sh"};
     p.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"};
     p.cwd = "/";
-    p.capabilities = Capabilities{caps, caps, std::nullopt, caps, caps};
+    // No ambient set: without inheritable ones none could be raised (runc 1.3's
+    // `runc spec` dropped it, and runtimes warn about each).
+    p.capabilities = Capabilities{caps, caps, std::nullopt, caps, std::nullopt};
     p.rlimits = {Rlimit{"RLIMIT_NOFILE", 1024, 1024}};
     p.noNewPrivileges = true;
     return p;

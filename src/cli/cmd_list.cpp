@@ -1,6 +1,8 @@
 // berth list: lists the containers under --root.
 #include "berth/cli/commands.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -56,6 +58,12 @@ void print_json(const std::vector<container::ListEntry>& entries) {
 Result<int> run_list(const Invocation& inv) {
     std::string format = inv.flags.get_string("format");
     if (format != "table" && format != "json") return Error::msg("invalid format option");
+    // A missing default root only means nothing was created yet; a missing
+    // --root the caller named is a mistake worth saying (as runc 1.3).
+    struct stat st {};
+    if (inv.global.root_given && ::stat(inv.global.root.c_str(), &st) != 0) {
+        return Error::from_errno("open \"" + inv.global.root + "\"");
+    }
     BERTH_TRY_ASSIGN(auto entries, container::list_containers(inv.global.root));
     if (inv.flags.get_bool("quiet")) {
         for (const auto& e : entries) std::puts(e.state.id.c_str());

@@ -23,6 +23,7 @@ std::span<const FlagSpec> global_flag_specs() { return kGlobalFlags; }
 Result<GlobalOptions> global_options(const Flags& flags) {
     GlobalOptions g;
     g.root = flags.get_string("root");
+    g.root_given = flags.is_set("root");
     g.log = flags.get_string("log");
     BERTH_TRY_ASSIGN(g.log_format, log::parse_format(flags.get_string("log-format")));
     g.debug = flags.get_bool("debug");

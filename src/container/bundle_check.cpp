@@ -16,6 +16,7 @@
 #include "berth/linux/net_devices.hpp"
 #include "berth/linux/seccomp.hpp"
 #include "berth/process/attributes.hpp"
+#include "berth/process/plan.hpp"
 #include "berth/util/fd.hpp"
 #include "oci/parser.hpp"
 
@@ -132,7 +133,6 @@ void check_process(const oci::Spec& spec, const HostFacts& host, Problems& out) 
     const oci::Process& p = *spec.process;
     if (p.args.empty() && !p.commandLine) out.push_back({"process.args", "must not be empty"});
     if (!is_absolute(p.cwd)) out.push_back({"process.cwd", "\"" + p.cwd + "\" is not an absolute path"});
-    if (p.capabilities) check_capabilities(*p.capabilities, host.capabilities, out);
     check_rlimits(p.rlimits, host, out);
     if (p.apparmorProfile && !p.apparmorProfile->empty() && !host.lsm.apparmor) {
         out.push_back({"process.apparmorProfile", "AppArmor is not enabled on this host"});
@@ -206,7 +206,12 @@ void check_namespaces(const oci::Spec& spec, const HostFacts& host, Problems& ou
     if (!l.timeOffsets.empty() && !new_namespace(spec, oci::NamespaceType::time)) {
         out.push_back({"linux.timeOffsets", "set, but linux.namespaces has no new time namespace"});
     }
-    for (const auto& [key, value] : l.sysctl) check_sysctl_namespace(spec, key, out);
+    for (const auto& [key, value] : l.sysctl) {
+        check_sysctl_namespace(spec, key, out);
+        if (auto field = process::sysctl_conflicting_field(spec, key, value); !field.empty()) {
+            out.push_back({"linux.sysctl." + key, "conflicts with the OCI \"" + field + "\" field: set that instead"});
+        }
+    }
 }
 
 void check_mounts(const oci::Spec& spec, const HostFacts& host, Problems& out) {
@@ -380,29 +385,6 @@ void check_id_mappings(const std::vector<oci::IDMapping>& mappings, const std::v
         if (!covered(outside, host_map)) {
             out.push_back({at, "host ids " + std::to_string(outside.first) + "-" + std::to_string(outside.end - 1) +
                                    " are not all mapped in berth's own user namespace"});
-        }
-    }
-}
-
-void check_capabilities(const oci::Capabilities& caps, const linux_setup::HostCapabilities& host, Problems& out) {
-    const std::pair<const char*, const std::optional<std::vector<std::string>>*> sets[] = {
-        {"bounding", &caps.bounding},   {"effective", &caps.effective}, {"inheritable", &caps.inheritable},
-        {"permitted", &caps.permitted}, {"ambient", &caps.ambient},
-    };
-    for (const auto& [set, names] : sets) {
-        if (!*names) continue;
-        for (size_t i = 0; i < (*names)->size(); ++i) {
-            const std::string& name = (**names)[i];
-            std::string path = indexed(std::string("process.capabilities.") + set, i);
-            auto number = linux_setup::capability_number(name);
-            if (!number) {
-                out.push_back({path, "unknown capability \"" + name + "\""});
-            } else if (*number > host.last_cap) {
-                out.push_back({path, name + " is newer than this kernel (last capability " +
-                                         std::to_string(host.last_cap) + ")"});
-            } else if ((host.grantable & (linux_setup::CapabilityMask{1} << *number)) == 0) {
-                out.push_back({path, name + " is not in berth's bounding set on this host, so it cannot be granted"});
-            }
         }
     }
 }

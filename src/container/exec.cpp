@@ -88,6 +88,7 @@ Result<std::unique_ptr<process::ChildPlan>> plan_exec(const oci::Spec& spec, con
     plan->console_socket = std::move(console_socket);
     plan->relayed_console = relayed_console;
     plan->kept_fds = options.preserve_fds;
+    process::drop_inherited_fds(*plan);
     plan->cwd = process.cwd;
     process::flatten_exec(plan->exec, process, {});
     return plan;

@@ -40,12 +40,15 @@ Status apply_user(oci::User& user, const std::string& spec) {
 void add_caps(std::optional<oci::Capabilities>& caps, const std::vector<std::string>& names) {
     if (names.empty()) return;
     if (!caps) caps.emplace();
-    for (auto* set : {&caps->bounding, &caps->effective, &caps->permitted, &caps->ambient}) {
+    // Never the inheritable set (CVE-2022-29162), so ambient only when the
+    // config has an inheritable set at all (runc 1.3): otherwise none could be
+    // raised and each would be a warning.
+    std::vector<std::optional<std::vector<std::string>>*> sets = {&caps->bounding, &caps->effective, &caps->permitted};
+    if (caps->inheritable) sets.push_back(&caps->ambient);
+    for (auto* set : sets) {
         if (!*set) set->emplace();
         (*set)->insert((*set)->end(), names.begin(), names.end());
     }
-    // Never the inheritable set (CVE-2022-29162): an ambient cap is only raised
-    // when the config itself made it inheritable (capabilities.cpp).
 }
 
 }  // namespace

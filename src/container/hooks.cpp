@@ -76,8 +76,11 @@ int64_t now_ms() noexcept {
 
 }  // namespace
 
-HookPlan::HookPlan(const oci::Hook& hook)
+HookPlan::HookPlan(const oci::Hook& hook, HookEnv without_env)
     : path_(hook.path), args_(hook.args), env_(hook.env), timeout_seconds_(hook.timeout.value_or(0)) {
+    if (env_.empty() && without_env == HookEnv::runtime) {
+        for (char** e = environ; e != nullptr && *e != nullptr; ++e) env_.emplace_back(*e);
+    }
     if (args_.empty()) args_.push_back(path_);
     for (auto& a : args_) argv_.push_back(a.data());
     argv_.push_back(nullptr);
@@ -166,10 +169,10 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
                     out.text, errout.text);
 }
 
-HookPlans plan_hooks(const std::vector<oci::Hook>& hooks) {
+HookPlans plan_hooks(const std::vector<oci::Hook>& hooks, HookEnv without_env) {
     HookPlans plans;
     plans.reserve(hooks.size());
-    for (const auto& h : hooks) plans.emplace_back(h);
+    for (const auto& h : hooks) plans.emplace_back(h, without_env);
     return plans;
 }
 
@@ -182,12 +185,14 @@ bool run_hooks(const HookPlans& hooks, std::string_view state_json, const char* 
 
 Status run_hooks(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase) {
     ChildError err;
-    if (!run_hooks(plan_hooks(hooks), state_json, phase, err)) return Error::sys(err.err, err.message);
+    if (!run_hooks(plan_hooks(hooks, HookEnv::runtime), state_json, phase, err)) {
+        return Error::sys(err.err, err.message);
+    }
     return {};
 }
 
 void run_hooks_warn(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase) {
-    auto plans = plan_hooks(hooks);
+    auto plans = plan_hooks(hooks, HookEnv::runtime);
     for (size_t i = 0; i < plans.size(); ++i) {
         ChildError err;
         if (!plans[i].run(state_json, phase, i, err)) log::warn(Error::sys(err.err, err.message).what());

@@ -46,12 +46,13 @@ Status thaw_if_frozen(const Record& record) {
 }
 
 // Everything `create` made goes: the init, the cgroup, the state directory.
+// An init that will not die leaves all of it in place for another try.
 Status destroy(const ContainerDir& dir, const Record& record) {
     auto cgroup = cgroups::load_manager(record.cgroup);
     // A paused init only dies once thawed.
     trace::phase("kill");
     if (cgroup) (void)thaw_if_frozen(**cgroup);
-    kill_and_wait(record);
+    BERTH_TRY(kill_and_wait(record));
     trace::phase("cgroup_remove");
     Status status = cgroup ? (*cgroup)->destroy() : Status(std::move(cgroup).error());
     Status rdt = linux_setup::remove_rdt_group({record.rdt_group, "", record.rdt_remove});
@@ -64,13 +65,20 @@ Status destroy(const ContainerDir& dir, const Record& record) {
 
 }  // namespace
 
-void kill_and_wait(const Record& record) {
+Status kill_and_wait(const Record& record) {
+    // An init that stays (frozen by an ancestor cgroup berth did not make and
+    // may not thaw) fails after 10 s, as runc's `delete` does, rather than
+    // hanging whoever called us.
+    constexpr int kWaitMs = 10000;
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
-    if (!pidfd || !init_alive(record)) return;
+    if (!pidfd || !init_alive(record)) return {};
     ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
     pollfd p{pidfd.get(), POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    int ready;
+    while ((ready = ::poll(&p, 1, kWaitMs)) < 0 && errno == EINTR) {
     }
+    if (ready == 0) return Error::msg("container init still running");
+    return {};
 }
 
 Status kill_container(const std::string& root, const std::string& id, int signal, bool all) {

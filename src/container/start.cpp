@@ -62,7 +62,9 @@ Status start_container(const std::string& root, const std::string& id) {
     // runtime-spec 1.3: a failing poststart hook is an error that stops the container (runc 1.4+ too: it
     // kills the init and `start` fails; `run` then deletes it, and a manager's `delete` does after `start`).
     Status hooks = run_hooks(record.poststart, oci::write_state(to_oci_state(record, ContainerStatus::running)), "poststart");
-    if (!hooks) kill_and_wait(record);
+    if (hooks) return {};
+    if (Status killed = kill_and_wait(record); !killed)
+        return Error::msg(hooks.error().what() + "; stopping the container: " + killed.error().what());
     return hooks;
 }
 

@@ -9,6 +9,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
+#include <string>
+
+#include "berth/util/log.hpp"
 
 namespace berth::linux_setup {
 namespace {
@@ -40,22 +44,20 @@ Result<int> read_last_cap() {
     return last;
 }
 
-Result<CapabilityMask> map_set(const std::optional<std::vector<std::string>>& names, const char* set,
-                               const HostCapabilities& host) {
+// Names this host cannot grant (unknown to berth, newer than the kernel, or
+// outside berth's own bounding and permitted sets) are left out and collected
+// in `dropped`: the runtime spec wants a warning, not a failure.
+CapabilityMask map_set(const std::optional<std::vector<std::string>>& names, const HostCapabilities& host,
+                       std::set<std::string>& dropped) {
     CapabilityMask mask = 0;
     if (!names) return mask;
-    for (size_t i = 0; i < names->size(); ++i) {
-        const std::string& name = (*names)[i];
-        const std::string where = std::string("process.capabilities.") + set + "[" + std::to_string(i) + "]";
+    for (const std::string& name : *names) {
         const std::optional<int> cap = capability_number(name);
-        if (!cap) return Error::msg(where + ": unknown capability \"" + name + "\"");
-        if (*cap > host.last_cap)
-            return Error::msg(where + ": " + name + " is not supported by this kernel (last capability is " +
-                              std::to_string(host.last_cap) + ")");
-        if ((host.grantable & bit(*cap)) == 0)
-            return Error::msg(where + ": " + name +
-                              " is not in berth's bounding or permitted set on this host, so it cannot be granted");
-        mask |= bit(*cap);
+        if (cap && *cap <= host.last_cap && (host.grantable & bit(*cap)) != 0) {
+            mask |= bit(*cap);
+        } else {
+            dropped.insert(name);
+        }
     }
     return mask;
 }
@@ -92,14 +94,21 @@ Result<HostCapabilities> host_capabilities() {
     return HostCapabilities{bounding & permitted, last};
 }
 
-Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const HostCapabilities& host) {
+Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const HostCapabilities& host,
+                                         std::vector<std::string>& warnings) {
     CapabilityPlan plan;
     plan.last_cap = host.last_cap;
-    BERTH_TRY_ASSIGN(plan.bounding, map_set(caps.bounding, "bounding", host));
-    BERTH_TRY_ASSIGN(plan.effective, map_set(caps.effective, "effective", host));
-    BERTH_TRY_ASSIGN(plan.permitted, map_set(caps.permitted, "permitted", host));
-    BERTH_TRY_ASSIGN(plan.inheritable, map_set(caps.inheritable, "inheritable", host));
-    BERTH_TRY_ASSIGN(const CapabilityMask ambient, map_set(caps.ambient, "ambient", host));
+    std::set<std::string> dropped;  // sorted, as runc lists them
+    plan.bounding = map_set(caps.bounding, host, dropped);
+    plan.effective = map_set(caps.effective, host, dropped);
+    plan.permitted = map_set(caps.permitted, host, dropped);
+    plan.inheritable = map_set(caps.inheritable, host, dropped);
+    const CapabilityMask ambient = map_set(caps.ambient, host, dropped);
+    if (!dropped.empty()) {
+        std::string list;
+        for (const std::string& name : dropped) list += (list.empty() ? "" : " ") + name;
+        warnings.push_back("ignoring unknown or unavailable capabilities: [" + list + "]");
+    }
     // capset() rejects an effective cap outside permitted with a bare EPERM
     // (runc: "unable to apply caps: operation not permitted"); say which one.
     if (const CapabilityMask extra = plan.effective & ~plan.permitted) {
@@ -108,14 +117,23 @@ Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const Ho
                           " is not in process.capabilities.permitted (effective must be a subset of permitted)");
     }
     // The kernel only raises an ambient cap that is permitted and inheritable;
-    // like runc, the others are left out rather than failing the container.
+    // like runc, the others are left out with a warning rather than failing the
+    // container (`runc spec` of 1.1 lists ambient caps without inheritable ones).
     plan.ambient = ambient & plan.permitted & plan.inheritable;
+    for (int cap = 0; cap <= host.last_cap; ++cap) {
+        if ((ambient & ~plan.ambient & bit(cap)) == 0) continue;
+        warnings.push_back(std::string("can't raise ambient capability ") + capability_name(cap) +
+                           ": operation not permitted");
+    }
     return plan;
 }
 
 Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps) {
     BERTH_TRY_ASSIGN(const HostCapabilities host, host_capabilities());
-    return plan_capabilities(caps, host);
+    std::vector<std::string> warnings;
+    auto plan = plan_capabilities(caps, host, warnings);
+    for (const std::string& warning : warnings) log::warn(warning);
+    return plan;
 }
 
 bool drop_bounding_set(const CapabilityPlan& plan, ChildError& err) noexcept {

@@ -233,10 +233,17 @@ std::vector<std::string> full_kernel_mounts(const std::string& mountinfo, const 
     return out;
 }
 
+// Each path once (after cleaning "/proc/kcore" and "/proc//kcore" are one):
+// a repeated entry would stack a second mount on the first.
+void add_once(std::vector<std::string>& paths, const std::string& path) {
+    std::string clean = clean_container_path(path);
+    if (std::find(paths.begin(), paths.end(), clean) == paths.end()) paths.push_back(std::move(clean));
+}
+
 void plan_paths(const oci::Spec& spec, RootfsPlan& plan) {
     if (!spec.linux) return;
-    for (const auto& path : spec.linux->maskedPaths) plan.masked_paths.push_back(clean_container_path(path));
-    for (const auto& path : spec.linux->readonlyPaths) plan.readonly_paths.push_back(clean_container_path(path));
+    for (const auto& path : spec.linux->maskedPaths) add_once(plan.masked_paths, path);
+    for (const auto& path : spec.linux->readonlyPaths) add_once(plan.readonly_paths, path);
 }
 
 }  // namespace

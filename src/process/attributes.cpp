@@ -178,6 +178,8 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
     if (process.scheduler) {
         BERTH_TRY_ASSIGN(attrs.scheduler, plan_scheduler(*process.scheduler));
         attrs.has_scheduler = true;
+        attrs.scheduler_in_cpuset = linux && linux->resources && linux->resources->cpu &&
+                                    linux->resources->cpu->cpus && !linux->resources->cpu->cpus->empty();
     }
     if (process.ioPriority) {
         BERTH_TRY_ASSIGN(attrs.ioprio, plan_ioprio(*process.ioPriority));
@@ -213,6 +215,11 @@ bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept 
         }
     }
     if (attrs.has_scheduler && ::syscall(SYS_sched_setattr, 0, &attrs.scheduler, 0) != 0) {
+        // SCHED_DEADLINE refuses a cpuset narrower than its root domain with a
+        // bare EPERM; runc names the cause, and so do we, in its words.
+        if (errno == EPERM && attrs.scheduler_in_cpuset) {
+            return err.fail(0, "process scheduler can't be used together with AllowedCPUs");
+        }
         return err.fail(errno, "sched_setattr");
     }
     if (attrs.ioprio >= 0 && ::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, attrs.ioprio) != 0) {

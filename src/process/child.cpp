@@ -14,9 +14,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <set>
+#include <string_view>
 
 #include "berth/linux/no_new_privs.hpp"
 #include "berth/linux/path_in_root.hpp"
@@ -350,11 +353,12 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     bool in_cwd = false;
     if (!try_cwd(plan, in_cwd, err)) return false;
     fix_stdio_owner(plan.identity.uid);
+    // Before any filter: a profile older than close_range must not stop us.
+    if (!mark_fds_cloexec(plan, err)) return false;
     trace::phase("privileges");
     if (!drop_privileges(plan, err) || !verify_cwd(plan, in_cwd, err)) return false;
     // The lookup uses the container's PATH, after the user switch (as runc).
     if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
-    if (!mark_fds_cloexec(plan, err)) return false;
     // With no_new_privs the filter goes on last, but still before the parent
     // leaves: a notify fd must reach it (as runc).
     return !(plan.seccomp && plan.no_new_privileges) || load_filter(plan, err);
@@ -362,10 +366,28 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
 
 }  // namespace
 
+std::vector<std::string> process_env(const std::vector<std::string>& env, const std::vector<std::string>& extra_env) {
+    std::vector<const std::string*> all;
+    for (const auto& e : env) all.push_back(&e);
+    for (const auto& e : extra_env) all.push_back(&e);
+    // As runc: getenv() sees the first of repeated names, the user meant the
+    // last one (`exec -e` overrides the config's value), so only that stays,
+    // where it last appeared. An empty HOME is as good as none: the child
+    // fills it in from the container's passwd.
+    std::vector<std::string> kept;
+    std::set<std::string_view> seen;
+    for (auto e = all.rbegin(); e != all.rend(); ++e) {
+        const std::string& entry = **e;
+        if (!seen.insert(std::string_view(entry).substr(0, entry.find('='))).second || entry == "HOME=") continue;
+        kept.push_back(entry);
+    }
+    std::reverse(kept.begin(), kept.end());
+    return kept;
+}
+
 void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector<std::string>& extra_env) {
     exec.args = process.args;
-    exec.env = process.env;
-    exec.env.insert(exec.env.end(), extra_env.begin(), extra_env.end());
+    exec.env = process_env(process.env, extra_env);
     exec.needs_home = true;
     for (auto& a : exec.args) exec.argv.push_back(a.data());
     exec.argv.push_back(nullptr);
@@ -407,7 +429,8 @@ void child_main(ChildPlan& plan) noexcept {
     }
     trace::phase("execve");
     ::execve(exe, plan.exec.argv.data(), plan.exec.envp.data());
-    err.fail(errno, "exec %s", exe);
+    char reason[128];
+    err.fail(0, "exec %s: %s", exe, go_strerror(errno, reason, sizeof(reason)));
     fail_after_start(fifo, err);
 }
 

@@ -100,11 +100,12 @@ bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_
         err = early;
         return false;
     }
+    // Before any filter: a profile older than close_range must not stop us.
+    if (!mark_fds_cloexec(plan, err)) return false;
     trace::phase("privileges");
     if (!drop_privileges(plan, err) || (!in_cwd && !enter_cwd(plan, err))) return false;
     // The lookup uses the container's PATH, after the user switch (as runc).
     if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
-    if (!mark_fds_cloexec(plan, err)) return false;
     const auto& a = plan.attributes;
     if (a.has_final_cpus && ::sched_setaffinity(0, sizeof(a.final_cpus), &a.final_cpus) != 0) {
         return err.fail(errno, "sched_setaffinity (execCPUAffinity.final)");
@@ -137,9 +138,10 @@ void exec_child_main(ChildPlan& plan) noexcept {
     trace::phase("execve");
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(255);
     ::execve(exe, plan.exec.argv.data(), plan.exec.envp.data());
-    int saved = errno;
+    char reason[128];
+    go_strerror(errno, reason, sizeof(reason));
     char line[4200];
-    int n = std::snprintf(line, sizeof(line), "exec failed: exec %s: %s\n", exe, std::strerror(saved));
+    int n = std::snprintf(line, sizeof(line), "exec failed: exec %s: %s\n", exe, reason);
     if (n > 0) (void)!::write(2, line, static_cast<size_t>(n) < sizeof(line) ? static_cast<size_t>(n) : sizeof(line) - 1);
     ::_exit(255);
 }

@@ -9,13 +9,19 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "berth/linux/path_in_root.hpp"
 #include "berth/process/passwd.hpp"
 
 namespace berth::process {
 
 bool home_env_for(uid_t uid, char* out, size_t out_size, ChildError& err) noexcept {
     std::snprintf(out, out_size, "HOME=/");
-    int fd = ::open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // Our root is the container's by now; distroless images make /etc/passwd
+    // a (relative) symlink, followed without ever leaving that root.
+    int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return err.fail(errno, "open the container's root");
+    int fd = linux_setup::open_in_root(root, "/etc/passwd", O_RDONLY);
+    ::close(root);
     if (fd < 0) return true;  // no passwd file: HOME=/ as runc
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {

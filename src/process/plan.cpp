@@ -1,5 +1,6 @@
 #include "berth/process/plan.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -58,6 +59,10 @@ Status plan_names(const oci::Spec& spec, ChildPlan& plan) {
     if (spec.linux) {
         for (const auto& [key, value] : spec.linux->sysctl) {
             BERTH_TRY_ASSIGN(auto sysctl, plan_sysctl(key, value, plan.namespaces));
+            if (auto field = sysctl_conflicting_field(spec, key, value); !field.empty()) {
+                return Error::msg("sysctl \"" + key + "\" is not allowed as it conflicts with the OCI \"" + field +
+                                  "\" field");
+            }
             plan.sysctls.push_back(std::move(sysctl));
         }
     }
@@ -99,6 +104,26 @@ Result<Sysctl> plan_sysctl(const std::string& key, const std::string& value, con
         if (path[i] == '.') path[i] = '/';
     }
     return Sysctl{std::move(path), value};
+}
+
+std::string sysctl_conflicting_field(const oci::Spec& spec, const std::string& key, const std::string& value) {
+    if (key == "kernel.hostname") return "hostname";
+    if (key == "kernel.domainname" && spec.domainname && !spec.domainname->empty() && *spec.domainname != value) {
+        return "domainname";
+    }
+    return "";
+}
+
+void drop_inherited_fds(ChildPlan& plan) {
+    DIR* dir = ::opendir("/proc/self/fd");  // its own fd is close-on-exec: never listed below
+    if (dir == nullptr) return;
+    while (const dirent* entry = ::readdir(dir)) {
+        const int fd = std::atoi(entry->d_name);
+        if (fd < 3 + plan.kept_fds) continue;
+        const int flags = ::fcntl(fd, F_GETFD);
+        if (flags >= 0 && !(flags & FD_CLOEXEC)) plan.parent_only_fds.push_back(fd);
+    }
+    ::closedir(dir);
 }
 
 int inherited_listen_fds() {
@@ -150,6 +175,7 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     BERTH_TRY(plan_terminal(process, options, *plan));
     plan->new_keyring = !options.no_new_keyring;
     plan->kept_fds = options.listen_fds + options.preserve_fds;
+    drop_inherited_fds(*plan);
     plan->cwd = process.cwd.empty() ? "/" : process.cwd;
     if (plan->cwd[0] != '/') return Error::msg("process.cwd: must be an absolute path");
     std::vector<std::string> extra_env;

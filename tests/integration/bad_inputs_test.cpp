@@ -56,8 +56,6 @@ const std::vector<BadInput>& catalogue() {
          "SCMP_ACT_FOO is not a valid action for seccomp"},
         {"UnknownRlimit", R"(.process.rlimits += [{"type": "RLIMIT_FOO", "hard": 1, "soft": 1}])", "", {},
          {"process.rlimits[", "].type: expected one of", "got \"RLIMIT_FOO\""}, "wrong rlimit value: RLIMIT_FOO"},
-        {"UnknownCapability", R"(.process.capabilities.bounding += ["CAP_FOO"])", "", {},
-         {"process.capabilities.bounding[", "unknown capability \"CAP_FOO\""}, ""},
         {"OverlappingIdMappings",
          R"(.linux.namespaces += [{"type": "user"}]
             | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536},

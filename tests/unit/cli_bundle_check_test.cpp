@@ -88,24 +88,6 @@ TEST(BundleCheck, IdMappingsMustBeMappedInOurNamespace) {
               "linux.uidMappings[1]: host ids 65000-65999 are not all mapped in berth's own user namespace");
 }
 
-TEST(BundleCheck, Capabilities) {
-    oci::Capabilities caps;
-    caps.bounding = std::vector<std::string>{"CAP_CHOWN", "CAP_SYS_RESOURCE", "CAP_FOO"};
-    caps.effective = std::vector<std::string>{"CAP_CHECKPOINT_RESTORE"};
-    Problems out;
-    auto host = test_host().capabilities;
-    host.last_cap = 39;  // a kernel before CAP_CHECKPOINT_RESTORE (40)
-    check_capabilities(caps, host, out);
-    EXPECT_EQ(texts(out),
-              (std::vector<std::string>{
-                  "process.capabilities.bounding[1]: CAP_SYS_RESOURCE is not in berth's bounding set on this host, "
-                  "so it cannot be granted",
-                  "process.capabilities.bounding[2]: unknown capability \"CAP_FOO\"",
-                  "process.capabilities.effective[0]: CAP_CHECKPOINT_RESTORE is newer than this kernel (last "
-                  "capability 39)",
-              }));
-}
-
 TEST(BundleCheck, CgroupControllers) {
     oci::Resources r;
     r.memory = oci::Memory{};
@@ -146,6 +128,25 @@ TEST(BundleCheck, ProcessBasics) {
     s.process.reset();
     EXPECT_EQ(texts(check_against_host(s, test_host())),
               std::vector<std::string>{"process: missing: create and run need the container's process"});
+}
+
+// As create: kernel.hostname fights the hostname field (runc refuses it), a
+// kernel.domainname only a different domainname (crun refuses that).
+TEST(BundleCheck, SysctlsThatFightTheirOciField) {
+    oci::Spec s = minimal_spec();
+    s.linux->namespaces.push_back({NamespaceType::uts, {}});
+    s.linux->sysctl = {{"kernel.hostname", "h"}, {"kernel.domainname", "d"}};
+    EXPECT_EQ(texts(check_against_host(s, test_host())),
+              std::vector<std::string>{
+                  "linux.sysctl.kernel.hostname: conflicts with the OCI \"hostname\" field: set that instead"});
+    s.domainname = "other";
+    EXPECT_EQ(texts(check_against_host(s, test_host())),
+              (std::vector<std::string>{
+                  "linux.sysctl.kernel.domainname: conflicts with the OCI \"domainname\" field: set that instead",
+                  "linux.sysctl.kernel.hostname: conflicts with the OCI \"hostname\" field: set that instead"}));
+    s.domainname = "d";
+    s.linux->sysctl.erase("kernel.hostname");
+    EXPECT_TRUE(check_against_host(s, test_host()).empty());
 }
 
 TEST(BundleCheck, Rlimits) {

@@ -64,6 +64,20 @@ TEST(ExecProcess, CapsNeverBecomeInheritable) {
     EXPECT_EQ(*p->capabilities->effective, (std::vector<std::string>{"CAP_KILL", "CAP_NET_RAW"}));
     EXPECT_EQ(*p->capabilities->permitted, (std::vector<std::string>{"CAP_KILL", "CAP_NET_RAW"}));
     EXPECT_FALSE(p->capabilities->inheritable.has_value());  // CVE-2022-29162
+    // No inheritable set: an ambient cap could not be raised (runc 1.3 leaves it out).
+    EXPECT_FALSE(p->capabilities->ambient.has_value());
+}
+
+TEST(ExecProcess, CapsBecomeAmbientWhenTheConfigHasAnInheritableSet) {
+    ExecProcessFlags f;
+    f.args = {"true"};
+    f.caps = {"CAP_NET_RAW"};
+    oci::Process config = config_process();
+    config.capabilities->inheritable = std::vector<std::string>{"CAP_NET_RAW"};
+    auto p = exec_process_from_flags(config, f);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(*p->capabilities->ambient, std::vector<std::string>{"CAP_NET_RAW"});
+    EXPECT_EQ(*p->capabilities->inheritable, std::vector<std::string>{"CAP_NET_RAW"});
 }
 
 TEST(ExecProcess, RuncErrors) {

@@ -89,6 +89,20 @@ TEST(RootfsPlan, EveryRealConfigPlansWithItsMountsInOrder) {
     }
 }
 
+// A path listed twice (or spelled two ways) is masked once: a second mount
+// would stack on the first.
+TEST(RootfsPlan, RepeatedMaskedAndReadonlyPathsArePlannedOnce) {
+    Bundle bundle;
+    oci::Spec spec = load("runc-spec-default.json");
+    bundle.adopt(spec);
+    spec.linux->maskedPaths = {"/proc/kcore", "/proc//kcore", "/proc/kcore/", "/proc/keys"};
+    spec.linux->readonlyPaths = {"/proc/sys", "/proc/sys"};
+    auto plan = plan_rootfs(spec, {bundle.dir(), false});
+    ASSERT_TRUE(plan.ok()) << plan.error().what();
+    EXPECT_EQ(plan->masked_paths, (std::vector<std::string>{"/proc/kcore", "/proc/keys"}));
+    EXPECT_EQ(plan->readonly_paths, std::vector<std::string>{"/proc/sys"});
+}
+
 TEST(RootfsPlan, RuncDefaultSpec) {
     Bundle bundle;
     const RootfsPlan plan = plan_config("runc-spec-default.json", bundle);

@@ -18,6 +18,7 @@ namespace berth::cli {
 // The flags that precede the subcommand (runc 1.1's global options).
 struct GlobalOptions {
     std::string root = "/run/berth";  // --root: state directory
+    bool root_given = false;           // --root was on the command line (not the default)
     std::string log;                   // --log: "" = stderr
     log::Format log_format = log::Format::Text;
     bool debug = false;

@@ -36,7 +36,6 @@ Problems check_bundle(const std::string& bundle, const HostFacts& host);
 // `host_map` is berth's own /proc/self/{uid,gid}_map: every hostID range must lie in its inside ids.
 void check_id_mappings(const std::vector<oci::IDMapping>& mappings, const std::vector<oci::IDMapping>& host_map,
                        const std::string& path, Problems& out);
-void check_capabilities(const oci::Capabilities& caps, const linux_setup::HostCapabilities& host, Problems& out);
 void check_cgroup_resources(const oci::Resources& resources, const HostFacts& host, Problems& out);
 
 }  // namespace berth::container

@@ -19,9 +19,15 @@
 
 namespace berth::container {
 
+// What a hook without `env` gets. runc and crun give the hooks they run
+// themselves (createRuntime, prestart, poststart, poststop) the runtime's own
+// environment; runc's in-container ones (createContainer, startContainer) run
+// after its init cleared its environment: an empty one.
+enum class HookEnv { empty, runtime };
+
 class HookPlan {
 public:
-    explicit HookPlan(const oci::Hook& hook);
+    explicit HookPlan(const oci::Hook& hook, HookEnv without_env = HookEnv::empty);
     HookPlan(HookPlan&&) = default;
     HookPlan& operator=(HookPlan&&) = default;
     HookPlan(const HookPlan&) = delete;
@@ -45,12 +51,13 @@ private:
 
 using HookPlans = std::vector<HookPlan>;
 
-HookPlans plan_hooks(const std::vector<oci::Hook>& hooks);
+HookPlans plan_hooks(const std::vector<oci::Hook>& hooks, HookEnv without_env = HookEnv::empty);
 
 // Runs every hook in order; stops at the first failure.
 bool run_hooks(const HookPlans& hooks, std::string_view state_json, const char* phase, ChildError& err) noexcept;
 
-// Parent side, for the hooks that must stop the lifecycle on failure.
+// Parent side (hooks without `env` get berth's), for the hooks that must stop
+// the lifecycle on failure.
 Status run_hooks(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase);
 // Parent side, for poststop: failures are logged as warnings.
 void run_hooks_warn(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase);

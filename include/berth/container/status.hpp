@@ -27,8 +27,9 @@ std::optional<uint64_t> process_start_time(pid_t pid);
 bool init_alive(const Record& record);
 
 // SIGKILL the recorded init and wait until it is dead (it is not our child: a
-// pidfd turns readable when it exits). Nothing when it is already gone.
-void kill_and_wait(const Record& record);
+// pidfd turns readable when it exits). Nothing when it is already gone;
+// `container init still running` when it outlives 10 s (runc's limit).
+Status kill_and_wait(const Record& record);
 
 ContainerStatus derive_status(const ContainerDir& dir, const Record& record);
 

@@ -1,10 +1,10 @@
 // Process capabilities: planned in the parent, applied in the child.
 //
 // plan_capabilities() maps `process.capabilities` names to bit masks and
-// refuses what this host cannot grant (a name we do not know, a capability
-// newer than the kernel, or one missing from berth's own bounding/permitted
-// set: on this host CAP_SYS_RESOURCE), so the child never fails with an opaque
-// EPERM. The child functions below only make syscalls.
+// leaves out, with a warning, what this host cannot grant (a name we do not
+// know, a capability newer than the kernel, or one missing from berth's own
+// bounding/permitted set: on this host CAP_SYS_RESOURCE), so the child never
+// fails with an opaque EPERM. The child functions below only make syscalls.
 //
 // Call order in the child (the lifecycle engineer wires this):
 //   1. drop_bounding_set(plan, err)      still uid 0 with CAP_SETPCAP effective
@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,8 +37,8 @@ struct CapabilityPlan {
     CapabilityMask permitted = 0;
     CapabilityMask inheritable = 0;
     // Only the caps the kernel lets us raise (in permitted and inheritable);
-    // runc silently skips the others and so do we (CVE-2022-29162 made
-    // inheritable empty by default, yet `runc spec` still lists ambient caps).
+    // runc skips the others with a warning and so do we (CVE-2022-29162 made
+    // inheritable empty by default, yet `runc spec` 1.1 still lists ambient caps).
     CapabilityMask ambient = 0;
     int last_cap = 0;  // /proc/sys/kernel/cap_last_cap at plan time
 };
@@ -58,11 +59,16 @@ struct HostCapabilities {
 };
 Result<HostCapabilities> host_capabilities();
 
-// Maps the names; errors name the JSON path, e.g.
-//   process.capabilities.bounding[2]: unknown capability "CAP_FOO"
-//   process.capabilities.bounding[0]: CAP_SYS_RESOURCE is not in berth's bounding set on this host, so it cannot be granted
-Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const HostCapabilities& host);
-// Same, against host_capabilities().
+// Maps the names. What this host cannot grant (an unknown name, a capability
+// newer than the kernel or outside berth's own sets, an ambient cap that is not
+// both permitted and inheritable) is left out with a warning in runc's words,
+// as the runtime spec asks:
+//   ignoring unknown or unavailable capabilities: [CAP_BAR CAP_FOO]
+//   can't raise ambient capability CAP_KILL: operation not permitted
+// An effective cap outside permitted is an error naming its JSON path.
+Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const HostCapabilities& host,
+                                         std::vector<std::string>& warnings);
+// Same, against host_capabilities(); the warnings go to berth's log.
 Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps);
 
 // ---- child side (noexcept, syscalls only) ---------------------------------

@@ -48,6 +48,7 @@ struct ProcessAttributes {
     std::vector<PlannedRlimit> rlimits;
     bool has_scheduler = false;
     SchedAttr scheduler;
+    bool scheduler_in_cpuset = false;  // linux.resources.cpu.cpus is set too
     int ioprio = -1;           // ioprio_set value, -1: unchanged
     long personality = -1;     // -1: unchanged
     MemoryPolicy memory_policy;

@@ -20,6 +20,10 @@ struct ChildError {
     bool fail(int error, const char* format, ...) noexcept __attribute__((format(printf, 3, 4)));
 };
 
+// strerror(error) as Go prints it (and so runc): "no such file or directory",
+// into `buf`. For messages managers compare with runc's. Returns buf.
+const char* go_strerror(int error, char* buf, std::size_t size) noexcept;
+
 static_assert(sizeof(ChildError) <= 512, "ChildError must fit one small datagram");
 
 }  // namespace berth

@@ -35,6 +35,20 @@ Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPla
 // does not have its own namespace for it.
 Result<Sysctl> plan_sysctl(const std::string& key, const std::string& value, const linux_setup::NamespacePlan& ns);
 
+// The OCI field a sysctl would fight with: "hostname" for kernel.hostname
+// (runc refuses it always), "domainname" for a kernel.domainname other than a
+// non-empty `domainname` (crun refuses that; runc lets the sysctl win
+// silently); "" when there is no conflict.
+std::string sysctl_conflicting_field(const oci::Spec& spec, const std::string& key, const std::string& value);
+
+// runc marks every fd but stdio close-on-exec before it starts its init;
+// ours is a clone and would hold whatever berth's caller left open (a pipe
+// of the shell or test runner) for the whole `created` state. berth opens
+// all of its own close-on-exec, so the fds above the kept ones without that
+// flag are the caller's: they join plan.parent_only_fds, which the child
+// closes first thing. Needs plan.kept_fds.
+void drop_inherited_fds(ChildPlan& plan);
+
 // LISTEN_FDS passed to this process (LISTEN_PID must be ours), as systemd's
 // sd_listen_fds; 0 when absent.
 int inherited_listen_fds();
