@@ -141,7 +141,9 @@ Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, 
         BERTH_TRY_ASSIGN(m.idmap_userns, make_idmap_userns(uids, gids));
     }
     BERTH_TRY(check_proc_destination(m));
-    if (m.kind == MountKind::bind && has_namespace(spec, oci::NamespaceType::user)) {
+    // Rootless, the parent has no right to clone a mount (runc skips it for a
+    // non-root euid too): the container's root binds what it can reach.
+    if (m.kind == MountKind::bind && has_namespace(spec, oci::NamespaceType::user) && ::geteuid() == 0) {
         BERTH_TRY_ASSIGN(m.host_tree, clone_source(m));
     }
     return m;

@@ -27,7 +27,8 @@ pid_t clone_child(unsigned long flags, int cgroup_fd, bool& into_cgroup, int& pi
     clone_args args{};
     args.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
     args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-    args.exit_signal = SIGCHLD;
+    // With CLONE_PARENT the kernel takes the caller's own exit signal (SIGCHLD: it was forked).
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     if (cgroup_fd >= 0) args.cgroup = static_cast<uint64_t>(cgroup_fd);
     long pid = ::syscall(SYS_clone3, &args, sizeof(args));
     into_cgroup = cgroup_fd >= 0;
@@ -35,6 +36,59 @@ pid_t clone_child(unsigned long flags, int cgroup_fd, bool& into_cgroup, int& pi
     into_cgroup = false;
     pidfd = -1;
     return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+}
+
+// Rootless, we may not enter a pid namespace owned by the container's user
+// namespace (setns needs CAP_SYS_ADMIN there), nor could we come back from
+// that user namespace. So a short-lived helper joins the user namespace,
+// becomes its root (as runc's nsexec), sets pid_for_children and clones the
+// child as OUR child (CLONE_PARENT: we wait for it and get its exit status),
+// sends us its pid and exits. The child finds itself in the user namespace
+// already: the helper drops that join from its copy of the plan.
+bool needs_user_namespace_helper(const linux_setup::NamespacePlan& ns) {
+    return ::geteuid() != 0 && ns.join_pid && !ns.joins.empty() && ns.joins.front().type == oci::NamespaceType::user;
+}
+
+[[noreturn]] void run_helper(ChildPlan& plan, unsigned long flags, int cgroup_fd, int report, ChildEntry entry) noexcept {
+    auto& joins = plan.namespaces.joins;
+    pid_t pid = -1;
+    if (::setns(joins.front().fd.get(), CLONE_NEWUSER) == 0 && ::setresgid(0, 0, 0) == 0 && ::setresuid(0, 0, 0) == 0 &&
+        ::setns(plan.namespaces.join_pid.get(), CLONE_NEWPID) == 0) {
+        joins.erase(joins.begin());
+        bool into_cgroup = false;
+        int pidfd = -1;
+        pid = clone_child(flags | CLONE_PARENT, cgroup_fd, into_cgroup, pidfd);
+        if (pid == 0) {
+            ::close(report);
+            trace::entered_child();
+            trace::phase("setup");
+            entry(plan);
+            ::_exit(1);
+        }
+    }
+    const int err = pid < 0 ? errno : 0;
+    const int message[2] = {pid, err};
+    (void)!::write(report, message, sizeof(message));
+    ::_exit(0);
+}
+
+// The child through the helper above; returns its pid (or -1 and errno).
+pid_t clone_through_helper(ChildPlan& plan, unsigned long flags, int cgroup_fd, int sync_parent_end, ChildEntry entry) {
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) return -1;
+    pid_t helper = ::fork();
+    if (helper == 0) {
+        ::close(report[0]);
+        ::close(sync_parent_end);
+        run_helper(plan, flags, cgroup_fd, report[1], entry);
+    }
+    ::close(report[1]);
+    int message[2] = {-1, EPIPE};
+    if (helper > 0 && ::read(report[0], message, sizeof(message)) != sizeof(message)) message[0] = -1;
+    ::close(report[0]);
+    if (helper > 0) ::waitpid(helper, nullptr, 0);
+    if (message[0] < 0) errno = helper < 0 ? errno : message[1];
+    return message[0];
 }
 
 Status send_all(int fd, const void* data, size_t size, const char* what) {
@@ -181,11 +235,17 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     UniqueFd parent_end(pair[0]);
     plan.sync.reset(pair[1]);
 
-    BERTH_TRY_ASSIGN(linux_setup::ParentNamespaces own_namespaces, linux_setup::enter_namespaces_for_clone(plan.namespaces));
-    bool into_cgroup = false;
+    const bool helper = needs_user_namespace_helper(plan.namespaces);
+    linux_setup::ParentNamespaces own_namespaces;
+    if (!helper) {
+        BERTH_TRY_ASSIGN(own_namespaces, linux_setup::enter_namespaces_for_clone(plan.namespaces));
+    }
+    bool into_cgroup = steps.cgroup_fd >= 0;
     int pidfd = -1;
     trace::phase("clone");
-    pid_t pid = clone_child(plan.namespaces.clone_flags, steps.cgroup_fd, into_cgroup, pidfd);
+    pid_t pid = helper ? clone_through_helper(plan, plan.namespaces.clone_flags, steps.cgroup_fd, parent_end.get(), entry)
+                       : clone_child(plan.namespaces.clone_flags, steps.cgroup_fd, into_cgroup, pidfd);
+    if (helper && pid > 0) pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     if (pid == 0) {
         trace::entered_child();
         trace::phase("setup");

@@ -55,6 +55,7 @@ std::vector<std::string_view> known_capability_names();
 struct HostCapabilities {
     CapabilityMask grantable = 0;
     int last_cap = 0;
+    CapabilityMask bounding = 0;  // the bounding set alone
 };
 Result<HostCapabilities> host_capabilities();
 
@@ -62,8 +63,10 @@ Result<HostCapabilities> host_capabilities();
 //   process.capabilities.bounding[2]: unknown capability "CAP_FOO"
 //   process.capabilities.bounding[0]: CAP_SYS_RESOURCE is not in berth's bounding set on this host, so it cannot be granted
 Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const HostCapabilities& host);
-// Same, against host_capabilities().
-Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps);
+// Same, against host_capabilities(). In a user namespace of its own (made or
+// joined) the process holds every capability there whatever berth's permitted
+// set (a rootless berth has none): only the bounding set limits it.
+Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, bool user_namespace);
 
 // ---- child side (noexcept, syscalls only) ---------------------------------
 
