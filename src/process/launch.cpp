@@ -185,7 +185,11 @@ Result<SyncMessage> receive(int sock, UniqueFd& fd) {
 Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const ParentSteps& steps, bool into_cgroup) {
     if (plan.namespaces.new_user) BERTH_TRY(linux_setup::write_id_mappings(pid, steps.uid_mappings, steps.gid_mappings));
     if (!into_cgroup && steps.join_cgroup) BERTH_TRY(steps.join_cgroup(pid));
-    if (steps.oom_score_adj) BERTH_TRY(write_oom_score_adj(pid, *steps.oom_score_adj));
+    if (steps.oom_score_adj) {
+        // Below our own value needs CAP_SYS_RESOURCE (rootless has none): say which setting.
+        if (Status s = write_oom_score_adj(pid, *steps.oom_score_adj); !s)
+            return std::move(s).error().wrap("process.oomScoreAdj " + std::to_string(*steps.oom_score_adj));
+    }
     return send_go(sock, pid, plan, steps);
 }
 
