@@ -18,6 +18,7 @@
 #include "berth/linux/mount_syscalls.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/linux/rootfs.hpp"
+#include "berth/linux/rootless.hpp"
 #include "berth/util/file.hpp"
 
 namespace berth::linux_setup {
@@ -268,7 +269,9 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     }
     plan.readonly_root = spec.root->readonly;
     plan.no_pivot = options.no_pivot;
-    plan.user_namespace = has_namespace(spec, oci::NamespaceType::user);
+    // berth itself in a user namespace (rootless podman runs the runtime in
+    // its own) cannot mknod either, nor mount a sysfs for the host's netns.
+    plan.user_namespace = has_namespace(spec, oci::NamespaceType::user) || in_user_namespace();
     plan.cgroup_namespace = has_namespace(spec, oci::NamespaceType::cgroup);
 
     // runc makes "/" rslave unless rootfsPropagation says otherwise, and

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <optional>
 
+#include "berth/linux/rootless.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/process/kill_guard.hpp"
 #include "berth/process/sync.hpp"
@@ -38,23 +39,28 @@ pid_t clone_child(unsigned long flags, int cgroup_fd, bool& into_cgroup, int& pi
     return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
 }
 
-// Rootless, we may not enter a pid namespace owned by the container's user
-// namespace (setns needs CAP_SYS_ADMIN there), nor could we come back from
-// that user namespace. So a short-lived helper joins the user namespace,
-// becomes its root (as runc's nsexec), sets pid_for_children and clones the
-// child as OUR child (CLONE_PARENT: we wait for it and get its exit status),
-// sends us its pid and exits. The child finds itself in the user namespace
-// already: the helper drops that join from its copy of the plan.
-bool needs_user_namespace_helper(const linux_setup::NamespacePlan& ns) {
-    return ::geteuid() != 0 && ns.join_pid && !ns.joins.empty() && ns.joins.front().type == oci::NamespaceType::user;
+// Rootless, entering the container's pid namespace for clone3 (as
+// pid_for_children) and leaving it again both need CAP_SYS_ADMIN over the
+// namespaces' owners: an unprivileged berth has it over neither, and one in a
+// user namespace (rootless podman runs the runtime in its own) cannot return
+// to its own pid namespace. So a short-lived helper does it: joins the
+// container's user namespace when we are not its root already (becoming its
+// root, as runc's nsexec), sets pid_for_children and clones the child as OUR
+// child (CLONE_PARENT: we wait for it and get its exit status), sends us its
+// pid and exits. A child whose user namespace the helper joined finds itself
+// in it already: the helper drops that join from its copy of the plan.
+bool needs_namespace_helper(const linux_setup::NamespacePlan& ns) {
+    return ns.join_pid && ns.parent_joins.empty() && linux_setup::rootless_by_default();
 }
 
 [[noreturn]] void run_helper(ChildPlan& plan, unsigned long flags, int cgroup_fd, int report, ChildEntry entry) noexcept {
     auto& joins = plan.namespaces.joins;
+    const bool join_user = ::geteuid() != 0 && !joins.empty() && joins.front().type == oci::NamespaceType::user;
     pid_t pid = -1;
-    if (::setns(joins.front().fd.get(), CLONE_NEWUSER) == 0 && ::setresgid(0, 0, 0) == 0 && ::setresuid(0, 0, 0) == 0 &&
+    if ((!join_user || (::setns(joins.front().fd.get(), CLONE_NEWUSER) == 0 && ::setresgid(0, 0, 0) == 0 &&
+                        ::setresuid(0, 0, 0) == 0)) &&
         ::setns(plan.namespaces.join_pid.get(), CLONE_NEWPID) == 0) {
-        joins.erase(joins.begin());
+        if (join_user) joins.erase(joins.begin());
         bool into_cgroup = false;
         int pidfd = -1;
         pid = clone_child(flags | CLONE_PARENT, cgroup_fd, into_cgroup, pidfd);
@@ -239,7 +245,7 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     UniqueFd parent_end(pair[0]);
     plan.sync.reset(pair[1]);
 
-    const bool helper = needs_user_namespace_helper(plan.namespaces);
+    const bool helper = needs_namespace_helper(plan.namespaces);
     linux_setup::ParentNamespaces own_namespaces;
     if (!helper) {
         BERTH_TRY_ASSIGN(own_namespaces, linux_setup::enter_namespaces_for_clone(plan.namespaces));
