@@ -2,6 +2,8 @@
 
 #include "berth/cgroups/systemd_manager.hpp"
 
+#include <cerrno>
+
 namespace berth::cgroups {
 namespace {
 
@@ -21,24 +23,98 @@ public:
     Status destroy() const override { return cgroup_.destroy(); }
 };
 
+constexpr const char* kNotConfigured = "cgroups not configured for container";
+
+// runc's error for a limit set on a container without a cgroup.
+Error limit_without_cgroup(const char* controller) {
+    return Error::msg(std::string("cannot set ") + controller + " limit: container could not join or create cgroup");
+}
+
+// Rootless without a cgroup: the processes stay in their caller's cgroup,
+// which berth never writes. Errors are runc 1.1's for the same commands.
+class NoneManager final : public Manager {
+public:
+    NoneManager() : Manager(Cgroup::none()) {}
+
+    SavedManager saved() const override { return {Driver::none, {}, {}}; }
+    Result<SelfJoin> prepare_join() const override { return SelfJoin{}; }
+    Status place(pid_t) const override { return {}; }
+    Status update(const oci::Resources& resources) const override {
+        if (const char* controller = first_limit(resources)) return limit_without_cgroup(controller);
+        return {};
+    }
+    Status destroy() const override { return {}; }
+    bool has_cgroup() const override { return false; }
+    Status freeze() const override { return Error::msg(std::string("cannot toggle freezer: ") + kNotConfigured); }
+    Status thaw() const override { return freeze(); }
+    // Never frozen: nothing can freeze it.
+    Result<FreezerState> freezer_state() const override { return FreezerState::thawed; }
+    Result<std::vector<pid_t>> pids() const override {
+        return Error::msg(std::string("unable to get all container pids: ") + kNotConfigured);
+    }
+    Status signal_all(int) const override {
+        return Error::msg(std::string("unable to signal all processes: ") + kNotConfigured);
+    }
+};
+
+bool permission_error(const Error& error) {
+    return error.code() == EACCES || error.code() == EPERM || error.code() == EROFS;
+}
+
+// --rootless and the kernel refused the cgroup for lack of permission: the
+// none manager when nothing needs a cgroup, otherwise one line saying what
+// the config asked for that cannot be had.
+Result<std::unique_ptr<Manager>> without_cgroup(const CreateRequest& request, Error refused) {
+    if (!request.cgroups_path.empty())
+        return std::move(refused).wrap("linux.cgroupsPath \"" + std::string(request.cgroups_path) +
+                                       "\": rootless and no permission for this cgroup");
+    if (const char* controller = request.resources ? first_limit(*request.resources) : nullptr)
+        return std::move(refused).wrap("linux.resources." + std::string(controller) + ": " +
+                                       limit_without_cgroup(controller).what());
+    return std::unique_ptr<Manager>(new NoneManager());
+}
+
 }  // namespace
 
-const char* driver_name(Driver driver) { return driver == Driver::systemd ? "systemd" : "cgroupfs"; }
+const char* driver_name(Driver driver) {
+    switch (driver) {
+        case Driver::cgroupfs: return "cgroupfs";
+        case Driver::systemd: return "systemd";
+        case Driver::none: return "none";
+    }
+    return "";
+}
 
 std::optional<Driver> driver_from_name(std::string_view name) {
-    for (Driver d : {Driver::cgroupfs, Driver::systemd})
+    for (Driver d : {Driver::cgroupfs, Driver::systemd, Driver::none})
         if (name == driver_name(d)) return d;
     return std::nullopt;
 }
 
+const char* first_limit(const oci::Resources& r) {
+    if (r.memory && *r.memory != oci::Memory{}) return "memory";
+    if (r.cpu && *r.cpu != oci::CPU{}) return "cpu";
+    if (r.pids && *r.pids != oci::Pids{}) return "pids";
+    if (r.blockIO && *r.blockIO != oci::BlockIO{}) return "blockIO";
+    if (!r.hugepageLimits.empty()) return "hugepageLimits";
+    if (r.network && *r.network != oci::Network{}) return "network";
+    if (!r.rdma.empty()) return "rdma";
+    if (!r.unified.empty()) return "unified";
+    return nullptr;
+}
+
 Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     if (request.driver == Driver::systemd) return systemd::create_manager(request);
-    BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::create(request.cgroups_path, request.container_id, request.resources));
-    return std::unique_ptr<Manager>(new FsManager(std::move(cgroup)));
+    auto cgroup = Cgroup::create(request.cgroups_path, request.container_id, request.resources);
+    if (!cgroup && request.rootless && permission_error(cgroup.error()))
+        return without_cgroup(request, std::move(cgroup).error());
+    if (!cgroup) return std::move(cgroup).error();
+    return std::unique_ptr<Manager>(new FsManager(std::move(*cgroup)));
 }
 
 Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved) {
     if (saved.driver == Driver::systemd) return systemd::load_manager(saved);
+    if (saved.driver == Driver::none) return std::unique_ptr<Manager>(new NoneManager());
     BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::load(saved.cgroup));
     return std::unique_ptr<Manager>(new FsManager(std::move(cgroup)));
 }

@@ -30,6 +30,12 @@ bool enters_container(const std::vector<std::string>& args) {
     return !args.empty() && (args[0] == "create" || args[0] == "run" || args[0] == "exec");
 }
 
+// Commands that never read or write the state root: they work for any user
+// without one.
+bool stateless(const Command& command) {
+    return &command == &kSpecCommand || &command == &kFeaturesCommand || &command == &kCheckCommand;
+}
+
 void print_stdout(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
 // urfave/cli prints "Incorrect Usage" and the help to stdout; the error itself is logged.
@@ -101,6 +107,8 @@ int main(int argc, char** argv) {
     const Command* command = find_command(name);
     // urfave/cli's text and status for an unknown command.
     if (command == nullptr) return log::fail(Error::msg("No help topic for '" + name + "'\n"), 3);
+    if (!stateless(*command))
+        if (Status root = prepare_state_root(*global); !root) return log::fail(root.error());
     std::string command_line = "berth";
     for (const std::string& a : args) command_line.append(" ").append(a);
     log::debug(command_line);

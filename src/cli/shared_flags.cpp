@@ -12,6 +12,7 @@ container::CreateOptions create_options(const Invocation& inv) {
     options.no_pivot = inv.flags.get_bool("no-pivot");
     options.no_new_keyring = inv.flags.get_bool("no-new-keyring");
     options.systemd_cgroup = inv.global.systemd_cgroup;
+    options.rootless = inv.global.rootless;
     options.preserve_fds = static_cast<int>(inv.flags.get_uint("preserve-fds"));
     return options;
 }

@@ -101,6 +101,7 @@ Status container_events(const std::string& root, const std::string& id, int64_t 
                         const EventSink& emit) {
     BERTH_TRY_ASSIGN(Opened c, open_cgroup(root, id, false));
     BERTH_TRY(check_allowed(Operation::events, c.status, id));
+    if (!c.cgroup->has_cgroup()) return Error::msg("unable to get container cgroup stats: cgroups not configured for container");
     if (stats_only) return emit_stats(*c.cgroup, id, emit);
     return stream_events(c, interval_ms, emit);
 }

@@ -130,6 +130,16 @@ Result<process::PlanOptions> plan_options(CreateOptions& options, const std::str
     return plan;
 }
 
+// Without root only a user namespace gives the init the privileges to set up
+// its namespaces and mounts (runc's rootlessEUIDCheck).
+Status check_rootless(const oci::Spec& spec) {
+    if (::geteuid() == 0) return {};
+    for (const auto& ns : spec.linux->namespaces)
+        if (ns.type == oci::NamespaceType::user) return {};
+    return Error::msg("linux.namespaces: rootless container requires user namespaces (berth runs as uid " +
+                      std::to_string(::geteuid()) + ", not root)");
+}
+
 }  // namespace
 
 Result<Created> create_container(CreateOptions& options) {
@@ -144,6 +154,7 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(const std::string config_json, read_file(config_path));
     BERTH_TRY_ASSIGN(oci::Spec spec, oci::parse_config(config_json, config_path));
     if (!spec.linux) return Error::msg("config.json: linux: missing");
+    BERTH_TRY(check_rootless(spec));
     BERTH_TRY_ASSIGN(linux_setup::NetDevicesPlan net_devices, linux_setup::plan_net_devices(*spec.linux));
     std::optional<linux_setup::RdtPlan> rdt_plan;
     if (spec.linux->intelRdt) {
@@ -170,6 +181,7 @@ Result<Created> create_container(CreateOptions& options) {
         .container_id = options.id,
         .resources = spec.linux->resources ? &*spec.linux->resources : nullptr,
         .annotations = &spec.annotations,
+        .rootless = options.rootless,
     };
     BERTH_TRY_ASSIGN(std::unique_ptr<cgroups::Manager> cgroup, cgroups::create_manager(request));
     cgroups::ManagerGuard cgroup_guard(*cgroup);

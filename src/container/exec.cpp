@@ -81,8 +81,7 @@ Result<std::unique_ptr<process::ChildPlan>> plan_exec(const oci::Spec& spec, con
     security.state_root = options.root;
     BERTH_TRY(process::plan_security(spec, security, *plan));
     BERTH_TRY_ASSIGN(plan->attributes, process::plan_attributes(process, &*spec.linux));
-    plan->identity = {process.user.uid, process.user.gid,
-                      std::vector<gid_t>(process.user.additionalGids.begin(), process.user.additionalGids.end())};
+    BERTH_TRY_ASSIGN(plan->identity, process::plan_identity(process.user));
     plan->terminal = process.terminal;
     plan->console_size = process.consoleSize;
     plan->console_socket = std::move(console_socket);

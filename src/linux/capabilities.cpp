@@ -91,7 +91,7 @@ Result<HostCapabilities> host_capabilities() {
         if (r < 0) return Error::from_errno("prctl(PR_CAPBSET_READ, " + std::to_string(cap) + ")");
         if (r == 1) bounding |= bit(cap);
     }
-    return HostCapabilities{bounding & permitted, last};
+    return HostCapabilities{bounding & permitted, last, bounding};
 }
 
 Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const HostCapabilities& host,
@@ -128,8 +128,9 @@ Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const Ho
     return plan;
 }
 
-Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps) {
-    BERTH_TRY_ASSIGN(const HostCapabilities host, host_capabilities());
+Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, bool user_namespace) {
+    BERTH_TRY_ASSIGN(HostCapabilities host, host_capabilities());
+    if (user_namespace) host.grantable = host.bounding;
     std::vector<std::string> warnings;
     auto plan = plan_capabilities(caps, host, warnings);
     for (const std::string& warning : warnings) log::warn(warning);

@@ -2,9 +2,12 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #ifndef CLONE_NEWTIME
@@ -33,6 +36,80 @@ std::string format_mappings(const std::vector<oci::IDMapping>& mappings) {
         out += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " + std::to_string(m.size) + "\n";
     }
     return out;
+}
+
+// A single mapping of the caller's own id: what the kernel lets an
+// unprivileged process write itself.
+bool own_id_only(const std::vector<oci::IDMapping>& mappings, uint32_t own) {
+    return mappings.size() == 1 && mappings[0].hostID == own && mappings[0].size == 1;
+}
+
+// `name` in $PATH, as runc looks up newuidmap from the runtime's own context.
+Result<std::string> find_tool(const std::string& name) {
+    const char* env = std::getenv("PATH");
+    const std::string path = env && *env ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (size_t start = 0; start <= path.size();) {
+        size_t end = path.find(':', start);
+        if (end == std::string::npos) end = path.size();
+        std::string candidate = (end == start ? std::string(".") : path.substr(start, end - start)) + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+        start = end + 1;
+    }
+    return Error::msg(name + " not found in $PATH (Debian package uidmap): needed for a mapping other than your own id");
+}
+
+// newuidmap/newgidmap PID C H S...: the setuid helper checks the ranges
+// against /etc/subuid and /etc/subgid. Its own message says what was refused.
+Status run_map_tool(const std::string& name, pid_t pid, const std::vector<oci::IDMapping>& mappings) {
+    BERTH_TRY_ASSIGN(std::string tool, find_tool(name));
+    std::vector<std::string> args{tool, std::to_string(pid)};
+    for (const auto& m : mappings)
+        for (uint32_t v : {m.containerID, m.hostID, m.size}) args.push_back(std::to_string(v));
+    std::string command = name;
+    for (size_t i = 1; i < args.size(); ++i) command += " " + args[i];
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    char* envp[] = {nullptr};
+
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) return Error::from_errno("pipe");
+    UniqueFd read_end(out[0]), write_end(out[1]);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
+    posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
+    // Nothing of ours (nor fds the caller handed to the container) reaches a setuid program.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    pid_t child = 0;
+    const int spawned = ::posix_spawn(&child, tool.c_str(), &actions, nullptr, argv.data(), envp);
+    posix_spawn_file_actions_destroy(&actions);
+    write_end.reset();
+    if (spawned != 0) return Error::sys(spawned, command);
+    std::string said;
+    char buf[512];
+    for (ssize_t n; (n = ::read(read_end.get(), buf, sizeof(buf))) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        if (said.size() < 4096) said.append(buf, static_cast<size_t>(n));
+    }
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+    while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+    for (char& c : said)
+        if (c == '\n') c = ' ';
+    if (said.empty()) said = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status)) : "killed by a signal";
+    return Error::msg(command + ": " + said);
+}
+
+// One map: written directly when we may, else through the setuid tool.
+Status write_map(pid_t pid, const char* file, const char* tool, const std::vector<oci::IDMapping>& mappings,
+                 uint32_t own_id) {
+    if (::geteuid() != 0 && !own_id_only(mappings, own_id)) return run_map_tool(tool, pid, mappings);
+    return write_proc_file(pid, file, format_mappings(mappings));
 }
 
 Result<std::string> format_time_offsets(const std::map<std::string, oci::TimeOffset>& offsets) {
@@ -168,11 +245,18 @@ Status leave_namespaces_for_clone(ParentNamespaces& own) {
 
 Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappings,
                          const std::vector<oci::IDMapping>& gid_mappings) {
-    // The kernel judges the mappings (EINVAL: overlapping, empty, out of range): name the config field.
-    if (auto s = write_proc_file(pid, "uid_map", format_mappings(uid_mappings)); !s) {
+    // The kernel (or newuidmap) judges the mappings (EINVAL: overlapping, empty,
+    // out of range; not allowed): name the config field.
+    if (auto s = write_map(pid, "uid_map", "newuidmap", uid_mappings, ::geteuid()); !s) {
         return std::move(s).error().wrap("linux.uidMappings");
     }
-    if (auto s = write_proc_file(pid, "gid_map", format_mappings(gid_mappings)); !s) {
+    // Unprivileged, the kernel takes our own gid only once setgroups(2) is
+    // denied in the namespace (else a process could drop a group that denies it access).
+    const bool direct_unprivileged = ::geteuid() != 0 && own_id_only(gid_mappings, ::getegid());
+    if (direct_unprivileged) {
+        if (auto s = write_proc_file(pid, "setgroups", "deny"); !s) return std::move(s).error().wrap("linux.gidMappings");
+    }
+    if (auto s = write_map(pid, "gid_map", "newgidmap", gid_mappings, ::getegid()); !s) {
         return std::move(s).error().wrap("linux.gidMappings");
     }
     return {};

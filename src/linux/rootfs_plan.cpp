@@ -18,6 +18,7 @@
 #include "berth/linux/mount_syscalls.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/linux/rootfs.hpp"
+#include "berth/linux/rootless.hpp"
 #include "berth/util/file.hpp"
 
 namespace berth::linux_setup {
@@ -141,7 +142,9 @@ Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, 
         BERTH_TRY_ASSIGN(m.idmap_userns, make_idmap_userns(uids, gids));
     }
     BERTH_TRY(check_proc_destination(m));
-    if (m.kind == MountKind::bind && has_namespace(spec, oci::NamespaceType::user)) {
+    // Rootless, the parent has no right to clone a mount (runc skips it for a
+    // non-root euid too): the container's root binds what it can reach.
+    if (m.kind == MountKind::bind && has_namespace(spec, oci::NamespaceType::user) && ::geteuid() == 0) {
         BERTH_TRY_ASSIGN(m.host_tree, clone_source(m));
     }
     return m;
@@ -273,7 +276,9 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     }
     plan.readonly_root = spec.root->readonly;
     plan.no_pivot = options.no_pivot;
-    plan.user_namespace = has_namespace(spec, oci::NamespaceType::user);
+    // berth itself in a user namespace (rootless podman runs the runtime in
+    // its own) cannot mknod either, nor mount a sysfs for the host's netns.
+    plan.user_namespace = has_namespace(spec, oci::NamespaceType::user) || in_user_namespace();
     plan.cgroup_namespace = has_namespace(spec, oci::NamespaceType::cgroup);
 
     // runc makes "/" rslave unless rootfsPropagation says otherwise, and

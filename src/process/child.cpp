@@ -44,6 +44,7 @@ struct HookStates {
 
 bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
     if (!wait_sync(plan.sync.get(), SyncType::go, err)) return false;
+    if (plan.dumpable_until_go && !linux_setup::set_dumpable(false, err)) return false;
     ssize_t n;
     do {
         n = ::recv(plan.sync.get(), plan.state_buffer.data(), plan.state_buffer.size(), 0);
@@ -170,7 +171,7 @@ bool drop_privileges(ChildPlan& plan, ChildError& err) noexcept {
     if (caps && !(linux_setup::drop_bounding_set(*caps, err) && linux_setup::keep_capabilities(err))) return false;
     if (plan.seccomp && !plan.no_new_privileges && !load_filter(plan, err)) return false;
     // In a user namespace without setgroups permission the supplementary groups stay as they are.
-    if (!switch_user(plan.identity, true, err)) return false;
+    if (!switch_user(plan.identity, plan.identity.set_groups, err)) return false;
     if (caps && !linux_setup::apply_capabilities(*caps, err)) return false;
     if (plan.no_new_privileges && !linux_setup::set_no_new_privs(err)) return false;
     return linux_setup::apply_exec_label(plan.lsm, plan.lsm_procfs.get(), err);
@@ -308,7 +309,7 @@ bool set_final_cpus(const ChildPlan& plan, ChildError& err) noexcept {
 // Everything up to the point where the init waits for `start`.
 bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, size_t exe_size, ChildError& err) noexcept {
     const auto& a = plan.attributes;
-    if (!linux_setup::set_dumpable(false, err)) return false;
+    if (!linux_setup::set_dumpable(plan.dumpable_until_go, err)) return false;
     if (a.has_initial_cpus && ::sched_setaffinity(0, sizeof(a.initial_cpus), &a.initial_cpus) != 0) {
         return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
     }

@@ -14,6 +14,15 @@
 
 namespace berth::process {
 
+Result<Identity> plan_identity(const oci::User& user) {
+    Identity id{user.uid, user.gid, std::vector<gid_t>(user.additionalGids.begin(), user.additionalGids.end())};
+    if (::geteuid() == 0) return id;
+    if (!id.additional_gids.empty())
+        return Error::msg("process.user.additionalGids: cannot set any additional groups in a rootless container");
+    id.set_groups = false;
+    return id;
+}
+
 bool home_env_for(uid_t uid, char* out, size_t out_size, ChildError& err) noexcept {
     std::snprintf(out, out_size, "HOME=/");
     // Our root is the container's by now; distroless images make /etc/passwd

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "berth/linux/resctrl.hpp"
+#include "berth/linux/rootless.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/process/kill_guard.hpp"
 #include "berth/process/sync.hpp"
@@ -28,7 +29,8 @@ pid_t clone_child(unsigned long flags, int cgroup_fd, bool& into_cgroup, int& pi
     clone_args args{};
     args.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
     args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-    args.exit_signal = SIGCHLD;
+    // With CLONE_PARENT the kernel takes the caller's own exit signal (SIGCHLD: it was forked).
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     if (cgroup_fd >= 0) args.cgroup = static_cast<uint64_t>(cgroup_fd);
     long pid = ::syscall(SYS_clone3, &args, sizeof(args));
     into_cgroup = cgroup_fd >= 0;
@@ -36,6 +38,64 @@ pid_t clone_child(unsigned long flags, int cgroup_fd, bool& into_cgroup, int& pi
     into_cgroup = false;
     pidfd = -1;
     return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+}
+
+// Rootless, entering the container's pid namespace for clone3 (as
+// pid_for_children) and leaving it again both need CAP_SYS_ADMIN over the
+// namespaces' owners: an unprivileged berth has it over neither, and one in a
+// user namespace (rootless podman runs the runtime in its own) cannot return
+// to its own pid namespace. So a short-lived helper does it: joins the
+// container's user namespace when we are not its root already (becoming its
+// root, as runc's nsexec), sets pid_for_children and clones the child as OUR
+// child (CLONE_PARENT: we wait for it and get its exit status), sends us its
+// pid and exits. A child whose user namespace the helper joined finds itself
+// in it already: the helper drops that join from its copy of the plan.
+bool needs_namespace_helper(const linux_setup::NamespacePlan& ns) {
+    return ns.join_pid && ns.parent_joins.empty() && linux_setup::rootless_by_default();
+}
+
+[[noreturn]] void run_helper(ChildPlan& plan, unsigned long flags, int cgroup_fd, int report, ChildEntry entry) noexcept {
+    auto& joins = plan.namespaces.joins;
+    const bool join_user = ::geteuid() != 0 && !joins.empty() && joins.front().type == oci::NamespaceType::user;
+    pid_t pid = -1;
+    if ((!join_user || (::setns(joins.front().fd.get(), CLONE_NEWUSER) == 0 && ::setresgid(0, 0, 0) == 0 &&
+                        ::setresuid(0, 0, 0) == 0)) &&
+        ::setns(plan.namespaces.join_pid.get(), CLONE_NEWPID) == 0) {
+        if (join_user) joins.erase(joins.begin());
+        bool into_cgroup = false;
+        int pidfd = -1;
+        pid = clone_child(flags | CLONE_PARENT, cgroup_fd, into_cgroup, pidfd);
+        if (pid == 0) {
+            ::close(report);
+            trace::entered_child();
+            trace::phase("setup");
+            entry(plan);
+            ::_exit(1);
+        }
+    }
+    const int err = pid < 0 ? errno : 0;
+    const int message[2] = {pid, err};
+    (void)!::write(report, message, sizeof(message));
+    ::_exit(0);
+}
+
+// The child through the helper above; returns its pid (or -1 and errno).
+pid_t clone_through_helper(ChildPlan& plan, unsigned long flags, int cgroup_fd, int sync_parent_end, ChildEntry entry) {
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) return -1;
+    pid_t helper = ::fork();
+    if (helper == 0) {
+        ::close(report[0]);
+        ::close(sync_parent_end);
+        run_helper(plan, flags, cgroup_fd, report[1], entry);
+    }
+    ::close(report[1]);
+    int message[2] = {-1, EPIPE};
+    if (helper > 0 && ::read(report[0], message, sizeof(message)) != sizeof(message)) message[0] = -1;
+    ::close(report[0]);
+    if (helper > 0) ::waitpid(helper, nullptr, 0);
+    if (message[0] < 0) errno = helper < 0 ? errno : message[1];
+    return message[0];
 }
 
 Status send_all(int fd, const void* data, size_t size, const char* what) {
@@ -134,7 +194,11 @@ Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const Paren
     if (plan.namespaces.new_user) BERTH_TRY(linux_setup::write_id_mappings(pid, steps.uid_mappings, steps.gid_mappings));
     if (!into_cgroup && steps.join_cgroup) BERTH_TRY(steps.join_cgroup(pid));
     for (const std::string& group : steps.resctrl_groups) BERTH_TRY(linux_setup::write_rdt_task(group, pid));
-    if (steps.oom_score_adj) BERTH_TRY(write_oom_score_adj(pid, *steps.oom_score_adj));
+    if (steps.oom_score_adj) {
+        // Below our own value needs CAP_SYS_RESOURCE (rootless has none): say which setting.
+        if (Status s = write_oom_score_adj(pid, *steps.oom_score_adj); !s)
+            return std::move(s).error().wrap("process.oomScoreAdj " + std::to_string(*steps.oom_score_adj));
+    }
     BERTH_TRY(linux_setup::move_net_devices(steps.net_devices, pid));
     return send_go(sock, pid, plan, steps);
 }
@@ -185,11 +249,17 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     UniqueFd parent_end(pair[0]);
     plan.sync.reset(pair[1]);
 
-    BERTH_TRY_ASSIGN(linux_setup::ParentNamespaces own_namespaces, linux_setup::enter_namespaces_for_clone(plan.namespaces));
-    bool into_cgroup = false;
+    const bool helper = needs_namespace_helper(plan.namespaces);
+    linux_setup::ParentNamespaces own_namespaces;
+    if (!helper) {
+        BERTH_TRY_ASSIGN(own_namespaces, linux_setup::enter_namespaces_for_clone(plan.namespaces));
+    }
+    bool into_cgroup = steps.cgroup_fd >= 0;
     int pidfd = -1;
     trace::phase("clone");
-    pid_t pid = clone_child(plan.namespaces.clone_flags, steps.cgroup_fd, into_cgroup, pidfd);
+    pid_t pid = helper ? clone_through_helper(plan, plan.namespaces.clone_flags, steps.cgroup_fd, parent_end.get(), entry)
+                       : clone_child(plan.namespaces.clone_flags, steps.cgroup_fd, into_cgroup, pidfd);
+    if (helper && pid > 0) pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     if (pid == 0) {
         trace::entered_child();
         trace::phase("setup");

@@ -2,9 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
-#include <sched.h>
 #include <cstdlib>
 
 #include "berth/linux/rootfs.hpp"
@@ -31,7 +31,10 @@ bool starts_with_any(std::string_view key, std::initializer_list<std::string_vie
 Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPlan& plan) {
     const oci::Process& process = *spec.process;
     if (process.capabilities) {
-        BERTH_TRY_ASSIGN(plan.capabilities, linux_setup::plan_capabilities(*process.capabilities));
+        bool user_namespace = false;
+        if (spec.linux)
+            for (const auto& ns : spec.linux->namespaces) user_namespace |= ns.type == oci::NamespaceType::user;
+        BERTH_TRY_ASSIGN(plan.capabilities, linux_setup::plan_capabilities(*process.capabilities, user_namespace));
     }
     if (spec.linux && spec.linux->seccomp) {
         BERTH_TRY_ASSIGN(plan.seccomp, linux_setup::compile_seccomp_cached(*spec.linux->seccomp, options.state_root));
@@ -169,11 +172,11 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     BERTH_TRY_ASSIGN(plan->rootfs, linux_setup::plan_rootfs(spec, {.bundle = options.bundle, .no_pivot = options.no_pivot}));
     BERTH_TRY(plan_security(spec, options, *plan));
     BERTH_TRY_ASSIGN(plan->attributes, plan_attributes(process, &*spec.linux));
-    plan->identity = {process.user.uid, process.user.gid,
-                      std::vector<gid_t>(process.user.additionalGids.begin(), process.user.additionalGids.end())};
+    BERTH_TRY_ASSIGN(plan->identity, plan_identity(process.user));
     BERTH_TRY(plan_names(spec, *plan));
     BERTH_TRY(plan_terminal(process, options, *plan));
     plan->new_keyring = !options.no_new_keyring;
+    plan->dumpable_until_go = ::geteuid() != 0;
     plan->kept_fds = options.listen_fds + options.preserve_fds;
     drop_inherited_fds(*plan);
     plan->cwd = process.cwd.empty() ? "/" : process.cwd;

@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "berth/cli/commands.hpp"
 #include "berth/cli/flags.hpp"
+#include "berth/linux/rootless.hpp"
 
 namespace berth::cli {
 namespace {
@@ -213,7 +217,8 @@ TEST(CliGlobal, DefaultsAndForms) {
     EXPECT_EQ(g->log, "/tmp/l");
     EXPECT_EQ(g->log_format, log::Format::Json);
     EXPECT_TRUE(g->debug);
-    EXPECT_EQ(g->rootless, "auto");
+    // auto: the tests run as the host's root.
+    EXPECT_FALSE(g->rootless);
 
     std::vector<std::string> none = {"list"};
     auto d = global_options(parse_flags(global_flag_specs(), none, ArgOrder::FlagsFirst)->flags);
@@ -228,6 +233,44 @@ TEST(CliGlobal, RootlessTakesAValueAsInRunc) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->flags.get_string("rootless"), "true");
     EXPECT_EQ(r->args, std::vector<std::string>{"list"});
+    auto g = global_options(r->flags);
+    ASSERT_TRUE(g.ok());
+    EXPECT_TRUE(g->rootless);
+}
+
+TEST(CliGlobal, RootlessValuesAreGoBooleans) {
+    for (const char* yes : {"1", "t", "TRUE", "True"}) {
+        std::vector<std::string> argv = {std::string("--rootless=") + yes, "list"};
+        auto g = global_options(parse_flags(global_flag_specs(), argv, ArgOrder::FlagsFirst)->flags);
+        ASSERT_TRUE(g.ok()) << yes;
+        EXPECT_TRUE(g->rootless) << yes;
+    }
+    for (const char* no : {"0", "f", "false", "FALSE"}) {
+        std::vector<std::string> argv = {std::string("--rootless=") + no, "list"};
+        auto g = global_options(parse_flags(global_flag_specs(), argv, ArgOrder::FlagsFirst)->flags);
+        ASSERT_TRUE(g.ok()) << no;
+        EXPECT_FALSE(g->rootless) << no;
+    }
+    std::vector<std::string> argv = {"--rootless=yes", "list"};
+    auto g = global_options(parse_flags(global_flag_specs(), argv, ArgOrder::FlagsFirst)->flags);
+    ASSERT_FALSE(g.ok());
+    EXPECT_EQ(g.error().what(), "strconv.ParseBool: parsing \"yes\": invalid syntax");
+}
+
+// runc's rule: the host's root keeps /run/berth whatever $XDG_RUNTIME_DIR says
+// (e.g. /run/user/0 in a root login session).
+TEST(CliGlobal, HostRootIgnoresXdgRuntimeDir) {
+    if (::geteuid() != 0 || berth::linux_setup::in_user_namespace()) GTEST_SKIP() << "needs the host's root";
+    const char* saved = std::getenv("XDG_RUNTIME_DIR");
+    const std::string old = saved ? saved : "";
+    ::setenv("XDG_RUNTIME_DIR", "/run/user/0", 1);
+    std::vector<std::string> argv = {"list"};
+    auto g = global_options(parse_flags(global_flag_specs(), argv, ArgOrder::FlagsFirst)->flags);
+    if (saved) ::setenv("XDG_RUNTIME_DIR", old.c_str(), 1); else ::unsetenv("XDG_RUNTIME_DIR");
+    ASSERT_TRUE(g.ok());
+    EXPECT_EQ(g->root, "/run/berth");
+    EXPECT_FALSE(g->root_in_xdg);
+    EXPECT_TRUE(g->root_unusable.empty());
 }
 
 TEST(CliGlobal, InvalidLogFormat) {

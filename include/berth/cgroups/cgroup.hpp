@@ -32,6 +32,8 @@ public:
     // A cgroup someone else makes and removes (a systemd unit's): `path` is
     // relative to each hierarchy root; destroy() removes nothing above it.
     static Result<Cgroup> existing(std::string path);
+    // No cgroup at all (the `none` manager): no hierarchy, no directory.
+    static Cgroup none() { return Cgroup({}, {}, 0); }
 
     // One line to keep in the container state: "<layout> <created> <path>".
     std::string saved() const;

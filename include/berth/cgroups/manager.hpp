@@ -6,7 +6,11 @@
 //             Cgroup below covers every layout) and removes them on delete;
 //   systemd   systemd owns the cgroup as a transient unit (a scope or a slice)
 //             that berth starts over D-Bus and stops on delete; resources
-//             systemd knows are unit properties, the rest go to the files.
+//             systemd knows are unit properties, the rest go to the files;
+//   none      rootless without a cgroup it may write (runc's rootless cgroup
+//             manager ignoring its permission errors): the container runs
+//             where its caller's processes are; pause, resume, update,
+//             ps, kill --all and events fail with runc's errors.
 //
 // Either way the cgroup's files are reached through cgroup(): freezing,
 // listing and signalling processes, statistics and OOM events are the same
@@ -36,7 +40,7 @@
 
 namespace berth::cgroups {
 
-enum class Driver { cgroupfs, systemd };
+enum class Driver { cgroupfs, systemd, none };
 
 const char* driver_name(Driver driver);
 std::optional<Driver> driver_from_name(std::string_view name);
@@ -55,6 +59,10 @@ struct CreateRequest {
     const oci::Resources* resources = nullptr;
     // org.systemd.property.* annotations become unit properties (systemd only).
     const std::map<std::string, std::string>* annotations = nullptr;
+    // --rootless: a cgroupfs cgroup the kernel refuses to make for lack of
+    // permission becomes the `none` driver when the config asks for no path
+    // and no limits (runc's rules); otherwise the error names what was asked.
+    bool rootless = false;
 };
 
 class Manager {
@@ -81,11 +89,13 @@ public:
     // nothing of the container's cgroup remains. Gone already is fine.
     virtual Status destroy() const = 0;
 
-    Status freeze() const { return cgroup_.freeze(); }
-    Status thaw() const { return cgroup_.thaw(); }
-    Result<FreezerState> freezer_state() const { return cgroup_.freezer_state(); }
-    Result<std::vector<pid_t>> pids() const { return cgroup_.pids(); }
-    Status signal_all(int sig) const { return cgroup_.signal_all(sig); }
+    // False for the `none` driver: cgroup() has no directories then.
+    virtual bool has_cgroup() const { return true; }
+    virtual Status freeze() const { return cgroup_.freeze(); }
+    virtual Status thaw() const { return cgroup_.thaw(); }
+    virtual Result<FreezerState> freezer_state() const { return cgroup_.freezer_state(); }
+    virtual Result<std::vector<pid_t>> pids() const { return cgroup_.pids(); }
+    virtual Status signal_all(int sig) const { return cgroup_.signal_all(sig); }
 
 protected:
     explicit Manager(Cgroup cgroup) : cgroup_(std::move(cgroup)) {}
@@ -96,6 +106,11 @@ protected:
 // Makes the container's cgroup with the requested driver. On failure nothing
 // it made is left.
 Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request);
+// The first limit `resources` asks for, as a controller name ("memory",
+// "cpu", ...), or nullptr when it sets none (device rules are no limit here:
+// runc's rootless manager ignores them).
+const char* first_limit(const oci::Resources& resources);
+
 // Reopens the manager `create_manager` made, in a later process.
 Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved);
 

@@ -17,20 +17,31 @@ namespace berth::cli {
 
 // The flags that precede the subcommand (runc 1.1's global options).
 struct GlobalOptions {
-    std::string root = "/run/berth";  // --root: state directory
+    // --root: state directory. Without --root: /run/berth, or for a rootless
+    // caller (euid != 0, or in a user namespace with $USER not root: runc's
+    // rule) $XDG_RUNTIME_DIR/berth, made 0700 with the sticky bit.
+    std::string root = "/run/berth";
+    bool root_in_xdg = false;     // root is $XDG_RUNTIME_DIR/berth (made by prepare_state_root)
+    std::string root_unusable;    // why there is no state root: a non-root caller without either
     bool root_given = false;           // --root was on the command line (not the default)
     std::string log;                   // --log: "" = stderr
     log::Format log_format = log::Format::Text;
     bool debug = false;
     bool trace = false;               // --trace or BERTH_TRACE=1: per-phase times (util/trace.hpp)
     bool systemd_cgroup = false;
-    std::string rootless = "auto";  // --rootless true|false|auto
+    // --rootless true|false|auto, resolved: auto is true when euid != 0 or in a
+    // user namespace. Rootless runs take the `none` cgroup manager when they
+    // may not write a cgroup (cgroups/manager.hpp).
+    bool rootless = false;
     std::string criu = "criu";
 };
 
 // The global flags' table, and the options they give.
 std::span<const FlagSpec> global_flag_specs();
 Result<GlobalOptions> global_options(const Flags& flags);
+// For commands that keep state: fails when there is no usable state root and
+// makes $XDG_RUNTIME_DIR/berth when that is the root.
+Status prepare_state_root(const GlobalOptions& global);
 
 // runc's checkArgs: how many positional arguments a command accepts.
 struct ArgCount {

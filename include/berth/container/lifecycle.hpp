@@ -27,6 +27,7 @@ struct CreateOptions {
     bool no_pivot = false;
     bool no_new_keyring = false;
     bool systemd_cgroup = false;
+    bool rootless = false;       // --rootless (resolved): no cgroup permission means the `none` manager
     int preserve_fds = 0;
 };
 

@@ -56,6 +56,7 @@ std::vector<std::string_view> known_capability_names();
 struct HostCapabilities {
     CapabilityMask grantable = 0;
     int last_cap = 0;
+    CapabilityMask bounding = 0;  // the bounding set alone
 };
 Result<HostCapabilities> host_capabilities();
 
@@ -68,8 +69,11 @@ Result<HostCapabilities> host_capabilities();
 // An effective cap outside permitted is an error naming its JSON path.
 Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const HostCapabilities& host,
                                          std::vector<std::string>& warnings);
-// Same, against host_capabilities(); the warnings go to berth's log.
-Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps);
+// Same, against host_capabilities(); the warnings go to berth's log. In a user
+// namespace of its own (made or joined) the process holds every capability
+// there whatever berth's permitted set (a rootless berth has none): only the
+// bounding set limits it.
+Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, bool user_namespace);
 
 // ---- child side (noexcept, syscalls only) ---------------------------------
 

@@ -86,7 +86,12 @@ struct ParentNamespaces {
 Result<ParentNamespaces> enter_namespaces_for_clone(const NamespacePlan& plan);
 Status leave_namespaces_for_clone(ParentNamespaces& own);
 
-// Parent: writes /proc/PID/uid_map and gid_map of a child in a new user namespace.
+// Parent: writes /proc/PID/uid_map and gid_map of a child in a new user
+// namespace. As root directly. Unprivileged (rootless), the kernel takes only
+// a single mapping of our own id, written directly (gid_map after setgroups
+// "deny", as the kernel requires); any other map (subordinate ranges) goes
+// through the setuid newuidmap/newgidmap (Debian's uidmap), which checks it
+// against /etc/subuid and /etc/subgid and says what it refused.
 Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappings,
                          const std::vector<oci::IDMapping>& gid_mappings);
 

@@ -62,6 +62,11 @@ struct ChildPlan {
     UniqueFd console_socket;   // where the pty master goes (--console-socket or run's own)
     bool relayed_console = false;  // berth relays the pty itself: output keeps "\n" (no ONLCR), as runc's tty
     bool new_keyring = true;
+    // Rootless: the parent, an unprivileged user, writes the id maps and
+    // oom_score_adj in /proc/<init>/, which the kernel keeps root's while the
+    // init is not dumpable; so it stays dumpable until `go`, before anything
+    // of the container runs (as runc's nsexec). Otherwise never dumpable.
+    bool dumpable_until_go = false;
     int kept_fds = 0;          // fds 3..3+kept_fds-1 stay open (LISTEN_FDS + --preserve-fds)
     std::string cwd;
     ExecArgs exec;

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "berth/process/child_error.hpp"
+#include "berth/util/result.hpp"
+#include "oci/spec.hpp"
 
 namespace berth::process {
 
@@ -16,7 +18,14 @@ struct Identity {
     uid_t uid = 0;
     gid_t gid = 0;
     std::vector<gid_t> additional_gids;
+    // False rootless: setgroups(2) is denied in the namespace (or not ours to
+    // grant), so the groups stay as they are (runc's allowSupGroups).
+    bool set_groups = true;
 };
+
+// Parent: process.user as an Identity. Rootless (euid != 0), explicit
+// additionalGids are refused with runc's reason instead of being dropped.
+Result<Identity> plan_identity(const oci::User& user);
 
 // Writes "HOME=<home of uid in /etc/passwd, or />" into `out`. Child, after
 // entering the rootfs.

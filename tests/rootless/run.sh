@@ -1,0 +1,226 @@
+#!/bin/bash
+# berth run by an unprivileged user, as rootless podman, Docker and BuildKit
+# run runc (README.md here).
+#
+#   tests/rootless/run.sh BERTH_BINARY
+#
+# Makes a throw-away user (unique name, a /etc/subuid and /etc/subgid range),
+# a work directory it owns ($XDG_RUNTIME_DIR, bundles, a copy of berth) and
+# runs berth as that user through runuser. At the end it removes the user,
+# its ranges and everything it made, even on failure, and reports leaks
+# (processes, mounts, state directories, cgroups).
+# Exit 0 = pass, 1 = fail, 77 = skipped (not root, or no useradd/newuidmap).
+set -Eeuo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 BERTH_BINARY" >&2; exit 2; }
+skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root (to make the test user)"
+for tool in useradd userdel runuser newuidmap newgidmap jq python3; do
+  command -v "$tool" >/dev/null || skip "$tool not installed (tests/setup/install-deps.sh)"
+done
+berth_src=$(realpath -e "$1")
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+
+user=brl$$x$RANDOM
+work=$(mktemp -d /tmp/berth-rootless.XXXXXX)
+subid_start=$((300000 + (RANDOM % 200) * 65536))
+failures=0
+step=0
+ok() { step=$((step + 1)); echo "ok $step - $*"; }
+fail() {
+  step=$((step + 1)); failures=$((failures + 1))
+  echo "not ok $step - $1"; shift
+  local line; for line in "$@"; do printf '#   %s\n' "$line"; done
+}
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "expected: $(printf %q "$2")" "actual:   $(printf %q "$3")"; fi; }
+expect_contains() { if [[ "$3" == *"$2"* ]]; then ok "$1"; else fail "$1" "expected to contain: $2" "actual: $3"; fi; }
+
+user_pids() { ps -o pid= -u "$user" 2>/dev/null | tr -d ' ' || true; }
+cleanup() {
+  local status=$? leaks=() pid mnt dir
+  set +e
+  trap - EXIT
+  for _ in $(seq 50); do [ -z "$(user_pids)" ] && break; sleep 0.1; done
+  pid=$(user_pids)
+  if [ -n "$pid" ]; then
+    leaks+=("processes of $user left: $(echo $pid)")
+    for p in $pid; do kill -9 "$p" 2>/dev/null; done
+  fi
+  while read -r mnt; do
+    [ -n "$mnt" ] || continue
+    leaks+=("mount left: $mnt"); umount -l "$mnt" 2>/dev/null
+  done < <(awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+  # The compiled seccomp filter cache stays by design (linux/seccomp_cache.hpp).
+  if [ -d "$work/xdg/berth" ] && [ -n "$(ls -A "$work/xdg/berth" | grep -vx @seccomp-cache)" ]; then
+    leaks+=("state left: $(ls -A "$work/xdg/berth" | tr '\n' ' ')")
+  fi
+  for dir in /sys/fs/cgroup/*/rl-* /sys/fs/cgroup/rl-*; do
+    [ -d "$dir" ] && leaks+=("cgroup left: $dir") && rmdir "$dir"
+  done
+  userdel "$user" >/dev/null 2>&1
+  sed -i "/^$user:/d" /etc/subuid /etc/subgid
+  rm -rf --one-file-system "$work"
+  for leak in "${leaks[@]}"; do echo "LEAK: $leak"; done
+  echo "# $step checks, $failures failed, ${#leaks[@]} leaks"
+  if [ "$status" = 0 ] && { [ "$failures" != 0 ] || [ ${#leaks[@]} != 0 ]; }; then status=1; fi
+  exit "$status"
+}
+trap cleanup EXIT
+
+useradd -M -d "$work" -s /bin/sh "$user"
+uid=$(id -u "$user"); gid=$(id -g "$user")
+echo "$user:$subid_start:65536" >> /etc/subuid
+echo "$user:$subid_start:65536" >> /etc/subgid
+chmod 755 "$work"
+mkdir -p "$work/xdg" "$work/bin"
+# A copy the user owns and could write: the CVE-2019-5736 protection matters.
+cp "$berth_src" "$work/bin/berth"
+bash "$repo/tests/setup/make-bundle.sh" "$work/bundle" sh >/dev/null
+chown -R "$user:" "$work"
+chmod 700 "$work/xdg"
+
+# as_user CMD...: runs CMD as the test user with its own runtime dir.
+as_user() {
+  runuser -u "$user" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work" USER="$user" \
+    XDG_RUNTIME_DIR="$work/xdg" "$@"
+}
+berth() { as_user "$work/bin/berth" "$@"; }
+# config MAPPINGS_JQ ARGS_JSON [EXTRA_JQ]: the rootless spec with those maps and args.
+config() {
+  jq --argjson args "$2" "$1 | .process.args = \$args | .process.terminal = false ${3:+| $3}" \
+    "$work/rootless.json" > "$work/bundle/config.json"
+  chown "$user:" "$work/bundle/config.json"
+}
+berth_out() { berth "$@" 2>&1 || true; }
+
+# ---------------------------------------------------------------- spec + state root
+(cd "$work" && berth spec --rootless && mv config.json rootless.json)
+expect "spec --rootless maps the caller's own uid" "[{\"containerID\":0,\"hostID\":$uid,\"size\":1}]" \
+  "$(jq -c .linux.uidMappings "$work/rootless.json")"
+single=".linux.uidMappings = [{containerID: 0, hostID: $uid, size: 1}] | .linux.gidMappings = [{containerID: 0, hostID: $gid, size: 1}]"
+range=".linux.uidMappings = [{containerID: 0, hostID: $uid, size: 1}, {containerID: 1, hostID: $subid_start, size: 65536}] | .linux.gidMappings = [{containerID: 0, hostID: $gid, size: 1}, {containerID: 1, hostID: $subid_start, size: 65536}]"
+
+config "$single" '["sleep", "100"]'
+# Not through a pipe: the detached container keeps the caller's stdio.
+berth run -d --bundle "$work/bundle" rl-a </dev/null >"$work/out" 2>&1 || true
+expect "run -d with a single mapping" "" "$(cat "$work/out")"
+expect "state root is \$XDG_RUNTIME_DIR/berth, 0700 + sticky, the user's" "1700 $user" \
+  "$(stat -c '%a %U' "$work/xdg/berth")"
+expect "the container's directory is there" "rl-a" "$(ls "$work/xdg/berth")"
+expect "another user cannot list the state root" "denied" \
+  "$(runuser -u nobody -- ls "$work/xdg/berth" >/dev/null 2>&1 && echo readable || echo denied)"
+expect "state says running" "running" "$(berth state rl-a | jq -r .status)"
+expect "list shows it, owned by the user" "rl-a running $user" \
+  "$(berth list | awk 'NR > 1 { print $1, $3, $NF }')"
+expect "exec runs as root in the container, the user outside" "0 $uid" \
+  "$(berth exec rl-a sh -c 'id -u; cat /proc/self/uid_map' | awk 'NR == 1 { a = $1 } NR == 2 { b = $2 } END { print a, b }')"
+berth exec rl-a sh -c 'exit 7' && code=0 || code=$?
+expect "exec returns the process's status" 7 "$code"
+expect "setgroups is denied with a directly written gid map" "deny" "$(berth exec rl-a cat /proc/self/setgroups)"
+expect "/dev/null is the host's node, bound" "1 3" "$(berth exec rl-a stat -c '%t %T' /dev/null)"
+expect_contains "ps without a cgroup: runc's error" "unable to get all container pids: cgroups not configured for container" \
+  "$(berth_out ps rl-a)"
+expect_contains "pause without a cgroup: runc's error" "cannot toggle freezer: cgroups not configured for container" \
+  "$(berth_out pause rl-a)"
+expect_contains "update without a cgroup: runc's error" "cannot set memory limit: container could not join or create cgroup" \
+  "$(berth_out update --memory 100M rl-a)"
+expect_contains "kill --all without a cgroup fails" "cgroups not configured for container" "$(berth_out kill --all rl-a KILL)"
+expect "state records the none driver" "none" "$(jq -r .cgroup_driver "$work/xdg/berth/rl-a/state.json")"
+expect "kill" "" "$(berth_out kill rl-a KILL)"
+for _ in $(seq 50); do [ "$(berth state rl-a | jq -r .status)" = stopped ] && break; sleep 0.1; done
+expect "stopped after kill" "stopped" "$(berth state rl-a | jq -r .status)"
+expect "delete" "" "$(berth_out delete rl-a)"
+expect "nothing left in the state root" "" "$(ls -A "$work/xdg/berth")"
+
+# ---------------------------------------------------------------- create/start, subordinate range
+config "$range" '["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; touch /dev/shm/f && stat -c %u:%g /dev/shm/f"]'
+berth create --bundle "$work/bundle" rl-b </dev/null >"$work/out" 2>&1 || true
+expect "create with a subuid range (newuidmap)" "" "$(cat "$work/out")"
+expect "created" "created" "$(berth state rl-b | jq -r .status)"
+berth start rl-b || true
+for _ in $(seq 50); do [ "$(berth state rl-b | jq -r .status)" = stopped ] && break; sleep 0.1; done
+expect "stopped after start" "stopped" "$(berth state rl-b | jq -r .status)"
+berth delete rl-b || true
+config "$range" '["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; touch /dev/shm/f && stat -c %u:%g /dev/shm/f"]' \
+  '.process.user = {uid: 1000, gid: 1000}'
+out=$(berth_out run --bundle "$work/bundle" rl-c | tr -s ' ' | tr '\n' '|')
+expect "maps, and the process runs as a subordinate id" \
+  " 0 $uid 1| 1 $subid_start 65536| 0 $gid 1| 1 $subid_start 65536|1000:1000|" "$out"
+config ".linux.uidMappings = [{containerID: 0, hostID: $uid, size: 1}, {containerID: 1, hostID: 100, size: 10}] | .linux.gidMappings = [{containerID: 0, hostID: $gid, size: 1}]" '["true"]'
+expect_contains "a range the user does not own: newuidmap's refusal, naming the map" \
+  "linux.uidMappings: newuidmap " "$(berth_out run --bundle "$work/bundle" rl-d)"
+
+# ---------------------------------------------------------------- refusals
+config "$single" '["true"]' '.linux.resources = {memory: {limit: 104857600}}'
+expect_contains "a limit without a delegated cgroup: one clear line" \
+  "linux.resources.memory: cannot set memory limit: container could not join or create cgroup: mkdir" \
+  "$(berth_out run --bundle "$work/bundle" rl-e)"
+config "$single" '["true"]' '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)'
+expect_contains "no user namespace" "linux.namespaces: rootless container requires user namespaces" \
+  "$(berth_out run --bundle "$work/bundle" rl-f)"
+config "$single" '["true"]' '.process.oomScoreAdj = -500'
+expect_contains "lowering oomScoreAdj" "process.oomScoreAdj" "$(berth_out run --bundle "$work/bundle" rl-g)"
+expect "no root without \$XDG_RUNTIME_DIR: a clear error" \
+  'rootless: no state root: set $XDG_RUNTIME_DIR to a directory you own, or pass --root (the default /run/berth is root'"'"'s)' \
+  "$(runuser -u "$user" -- env -i PATH=/usr/bin:/bin "$work/bin/berth" --log-format=text list 2>&1 | sed 's/.*msg="\(.*\)"$/\1/; s/\\"/"/g')"
+expect "nothing left after the refusals" "" "$(ls -A "$work/xdg/berth")"
+
+# ---------------------------------------------------------------- CVE-2019-5736 without root
+# The user owns (and could write) its copy of berth. The overlayfs re-exec
+# needs privileges it lacks, so berth must run from a sealed memfd copy.
+config "$single" '["sleep", "100"]'
+as_user "$work/bin/berth" run --bundle "$work/bundle" rl-h &
+runner=$!
+for _ in $(seq 50); do berth state rl-h >/dev/null 2>&1 && break; sleep 0.1; done
+# The foreground berth is the init's parent.
+cli=$(awk '/^PPid:/ { print $2 }' "/proc/$(berth state rl-h | jq -r .pid)/status")
+sum_before=$(sha256sum < "$work/bin/berth")
+attack=$(as_user python3 - "$cli" <<'PY'
+import os, sys
+pid = sys.argv[1]
+exe = os.readlink(f"/proc/{pid}/exe")
+try:
+    fd = os.open(f"/proc/{pid}/exe", os.O_RDWR)
+except OSError as e:
+    print(f"{exe}|open refused: {e.errno}"); sys.exit()
+first = os.pread(fd, 1, 0)
+try:
+    os.pwrite(fd, first, 0); print(f"{exe}|WRITTEN")
+except OSError as e:
+    print(f"{exe}|write refused: {e.errno}")
+PY
+)
+expect_contains "the rootless berth runs from a memfd" "/memfd:berth" "${attack%%|*}"
+case ${attack#*|} in
+  "write refused: 1"|"open refused: 1"|"open refused: 26") ok "writing the binary through /proc/PID/exe is refused (${attack#*|})" ;;
+  *) fail "writing the binary through /proc/PID/exe is refused" "got: $attack" ;;
+esac
+expect "the binary on disk is unchanged" "$sum_before" "$(sha256sum < "$work/bin/berth")"
+berth kill rl-h KILL
+wait "$runner" || true
+berth delete rl-h 2>/dev/null || true
+expect "nothing left in the state root at the end" "" "$(ls -A "$work/xdg/berth")"
+
+# ---------------------------------------------------------------- rootless podman
+# podman runs the runtime as root of its own user namespace (the user's
+# subordinate range), without a user namespace in the config, cgroupfs
+# manager (no cgroup: berth's none driver), no network. The image is a local
+# import of the busybox rootfs (no registry).
+if command -v podman >/dev/null && command -v conmon >/dev/null; then
+  tar -C "$work/bundle/rootfs" -cf "$work/rootfs.tar" . && chown "$user:" "$work/rootfs.tar"
+  pm() { as_user timeout -k 5 90 podman --cgroup-manager=cgroupfs --events-backend=file --runtime "$work/bin/berth" "$@"; }
+  pm import "$work/rootfs.tar" localhost/berth-busybox:latest >/dev/null 2>&1
+  expect "podman run" "hello 0" "$(pm run --rm --network none localhost/berth-busybox:latest sh -c 'echo hello $(id -u)' 2>&1)"
+  pm run -d --name rl-p --network none localhost/berth-busybox:latest sleep 100 >/dev/null 2>"$work/out" || true
+  expect "podman run -d" "running" "$(pm inspect -f '{{.State.Status}}' rl-p 2>&1)"
+  expect "podman exec" "inexec 0" "$(pm exec rl-p sh -c 'echo inexec $(id -u)' 2>&1)"
+  expect "podman stop" "rl-p" "$(pm stop -t 1 rl-p 2>/dev/null)"
+  expect "podman rm" "rl-p" "$(pm rm rl-p 2>&1)"
+  expect "podman has no containers left" "" "$(pm ps -aq 2>&1)"
+  # podman's own pause process holds its user namespace; it is not berth's.
+  pause=$(cat "$work/xdg/libpod/tmp/pause.pid" 2>/dev/null || true)
+  [ -n "$pause" ] && kill -9 "$pause" 2>/dev/null
+  as_user rm -rf "$work/.local/share/containers" 2>/dev/null || true
+else
+  echo "ok $((step += 1)) # skip podman or conmon not installed"
+fi

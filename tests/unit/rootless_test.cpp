@@ -1,0 +1,71 @@
+// Rootless pieces that need no user: the `none` cgroup manager and its record.
+#include <gtest/gtest.h>
+
+#include "berth/cgroups/manager.hpp"
+#include "berth/container/record.hpp"
+
+namespace berth {
+namespace {
+
+std::unique_ptr<cgroups::Manager> none_manager() {
+    auto m = cgroups::load_manager({cgroups::Driver::none, {}, {}});
+    EXPECT_TRUE(m.ok());
+    return m ? std::move(*m) : nullptr;
+}
+
+TEST(RootlessNoneManager, CommandsThatNeedACgroupFailWithRuncsErrors) {
+    auto m = none_manager();
+    ASSERT_TRUE(m);
+    EXPECT_FALSE(m->has_cgroup());
+    EXPECT_TRUE(m->cgroup().dirs().empty());
+    EXPECT_EQ(m->freeze().error().what(), "cannot toggle freezer: cgroups not configured for container");
+    EXPECT_EQ(m->thaw().error().what(), "cannot toggle freezer: cgroups not configured for container");
+    EXPECT_EQ(m->pids().error().what(), "unable to get all container pids: cgroups not configured for container");
+    EXPECT_FALSE(m->signal_all(9).ok());
+    oci::Resources memory;
+    memory.memory = oci::Memory{};
+    memory.memory->limit = 1 << 20;
+    EXPECT_EQ(m->update(memory).error().what(), "cannot set memory limit: container could not join or create cgroup");
+}
+
+TEST(RootlessNoneManager, NothingToDoIsNoError) {
+    auto m = none_manager();
+    ASSERT_TRUE(m);
+    auto state = m->freezer_state();
+    ASSERT_TRUE(state.ok());
+    EXPECT_EQ(*state, cgroups::FreezerState::thawed);
+    EXPECT_TRUE(m->destroy().ok());
+    EXPECT_TRUE(m->place(1).ok());
+    EXPECT_TRUE(m->update(oci::Resources{}).ok());
+    auto join = m->prepare_join();
+    ASSERT_TRUE(join.ok());
+    EXPECT_FALSE(join->v2_dir);
+    EXPECT_TRUE(join->v1_tasks.empty());
+}
+
+TEST(RootlessNoneManager, FirstLimitIgnoresDevicesAndEmptySections) {
+    oci::Resources r;
+    r.devices.push_back(oci::DeviceCgroup{});
+    r.memory = oci::Memory{};
+    EXPECT_EQ(cgroups::first_limit(r), nullptr);
+    r.pids = oci::Pids{};
+    r.pids->limit = 10;
+    EXPECT_STREQ(cgroups::first_limit(r), "pids");
+    r.unified["memory.high"] = "1M";
+    EXPECT_STREQ(cgroups::first_limit(r), "pids");
+}
+
+TEST(RootlessNoneManager, RecordedAndReadBack) {
+    container::Record r;
+    r.id = "x";
+    r.cgroup = {cgroups::Driver::none, {}, {}};
+    const std::string json = container::write_record(r);
+    EXPECT_NE(json.find("\"cgroup_driver\":\"none\""), std::string::npos) << json;
+    auto back = container::parse_record(json, "state.json");
+    ASSERT_TRUE(back.ok()) << back.error().what();
+    EXPECT_EQ(back->cgroup.driver, cgroups::Driver::none);
+    EXPECT_EQ(cgroups::driver_from_name("none"), cgroups::Driver::none);
+}
+
+}  // namespace
+}  // namespace berth
