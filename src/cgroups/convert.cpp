@@ -33,6 +33,12 @@ std::string v2_limit(int64_t value) { return value < 0 ? "max" : std::to_string(
 
 std::string pids_max(int64_t limit) { return limit == 0 ? "1" : v2_limit(limit); }
 
+Status check_use_hierarchy(const oci::Memory& memory) {
+    if (memory.useHierarchy.value_or(true)) return {};
+    return Error::msg("linux.resources.memory.useHierarchy: false is not possible: the kernel's memory cgroups are "
+                      "always hierarchical");
+}
+
 std::string cpu_max(std::optional<int64_t> quota, std::optional<uint64_t> period, const std::string& current) {
     size_t space = current.find(' ');
     std::string cur_quota = space == std::string::npos ? current : current.substr(0, space);

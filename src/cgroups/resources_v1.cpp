@@ -22,6 +22,7 @@ Status set_int(const std::string& file, int64_t value) { return write_file(file,
 
 Status apply_memory(const Cgroup& cg, const oci::Memory& m) {
     BERTH_TRY_ASSIGN(std::string dir, need(cg, "memory", "memory"));
+    BERTH_TRY(check_use_hierarchy(m));
     if (m.kernel) warn("linux.resources.memory.kernel is ignored: kernel memory limits are deprecated");
     if (m.kernelTCP) warn("linux.resources.memory.kernelTCP is ignored: kernel memory limits are deprecated");
     if (m.checkBeforeUpdate.value_or(false)) BERTH_TRY(check_memory_usage(dir + "/memory.usage_in_bytes", m));

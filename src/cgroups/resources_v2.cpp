@@ -24,6 +24,7 @@ Status put(const std::string& dir, const std::string& file, const std::string& v
 }
 
 Status apply_memory(const std::string& dir, const oci::Memory& m) {
+    BERTH_TRY(check_use_hierarchy(m));
     if (m.kernel) warn("linux.resources.memory.kernel is ignored: there is no kernel memory limit on cgroup v2");
     if (m.kernelTCP) warn("linux.resources.memory.kernelTCP is ignored: there is no kernel memory limit on cgroup v2");
     if (m.swappiness) warn("linux.resources.memory.swappiness is ignored: cgroup v2 has no per-cgroup swappiness");

@@ -131,7 +131,8 @@ void check_process(const oci::Spec& spec, const HostFacts& host, Problems& out) 
         return;
     }
     const oci::Process& p = *spec.process;
-    if (p.args.empty() && !p.commandLine) out.push_back({"process.args", "must not be empty"});
+    for (const process::RefusedField& field : process::windows_fields(p)) out.push_back({field.path, field.why});
+    if (p.args.empty()) out.push_back({"process.args", "must not be empty"});
     if (!is_absolute(p.cwd)) out.push_back({"process.cwd", "\"" + p.cwd + "\" is not an absolute path"});
     check_rlimits(p.rlimits, host, out);
     if (p.apparmorProfile && !p.apparmorProfile->empty() && !host.lsm.apparmor) {

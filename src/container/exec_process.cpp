@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "berth/process/plan.hpp"
 #include "berth/util/file.hpp"
 #include "oci/parser.hpp"
 
@@ -57,6 +58,8 @@ Status validate_exec_process(const oci::Process& process) {
     if (process.cwd.empty()) return Error::msg("Cwd property must not be empty");
     if (process.cwd[0] != '/') return Error::msg("Cwd must be an absolute path");
     if (process.args.empty()) return Error::msg("args must not be empty");
+    for (const berth::process::RefusedField& field : berth::process::windows_fields(process))
+        return Error::msg(std::string(field.path) + ": " + field.why);
     return {};
 }
 
@@ -64,7 +67,6 @@ Result<oci::Process> exec_process_from_flags(const oci::Process& config_process,
     if (flags.args.empty()) return Error::msg("process args cannot be empty");
     oci::Process p = config_process;
     p.args = flags.args;
-    p.commandLine.reset();
     if (!flags.cwd.empty()) p.cwd = flags.cwd;
     if (!flags.apparmor.empty()) p.apparmorProfile = flags.apparmor;
     if (!flags.process_label.empty()) p.selinuxLabel = flags.process_label;

@@ -158,8 +158,18 @@ Status check_inherited_fds(int listen_fds, int preserve_fds) {
     return {};
 }
 
+std::vector<RefusedField> windows_fields(const oci::Process& process) {
+    std::vector<RefusedField> out;
+    if (process.commandLine) out.push_back({"process.commandLine", "a Windows field, not used on Linux (use process.args)"});
+    if (process.user.username)
+        out.push_back({"process.user.username", "a Windows field, not used on Linux (use process.user.uid and gid)"});
+    return out;
+}
+
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options) {
     if (!spec.process) return Error::msg("config.json: process: missing (nothing to run)");
+    for (const RefusedField& field : windows_fields(*spec.process))
+        return Error::msg(std::string("config.json: ") + field.path + ": " + field.why);
     if (spec.process->args.empty()) return Error::msg("config.json: process.args: must not be empty");
     if (!spec.linux) return Error::msg("config.json: linux: missing");
     const oci::Process& process = *spec.process;

@@ -113,6 +113,24 @@ TEST_F(Lifecycle, SystemdCgroupDriverOnAHybridHostIsRefusedAndLeavesNothing) {
         EXPECT_NE(access(("/sys/fs/cgroup/" + std::string(hierarchy) + "/system.slice/berth-test-sd.scope").c_str(), F_OK), 0);
 }
 
+// Fields the parser accepts are applied or refused by name: these two are
+// Windows fields (runtime-spec config.md), and a false useHierarchy cannot be had.
+TEST_F(Lifecycle, FieldsThatCannotApplyHereAreRefusedByName) {
+    auto windows = make_bundle();
+    windows.spec.process->commandLine = "cmd.exe /c dir";
+    windows.write();
+    auto r = run_berth("create", "--bundle", windows.path(), new_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_TRUE(has(r.err, "config.json: process.commandLine: a Windows field, not used on Linux")) << r.describe();
+
+    auto hierarchy = make_bundle();
+    hierarchy.spec.linux->resources.emplace().memory.emplace().useHierarchy = false;
+    hierarchy.write();
+    r = run_berth("create", "--bundle", hierarchy.path(), new_id());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_TRUE(has(r.err, "linux.resources.memory.useHierarchy: false is not possible")) << r.describe();
+}
+
 TEST_F(Lifecycle, BundleWithoutConfigFailsAndLeavesNothing) {
     auto r = run_berth("create", "--bundle", dir(), new_id());
     EXPECT_NE(r.exit_code, 0);

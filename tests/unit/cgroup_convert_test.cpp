@@ -76,3 +76,16 @@ TEST(CgroupConvert, RdmaLineHasOnlyTheGivenLimits) {
     r.hcaObjects = 9;
     EXPECT_EQ(rdma_line("mlx5_0", r), "mlx5_0 hca_handle=3 hca_object=9");
 }
+
+TEST(CgroupConvert, UseHierarchyFalseIsRefusedTrueIsWhatTheKernelDoes) {
+    oci::Memory m;
+    EXPECT_TRUE(check_use_hierarchy(m).ok());
+    m.useHierarchy = true;
+    EXPECT_TRUE(check_use_hierarchy(m).ok());
+    m.useHierarchy = false;
+    auto refused = check_use_hierarchy(m);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().what(),
+              "linux.resources.memory.useHierarchy: false is not possible: the kernel's memory cgroups are always "
+              "hierarchical");
+}

@@ -162,3 +162,14 @@ TEST(Namespaces, TimeOffsetsNeedANewTimeNamespace) {
 }
 
 }  // namespace
+
+TEST(ProcessPlan, WindowsFieldsAreNamedForRefusal) {
+    oci::Process p;
+    EXPECT_TRUE(berth::process::windows_fields(p).empty());
+    p.commandLine = "cmd.exe /c dir";
+    p.user.username = "ContainerUser";
+    auto fields = berth::process::windows_fields(p);
+    ASSERT_EQ(fields.size(), 2u);
+    EXPECT_STREQ(fields[0].path, "process.commandLine");
+    EXPECT_STREQ(fields[1].path, "process.user.username");
+}

@@ -24,6 +24,11 @@ std::string v2_limit(int64_t value);
 // cannot be 0, so runc maps 0 to 1 on every driver; the container's init already counts as one task, so
 // either way nothing more can fork). runtime-spec 1.3 says 0 is a limit, not "unset".
 std::string pids_max(int64_t limit);
+
+// linux.resources.memory.useHierarchy: memory cgroups are hierarchical, always
+// on v2 and on v1 since memory.use_hierarchy was deprecated (it reads 1 and
+// refuses 0). `true` is what the kernel does; `false` cannot be had.
+Status check_use_hierarchy(const oci::Memory& memory);
 // cpu.max from quota/period; an absent half keeps its value from `current`
 // (cpu.max as read, e.g. "max 100000"), so updating one does not reset the other.
 std::string cpu_max(std::optional<int64_t> quota, std::optional<uint64_t> period, const std::string& current);

@@ -31,6 +31,15 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
 // options.state_root), no_new_privs and LSM labels into `plan` (also used by exec).
 Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPlan& plan);
 
+// A process field set that berth refuses by name rather than ignore.
+struct RefusedField {
+    const char* path;  // "process.commandLine"
+    const char* why;
+};
+// The Windows-only fields of `process` that are set (runtime-spec config.md:
+// process.commandLine, process.user.username): they mean nothing on Linux.
+std::vector<RefusedField> windows_fields(const oci::Process& process);
+
 // Sysctl key -> path below /proc, refused (runc's message) when the container
 // does not have its own namespace for it.
 Result<Sysctl> plan_sysctl(const std::string& key, const std::string& value, const linux_setup::NamespacePlan& ns);
