@@ -11,6 +11,7 @@
 #include "berth/cgroups/systemd_unit.hpp"
 #include "berth/util/dbus.hpp"
 #include "berth/util/file.hpp"
+#include "berth/util/trace.hpp"
 
 namespace berth::cgroups::systemd {
 namespace {
@@ -69,8 +70,11 @@ Result<HostFacts> host_facts(dbus::Connection& bus, const Cgroup& cgroup) {
 
 // Calls a Manager method that queues a job (its reply is the job's path) and
 // waits for the job's JobRemoved signal; its result, unless "done", is the error.
-Result<std::string> run_job(dbus::Connection& bus, dbus::Message call, const std::string& what) {
+// `job_phase`: the trace phase of that wait (systemd running the job), apart
+// from the call's round trip.
+Result<std::string> run_job(dbus::Connection& bus, dbus::Message call, const std::string& what, const char* job_phase) {
     BERTH_TRY_ASSIGN(dbus::Message reply, bus.call(call, kTimeoutMs));
+    trace::phase(job_phase);
     if (reply.body.size() != 1 || reply.body[0].type() != dbus::Type::object_path)
         return Error::msg(what + ": unexpected reply from systemd (signature \"" + reply.signature + "\")");
     const std::string job = reply.body[0].text();
@@ -144,16 +148,18 @@ Status SystemdManager::place(pid_t pid) const {
     // The limits in the same call: one round trip, and the unit never runs without them.
     properties.insert(properties.end(), s.limits.properties.begin(), s.limits.properties.end());
     const std::string what = "start systemd unit " + unit_;
+    trace::phase("sd_start_unit");
     BERTH_TRY_ASSIGN(std::string result,
                      run_job(*bus,
                              manager_call("StartTransientUnit", {dbus::Value::string(unit_), dbus::Value::string("replace"),
                                                                  dbus::properties_value(properties),
                                                                  dbus::Value::array("(sa(sv))", {})}),
-                             what));
+                             what, "sd_start_job"));
     if (result != "done") return Error::msg(what + ": job " + result + " (see `journalctl -u " + unit_ + "`)");
     if (s.unit.is_slice()) BERTH_TRY(cgroup_.add_process(pid));
     // What systemd has no property for, and every limit at once (systemd
     // applies its properties lazily).
+    trace::phase("sd_limits");
     return cgroup_.apply_initial(s.resources ? &s.limits.files : nullptr);
 }
 
@@ -177,15 +183,20 @@ Status SystemdManager::destroy() const {
     // Killed first: stopping a unit with processes left sends them SIGTERM and
     // waits up to its TimeoutStopSec.
     BERTH_TRY(cgroup_.kill_all());
+    // Another process than create's (or, in `run`, a new manager): a new connection.
+    trace::phase("sd_reconnect");
     BERTH_TRY_ASSIGN(dbus::Connection * bus, this->bus());
     const std::string what = "stop systemd unit " + unit_;
-    auto result = run_job(*bus, manager_call("StopUnit", {dbus::Value::string(unit_), dbus::Value::string("replace")}), what);
+    trace::phase("sd_stop_unit");
+    auto result = run_job(*bus, manager_call("StopUnit", {dbus::Value::string(unit_), dbus::Value::string("replace")}), what,
+                          "sd_stop_job");
     // A scope whose processes are all gone has stopped (and been collected) by itself.
     if (!result && !dbus::is_error_name(result.error(), "org.freedesktop.systemd1.NoSuchUnit")) return std::move(result).error();
     if (result && *result == "failed") {
         BERTH_TRY(bus->call(manager_call("ResetFailedUnit", {dbus::Value::string(unit_)}), kTimeoutMs));
     }
     // Sub-cgroups the container made in its delegated subtree, if systemd left any.
+    trace::phase("sd_rmdir");
     return cgroup_.destroy();
 }
 
@@ -200,8 +211,11 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
                           layout_name(cgroup.layout()));
     static const std::map<std::string, std::string> kNoAnnotations;
     BERTH_TRY_ASSIGN(auto annotations, annotation_properties(request.annotations ? *request.annotations : kNoAnnotations));
+    trace::phase("sd_connect");
     BERTH_TRY_ASSIGN(dbus::Connection bus, connect());
+    trace::phase("sd_version");
     BERTH_TRY_ASSIGN(HostFacts host, host_facts(bus, cgroup));
+    trace::phase("sd_properties");
     std::string name = unit.name;
     SystemdManager::Start start{std::move(unit), std::string(request.container_id), std::move(annotations), {}, {}, {}};
     if (request.resources) {
