@@ -29,16 +29,34 @@ dbus::Message manager_call(std::string member, std::vector<dbus::Value> args) {
 // The system manager as root, the user's manager otherwise. On the bus,
 // systemd emits JobRemoved only to subscribers, and the bus routes it only
 // with a match; a direct connection (the private socket) gets every signal.
+// Both asked before either answer is awaited: one round trip, not two.
 Result<dbus::Connection> connect() {
     auto bus = ::geteuid() == 0 ? dbus::Connection::system(kTimeoutMs) : dbus::Connection::user(kTimeoutMs);
     if (!bus) return std::move(bus).error().wrap("systemd cgroup driver: cannot reach systemd");
     if (bus->is_bus()) {
-        BERTH_TRY(bus->add_match("type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1."
-                                 "Manager',member='JobRemoved'",
-                                 kTimeoutMs));
-        BERTH_TRY(bus->call(manager_call("Subscribe", {}), kTimeoutMs));
+        const char* rule = "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1.Manager',"
+                           "member='JobRemoved'";
+        BERTH_TRY_ASSIGN(uint32_t match, bus->send(dbus::Message::method_call("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                                              "org.freedesktop.DBus", "AddMatch",
+                                                                              {dbus::Value::string(rule)}),
+                                                   kTimeoutMs));
+        BERTH_TRY_ASSIGN(uint32_t subscribe, bus->send(manager_call("Subscribe", {}), kTimeoutMs));
+        BERTH_TRY(bus->wait_reply(match, kTimeoutMs));
+        BERTH_TRY(bus->wait_reply(subscribe, kTimeoutMs));
     }
     return std::move(bus).value();
+}
+
+// One connection per berth process, opened when first needed (pause, ps and
+// events never need one) and shared by every manager the process opens: `run`
+// creates and deletes in one process, and a second connection costs as much
+// as the first, more while systemd collects the stopped scope.
+Result<dbus::Connection*> shared_bus() {
+    static std::optional<dbus::Connection> bus;
+    if (!bus) {
+        BERTH_TRY_ASSIGN(bus, connect());
+    }
+    return &*bus;
 }
 
 // "252.22-1~deb12u1" -> 252; 0 (nothing gated) when it does not parse.
@@ -107,10 +125,7 @@ public:
         ResourceProperties limits;
         HostFacts host;
     };
-    void prepare_start(dbus::Connection bus, Start start) {
-        bus_ = std::move(bus);
-        start_ = std::move(start);
-    }
+    void prepare_start(Start start) { start_ = std::move(start); }
 
     SavedManager saved() const override { return {Driver::systemd, unit_, cgroup_.saved()}; }
     // systemd places the init when it starts the unit: nothing to be born into.
@@ -120,25 +135,14 @@ public:
     Status destroy() const override;
 
 private:
-    Result<dbus::Connection*> bus() const;
-
     std::string unit_;
-    // The connection, once needed: pause, ps and events never ask systemd.
-    mutable std::optional<dbus::Connection> bus_;
     std::optional<Start> start_;
 };
-
-Result<dbus::Connection*> SystemdManager::bus() const {
-    if (!bus_) {
-        BERTH_TRY_ASSIGN(bus_, connect());
-    }
-    return &*bus_;
-}
 
 Status SystemdManager::place(pid_t pid) const {
     if (!start_) return Error::msg("systemd unit " + unit_ + ": nothing to start");
     const Start& s = *start_;
-    BERTH_TRY_ASSIGN(dbus::Connection * bus, this->bus());
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus());
     const Host host = s.host.view();
     // A slice holds no processes of its own: the init goes into its cgroup below.
     std::vector<uint32_t> pids;
@@ -167,7 +171,7 @@ Status SystemdManager::update(const oci::Resources& resources) const {
     // As runc, before systemd sees a MemoryMax below the usage and OOM-kills.
     if (resources.memory && resources.memory->checkBeforeUpdate.value_or(false) && cgroup_.layout() == Layout::unified)
         BERTH_TRY(check_memory_usage(cgroup_.unified_dir() + "/memory.current", *resources.memory));
-    BERTH_TRY_ASSIGN(dbus::Connection * bus, this->bus());
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus());
     BERTH_TRY_ASSIGN(HostFacts host, host_facts(*bus, cgroup_));
     BERTH_TRY_ASSIGN(ResourceProperties limits, resource_properties(resources, host.view()));
     if (resources.devices.empty()) drop_device_properties(limits.properties);
@@ -183,9 +187,9 @@ Status SystemdManager::destroy() const {
     // Killed first: stopping a unit with processes left sends them SIGTERM and
     // waits up to its TimeoutStopSec.
     BERTH_TRY(cgroup_.kill_all());
-    // Another process than create's (or, in `run`, a new manager): a new connection.
-    trace::phase("sd_reconnect");
-    BERTH_TRY_ASSIGN(dbus::Connection * bus, this->bus());
+    // In `run` the connection create opened; in `delete` a new one.
+    trace::phase("sd_connect");
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus());
     const std::string what = "stop systemd unit " + unit_;
     trace::phase("sd_stop_unit");
     auto result = run_job(*bus, manager_call("StopUnit", {dbus::Value::string(unit_), dbus::Value::string("replace")}), what,
@@ -212,9 +216,9 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     static const std::map<std::string, std::string> kNoAnnotations;
     BERTH_TRY_ASSIGN(auto annotations, annotation_properties(request.annotations ? *request.annotations : kNoAnnotations));
     trace::phase("sd_connect");
-    BERTH_TRY_ASSIGN(dbus::Connection bus, connect());
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus());
     trace::phase("sd_version");
-    BERTH_TRY_ASSIGN(HostFacts host, host_facts(bus, cgroup));
+    BERTH_TRY_ASSIGN(HostFacts host, host_facts(*bus, cgroup));
     trace::phase("sd_properties");
     std::string name = unit.name;
     SystemdManager::Start start{std::move(unit), std::string(request.container_id), std::move(annotations), {}, {}, {}};
@@ -224,7 +228,7 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     }
     start.host = std::move(host);
     auto manager = std::make_unique<SystemdManager>(std::move(cgroup), std::move(name));
-    manager->prepare_start(std::move(bus), std::move(start));
+    manager->prepare_start(std::move(start));
     return std::unique_ptr<Manager>(std::move(manager));
 }
 
