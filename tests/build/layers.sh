@@ -1,0 +1,74 @@
+#!/bin/bash
+# The layer rules of the source tree (issue 16), checked on every #include of
+# berth's or the parser's headers:
+#   - oci-spec/ is a library of its own: it includes nothing of berth;
+#   - src/ and include/berth/ have one folder per concern, ordered low to high
+#       util < cgroups, linux < process < container < cli
+#     and a file never includes a header of a higher concern (cgroups and linux
+#     may include each other); util includes only util, not even the parser.
+# berth/version.hpp (generated constants, includes nothing) counts as util;
+# src/main.cpp counts as cli.
+# Prints every violation as `file:line: rule` and fails when there is one.
+#
+#   layers.sh [SOURCE_DIR]   (default: the checkout holding this script)
+set -euo pipefail
+
+root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$root"
+
+declare -A level=([util]=0 [cgroups]=1 [linux]=1 [process]=2 [container]=3 [cli]=4)
+
+# The concern of a file under src/ or include/berth/, or of an included berth/ header.
+concern_of() {
+    case $1 in
+        src/main.cpp) echo cli ;;
+        berth/version.hpp | include/berth/version.hpp.in) echo util ;;
+        src/*/* | include/berth/*/*) local rest=${1#src/}; rest=${rest#include/berth/}; echo "${rest%%/*}" ;;
+        berth/*/*) local rest=${1#berth/}; echo "${rest%%/*}" ;;
+        *) echo "" ;;
+    esac
+}
+
+violations=0
+violation() { echo "$1: $2"; violations=$((violations + 1)); }
+
+while IFS= read -r hit; do
+    file=${hit%%:*}
+    rest=${hit#*:}
+    line=${rest%%:*}
+    header=$(sed -E 's/^[^:]*:[^:]*:[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]*)[>"].*/\1/' <<<"$hit")
+    where="$file:$line"
+    if [[ $file == oci-spec/* ]]; then
+        if [[ $header == berth/* ]]; then
+            violation "$where" "oci-spec includes $header: the parser library depends on nothing of berth"
+        fi
+        continue
+    fi
+    from=$(concern_of "$file")
+    if [[ -z $from || -z ${level[$from]+x} ]]; then
+        violation "$where" "$file is not in a concern's folder (${!level[*]})"
+        continue
+    fi
+    if [[ $header == oci/* ]]; then
+        if [[ $from == util ]]; then
+            violation "$where" "util includes $header: util includes only util"
+        fi
+        continue
+    fi
+    to=$(concern_of "$header")
+    if [[ -z $to || -z ${level[$to]+x} ]]; then
+        violation "$where" "includes $header, which is not in a concern's folder"
+    elif [[ $from == util && $to != util ]]; then
+        violation "$where" "util includes $header: util includes only util"
+    elif ((level[$to] > level[$from])); then
+        violation "$where" "$from includes $header: $from is below $to (util < cgroups, linux < process < container < cli)"
+    fi
+done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](berth|oci)/' \
+             --include='*.hpp' --include='*.cpp' --include='*.h' --include='*.in' \
+             $(ls -d src include/berth oci-spec 2>/dev/null) | sort -t: -k1,1 -k2,2n)
+
+if ((violations > 0)); then
+    echo "FAIL: $violations include(s) break the layer rules (README, Layout)" >&2
+    exit 1
+fi
+echo "layers: ok"
