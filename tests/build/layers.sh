@@ -1,7 +1,8 @@
 #!/bin/bash
 # The layer rules of the source tree (issue 16), checked on every #include of
 # berth's or the parser's headers:
-#   - oci-spec/ is a library of its own: it includes nothing of berth;
+#   - base/ (berth::Result, berth::UniqueFd) includes nothing of berth or oci-spec;
+#   - oci-spec/ is a library of its own: it includes nothing of berth but base/;
 #   - src/ and include/berth/ have one folder per concern, ordered low to high
 #       util < cgroups, linux < process < container < cli
 #     and a file never includes a header of a higher concern (cgroups and linux
@@ -38,6 +39,10 @@ while IFS= read -r hit; do
     line=${rest%%:*}
     header=$(sed -E 's/^[^:]*:[^:]*:[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]*)[>"].*/\1/' <<<"$hit")
     where="$file:$line"
+    if [[ $file == base/* ]]; then
+        violation "$where" "base includes $header: base depends on nothing"
+        continue
+    fi
     if [[ $file == oci-spec/* ]]; then
         if [[ $header == berth/* ]]; then
             violation "$where" "oci-spec includes $header: the parser library depends on nothing of berth"
@@ -65,7 +70,7 @@ while IFS= read -r hit; do
     fi
 done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](berth|oci)/' \
              --include='*.hpp' --include='*.cpp' --include='*.h' --include='*.in' \
-             $(ls -d src include/berth oci-spec 2>/dev/null) | sort -t: -k1,1 -k2,2n)
+             $(ls -d base src include/berth oci-spec 2>/dev/null) | sort -t: -k1,1 -k2,2n)
 
 if ((violations > 0)); then
     echo "FAIL: $violations include(s) break the layer rules (README, Layout)" >&2
