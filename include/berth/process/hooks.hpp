@@ -17,7 +17,7 @@
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 
-namespace berth::container {
+namespace berth::process {
 
 // What a hook without `env` gets. runc and crun give the hooks they run
 // themselves (createRuntime, prestart, poststart, poststop) the runtime's own
@@ -62,4 +62,4 @@ Status run_hooks(const std::vector<oci::Hook>& hooks, const std::string& state_j
 // Parent side, for poststop: failures are logged as warnings.
 void run_hooks_warn(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase);
 
-}  // namespace berth::container
+}  // namespace berth::process
