@@ -19,16 +19,20 @@ cd "$root"
 
 declare -A level=([util]=0 [cgroups]=1 [linux]=1 [process]=2 [container]=3 [cli]=4)
 
-# The concern of a file under src/ or include/berth/, or of an included berth/ header.
+# Sets `concern` to the concern of a file under src/ or include/berth/, or of an
+# included berth/ header; empty when it has none.
 concern_of() {
     case $1 in
-        src/main.cpp) echo cli ;;
-        berth/version.hpp | include/berth/version.hpp.in) echo util ;;
-        src/*/* | include/berth/*/*) local rest=${1#src/}; rest=${rest#include/berth/}; echo "${rest%%/*}" ;;
-        berth/*/*) local rest=${1#berth/}; echo "${rest%%/*}" ;;
-        *) echo "" ;;
+        src/main.cpp) concern=cli ;;
+        berth/version.hpp | include/berth/version.hpp.in) concern=util ;;
+        src/*/* | include/berth/*/* | berth/*/*)
+            concern=${1#src/}; concern=${concern#include/}; concern=${concern#berth/}; concern=${concern%%/*} ;;
+        *) concern="" ;;
     esac
 }
+
+dirs=()
+for dir in base src include/berth oci-spec; do [[ -d $dir ]] && dirs+=("$dir"); done
 
 violations=0
 violation() { echo "$1: $2"; violations=$((violations + 1)); }
@@ -37,7 +41,8 @@ while IFS= read -r hit; do
     file=${hit%%:*}
     rest=${hit#*:}
     line=${rest%%:*}
-    header=$(sed -E 's/^[^:]*:[^:]*:[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]*)[>"].*/\1/' <<<"$hit")
+    [[ $rest =~ include[[:space:]]*[\<\"]([^\>\"]*) ]]
+    header=${BASH_REMATCH[1]}
     where="$file:$line"
     if [[ $file == base/* ]]; then
         violation "$where" "base includes $header: base depends on nothing"
@@ -45,11 +50,12 @@ while IFS= read -r hit; do
     fi
     if [[ $file == oci-spec/* ]]; then
         if [[ $header == berth/* ]]; then
-            violation "$where" "oci-spec includes $header: the parser library depends on nothing of berth"
+            violation "$where" "oci-spec includes $header: the parser library depends on nothing of berth but base/"
         fi
         continue
     fi
-    from=$(concern_of "$file")
+    concern_of "$file"
+    from=$concern
     if [[ -z $from || -z ${level[$from]+x} ]]; then
         violation "$where" "$file is not in a concern's folder (${!level[*]})"
         continue
@@ -60,7 +66,8 @@ while IFS= read -r hit; do
         fi
         continue
     fi
-    to=$(concern_of "$header")
+    concern_of "$header"
+    to=$concern
     if [[ -z $to || -z ${level[$to]+x} ]]; then
         violation "$where" "includes $header, which is not in a concern's folder"
     elif [[ $from == util && $to != util ]]; then
@@ -70,7 +77,7 @@ while IFS= read -r hit; do
     fi
 done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](berth|oci)/' \
              --include='*.hpp' --include='*.cpp' --include='*.h' --include='*.in' \
-             $(ls -d base src include/berth oci-spec 2>/dev/null) | sort -t: -k1,1 -k2,2n)
+             "${dirs[@]}" | sort -t: -k1,1 -k2,2n)
 
 if ((violations > 0)); then
     echo "FAIL: $violations include(s) break the layer rules (README, Layout)" >&2

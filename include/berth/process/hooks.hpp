@@ -1,7 +1,8 @@
 // OCI hooks: each runs with the container state JSON on stdin, its own args
 // and env, and an optional timeout. Hooks are flattened (argv/envp arrays)
 // before clone so the child can run createContainer and startContainer hooks
-// without allocating; the runtime runs the others the same way.
+// without allocating; the runtime runs the others the same way. They are
+// process's, not container's, because the child (process/child.cpp) runs them.
 //
 // Failure semantics (runtime-spec 1.3): a failing prestart, createRuntime,
 // createContainer, startContainer or poststart hook is an error that stops
