@@ -8,7 +8,7 @@
 
 #include <cstring>
 
-#include "berth/util/fd.hpp"
+#include "base/fd.hpp"
 #include "json_reader.hpp"
 
 namespace oci {

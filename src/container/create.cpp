@@ -9,7 +9,6 @@
 #include <cstdlib>
 
 #include "berth/cgroups/manager.hpp"
-#include "berth/container/hooks.hpp"
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
@@ -17,6 +16,7 @@
 #include "berth/linux/resctrl.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/linux/terminal.hpp"
+#include "berth/process/hooks.hpp"
 #include "berth/process/launch.hpp"
 #include "berth/process/plan.hpp"
 #include "berth/process/kill_guard.hpp"
@@ -95,8 +95,8 @@ process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, c
         const oci::Hooks& hooks = *spec.hooks;
         steps.runtime_hooks = [&hooks, &record](pid_t pid) -> berth::Status {
             std::string state = hook_state(record, pid, ContainerStatus::creating);
-            BERTH_TRY(run_hooks(hooks.prestart, state, "prestart"));
-            return run_hooks(hooks.createRuntime, state, "createRuntime");
+            BERTH_TRY(process::run_hooks(hooks.prestart, state, "prestart"));
+            return process::run_hooks(hooks.createRuntime, state, "createRuntime");
         };
     }
     if (linux.seccomp && linux.seccomp->listenerPath) {

@@ -7,11 +7,11 @@
 #include <cerrno>
 
 #include "berth/cgroups/manager.hpp"
-#include "berth/container/hooks.hpp"
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
 #include "berth/linux/resctrl.hpp"
+#include "berth/process/hooks.hpp"
 #include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
 
@@ -57,7 +57,7 @@ Status destroy(const ContainerDir& dir, const Record& record) {
     Status status = cgroup ? (*cgroup)->destroy() : Status(std::move(cgroup).error());
     Status rdt = linux_setup::remove_rdt_group({record.rdt_group, "", record.rdt_remove});
     if (status && !rdt) status = std::move(rdt);
-    run_hooks_warn(record.poststop, oci::write_state(to_oci_state(record, ContainerStatus::stopped)), "poststop");
+    process::run_hooks_warn(record.poststop, oci::write_state(to_oci_state(record, ContainerStatus::stopped)), "poststop");
     trace::phase("state_remove");
     BERTH_TRY(remove_container_dir(dir));
     return status;

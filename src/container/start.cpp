@@ -6,10 +6,10 @@
 
 #include <cerrno>
 
-#include "berth/container/hooks.hpp"
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
+#include "berth/process/hooks.hpp"
 #include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
 
@@ -61,7 +61,7 @@ Status start_container(const std::string& root, const std::string& id) {
     trace::phase("poststart");
     // runtime-spec 1.3: a failing poststart hook is an error that stops the container (runc 1.4+ too: it
     // kills the init and `start` fails; `run` then deletes it, and a manager's `delete` does after `start`).
-    Status hooks = run_hooks(record.poststart, oci::write_state(to_oci_state(record, ContainerStatus::running)), "poststart");
+    Status hooks = process::run_hooks(record.poststart, oci::write_state(to_oci_state(record, ContainerStatus::running)), "poststart");
     if (hooks) return {};
     if (Status killed = kill_and_wait(record); !killed)
         return Error::msg(hooks.error().what() + "; stopping the container: " + killed.error().what());

@@ -332,7 +332,7 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     if (!run_parent_hooks(plan, err)) return false;
     // createContainer hooks start in the rootfs, as runc's do.
     if (::chdir(plan.rootfs.rootfs.c_str()) != 0) return err.fail(errno, "chdir \"%s\"", plan.rootfs.rootfs.c_str());
-    if (!container::run_hooks(plan.create_container_hooks, states.create_container, "createContainer", err)) {
+    if (!run_hooks(plan.create_container_hooks, states.create_container, "createContainer", err)) {
         return false;
     }
     if (!make_cwd(plan, err)) return false;
@@ -424,7 +424,7 @@ void child_main(ChildPlan& plan) noexcept {
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(1);
     int fifo = wait_for_start(plan, err);
     if (fifo < 0) ::_exit(1);
-    if (!container::run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err) ||
+    if (!run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err) ||
         !set_final_cpus(plan, err)) {
         fail_after_start(fifo, err);
     }

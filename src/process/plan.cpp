@@ -198,8 +198,8 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     flatten_exec(plan->exec, process, extra_env);
     if (spec.hooks) {
         plan->parent_hooks = !spec.hooks->prestart.empty() || !spec.hooks->createRuntime.empty();
-        plan->create_container_hooks = container::plan_hooks(spec.hooks->createContainer);
-        plan->start_container_hooks = container::plan_hooks(spec.hooks->startContainer);
+        plan->create_container_hooks = plan_hooks(spec.hooks->createContainer);
+        plan->start_container_hooks = plan_hooks(spec.hooks->startContainer);
     }
     plan->host_proc.reset(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!plan->host_proc) return Error::from_errno("open \"/proc\"");

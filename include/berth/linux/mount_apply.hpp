@@ -2,7 +2,7 @@
 #pragma once
 
 #include "berth/linux/rootfs_plan.hpp"
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 
 namespace berth::linux_setup {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "berth/linux/rootfs_plan.hpp"
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 
 namespace berth::linux_setup {
 

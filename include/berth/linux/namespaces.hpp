@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 #include "berth/util/fd.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"

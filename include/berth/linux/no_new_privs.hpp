@@ -5,7 +5,7 @@
 // can go on last; see seccomp.hpp).
 #pragma once
 
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 
 namespace berth::linux_setup {
 

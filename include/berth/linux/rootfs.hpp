@@ -19,7 +19,7 @@
 #include <string>
 
 #include "berth/linux/rootfs_plan.hpp"
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 

@@ -14,7 +14,7 @@
 
 #include <cstddef>
 
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 #include "berth/util/fd.hpp"
 #include "berth/util/result.hpp"
 

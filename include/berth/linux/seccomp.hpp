@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 

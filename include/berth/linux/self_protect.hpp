@@ -27,7 +27,7 @@
 //    The re-exec happens at most once per command (step 1 is true afterwards).
 #pragma once
 
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 #include "berth/util/result.hpp"
 
 namespace berth::linux_setup {

@@ -8,13 +8,13 @@
 #include <utility>
 #include <vector>
 
-#include "berth/container/hooks.hpp"
 #include "berth/linux/capabilities.hpp"
 #include "berth/linux/lsm.hpp"
 #include "berth/linux/namespaces.hpp"
 #include "berth/linux/rootfs_plan.hpp"
 #include "berth/linux/seccomp.hpp"
 #include "berth/process/attributes.hpp"
+#include "berth/process/hooks.hpp"
 #include "berth/process/identity.hpp"
 #include "berth/util/fd.hpp"
 #include "oci/spec.hpp"
@@ -71,8 +71,8 @@ struct ChildPlan {
     std::string cwd;
     ExecArgs exec;
     bool parent_hooks = false;  // prestart/createRuntime exist: pause for the parent
-    container::HookPlans create_container_hooks;
-    container::HookPlans start_container_hooks;
+    HookPlans create_container_hooks;
+    HookPlans start_container_hooks;
     UniqueFd exec_fifo;        // O_PATH of the exec fifo
     UniqueFd sync;             // the child's end of the socketpair
     // v1 `tasks` files of the child's cgroups, opened by the parent: the child

@@ -6,7 +6,7 @@
 
 #include <cstddef>
 
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 
 namespace berth::process {
 

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 

@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 
 namespace berth::process {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "berth/util/result.hpp"
+#include "base/result.hpp"
 #include "oci/spec.hpp"
 
 namespace oci {

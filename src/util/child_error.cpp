@@ -1,4 +1,4 @@
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 
 #include <cstdarg>
 #include <cstdio>

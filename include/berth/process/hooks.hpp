@@ -1,7 +1,8 @@
 // OCI hooks: each runs with the container state JSON on stdin, its own args
 // and env, and an optional timeout. Hooks are flattened (argv/envp arrays)
 // before clone so the child can run createContainer and startContainer hooks
-// without allocating; the runtime runs the others the same way.
+// without allocating; the runtime runs the others the same way. They are
+// process's, not container's, because the child (process/child.cpp) runs them.
 //
 // Failure semantics (runtime-spec 1.3): a failing prestart, createRuntime,
 // createContainer, startContainer or poststart hook is an error that stops
@@ -13,11 +14,11 @@
 #include <string_view>
 #include <vector>
 
-#include "berth/process/child_error.hpp"
+#include "berth/util/child_error.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 
-namespace berth::container {
+namespace berth::process {
 
 // What a hook without `env` gets. runc and crun give the hooks they run
 // themselves (createRuntime, prestart, poststart, poststop) the runtime's own
@@ -62,4 +63,4 @@ Status run_hooks(const std::vector<oci::Hook>& hooks, const std::string& state_j
 // Parent side, for poststop: failures are logged as warnings.
 void run_hooks_warn(const std::vector<oci::Hook>& hooks, const std::string& state_json, const char* phase);
 
-}  // namespace berth::container
+}  // namespace berth::process

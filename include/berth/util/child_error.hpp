@@ -3,7 +3,8 @@
 // The child never throws, never unwinds into the parent's stack and allocates
 // as little as possible, so an error is a fixed-size message written into a
 // caller-provided buffer and sent to the parent over the socketpair as one
-// datagram. The parent turns it into a berth::Error.
+// datagram. The parent turns it into a berth::Error. It is util's, not process's:
+// linux's setup steps, which run in the child, report through it too.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "berth/container/hooks.hpp"
+#include "berth/process/hooks.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -15,7 +15,7 @@
 
 #include "berth/util/log.hpp"
 
-namespace berth::container {
+namespace berth::process {
 namespace {
 
 // What a hook printed, kept for the error message (the start of each stream).
@@ -199,4 +199,4 @@ void run_hooks_warn(const std::vector<oci::Hook>& hooks, const std::string& stat
     }
 }
 
-}  // namespace berth::container
+}  // namespace berth::process
