@@ -25,11 +25,13 @@ dbus::Message manager_call(std::string member, std::vector<dbus::Value> args) {
     return dbus::Message::method_call(kService, kObject, kManager, std::move(member), std::move(args));
 }
 
-// The system manager as root, the user's manager otherwise. On the bus,
-// systemd emits JobRemoved only to subscribers, and the bus routes it only
-// with a match; a direct connection (the private socket) gets every signal.
-Result<dbus::Connection> connect() {
-    auto bus = ::geteuid() == 0 ? dbus::Connection::system(kTimeoutMs) : dbus::Connection::user(kTimeoutMs);
+// The system manager, or (rootless) the user's on the session bus, as runc
+// picks by --rootless: rootless podman runs the runtime as uid 0 of its user
+// namespace, where geteuid() says root. On the bus, systemd emits JobRemoved
+// only to subscribers, and the bus routes it only with a match; a direct
+// connection (the private socket) gets every signal.
+Result<dbus::Connection> connect(bool user) {
+    auto bus = user ? dbus::Connection::user(kTimeoutMs) : dbus::Connection::system(kTimeoutMs);
     if (!bus) return std::move(bus).error().wrap("systemd cgroup driver: cannot reach systemd");
     if (bus->is_bus()) {
         BERTH_TRY(bus->add_match("type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1."
@@ -67,6 +69,15 @@ Result<HostFacts> host_facts(dbus::Connection& bus, const Cgroup& cgroup) {
     return facts;
 }
 
+// Where a user manager's unit's cgroup is: its Unit::path below the manager's
+// own ControlGroup ("/user.slice/user-1000.slice/user@1000.service").
+Result<std::string> user_unit_path(dbus::Connection& bus, const Unit& unit) {
+    BERTH_TRY_ASSIGN(dbus::Value base, bus.get_property(kService, kObject, kManager, "ControlGroup", kTimeoutMs));
+    if (base.type() != dbus::Type::string || base.text().empty() || base.text().front() != '/')
+        return Error::msg("systemd user manager: unexpected ControlGroup \"" + base.text() + "\"");
+    return (base.text() == "/" ? std::string() : base.text()) + unit.path;
+}
+
 // Calls a Manager method that queues a job (its reply is the job's path) and
 // waits for the job's JobRemoved signal; its result, unless "done", is the error.
 Result<std::string> run_job(dbus::Connection& bus, dbus::Message call, const std::string& what) {
@@ -92,7 +103,8 @@ void drop_device_properties(std::vector<dbus::Property>& properties) {
 
 class SystemdManager final : public Manager {
 public:
-    SystemdManager(Cgroup cgroup, std::string unit) : Manager(std::move(cgroup)), unit_(std::move(unit)) {}
+    SystemdManager(Cgroup cgroup, std::string unit, bool user)
+        : Manager(std::move(cgroup)), unit_(std::move(unit)), user_(user) {}
 
     // create_manager's: what place() sends.
     struct Start {
@@ -108,7 +120,7 @@ public:
         start_ = std::move(start);
     }
 
-    SavedManager saved() const override { return {Driver::systemd, unit_, cgroup_.saved()}; }
+    SavedManager saved() const override { return {Driver::systemd, unit_, cgroup_.saved(), user_}; }
     // systemd places the init when it starts the unit: nothing to be born into.
     Result<SelfJoin> prepare_join() const override { return SelfJoin{}; }
     Status place(pid_t pid) const override;
@@ -117,8 +129,10 @@ public:
 
 private:
     Result<dbus::Connection*> bus() const;
+    Status write_files(const oci::Resources& files) const;
 
     std::string unit_;
+    bool user_;  // the user's manager (rootless), not the system's
     // The connection, once needed: pause, ps and events never ask systemd.
     mutable std::optional<dbus::Connection> bus_;
     std::optional<Start> start_;
@@ -126,7 +140,7 @@ private:
 
 Result<dbus::Connection*> SystemdManager::bus() const {
     if (!bus_) {
-        BERTH_TRY_ASSIGN(bus_, connect());
+        BERTH_TRY_ASSIGN(bus_, connect(user_));
     }
     return &*bus_;
 }
@@ -154,7 +168,20 @@ Status SystemdManager::place(pid_t pid) const {
     if (s.unit.is_slice()) BERTH_TRY(cgroup_.add_process(pid));
     // What systemd has no property for, and every limit at once (systemd
     // applies its properties lazily).
+    if (user_) return s.resources ? write_files(s.limits.files) : Status{};
     return cgroup_.apply_initial(s.resources ? &s.limits.files : nullptr);
+}
+
+// The files of an update, or of a user manager's unit. There, no device
+// filter: attaching a BPF program takes privileges in the host's user
+// namespace, which the user and its manager lack (runc ignores the device
+// errors of a rootless cgroup); the container's user namespace leaves it no
+// device it could mknod, and systemd gets the rules as properties.
+Status SystemdManager::write_files(const oci::Resources& files) const {
+    if (!user_ || files.devices.empty()) return cgroup_.apply(files);
+    oci::Resources without_devices = files;
+    without_devices.devices.clear();
+    return cgroup_.apply(without_devices);
 }
 
 Status SystemdManager::update(const oci::Resources& resources) const {
@@ -170,7 +197,7 @@ Status SystemdManager::update(const oci::Resources& resources) const {
                                                                dbus::properties_value(limits.properties)}),
                             kTimeoutMs));
     }
-    return cgroup_.apply(limits.files);
+    return write_files(limits.files);
 }
 
 Status SystemdManager::destroy() const {
@@ -192,15 +219,20 @@ Status SystemdManager::destroy() const {
 }  // namespace
 
 Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
-    BERTH_TRY_ASSIGN(Unit unit, unit_for(request.cgroups_path, request.container_id,
-                                         ::geteuid() == 0 ? kRootSlice : kRootlessSlice));
+    const bool user = request.rootless;
+    BERTH_TRY_ASSIGN(Unit unit,
+                     unit_for(request.cgroups_path, request.container_id, user ? kRootlessSlice : kRootSlice));
     BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::existing(unit.path));
     if (cgroup.layout() != Layout::unified)
         return Error::msg(std::string("--systemd-cgroup: berth's systemd driver needs a cgroup v2 (unified) host; this one is ") +
                           layout_name(cgroup.layout()));
     static const std::map<std::string, std::string> kNoAnnotations;
     BERTH_TRY_ASSIGN(auto annotations, annotation_properties(request.annotations ? *request.annotations : kNoAnnotations));
-    BERTH_TRY_ASSIGN(dbus::Connection bus, connect());
+    BERTH_TRY_ASSIGN(dbus::Connection bus, connect(user));
+    if (user) {
+        BERTH_TRY_ASSIGN(std::string path, user_unit_path(bus, unit));
+        BERTH_TRY_ASSIGN(cgroup, Cgroup::existing(std::move(path)));
+    }
     BERTH_TRY_ASSIGN(HostFacts host, host_facts(bus, cgroup));
     std::string name = unit.name;
     SystemdManager::Start start{std::move(unit), std::string(request.container_id), std::move(annotations), {}, {}, {}};
@@ -209,14 +241,14 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
         BERTH_TRY_ASSIGN(start.limits, resource_properties(*request.resources, host.view()));
     }
     start.host = std::move(host);
-    auto manager = std::make_unique<SystemdManager>(std::move(cgroup), std::move(name));
+    auto manager = std::make_unique<SystemdManager>(std::move(cgroup), std::move(name), user);
     manager->prepare_start(std::move(bus), std::move(start));
     return std::unique_ptr<Manager>(std::move(manager));
 }
 
 Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved) {
     BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::load(saved.cgroup));
-    return std::unique_ptr<Manager>(std::make_unique<SystemdManager>(std::move(cgroup), saved.unit));
+    return std::unique_ptr<Manager>(std::make_unique<SystemdManager>(std::move(cgroup), saved.unit, saved.user));
 }
 
 }  // namespace berth::cgroups::systemd
