@@ -26,12 +26,14 @@ dbus::Message manager_call(std::string member, std::vector<dbus::Value> args) {
     return dbus::Message::method_call(kService, kObject, kManager, std::move(member), std::move(args));
 }
 
-// The system manager as root, the user's manager otherwise. On the bus,
-// systemd emits JobRemoved only to subscribers, and the bus routes it only
-// with a match; a direct connection (the private socket) gets every signal.
-// Both asked before either answer is awaited: one round trip, not two.
-Result<dbus::Connection> connect() {
-    auto bus = ::geteuid() == 0 ? dbus::Connection::system(kTimeoutMs) : dbus::Connection::user(kTimeoutMs);
+// The system manager, or (rootless) the user's on the session bus, as runc
+// picks by --rootless: rootless podman runs the runtime as uid 0 of its user
+// namespace, where geteuid() says root. On the bus, systemd emits JobRemoved
+// only to subscribers, and the bus routes it only with a match; a direct
+// connection (the private socket) gets every signal. Both asked before either
+// answer is awaited: one round trip, not two.
+Result<dbus::Connection> connect(bool user) {
+    auto bus = user ? dbus::Connection::user(kTimeoutMs) : dbus::Connection::system(kTimeoutMs);
     if (!bus) return std::move(bus).error().wrap("systemd cgroup driver: cannot reach systemd");
     if (bus->is_bus()) {
         const char* rule = "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1.Manager',"
@@ -51,10 +53,11 @@ Result<dbus::Connection> connect() {
 // events never need one) and shared by every manager the process opens: `run`
 // creates and deletes in one process, and a second connection costs as much
 // as the first, more while systemd collects the stopped scope.
-Result<dbus::Connection*> shared_bus() {
-    static std::optional<dbus::Connection> bus;
+Result<dbus::Connection*> shared_bus(bool user) {
+    static std::optional<dbus::Connection> buses[2];  // the system's, the user's
+    std::optional<dbus::Connection>& bus = buses[user ? 1 : 0];
     if (!bus) {
-        BERTH_TRY_ASSIGN(bus, connect());
+        BERTH_TRY_ASSIGN(bus, connect(user));
     }
     return &*bus;
 }
@@ -86,6 +89,15 @@ Result<HostFacts> host_facts(dbus::Connection& bus, const Cgroup& cgroup) {
     return facts;
 }
 
+// Where a user manager's unit's cgroup is: its Unit::path below the manager's
+// own ControlGroup ("/user.slice/user-1000.slice/user@1000.service").
+Result<std::string> user_unit_path(dbus::Connection& bus, const Unit& unit) {
+    BERTH_TRY_ASSIGN(dbus::Value base, bus.get_property(kService, kObject, kManager, "ControlGroup", kTimeoutMs));
+    if (base.type() != dbus::Type::string || base.text().empty() || base.text().front() != '/')
+        return Error::msg("systemd user manager: unexpected ControlGroup \"" + base.text() + "\"");
+    return (base.text() == "/" ? std::string() : base.text()) + unit.path;
+}
+
 // Calls a Manager method that queues a job (its reply is the job's path) and
 // waits for the job's JobRemoved signal; its result, unless "done", is the error.
 // `job_phase`: the trace phase of that wait (systemd running the job), apart
@@ -114,7 +126,8 @@ void drop_device_properties(std::vector<dbus::Property>& properties) {
 
 class SystemdManager final : public Manager {
 public:
-    SystemdManager(Cgroup cgroup, std::string unit) : Manager(std::move(cgroup)), unit_(std::move(unit)) {}
+    SystemdManager(Cgroup cgroup, std::string unit, bool user)
+        : Manager(std::move(cgroup)), unit_(std::move(unit)), user_(user) {}
 
     // create_manager's: what place() sends.
     struct Start {
@@ -127,7 +140,7 @@ public:
     };
     void prepare_start(Start start) { start_ = std::move(start); }
 
-    SavedManager saved() const override { return {Driver::systemd, unit_, cgroup_.saved()}; }
+    SavedManager saved() const override { return {Driver::systemd, unit_, cgroup_.saved(), user_}; }
     // systemd places the init when it starts the unit: nothing to be born into.
     Result<SelfJoin> prepare_join() const override { return SelfJoin{}; }
     Status place(pid_t pid) const override;
@@ -135,14 +148,17 @@ public:
     Status destroy() const override;
 
 private:
+    Status write_files(const oci::Resources& files) const;
+
     std::string unit_;
+    bool user_;  // the user's manager (rootless), not the system's
     std::optional<Start> start_;
 };
 
 Status SystemdManager::place(pid_t pid) const {
     if (!start_) return Error::msg("systemd unit " + unit_ + ": nothing to start");
     const Start& s = *start_;
-    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus());
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus(user_));
     const Host host = s.host.view();
     // A slice holds no processes of its own: the init goes into its cgroup below.
     std::vector<uint32_t> pids;
@@ -164,14 +180,27 @@ Status SystemdManager::place(pid_t pid) const {
     // What systemd has no property for, and every limit at once (systemd
     // applies its properties lazily).
     trace::phase("sd_limits");
+    if (user_) return s.resources ? write_files(s.limits.files) : Status{};
     return cgroup_.apply_initial(s.resources ? &s.limits.files : nullptr);
+}
+
+// The files of an update, or of a user manager's unit. There, no device
+// filter: attaching a BPF program takes privileges in the host's user
+// namespace, which the user and its manager lack (runc ignores the device
+// errors of a rootless cgroup); the container's user namespace leaves it no
+// device it could mknod, and systemd gets the rules as properties.
+Status SystemdManager::write_files(const oci::Resources& files) const {
+    if (!user_ || files.devices.empty()) return cgroup_.apply(files);
+    oci::Resources without_devices = files;
+    without_devices.devices.clear();
+    return cgroup_.apply(without_devices);
 }
 
 Status SystemdManager::update(const oci::Resources& resources) const {
     // As runc, before systemd sees a MemoryMax below the usage and OOM-kills.
     if (resources.memory && resources.memory->checkBeforeUpdate.value_or(false) && cgroup_.layout() == Layout::unified)
         BERTH_TRY(check_memory_usage(cgroup_.unified_dir() + "/memory.current", *resources.memory));
-    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus());
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus(user_));
     BERTH_TRY_ASSIGN(HostFacts host, host_facts(*bus, cgroup_));
     BERTH_TRY_ASSIGN(ResourceProperties limits, resource_properties(resources, host.view()));
     if (resources.devices.empty()) drop_device_properties(limits.properties);
@@ -180,7 +209,7 @@ Status SystemdManager::update(const oci::Resources& resources) const {
                                                                dbus::properties_value(limits.properties)}),
                             kTimeoutMs));
     }
-    return cgroup_.apply(limits.files);
+    return write_files(limits.files);
 }
 
 Status SystemdManager::destroy() const {
@@ -189,7 +218,7 @@ Status SystemdManager::destroy() const {
     BERTH_TRY(cgroup_.kill_all());
     // In `run` the connection create opened; in `delete` a new one.
     trace::phase("sd_connect");
-    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus());
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus(user_));
     const std::string what = "stop systemd unit " + unit_;
     trace::phase("sd_stop_unit");
     auto result = run_job(*bus, manager_call("StopUnit", {dbus::Value::string(unit_), dbus::Value::string("replace")}), what,
@@ -207,8 +236,9 @@ Status SystemdManager::destroy() const {
 }  // namespace
 
 Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
-    BERTH_TRY_ASSIGN(Unit unit, unit_for(request.cgroups_path, request.container_id,
-                                         ::geteuid() == 0 ? kRootSlice : kRootlessSlice));
+    const bool user = request.rootless;
+    BERTH_TRY_ASSIGN(Unit unit,
+                     unit_for(request.cgroups_path, request.container_id, user ? kRootlessSlice : kRootSlice));
     BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::existing(unit.path));
     if (cgroup.layout() != Layout::unified)
         return Error::msg(std::string("--systemd-cgroup: berth's systemd driver needs a cgroup v2 (unified) host; this one is ") +
@@ -216,7 +246,11 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     static const std::map<std::string, std::string> kNoAnnotations;
     BERTH_TRY_ASSIGN(auto annotations, annotation_properties(request.annotations ? *request.annotations : kNoAnnotations));
     trace::phase("sd_connect");
-    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus());
+    BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus(user));
+    if (user) {
+        BERTH_TRY_ASSIGN(std::string path, user_unit_path(*bus, unit));
+        BERTH_TRY_ASSIGN(cgroup, Cgroup::existing(std::move(path)));
+    }
     trace::phase("sd_version");
     BERTH_TRY_ASSIGN(HostFacts host, host_facts(*bus, cgroup));
     trace::phase("sd_properties");
@@ -227,14 +261,14 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
         BERTH_TRY_ASSIGN(start.limits, resource_properties(*request.resources, host.view()));
     }
     start.host = std::move(host);
-    auto manager = std::make_unique<SystemdManager>(std::move(cgroup), std::move(name));
+    auto manager = std::make_unique<SystemdManager>(std::move(cgroup), std::move(name), user);
     manager->prepare_start(std::move(start));
     return std::unique_ptr<Manager>(std::move(manager));
 }
 
 Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved) {
     BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::load(saved.cgroup));
-    return std::unique_ptr<Manager>(std::make_unique<SystemdManager>(std::move(cgroup), saved.unit));
+    return std::unique_ptr<Manager>(std::make_unique<SystemdManager>(std::move(cgroup), saved.unit, saved.user));
 }
 
 }  // namespace berth::cgroups::systemd

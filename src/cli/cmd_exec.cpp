@@ -35,6 +35,7 @@ container::ExecOptions exec_options(const Invocation& inv) {
     const Flags& f = inv.flags;
     container::ExecOptions o;
     o.root = inv.global.root;
+    o.rootless = inv.global.rootless;
     o.id = inv.args[0];
     o.process_file = f.get_string("process");
     o.process = {

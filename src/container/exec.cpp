@@ -97,10 +97,19 @@ Result<std::unique_ptr<process::ChildPlan>> plan_exec(const oci::Spec& spec, con
 // error when that could not be prepared (a missing sub-cgroup): then the join
 // by pid after clone fails, with runc's message.
 process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const std::vector<std::string>& cgroup_dirs,
-                                  const Result<cgroups::SelfJoin>& join) {
+                                  const Result<cgroups::SelfJoin>& join, bool rootless) {
     process::ParentSteps steps;
     steps.cgroup_fd = join ? join->v2_dir.get() : -1;
-    if (!join || join->v2_dir) {
+    if (rootless) {
+        // Moving a process needs write access to the common ancestor of its
+        // old and new cgroups, which an unprivileged caller outside its own
+        // delegated subtree (a user manager's) lacks: joined by pid, best effort.
+        steps.join_cgroup = [&cgroup_dirs](pid_t pid) {
+            if (Status joined = join_cgroup_dirs(cgroup_dirs, pid); !joined)
+                log::warn("rootless: the process stays outside the container's cgroup: " + joined.error().what());
+            return Status{};
+        };
+    } else if (!join || join->v2_dir) {
         steps.join_cgroup = [&cgroup_dirs](pid_t pid) { return join_cgroup_dirs(cgroup_dirs, pid); };
     }
     steps.oom_score_adj = spec.process->oomScoreAdj;
@@ -153,7 +162,9 @@ Result<int> exec_container(const ExecOptions& options) {
     BERTH_TRY_ASSIGN(auto sub_cgroups, parse_sub_cgroups(options.cgroups));
     BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
     BERTH_TRY_ASSIGN(std::vector<std::string> cgroup_dirs, exec_cgroup_dirs(cgroup->cgroup(), sub_cgroups));
-    Result<cgroups::SelfJoin> join = cgroups::open_self_join(cgroup_dirs);
+    // Rootless: no CLONE_INTO_CGROUP or self-join, whose refusal would fail the clone.
+    Result<cgroups::SelfJoin> join = options.rootless ? Result<cgroups::SelfJoin>(cgroups::SelfJoin{})
+                                                      : cgroups::open_self_join(cgroup_dirs);
     BERTH_TRY_ASSIGN(Console console, console_for(*spec.process, options));
     trace::phase("plan");
     BERTH_TRY_ASSIGN(auto plan, plan_exec(spec, options, target, std::move(console.child_end),
@@ -164,7 +175,7 @@ Result<int> exec_container(const ExecOptions& options) {
     if (!options.detach) signals.emplace();
     log::debug("exec: cloning into the namespaces of pid " + std::to_string(record.pid));
     if (join) plan->cgroup_tasks = std::move(join->v1_tasks);
-    auto launched = process::launch(*plan, parent_steps(spec, record, cgroup_dirs, join), process::exec_child_main);
+    auto launched = process::launch(*plan, parent_steps(spec, record, cgroup_dirs, join, options.rootless), process::exec_child_main);
     if (!launched) return std::move(launched).error().wrap("unable to start container process");
     log::debug("exec: process " + std::to_string(launched->pid) + " set up in the container");
     process::KillGuard guard(launched->pid);

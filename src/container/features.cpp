@@ -35,10 +35,12 @@ oci::Features runtime_features() {
     for (std::string_view name : linux_setup::known_mount_option_names()) f.mountOptions.emplace_back(name);
     f.linux.idmapMounts = true;
     // cgroupfs v1/hybrid on this host, unified v2 in tests/cgroupv2-vm; the
-    // systemd driver on v2 (src/cgroups/systemd_manager.cpp, tests/systemd-vm).
+    // systemd driver on v2 (src/cgroups/systemd_manager.cpp, tests/systemd-vm),
+    // rootless with the user's manager (tests/systemd-vm/checks/rootless.sh).
     f.linux.cgroup.v1 = true;
     f.linux.cgroup.v2 = true;
     f.linux.cgroup.systemd = true;
+    f.linux.cgroup.systemdUser = true;
     // rdma.max written (v2, and v1 where an rdma hierarchy is mounted); the VM test
     // checks the kernel answer comes back naming the file and the value.
     f.linux.cgroup.rdma = true;

@@ -110,6 +110,10 @@ std::string write_record(const Record& r) {
     if (r.cgroup.driver != cgroups::Driver::cgroupfs) {
         put(w, "cgroup_driver", cgroups::driver_name(r.cgroup.driver));
         put(w, "cgroup_unit", r.cgroup.unit);
+        if (r.cgroup.user) {
+            w.Key("cgroup_systemd_user");
+            w.Bool(true);
+        }
     }
     put(w, "rdt_group", r.rdt_group);
     put(w, "rdt_remove", r.rdt_remove);
@@ -141,6 +145,9 @@ Result<Record> parse_record(std::string_view json, const std::string& document) 
     r.cgroup.cgroup = get_string(doc, "cgroup_path");
     BERTH_TRY_ASSIGN(r.cgroup.driver, parse_driver(get_string(doc, "cgroup_driver"), document));
     r.cgroup.unit = get_string(doc, "cgroup_unit");
+    if (auto it = doc.FindMember("cgroup_systemd_user"); it != doc.MemberEnd() && it->value.IsBool()) {
+        r.cgroup.user = it->value.GetBool();
+    }
     r.rdt_group = get_string(doc, "rdt_group");
     r.rdt_remove = get_string(doc, "rdt_remove");
     r.poststart = get_hooks(doc, "poststart");

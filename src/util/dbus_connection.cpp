@@ -45,16 +45,6 @@ Status wait_ready(int fd, short events, int64_t deadline, const std::string& con
     }
 }
 
-std::string hex(std::string_view s) {
-    constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : s) {
-        out += kDigits[c >> 4];
-        out += kDigits[c & 0xf];
-    }
-    return out;
-}
-
 // The value of `unix:path=` in one address entry ("unix:path=/x,guid=..."),
 // %-escapes decoded; empty when the entry is another transport or malformed.
 std::string unix_path_of(std::string_view entry) {
@@ -163,11 +153,25 @@ Result<Connection> Connection::user(int timeout_ms) {
     return open(std::string(runtime) + "/bus", true, timeout_ms);
 }
 
-// SASL: a NUL byte, AUTH EXTERNAL with our euid (as decimal text, hex-encoded),
-// and BEGIN after the server's OK. The kernel vouches for the uid (SO_PEERCRED).
+// SASL: a NUL byte, then AUTH EXTERNAL without an identity and an empty DATA
+// (pipelined, as sd-bus does): the server takes the uid the kernel reports for
+// our socket (SO_PEERCRED). Claiming geteuid() instead fails in a user
+// namespace (rootless podman runs the runtime as its uid 0, which the bus sees
+// as the user's uid). The server's DATA challenge is skipped; BEGIN after OK.
 Status Connection::authenticate(int64_t deadline) {
-    const std::string auth = std::string(1, '\0') + "AUTH EXTERNAL " + hex(std::to_string(::geteuid())) + "\r\n";
+    const std::string auth = std::string(1, '\0') + "AUTH EXTERNAL\r\nDATA\r\n";
     BERTH_TRY(write_all({reinterpret_cast<const uint8_t*>(auth.data()), auth.size()}, deadline));
+    std::string line;
+    do {
+        BERTH_TRY_ASSIGN(line, read_auth_line(deadline));
+    } while (line == "DATA");
+    if (line.compare(0, 3, "OK ") != 0)
+        return Error::msg("D-Bus authentication on " + quoted(socket_path_) + " refused: " + line);
+    constexpr std::string_view kBegin = "BEGIN\r\n";
+    return write_all({reinterpret_cast<const uint8_t*>(kBegin.data()), kBegin.size()}, deadline);
+}
+
+Result<std::string> Connection::read_auth_line(int64_t deadline) {
     const std::string waiting = "the D-Bus authentication reply";
     size_t line_end = 0;
     for (;;) {
@@ -178,12 +182,9 @@ Status Connection::authenticate(int64_t deadline) {
             return Error::msg("D-Bus authentication on " + quoted(socket_path_) + ": reply line too long");
         BERTH_TRY(read_some(deadline, waiting));
     }
-    const std::string line(in_.begin(), in_.begin() + static_cast<ptrdiff_t>(line_end));
+    std::string line(in_.begin(), in_.begin() + static_cast<ptrdiff_t>(line_end));
     in_.erase(in_.begin(), in_.begin() + static_cast<ptrdiff_t>(line_end + 2));
-    if (line.compare(0, 3, "OK ") != 0)
-        return Error::msg("D-Bus authentication on " + quoted(socket_path_) + " refused: " + line);
-    constexpr std::string_view kBegin = "BEGIN\r\n";
-    return write_all({reinterpret_cast<const uint8_t*>(kBegin.data()), kBegin.size()}, deadline);
+    return line;
 }
 
 Status Connection::write_all(std::span<const uint8_t> bytes, int64_t deadline) {

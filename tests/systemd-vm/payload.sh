@@ -2,8 +2,9 @@
 # Runs INSIDE the systemd VM (payload.service, root, cwd /payload): every check group
 # for each runtime named on the command line (a name in PATH: /payload/bin/berth, or the
 # image's runc and crun). Each group's output also goes to /out/RUNTIME-GROUP.log, which
-# vm.sh copies back to the host (VM_OUTDIR).
-#   payload.sh RUNTIME...
+# vm.sh copies back to the host (VM_OUTDIR). RUNTIME:GROUP[,GROUP] runs only those groups
+# (by hand: `run-ctest.sh ... berth:rootless`).
+#   payload.sh RUNTIME[:GROUPS]...
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 RUNTIME..." >&2; exit 2; }
 fail=0
@@ -13,12 +14,15 @@ echo "payload: $(uname -r), systemd $(systemctl --version | sed -n '1s/^systemd 
 for m in $(cat /etc/modules-load.d/vm.conf 2>/dev/null); do
     grep -q "^$m " /proc/modules || { echo "payload: FAIL kernel module $m not loaded"; fail=1; }
 done
-for rt in "$@"; do
+for arg in "$@"; do
+    rt=${arg%%:*} groups="systemd-driver managers rootless"
+    [ "$rt" = "$arg" ] || groups=$(tr , ' ' <<<"${arg#*:}")
     path=$(command -v "$rt") || { echo "payload: FAIL no runtime $rt"; fail=1; continue; }
-    for group in systemd-driver managers; do
+    for group in $groups; do
         t0=$(up)
-        arg=$rt; [ $group = managers ] && arg=$path
-        ./checks/$group.sh "$arg" 2>&1 | tee "$VM_OUT/$rt-$group.log"
+        # the manager groups hand the runtime's path to podman and containerd
+        what=$path; [ $group = systemd-driver ] && what=$rt
+        ./checks/$group.sh "$what" 2>&1 | tee "$VM_OUT/$rt-$group.log"
         rc=${PIPESTATUS[0]}
         [ "$rc" = 0 ] || fail=1
         echo "payload: $rt $group rc=$rc in $(awk "BEGIN{printf \"%.1f\", $(up) - $t0}")s"

@@ -1,4 +1,5 @@
-// Rootless pieces that need no user: the `none` cgroup manager and its record.
+// Rootless pieces that need no user: the `none` cgroup manager and its record,
+// the systemd driver's record of the user's manager.
 #include <gtest/gtest.h>
 
 #include "berth/cgroups/manager.hpp"
@@ -65,6 +66,22 @@ TEST(RootlessNoneManager, RecordedAndReadBack) {
     ASSERT_TRUE(back.ok()) << back.error().what();
     EXPECT_EQ(back->cgroup.driver, cgroups::Driver::none);
     EXPECT_EQ(cgroups::driver_from_name("none"), cgroups::Driver::none);
+}
+
+// A unit of the user's systemd is stopped through the user's bus by later
+// commands: the record says whose manager it is.
+TEST(RootlessSystemdManager, UserManagerRecordedAndReadBack) {
+    container::Record r;
+    r.id = "x";
+    for (bool user : {true, false}) {
+        r.cgroup = {cgroups::Driver::systemd, "sdvm-c1.scope", "unified 0 /user.slice/x", user};
+        const std::string json = container::write_record(r);
+        EXPECT_EQ(json.find("\"cgroup_systemd_user\":true") != std::string::npos, user) << json;
+        auto back = container::parse_record(json, "state.json");
+        ASSERT_TRUE(back.ok()) << back.error().what();
+        EXPECT_EQ(back->cgroup.user, user);
+        EXPECT_EQ(back->cgroup.unit, "sdvm-c1.scope");
+    }
 }
 
 }  // namespace

@@ -50,6 +50,7 @@ struct SavedManager {
     Driver driver = Driver::cgroupfs;
     std::string unit;    // systemd: the unit's name ("" for cgroupfs)
     std::string cgroup;  // Cgroup::saved(): layout, depth made, path
+    bool user = false;   // systemd: the unit is the user's manager's (rootless), not the system's
 };
 
 struct CreateRequest {
@@ -62,6 +63,7 @@ struct CreateRequest {
     // --rootless: a cgroupfs cgroup the kernel refuses to make for lack of
     // permission becomes the `none` driver when the config asks for no path
     // and no limits (runc's rules); otherwise the error names what was asked.
+    // With systemd: the unit is the user's manager's, on the session bus.
     bool rootless = false;
 };
 

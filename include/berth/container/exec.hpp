@@ -28,6 +28,9 @@ struct ExecOptions {
     int preserve_fds = 0;
     std::vector<std::string> cgroups;  // --cgroup [controller[,controller]:]path
     bool ignore_paused = false;
+    // --rootless (resolved): a cgroup the caller may not move processes into
+    // is warned about, not fatal (runc ignores that error when rootless).
+    bool rootless = false;
 };
 
 // The process's exit status in the foreground, 0 when detached.

@@ -104,7 +104,8 @@ bool is_error_name(const Error& error, std::string_view name);
 // awaited: `wait for the reply to org.x.Y.Z on "/run/...": Connection timed out`.
 class Connection {
 public:
-    // Connects to a unix socket and authenticates (SASL EXTERNAL with our euid);
+    // Connects to a unix socket and authenticates (SASL EXTERNAL: the uid the kernel
+    // reports for the socket);
     // on a bus also says Hello.
     static Result<Connection> open(const std::string& socket_path, bool bus, int timeout_ms);
     // The first `unix:path=` entry of a D-Bus address list that connects
@@ -146,6 +147,7 @@ private:
     Connection(UniqueFd fd, bool bus, std::string socket_path);
     static Result<Connection> open_until(const std::string& socket_path, bool bus, int64_t deadline);
     Status authenticate(int64_t deadline);
+    Result<std::string> read_auth_line(int64_t deadline);
     Status write_all(std::span<const uint8_t> bytes, int64_t deadline);
     Status read_some(int64_t deadline, const std::string& waiting_for);
     Result<Message> receive(int64_t deadline, const std::string& waiting_for);
