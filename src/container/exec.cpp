@@ -103,10 +103,12 @@ process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, c
     if (rootless) {
         // Moving a process needs write access to the common ancestor of its
         // old and new cgroups, which an unprivileged caller outside its own
-        // delegated subtree (a user manager's) lacks: joined by pid, best effort.
+        // delegated subtree (a user manager's) lacks: joined by pid, best
+        // effort. Said under --debug only: runc is silent, and the exec'd
+        // process's stderr is often the caller's output.
         steps.join_cgroup = [&cgroup_dirs](pid_t pid) {
             if (Status joined = join_cgroup_dirs(cgroup_dirs, pid); !joined)
-                log::warn("rootless: the process stays outside the container's cgroup: " + joined.error().what());
+                log::debug("rootless: the process stays outside the container's cgroup: " + joined.error().what());
             return Status{};
         };
     } else if (!join || join->v2_dir) {
