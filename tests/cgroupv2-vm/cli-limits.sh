@@ -47,6 +47,9 @@ esac
 expect $CG/rdma.max ""
 $R ps --format json c1 | grep -q "$pid" && t "ok ps json" || bad "ps json: $($R ps --format json c1)"
 $R events --stats c1 | grep -q '"pids":{"current":1,"limit":10}' && t "ok events --stats" || bad "events --stats: $($R events --stats c1)"
+# runtime-spec 1.3: pids.limit 0 is a limit (runc 1.4 writes 1: systemd has no TasksMax=0)
+$R update --pids-limit 0 c1 || bad "update --pids-limit 0"
+expect $CG/pids.max 1
 $R delete -f c1 || bad "delete -f c1"
 [ -d $CG ] && bad "$CG left after delete" || t "ok $CG removed"
 
