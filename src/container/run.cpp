@@ -12,6 +12,15 @@
 #include "berth/util/trace.hpp"
 
 namespace berth::container {
+namespace {
+
+// run's own delete: the container's outcome is what run reports, so a failed
+// cleanup is said, not returned (and never dropped).
+void warn_if_failed(Status deleted) {
+    if (!deleted) log::warn(deleted.error().what());
+}
+
+}  // namespace
 
 Result<int> run_container(RunOptions options) {
     const std::string& root = options.create.root;
@@ -19,7 +28,7 @@ Result<int> run_container(RunOptions options) {
     if (options.detach) {
         BERTH_TRY(create_container(options.create));
         Status started = start_container(root, id);
-        if (!started) (void)delete_container(root, id, true);
+        if (!started) warn_if_failed(delete_container(root, id, true));
         BERTH_TRY(std::move(started));
         return 0;
     }
@@ -43,10 +52,7 @@ Result<int> run_container(RunOptions options) {
     Status started = start_container(root, id);
     trace::phase("wait");
     Result<int> code = started ? wait_foreground(created.pid, signals.fd(), master.get()) : Result<int>(std::move(started).error());
-    if (!options.keep) {
-        Status deleted = delete_container(root, id, true);
-        if (!deleted) log::warn(deleted.error().what());
-    }
+    if (!options.keep) warn_if_failed(delete_container(root, id, true));
     return code;
 }
 
