@@ -30,6 +30,10 @@ int64_t now_ms() {
     return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+// `timeout_ms` from now, counted from the next whole millisecond: now_ms()
+// rounds down, so a deadline from it would expire up to 1 ms early.
+int64_t deadline_in(int timeout_ms) { return now_ms() + 1 + timeout_ms; }
+
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // Waits until `fd` is ready for `events`; ETIMEDOUT at the deadline.
@@ -86,7 +90,7 @@ Connection::Connection(UniqueFd fd, bool bus, std::string socket_path)
     : fd_(std::move(fd)), bus_(bus), socket_path_(std::move(socket_path)) {}
 
 Result<Connection> Connection::open(const std::string& socket_path, bool bus, int timeout_ms) {
-    return open_until(socket_path, bus, now_ms() + timeout_ms);
+    return open_until(socket_path, bus, deadline_in(timeout_ms));
 }
 
 Result<Connection> Connection::open_until(const std::string& socket_path, bool bus, int64_t deadline) {
@@ -118,7 +122,7 @@ Result<Connection> Connection::open_until(const std::string& socket_path, bool b
 }
 
 Result<Connection> Connection::open_address(std::string_view address, bool bus, int timeout_ms) {
-    const int64_t deadline = now_ms() + timeout_ms;
+    const int64_t deadline = deadline_in(timeout_ms);
     Result<Connection> last = Error::msg("D-Bus address " + quoted(address) + " has no unix:path= entry");
     for (size_t start = 0; start <= address.size();) {
         const size_t semicolon = std::min(address.find(';', start), address.size());
@@ -132,7 +136,7 @@ Result<Connection> Connection::open_address(std::string_view address, bool bus, 
 }
 
 Result<Connection> Connection::system(int timeout_ms) {
-    const int64_t deadline = now_ms() + timeout_ms;
+    const int64_t deadline = deadline_in(timeout_ms);
     // The bus first, as runc (go-systemd) talks to systemd: under load systemd
     // left calls on its private socket unanswered (tests/systemd-vm saw 30 s
     // timeouts for StopUnit while the unit was being collected).
@@ -233,7 +237,7 @@ Result<Message> Connection::receive(int64_t deadline, const std::string& waiting
 }
 
 Result<uint32_t> Connection::send(const Message& message, int timeout_ms) {
-    return send_until(message, now_ms() + timeout_ms);
+    return send_until(message, deadline_in(timeout_ms));
 }
 
 Result<uint32_t> Connection::send_until(const Message& message, int64_t deadline) {
@@ -245,7 +249,7 @@ Result<uint32_t> Connection::send_until(const Message& message, int64_t deadline
 }
 
 Result<Message> Connection::wait_reply(uint32_t serial, int timeout_ms) {
-    return reply_until(serial, now_ms() + timeout_ms, "call " + std::to_string(serial));
+    return reply_until(serial, deadline_in(timeout_ms), "call " + std::to_string(serial));
 }
 
 Result<Message> Connection::reply_until(uint32_t serial, int64_t deadline, const std::string& call) {
@@ -284,7 +288,7 @@ Status Connection::keep(Message m, int64_t deadline) {
 }
 
 Result<Message> Connection::call(const Message& message, int timeout_ms) {
-    return call_until(message, now_ms() + timeout_ms);
+    return call_until(message, deadline_in(timeout_ms));
 }
 
 Result<Message> Connection::call_until(const Message& message, int64_t deadline) {
@@ -316,7 +320,7 @@ Result<Message> Connection::wait_signal(const std::function<bool(const Message&)
         signals_.erase(it);
         return m;
     }
-    const int64_t deadline = now_ms() + timeout_ms;
+    const int64_t deadline = deadline_in(timeout_ms);
     for (;;) {
         BERTH_TRY_ASSIGN(Message m, receive(deadline, "a matching signal"));
         if (m.kind == MessageKind::signal && match(m)) return m;
