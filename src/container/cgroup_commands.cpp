@@ -51,16 +51,24 @@ Status stream_events(const Opened& c, int64_t interval_ms, const EventSink& emit
     if (!init || !init_alive(c.record)) return {};
     auto watcher = cgroups::OomWatcher::open(c.cgroup->cgroup());
     if (!watcher) log::warn("no OOM events: " + watcher.error().what());
+    // False once the cgroup is gone: the container was deleted.
+    auto report_oom = [&]() -> bool {
+        auto fresh = watcher->consume();
+        if (!fresh) return false;
+        for (uint64_t i = 0; i < *fresh; ++i) emit(cgroups::oom_event_json(c.record.id));
+        return true;
+    };
     for (;;) {
         pollfd p[2] = {{watcher ? watcher->fd() : -1, POLLIN, 0}, {init.get(), POLLIN, 0}};
         int n = ::poll(p, 2, static_cast<int>(std::min<int64_t>(interval_ms, INT_MAX)));
         if (n < 0 && errno != EINTR) return Error::from_errno("poll");
-        if (n > 0 && (p[0].revents & POLLIN)) {
-            auto fresh = watcher->consume();
-            if (!fresh) return {};  // the cgroup is gone: the container was deleted
-            for (uint64_t i = 0; i < *fresh; ++i) emit(cgroups::oom_event_json(c.record.id));
+        if (n > 0 && (p[0].revents & POLLIN) && !report_oom()) return {};
+        if (n > 0 && p[1].revents) {
+            // The OOM kill that ended the init may be counted before its
+            // notification wakes us: look once more.
+            if (watcher) report_oom();
+            return {};
         }
-        if (n > 0 && p[1].revents) return {};
         if (n == 0) BERTH_TRY(emit_stats(*c.cgroup, c.record.id, emit));
     }
 }

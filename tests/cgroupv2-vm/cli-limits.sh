@@ -60,10 +60,8 @@ $R delete -f c2 2>/dev/null
 
 t "memory enforcement (memory.max=16M): expect an OOM kill (rc 137) reported by events"
 # dd fills its 32M buffer from /dev/zero: quick even under TCG. The sleep gives
-# `events` (started just before, in the background) time to register its watch:
-# an OOM before that is already counted when it opens and never reported (1 s
-# was too short on a loaded host).
-mk c3 'sleep 3; dd if=/dev/zero of=/dev/null bs=32M count=1'
+# `events` (started just before, in the background) time to open its watch.
+mk c3 'sleep 1; dd if=/dev/zero of=/dev/null bs=32M count=1'
 sed -i 's/67108864/16777216/g' config.json
 $R create c3 || bad "create c3"
 $R events c3 >/tmp/events.c3 &
