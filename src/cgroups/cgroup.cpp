@@ -240,8 +240,7 @@ Result<Cgroup> Cgroup::existing(std::string path) {
 Status Cgroup::apply_initial(const oci::Resources* resources) const {
     static const std::vector<oci::DeviceCgroup> kNoRules;
     BERTH_TRY(apply_devices(resources ? resources->devices : kNoRules));
-    if (!resources) return {};
-    return layout() == Layout::unified ? apply_v2(unified_dir(), *resources) : apply_v1(*this, *resources);
+    return resources ? apply_resources(*resources) : Status{};
 }
 
 Status Cgroup::make_dirs() {
@@ -330,8 +329,11 @@ Result<std::vector<pid_t>> Cgroup::pids() const {
 
 Status Cgroup::apply(const oci::Resources& resources) const {
     if (!resources.devices.empty()) BERTH_TRY(apply_devices(resources.devices));
-    if (layout() == Layout::unified) return apply_v2(unified_dir(), resources);
-    return apply_v1(*this, resources);
+    return apply_resources(resources);
+}
+
+Status Cgroup::apply_resources(const oci::Resources& resources) const {
+    return layout() == Layout::unified ? apply_v2(unified_dir(), resources) : apply_v1(*this, resources);
 }
 
 Status Cgroup::apply_devices(const std::vector<oci::DeviceCgroup>& rules) const {

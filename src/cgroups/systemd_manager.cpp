@@ -69,24 +69,35 @@ unsigned parse_version(const std::string& text) {
     return version;
 }
 
-// What the property mapping needs to know of this host and its systemd.
+// What the property mapping needs to know of this host and its systemd. The
+// version is read once a mapping asks for it (map_properties).
 struct HostFacts {
     bool unified = true;
-    unsigned version = 0;
-    std::string proc_devices;  // read only where systemd needs device group names
+    std::optional<unsigned> version;
+    std::string proc_devices;  // device group names for "<major>:*" rules
 
-    Host view() const { return Host{unified, version, proc_devices}; }
+    Host view() const { return Host{unified, version.value_or(0), proc_devices}; }
 };
 
-Result<HostFacts> host_facts(dbus::Connection& bus, const Cgroup& cgroup) {
+Result<HostFacts> host_facts(const Cgroup& cgroup) {
     HostFacts facts;
     facts.unified = cgroup.layout() == Layout::unified;
+    BERTH_TRY_ASSIGN(facts.proc_devices, read_file("/proc/devices"));
+    return facts;
+}
+
+// Runs `map` (a property mapping of systemd_properties.hpp) with what is known
+// of systemd. Most configurations gate nothing on its version, so it is read
+// (one round trip) only when the mapping asked for it, and then `map` runs again.
+template <class Map>
+auto map_properties(dbus::Connection& bus, HostFacts& facts, const Map& map) -> decltype(map(Host{})) {
+    Host host = facts.view();
+    auto mapped = map(host);
+    if (facts.version || !host.version_asked) return mapped;
+    trace::phase("sd_version");
     BERTH_TRY_ASSIGN(dbus::Value version, bus.get_property(kService, kObject, kManager, "Version", kTimeoutMs));
     facts.version = parse_version(version.text());
-    if (facts.version != 0 && facts.version < kDeviceGroupGlobVersion) {
-        BERTH_TRY_ASSIGN(facts.proc_devices, read_file("/proc/devices"));
-    }
-    return facts;
+    return map(facts.view());
 }
 
 // Where a user manager's unit's cgroup is: its Unit::path below the manager's
@@ -159,12 +170,14 @@ Status SystemdManager::place(pid_t pid) const {
     if (!start_) return Error::msg("systemd unit " + unit_ + ": nothing to start");
     const Start& s = *start_;
     BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus(user_));
-    const Host host = s.host.view();
+    HostFacts facts = s.host;
     // A slice holds no processes of its own: the init goes into its cgroup below.
     std::vector<uint32_t> pids;
     if (!s.unit.is_slice()) pids.push_back(static_cast<uint32_t>(pid));
-    BERTH_TRY_ASSIGN(auto properties,
-                     start_properties(s.unit, s.container_id, pids, s.annotations, s.resources ? &*s.resources : nullptr, host));
+    BERTH_TRY_ASSIGN(auto properties, map_properties(*bus, facts, [&](const Host& host) {
+                         return start_properties(s.unit, s.container_id, pids, s.annotations,
+                                                 s.resources ? &*s.resources : nullptr, host);
+                     }));
     // The limits in the same call: one round trip, and the unit never runs without them.
     properties.insert(properties.end(), s.limits.properties.begin(), s.limits.properties.end());
     const std::string what = "start systemd unit " + unit_;
@@ -201,8 +214,9 @@ Status SystemdManager::update(const oci::Resources& resources) const {
     if (resources.memory && resources.memory->checkBeforeUpdate.value_or(false) && cgroup_.layout() == Layout::unified)
         BERTH_TRY(check_memory_usage(cgroup_.unified_dir() + "/memory.current", *resources.memory));
     BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus(user_));
-    BERTH_TRY_ASSIGN(HostFacts host, host_facts(*bus, cgroup_));
-    BERTH_TRY_ASSIGN(ResourceProperties limits, resource_properties(resources, host.view()));
+    BERTH_TRY_ASSIGN(HostFacts host, host_facts(cgroup_));
+    BERTH_TRY_ASSIGN(ResourceProperties limits,
+                     map_properties(*bus, host, [&](const Host& h) { return resource_properties(resources, h); }));
     if (resources.devices.empty()) drop_device_properties(limits.properties);
     if (!limits.properties.empty()) {
         BERTH_TRY(bus->call(manager_call("SetUnitProperties", {dbus::Value::string(unit_), dbus::Value::boolean(true),
@@ -251,14 +265,15 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
         BERTH_TRY_ASSIGN(std::string path, user_unit_path(*bus, unit));
         BERTH_TRY_ASSIGN(cgroup, Cgroup::existing(std::move(path)));
     }
-    trace::phase("sd_version");
-    BERTH_TRY_ASSIGN(HostFacts host, host_facts(*bus, cgroup));
     trace::phase("sd_properties");
+    BERTH_TRY_ASSIGN(HostFacts host, host_facts(cgroup));
     std::string name = unit.name;
     SystemdManager::Start start{std::move(unit), std::string(request.container_id), std::move(annotations), {}, {}, {}};
     if (request.resources) {
         start.resources = *request.resources;
-        BERTH_TRY_ASSIGN(start.limits, resource_properties(*request.resources, host.view()));
+        BERTH_TRY_ASSIGN(start.limits, map_properties(*bus, host, [&](const Host& h) {
+                             return resource_properties(*request.resources, h);
+                         }));
     }
     start.host = std::move(host);
     auto manager = std::make_unique<SystemdManager>(std::move(cgroup), std::move(name), user);

@@ -50,8 +50,8 @@ std::string_view trim(std::string_view s) {
 // period systemd will write (its per-second value rounded up to 10 ms), which
 // the files must get too. A period without a quota leaves systemd's quota per
 // second alone (runc sets it unlimited: its callers always pass both).
-Result<int64_t> add_cpu_quota(std::vector<Property>& out, int64_t quota, uint64_t period, unsigned version) {
-    if (period != 0 && version >= kCpuQuotaPeriodVersion) out.push_back(u64("CPUQuotaPeriodUSec", period));
+Result<int64_t> add_cpu_quota(std::vector<Property>& out, int64_t quota, uint64_t period, const Host& host) {
+    if (period != 0 && host.at_least(kCpuQuotaPeriodVersion)) out.push_back(u64("CPUQuotaPeriodUSec", period));
     if (quota == 0) return quota;
     if (quota < 0) {
         out.push_back(u64("CPUQuotaPerSecUSec", kInfinity));
@@ -69,16 +69,16 @@ Result<int64_t> add_cpu_quota(std::vector<Property>& out, int64_t quota, uint64_
     return static_cast<int64_t>(rounded);
 }
 
-Status add_cpuset(std::vector<Property>& out, const char* property, std::string_view list, unsigned version) {
+Status add_cpuset(std::vector<Property>& out, const char* property, std::string_view list, const Host& host) {
     BERTH_TRY_ASSIGN(auto bits, cpuset_bits(list));
     // Older systemd has no such property; the files still get the list.
-    if (version >= kAllowedCpusVersion) out.push_back({property, Value::bytes(bits)});
+    if (host.at_least(kAllowedCpusVersion)) out.push_back({property, Value::bytes(bits)});
     return {};
 }
 
 // cpu.idle=1 is CPUWeight=0 since systemd 252 (no way to ask for idle 0).
-bool idle_as_weight(std::optional<int64_t> idle, unsigned version) {
-    return idle && *idle == 1 && version >= kCpuIdleVersion;
+bool idle_as_weight(std::optional<int64_t> idle, const Host& host) {
+    return idle && *idle == 1 && host.at_least(kCpuIdleVersion);
 }
 
 void add_tasks_max(std::vector<Property>& out, const oci::Pids& pids) {
@@ -89,22 +89,22 @@ void add_tasks_max(std::vector<Property>& out, const oci::Pids& pids) {
 
 Status add_cpu(std::vector<Property>& out, const oci::CPU& cpu, const Host& host, oci::CPU& files) {
     if (host.unified) {
-        bool idle = idle_as_weight(cpu.idle, host.version);
+        bool idle = idle_as_weight(cpu.idle, host);
         if (idle) out.push_back(u64("CPUWeight", 0));
         // With idle, systemd ignores the weight (cpu.weight still gets it).
         if (cpu.shares && *cpu.shares != 0 && !idle) out.push_back(u64("CPUWeight", shares_to_weight(*cpu.shares)));
     } else if (cpu.shares && *cpu.shares != 0) {
         out.push_back(u64("CPUShares", *cpu.shares));
     }
-    auto quota = add_cpu_quota(out, cpu.quota.value_or(0), cpu.period.value_or(0), host.version);
+    auto quota = add_cpu_quota(out, cpu.quota.value_or(0), cpu.period.value_or(0), host);
     if (!quota) return std::move(quota).error().wrap("linux.resources.cpu.quota");
     if (cpu.quota) files.quota = *quota;
     if (cpu.cpus && !cpu.cpus->empty()) {
-        Status st = add_cpuset(out, "AllowedCPUs", *cpu.cpus, host.version);
+        Status st = add_cpuset(out, "AllowedCPUs", *cpu.cpus, host);
         if (!st) return std::move(st).error().wrap("linux.resources.cpu.cpus " + quoted(*cpu.cpus));
     }
     if (cpu.mems && !cpu.mems->empty()) {
-        Status st = add_cpuset(out, "AllowedMemoryNodes", *cpu.mems, host.version);
+        Status st = add_cpuset(out, "AllowedMemoryNodes", *cpu.mems, host);
         if (!st) return std::move(st).error().wrap("linux.resources.cpu.mems " + quoted(*cpu.mems));
     }
     return {};
@@ -142,7 +142,7 @@ Result<uint64_t> parse_max(std::string_view value) {
 }
 
 // "quota [period]" as cpu.max takes it, quota "max" for unlimited.
-Status add_unified_cpu_max(std::vector<Property>& out, std::string_view value, unsigned version, std::string& file) {
+Status add_unified_cpu_max(std::vector<Property>& out, std::string_view value, const Host& host, std::string& file) {
     std::vector<std::string_view> fields;
     for (size_t pos = 0; pos < value.size();) {
         size_t end = value.find_first_of(" \t", pos);
@@ -164,7 +164,7 @@ Status add_unified_cpu_max(std::vector<Property>& out, std::string_view value, u
         if (!p || *p == 0) return Error::msg("period " + quoted(fields[1]) + ": expected a positive integer");
         period = *p;
     }
-    BERTH_TRY_ASSIGN(int64_t rounded, add_cpu_quota(out, quota, period, version));
+    BERTH_TRY_ASSIGN(int64_t rounded, add_cpu_quota(out, quota, period, host));
     file = (rounded < 0 ? std::string("max") : std::to_string(rounded)) + " " + std::to_string(period);
     return {};
 }
@@ -186,9 +186,9 @@ Status add_unified(std::vector<Property>& out, const std::string& key, std::stri
         if (!weight || *weight < 1 || *weight > 10000) return Error::msg("expected an integer from 1 to 10000");
         out.push_back(u64("CPUWeight", *weight));
     } else if (key == "cpu.max") {
-        BERTH_TRY(add_unified_cpu_max(out, value, host.version, file));
+        BERTH_TRY(add_unified_cpu_max(out, value, host, file));
     } else if (key == "cpuset.cpus" || key == "cpuset.mems") {
-        BERTH_TRY(add_cpuset(out, key == "cpuset.cpus" ? "AllowedCPUs" : "AllowedMemoryNodes", value, host.version));
+        BERTH_TRY(add_cpuset(out, key == "cpuset.cpus" ? "AllowedCPUs" : "AllowedMemoryNodes", value, host));
     } else if (key == "memory.high" || key == "memory.low" || key == "memory.min" || key == "memory.max" ||
                key == "memory.swap.max") {
         static const std::map<std::string, std::string> kNames = {
@@ -212,7 +212,7 @@ Status add_unified(std::vector<Property>& out, const std::string& key, std::stri
 
 Status add_unified_map(std::vector<Property>& out, std::map<std::string, std::string>& unified, const Host& host) {
     auto idle_it = unified.find("cpu.idle");
-    bool idle = idle_it != unified.end() && trim(idle_it->second) == "1" && host.version >= kCpuIdleVersion;
+    bool idle = idle_it != unified.end() && trim(idle_it->second) == "1" && host.at_least(kCpuIdleVersion);
     for (auto& [key, value] : unified) {
         BERTH_TRY(check_unified_key(key));
         std::string original = value;
@@ -234,12 +234,14 @@ std::string device_allow_path(const DeviceKey& key, const Host& host) {
         return {};
     }
     if (key.minor < 0) {
-        if (host.version >= kDeviceGroupGlobVersion) return group + std::to_string(key.major);
+        // The group's name works on every systemd (runc 1.1 only uses names);
+        // the number only since 240, and only that needs systemd's version.
         std::string named = device_group(host.proc_devices, key.type, key.major);
-        if (named.empty())
-            warn("no device group for major " + std::to_string(key.major) +
-                 " in /proc/devices: systemd gets no rule for it, the container's own device filter has it");
-        return named;
+        if (!named.empty()) return named;
+        if (host.at_least(kDeviceGroupGlobVersion)) return group + std::to_string(key.major);
+        warn("no device group for major " + std::to_string(key.major) +
+             " in /proc/devices: systemd gets no rule for it, the container's own device filter has it");
+        return {};
     }
     // systemd older than 240 stats this path and skips the rule when it does
     // not exist (runc skips it itself): the container's filter still has it.
@@ -249,9 +251,9 @@ std::string device_allow_path(const DeviceKey& key, const Host& host) {
 
 // OOMPolicy for unified memory.oom.group: systemd kills the whole unit on an
 // OOM kill (1) or lets the rest continue (0); other values only go to the file.
-Status add_oom_policy(std::vector<Property>& out, const std::map<std::string, std::string>& unified) {
+Status add_oom_policy(std::vector<Property>& out, const std::map<std::string, std::string>& unified, const Host& host) {
     auto it = unified.find("memory.oom.group");
-    if (it == unified.end()) return {};
+    if (it == unified.end() || !host.at_least(kOomPolicyVersion)) return {};
     auto group = parse_u64(trim(it->second));
     if (!group)
         return Error::msg("linux.resources.unified[\"memory.oom.group\"] " + quoted(it->second) + ": expected 0 or 1");
@@ -284,7 +286,7 @@ Result<std::vector<Property>> start_properties(const Unit& unit, std::string_vie
     // lifetime is its manager's business.
     out.push_back({"DefaultDependencies", Value::boolean(false)});
     out.insert(out.end(), annotations.begin(), annotations.end());
-    if (resources && host.unified && host.version >= kOomPolicyVersion) BERTH_TRY(add_oom_policy(out, resources->unified));
+    if (resources && host.unified) BERTH_TRY(add_oom_policy(out, resources->unified, host));
     return out;
 }
 

@@ -381,6 +381,48 @@ TEST(SystemdProperties, WildcardMinorBefore240IsTheGroupFromProcDevices) {
     EXPECT_EQ(props->back(), (Property{"DeviceAllow", allow_list(allows)}));
 }
 
+TEST(SystemdProperties, WildcardMinorIsTheGroupByNameOnAnySystemdAndByNumberOnlyWithoutOne) {
+    Host host{true, kNew, kProcDevices};
+    auto props = device_properties({rule(true, "c", 99, -1, "rw")}, host);
+    ASSERT_TRUE(props.ok());
+    auto allows = default_allows();
+    allows.back() = {"char-pts", "rwm"};  // 136:* by its name, as runc 1.1
+    allows.insert(allows.end() - 1, {"char-99", "rw"});  // no name: the number (systemd >= 240)
+    EXPECT_EQ(props->back(), (Property{"DeviceAllow", allow_list(allows)}));
+    EXPECT_TRUE(host.version_asked);
+}
+
+// The driver reads systemd's Version (a round trip) only when the mapping asks.
+TEST(SystemdProperties, OnlyGatedPropertiesAskForTheVersion) {
+    auto asks = [](const oci::Resources& r) {
+        Host host{true, 0, kProcDevices};
+        EXPECT_TRUE(resource_properties(r, host).ok());
+        return host.version_asked;
+    };
+    oci::Resources plain = memory(1 << 30);
+    plain.pids = oci::Pids{};
+    plain.pids->limit = 10;
+    plain.devices = {rule(true, "c", 136, -1, "rwm")};  // named in /proc/devices
+    EXPECT_FALSE(asks(plain));
+    EXPECT_FALSE(asks(cpu(50000, std::nullopt)));  // a quota without a period
+    EXPECT_TRUE(asks(cpu(50000, 100000)));         // CPUQuotaPeriodUSec: 242
+    oci::Resources cpus;
+    cpus.cpu = oci::CPU{};
+    cpus.cpu->cpus = "0";
+    EXPECT_TRUE(asks(cpus));  // AllowedCPUs: 244
+    oci::Resources group;
+    group.devices = {rule(true, "c", 99, -1, "rw")};  // no name: char-99 needs 240
+    EXPECT_TRUE(asks(group));
+    // OOMPolicy (253) only when memory.oom.group is there
+    Host host{true, 0, kProcDevices};
+    oci::Resources none;
+    ASSERT_TRUE(start_properties(Unit{}, "n", {1}, {}, &none, host).ok());
+    EXPECT_FALSE(host.version_asked);
+    none.unified["memory.oom.group"] = "1";
+    ASSERT_TRUE(start_properties(Unit{}, "n", {1}, {}, &none, host).ok());
+    EXPECT_TRUE(host.version_asked);
+}
+
 TEST(SystemdProperties, DeviceGroup) {
     EXPECT_EQ(device_group(kProcDevices, 'c', 1), "char-mem");
     EXPECT_EQ(device_group(kProcDevices, 'c', 136), "char-pts");

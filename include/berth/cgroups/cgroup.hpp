@@ -85,6 +85,8 @@ private:
     Status make_dirs();
     // The directory whose cgroup.procs lists the processes (freezer / pids / v2).
     std::string procs_dir() const;
+    // Everything but the device rules, by layout (v1 files, or v2 files).
+    Status apply_resources(const oci::Resources& resources) const;
 
     Hierarchies h_;
     std::string path_;

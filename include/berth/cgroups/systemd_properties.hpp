@@ -51,9 +51,18 @@ inline constexpr unsigned kOomPolicyVersion = 253;         // OOMPolicy of a sco
 struct Host {
     bool unified = true;   // the cgroup v2 layout; false: v1 or hybrid (systemd's legacy properties)
     unsigned version = 0;  // systemd's Version ("252.6-1" -> 252); 0 when unknown: nothing gated
-    // The text of /proc/devices: device group names for "<major>:*" rules on
-    // systemd older than 240.
+    // The text of /proc/devices: the device group names ("char-pts") for
+    // "<major>:*" rules.
     std::string_view proc_devices;
+    // Set by at_least: the mapping gated a property on the version. Reading the
+    // version costs the driver a round trip, so it maps with the version unknown
+    // first and reads it (and maps again) only when this is set.
+    mutable bool version_asked = false;
+
+    bool at_least(unsigned wanted) const {
+        version_asked = true;
+        return version >= wanted;
+    }
 };
 
 struct ResourceProperties {
@@ -81,7 +90,8 @@ Result<ResourceProperties> resource_properties(const oci::Resources& resources, 
 
 // DeviceAllow/DevicePolicy for the rule list (the defaults added), as runc:
 // an allow list is DevicePolicy=strict with one DeviceAllow entry per allowed
-// device ("/dev/char/1:3", "char-136" / "char-pts", "char-*"); allow-all is
+// device ("/dev/char/1:3", "char-pts" by its /proc/devices name or else
+// "char-136" from systemd 240, "char-*"); allow-all is
 // DevicePolicy=auto. What systemd cannot express ("*:<minor>" rules, a deny
 // list) is left out with a warning: the driver's own device filter has it.
 Result<std::vector<dbus::Property>> device_properties(const std::vector<oci::DeviceCgroup>& rules, const Host& host);
