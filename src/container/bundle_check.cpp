@@ -91,13 +91,31 @@ void require_controller(const HostFacts& host, std::string path, std::string_vie
                                         cgroups::layout_name(host.cgroups.layout) + ")"});
 }
 
-bool grantable(const HostFacts& host, int capability) {
-    return (host.capabilities.grantable & (linux_setup::CapabilityMask{1} << capability)) != 0;
+bool is_initial_user_namespace(const HostFacts& host) {
+    return host.uid_map.size() == 1 && host.uid_map[0].containerID == 0 && host.uid_map[0].hostID == 0 &&
+           host.uid_map[0].size == 4294967295u;
+}
+
+// Why the container's process cannot raise a hard rlimit above berth's own, or
+// "" when it can. setrlimit takes CAP_SYS_RESOURCE in the host's (initial) user
+// namespace only (capable(), not ns_capable()): the caller's own, which berth's
+// child keeps only outside a user namespace of the container's.
+std::string rlimit_raise_refusal(const HostFacts& host, bool new_user_namespace) {
+    constexpr auto kCap = linux_setup::CapabilityMask{1} << CAP_SYS_RESOURCE;
+    if ((host.capabilities.bounding & kCap) == 0) return "CAP_SYS_RESOURCE, which this host lacks (not in the bounding set)";
+    if ((host.capabilities.grantable & kCap) == 0) return "CAP_SYS_RESOURCE, which berth's caller lacks (not in its permitted set)";
+    if (!is_initial_user_namespace(host))
+        return "CAP_SYS_RESOURCE in the host's user namespace, and berth runs in another one";
+    if (new_user_namespace)
+        return "CAP_SYS_RESOURCE in the host's user namespace, which the process has none of in the container's new one";
+    return {};
 }
 
 // setrlimit fails with EPERM when a hard limit goes above berth's own without
 // CAP_SYS_RESOURCE (missing on this host: podman's default nofile of 1048576 fails so).
-void check_rlimits(const std::vector<oci::Rlimit>& rlimits, const HostFacts& host, Problems& out) {
+void check_rlimits(const std::vector<oci::Rlimit>& rlimits, const HostFacts& host, bool new_user_namespace,
+                   Problems& out) {
+    const std::string refusal = rlimit_raise_refusal(host, new_user_namespace);
     for (size_t i = 0; i < rlimits.size(); ++i) {
         const oci::Rlimit& r = rlimits[i];
         std::string path = indexed("process.rlimits", i);
@@ -116,11 +134,10 @@ void check_rlimits(const std::vector<oci::Rlimit>& rlimits, const HostFacts& hos
         if (*resource == RLIMIT_NOFILE && r.hard > host.nr_open) {
             out.push_back({path + ".hard", std::to_string(r.hard) + " is above this host's fs.nr_open (" +
                                                std::to_string(host.nr_open) + ")"});
-        } else if (index < host.rlimit_hard.size() && r.hard > host.rlimit_hard[index] &&
-                   !grantable(host, CAP_SYS_RESOURCE)) {
-            out.push_back({path + ".hard", std::to_string(r.hard) + " is above berth's own hard limit (" +
-                                               std::to_string(host.rlimit_hard[index]) +
-                                               ") and raising it needs CAP_SYS_RESOURCE, which this host lacks"});
+        } else if (index < host.rlimit_hard.size() && r.hard > host.rlimit_hard[index] && !refusal.empty()) {
+            out.push_back({path + ".hard", r.type + " " + std::to_string(r.hard) + " is above berth's own hard limit (" +
+                                               std::to_string(host.rlimit_hard[index]) + ") and raising it needs " +
+                                               refusal});
         }
     }
 }
@@ -134,7 +151,7 @@ void check_process(const oci::Spec& spec, const HostFacts& host, Problems& out) 
     for (const process::RefusedField& field : process::windows_fields(p)) out.push_back({field.path, field.why});
     if (p.args.empty()) out.push_back({"process.args", "must not be empty"});
     if (!is_absolute(p.cwd)) out.push_back({"process.cwd", "\"" + p.cwd + "\" is not an absolute path"});
-    check_rlimits(p.rlimits, host, out);
+    check_rlimits(p.rlimits, host, spec.linux && new_namespace(spec, oci::NamespaceType::user), out);
     if (p.apparmorProfile && !p.apparmorProfile->empty() && !host.lsm.apparmor) {
         out.push_back({"process.apparmorProfile", "AppArmor is not enabled on this host"});
     }

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cerrno>
 #include <string>
@@ -173,7 +174,11 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
         const auto& r = process.rlimits[i];
         std::string where = "process.rlimits[" + std::to_string(i) + "].type";
         BERTH_TRY_ASSIGN(int resource, lookup(kRlimits, r.type, where));
-        attrs.rlimits.push_back({resource, rlimit{static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)}});
+        // kRlimits' names are literals: the pointer stays valid in the child.
+        const char* name = std::find_if(std::begin(kRlimits), std::end(kRlimits), [&](const Named& n) {
+                               return n.value == resource;
+                           })->name.data();
+        attrs.rlimits.push_back({resource, rlimit{static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)}, name});
     }
     if (process.scheduler) {
         BERTH_TRY_ASSIGN(attrs.scheduler, plan_scheduler(*process.scheduler));
@@ -211,7 +216,10 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
 bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept {
     for (const auto& r : attrs.rlimits) {
         if (::setrlimit(static_cast<__rlimit_resource>(r.resource), &r.limit) != 0) {
-            return err.fail(errno, "setrlimit %d", r.resource);
+            // EPERM: a hard limit above berth's own needs CAP_SYS_RESOURCE in the host's user namespace.
+            return err.fail(errno, "setrlimit %s (soft %llu, hard %llu)", r.name,
+                            static_cast<unsigned long long>(r.limit.rlim_cur),
+                            static_cast<unsigned long long>(r.limit.rlim_max));
         }
     }
     if (attrs.has_scheduler && ::syscall(SYS_sched_setattr, 0, &attrs.scheduler, 0) != 0) {

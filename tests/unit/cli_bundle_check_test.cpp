@@ -24,6 +24,7 @@ HostFacts test_host() {
     h.clone3 = h.openat2 = h.mount_setattr = true;
     h.capabilities.last_cap = 40;
     h.capabilities.grantable = ((uint64_t{1} << 41) - 1) & ~(uint64_t{1} << 24);
+    h.capabilities.bounding = h.capabilities.grantable;  // root, as berth's caller
     h.uid_map = {IDMapping{0, 0, 4294967295u}};
     h.gid_map = h.uid_map;
     h.cgroups.layout = cgroups::Layout::hybrid;
@@ -160,14 +161,40 @@ TEST(BundleCheck, Rlimits) {
               (std::vector<std::string>{
                   "process.rlimits[0].type: unknown rlimit \"RLIMIT_FOO\"",
                   "process.rlimits[1].hard: 2097152 is above this host's fs.nr_open (1048576)",
-                  "process.rlimits[2].hard: 1048576 is above berth's own hard limit (4096) and raising it needs "
-                  "CAP_SYS_RESOURCE, which this host lacks",
+                  "process.rlimits[2].hard: RLIMIT_NPROC 1048576 is above berth's own hard limit (4096) and raising it "
+                  "needs CAP_SYS_RESOURCE, which this host lacks (not in the bounding set)",
                   "process.rlimits[3].type: RLIMIT_NPROC is already set by process.rlimits[2]",
               }));
     HostFacts privileged = test_host();
+    privileged.capabilities.bounding |= uint64_t{1} << 24;
     privileged.capabilities.grantable |= uint64_t{1} << 24;
     s.process->rlimits = {{"RLIMIT_NPROC", 1048576, 1048576}};
     EXPECT_TRUE(check_against_host(s, privileged).empty());
+}
+
+// What decides is CAP_SYS_RESOURCE in the host's user namespace, held by the
+// process that sets the limit: not berth's own sets alone.
+TEST(BundleCheck, RaisingAHardRlimitIsJudgedByWhoSetsIt) {
+    oci::Spec s = minimal_spec();
+    s.process->rlimits = {{"RLIMIT_NOFILE", 8192, 8192}};
+    auto judged = [&](const HostFacts& host) {
+        auto problems = texts(check_against_host(s, host));
+        return problems.empty() ? std::string() : problems.front();
+    };
+    const std::string above = "process.rlimits[0].hard: RLIMIT_NOFILE 8192 is above berth's own hard limit (4096) and "
+                              "raising it needs CAP_SYS_RESOURCE";
+    HostFacts host = test_host();
+    host.capabilities.bounding |= uint64_t{1} << 24;  // the host has it: a caller without it (rootless) does not
+    EXPECT_EQ(judged(host), above + ", which berth's caller lacks (not in its permitted set)");
+    host.capabilities.grantable |= uint64_t{1} << 24;
+    EXPECT_EQ(judged(host), "");
+    host.uid_map = {IDMapping{0, 1000, 1}};  // berth itself in a user namespace
+    EXPECT_EQ(judged(host), above + " in the host's user namespace, and berth runs in another one");
+    host.uid_map = test_host().uid_map;
+    s.linux->namespaces.push_back({NamespaceType::user, {}});
+    s.linux->uidMappings = s.linux->gidMappings = {IDMapping{0, 100000, 65536}};
+    EXPECT_EQ(judged(host),
+              above + " in the host's user namespace, which the process has none of in the container's new one");
 }
 
 TEST(BundleCheck, MemoryPolicyAndNetDevicesAsCreateChecksThem) {

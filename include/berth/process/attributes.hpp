@@ -20,6 +20,7 @@ namespace berth::process {
 struct PlannedRlimit {
     int resource = 0;
     rlimit limit{};
+    const char* name = "";  // "RLIMIT_NOFILE": the child's error names it
 };
 
 // struct sched_attr of sched_setattr(2) (glibc has no wrapper).
