@@ -21,9 +21,8 @@ done
 berth_src=$(realpath -e "$1")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 
-user=brl$$x$RANDOM
+. "$repo/tests/rootless/user.sh"
 work=$(mktemp -d /tmp/berth-rootless.XXXXXX)
-subid_start=$((300000 + (RANDOM % 200) * 65536))
 failures=0
 step=0
 ok() { step=$((step + 1)); echo "ok $step - $*"; }
@@ -35,7 +34,6 @@ fail() {
 expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "expected: $(printf %q "$2")" "actual:   $(printf %q "$3")"; fi; }
 expect_contains() { if [[ "$3" == *"$2"* ]]; then ok "$1"; else fail "$1" "expected to contain: $2" "actual: $3"; fi; }
 
-user_pids() { ps -o pid= -u "$user" 2>/dev/null | tr -d ' ' || true; }
 cleanup() {
   local status=$? leaks=() pid mnt dir
   set +e
@@ -57,8 +55,7 @@ cleanup() {
   for dir in /sys/fs/cgroup/*/rl-* /sys/fs/cgroup/rl-*; do
     [ -d "$dir" ] && leaks+=("cgroup left: $dir") && rmdir "$dir"
   done
-  userdel "$user" >/dev/null 2>&1
-  sed -i "/^$user:/d" /etc/subuid /etc/subgid
+  remove_test_user
   rm -rf --one-file-system "$work"
   for leak in "${leaks[@]}"; do echo "LEAK: $leak"; done
   echo "# $step checks, $failures failed, ${#leaks[@]} leaks"
@@ -67,10 +64,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-useradd -M -d "$work" -s /bin/sh "$user"
-uid=$(id -u "$user"); gid=$(id -g "$user")
-echo "$user:$subid_start:65536" >> /etc/subuid
-echo "$user:$subid_start:65536" >> /etc/subgid
+make_test_user "$work"
 chmod 755 "$work"
 mkdir -p "$work/xdg" "$work/bin"
 # A copy the user owns and could write: the CVE-2019-5736 protection matters.
@@ -160,6 +154,20 @@ expect_contains "no user namespace" "linux.namespaces: rootless container requir
   "$(berth_out run --bundle "$work/bundle" rl-f)"
 config "$single" '["true"]' '.process.oomScoreAdj = -500'
 expect_contains "lowering oomScoreAdj" "process.oomScoreAdj" "$(berth_out run --bundle "$work/bundle" rl-g)"
+# Only CAP_SYS_RESOURCE in the host's user namespace raises a hard limit: the user has none.
+hard=$(as_user sh -c 'ulimit -Hn')
+config "$single" '["true"]' ".process.rlimits = [{type: \"RLIMIT_NOFILE\", soft: 64, hard: $((hard + 1))}]"
+expect_contains "an rlimit above the hard limit: the error names it" \
+  "setrlimit RLIMIT_NOFILE (soft 64, hard $((hard + 1))): Operation not permitted" "$(berth_out run --bundle "$work/bundle" rl-i)"
+# berth check says why, from what is true here: the host's bounding set, the caller's permitted set
+if (( 0x$(awk '/^CapBnd:/ { print $2 }' /proc/self/status) & (1 << 24) )); then
+  why="which berth's caller lacks (not in its permitted set)"
+else
+  why="which this host lacks (not in the bounding set)"
+fi
+expect_contains "berth check as the user: the rlimit needs CAP_SYS_RESOURCE, and why not" \
+  "process.rlimits[0].hard: RLIMIT_NOFILE $((hard + 1)) is above berth's own hard limit ($hard) and raising it needs CAP_SYS_RESOURCE, $why" \
+  "$(berth_out check --bundle "$work/bundle")"
 expect "no root without \$XDG_RUNTIME_DIR: a clear error" \
   'rootless: no state root: set $XDG_RUNTIME_DIR to a directory you own, or pass --root (the default /run/berth is root'"'"'s)' \
   "$(runuser -u "$user" -- env -i PATH=/usr/bin:/bin "$work/bin/berth" --log-format=text list 2>&1 | sed 's/.*msg="\(.*\)"$/\1/; s/\\"/"/g')"
