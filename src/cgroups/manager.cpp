@@ -1,6 +1,7 @@
 #include "berth/cgroups/manager.hpp"
 
 #include "berth/cgroups/systemd_manager.hpp"
+#include "berth/util/child_error.hpp"
 
 #include <cerrno>
 
@@ -65,9 +66,13 @@ bool permission_error(const Error& error) {
 // none manager when nothing needs a cgroup, otherwise one line saying what
 // the config asked for that cannot be had.
 Result<std::unique_ptr<Manager>> without_cgroup(const CreateRequest& request, Error refused) {
-    if (!request.cgroups_path.empty())
-        return std::move(refused).wrap("linux.cgroupsPath \"" + std::string(request.cgroups_path) +
-                                       "\": rootless and no permission for this cgroup");
+    if (!request.cgroups_path.empty()) {
+        // runc's words, errno as Go prints it: runc's rootless tests match both.
+        char reason[64];
+        return Error::msg("linux.cgroupsPath \"" + std::string(request.cgroups_path) +
+                          "\": rootless and no permission for this cgroup: unable to apply cgroup configuration: " +
+                          refused.context() + ": " + go_strerror(refused.code(), reason, sizeof(reason)));
+    }
     if (const char* controller = request.resources ? first_limit(*request.resources) : nullptr)
         return std::move(refused).wrap("linux.resources." + std::string(controller) + ": " +
                                        limit_without_cgroup(controller).what());

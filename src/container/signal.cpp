@@ -87,6 +87,9 @@ Status kill_container(const std::string& root, const std::string& id, int signal
     BERTH_TRY_ASSIGN(Record record, load_record(dir));
     if (all) {
         BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
+        // As runc: a stopped container without a cgroup (rootless) has nothing
+        // left to signal; only a running one needs the cgroup to find its processes.
+        if (!cgroup->has_cgroup() && !init_alive(record)) return {};
         return cgroup->signal_all(signal);
     }
     BERTH_TRY(signal_init(record, signal));

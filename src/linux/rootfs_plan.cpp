@@ -202,7 +202,10 @@ Result<std::vector<PlannedDevice>> plan_devices(const oci::Spec& spec) {
                                             [&](const PlannedDevice& c) { return c.path == d.path; });
         if (!overridden) devices.push_back({d.path, S_IFCHR | 0666, makedev(d.major, d.minor), 0, 0});
     }
-    for (auto& device : configured) devices.push_back(std::move(device));
+    // A configured /dev/ptmx is not made either (as runc): it would only be
+    // replaced by the link, which a rootless bind mount of the node forbids.
+    for (auto& device : configured)
+        if (device.path != "/dev/ptmx") devices.push_back(std::move(device));
     return devices;
 }
 

@@ -420,6 +420,10 @@ void child_main(ChildPlan& plan) noexcept {
         ::_exit(1);
     }
     ::prctl(PR_SET_PDEATHSIG, 0);
+    if (plan.dumpable_when_ready && !linux_setup::set_dumpable(true, err)) {
+        send_sync_error(plan.sync.get(), err);
+        ::_exit(1);
+    }
     trace::phase("ready");
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(1);
     int fifo = wait_for_start(plan, err);

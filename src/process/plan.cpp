@@ -187,6 +187,7 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     BERTH_TRY(plan_terminal(process, options, *plan));
     plan->new_keyring = !options.no_new_keyring;
     plan->dumpable_until_go = ::geteuid() != 0;
+    plan->dumpable_when_ready = ::geteuid() != 0;
     plan->kept_fds = options.listen_fds + options.preserve_fds;
     drop_inherited_fds(*plan);
     plan->cwd = process.cwd.empty() ? "/" : process.cwd;

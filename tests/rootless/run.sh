@@ -123,6 +123,8 @@ expect "state records the none driver" "none" "$(jq -r .cgroup_driver "$work/xdg
 expect "kill" "" "$(berth_out kill rl-a KILL)"
 for _ in $(seq 50); do [ "$(berth state rl-a | jq -r .status)" = stopped ] && break; sleep 0.1; done
 expect "stopped after kill" "stopped" "$(berth state rl-a | jq -r .status)"
+expect "kill --all of a stopped container without a cgroup: nothing to signal (runc's kill.bats)" "" \
+  "$(berth_out kill --all rl-a 0)"
 expect "delete" "" "$(berth_out delete rl-a)"
 expect "nothing left in the state root" "" "$(ls -A "$work/xdg/berth")"
 
@@ -131,6 +133,7 @@ config "$range" '["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; touch 
 berth create --bundle "$work/bundle" rl-b </dev/null >"$work/out" 2>&1 || true
 expect "create with a subuid range (newuidmap)" "" "$(cat "$work/out")"
 expect "created" "created" "$(berth state rl-b | jq -r .status)"
+expect "exec into the created container (its init's namespaces are the user's to open)" "in" "$(berth_out exec rl-b echo in)"
 berth start rl-b || true
 for _ in $(seq 50); do [ "$(berth state rl-b | jq -r .status)" = stopped ] && break; sleep 0.1; done
 expect "stopped after start" "stopped" "$(berth state rl-b | jq -r .status)"
@@ -154,6 +157,9 @@ expect_contains "no user namespace" "linux.namespaces: rootless container requir
   "$(berth_out run --bundle "$work/bundle" rl-f)"
 config "$single" '["true"]' '.process.oomScoreAdj = -500'
 expect_contains "lowering oomScoreAdj" "process.oomScoreAdj" "$(berth_out run --bundle "$work/bundle" rl-g)"
+config "$single" '["readlink", "/dev/ptmx"]' '.linux.devices += [{path: "/dev/ptmx", type: "c", major: 5, minor: 2}]'
+expect "a configured /dev/ptmx is the link to pts/ptmx all the same (runc's dev.bats)" "pts/ptmx" \
+  "$(berth_out run --bundle "$work/bundle" rl-j)"
 # Only CAP_SYS_RESOURCE in the host's user namespace raises a hard limit: the user has none.
 hard=$(as_user sh -c 'ulimit -Hn')
 config "$single" '["true"]' ".process.rlimits = [{type: \"RLIMIT_NOFILE\", soft: 64, hard: $((hard + 1))}]"

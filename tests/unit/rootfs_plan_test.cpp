@@ -233,6 +233,8 @@ TEST(RootfsPlan, ConfigDevicesOverrideDefaultsAndNamespacesAreRead) {
     spec.linux->devices.push_back({"c", "/dev/null", 1, 3, 0600, 1000, 1000});
     spec.linux->devices.push_back({"b", "/dev/loop0", 7, 0, std::nullopt, std::nullopt, std::nullopt});
     spec.linux->devices.push_back({"p", "/dev/fifo", 0, 0, 0644, std::nullopt, std::nullopt});
+    // not made: /dev/ptmx is always the link to pts/ptmx (as runc)
+    spec.linux->devices.push_back({"c", "/dev/ptmx", 5, 2, std::nullopt, std::nullopt, std::nullopt});
     spec.linux->namespaces.push_back({oci::NamespaceType::user, std::nullopt});
     spec.linux->namespaces.push_back({oci::NamespaceType::cgroup, std::nullopt});
     spec.linux->rootfsPropagation = "rshared";

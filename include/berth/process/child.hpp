@@ -65,8 +65,14 @@ struct ChildPlan {
     // Rootless: the parent, an unprivileged user, writes the id maps and
     // oom_score_adj in /proc/<init>/, which the kernel keeps root's while the
     // init is not dumpable; so it stays dumpable until `go`, before anything
-    // of the container runs (as runc's nsexec). Otherwise never dumpable.
+    // of the container runs (as runc's nsexec); and again from ready on (below).
+    // As root, never dumpable.
     bool dumpable_until_go = false;
+    // Rootless: dumpable again once ready (privileges dropped, fds closed), so
+    // that an `exec` by the same user into the created container may open
+    // /proc/<init>/ns/* (a non-dumpable process's need CAP_SYS_PTRACE in the
+    // host's user namespace). runc's created init is open so too.
+    bool dumpable_when_ready = false;
     int kept_fds = 0;          // fds 3..3+kept_fds-1 stay open (LISTEN_FDS + --preserve-fds)
     std::string cwd;
     ExecArgs exec;
