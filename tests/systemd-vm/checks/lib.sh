@@ -35,3 +35,31 @@ step() {
 }
 # last_line FILE: the last line of FILE (a runtime's error), for FAIL messages
 last_line() { tail -n1 "$1" 2>/dev/null; }
+# podman_checks ROOTFS_TAR PARENT PROP GONE: podman (the caller's `pm` function: its config,
+# storage and --runtime) imports ROOTFS_TAR and runs on the runtime's systemd driver: run, exit
+# status, run -d --memory (libpod-ID.scope, its cgroup PARENT/libpod-ID.scope), exec, stop, rm.
+# `PROP UNIT NAME` reads a unit's property and `GONE UNIT` says it is gone, from the manager
+# podman uses (the system's or the user's). The commands' output goes to $W/podman.log.
+podman_checks() {
+    local tar=$1 parent=$2 prop=$3 gone=$4 img=localhost/sdvm-busybox:latest log=$W/podman.log id pid unit path
+    step "podman: import" "$log" pm import "$tar" "$img"
+    expect "podman: run" "$(pm run --rm --network none "$img" echo hello 2>&1 </dev/null)" hello
+    pm run --rm --network none "$img" sh -c 'exit 3' </dev/null >/dev/null 2>&1
+    expect "podman: run exit status" $? 3
+    step "podman: run -d" "$log" pm run -d --name sdvm-p1 --network none --memory 64m "$img" sleep 100000
+    read -r id pid < <(pm inspect -f '{{.Id}} {{.State.Pid}}' sdvm-p1 2>/dev/null </dev/null)
+    unit=libpod-$id.scope path=$parent/libpod-$id.scope
+    expect "podman: scope active" "$("$prop" "$unit" ActiveState)" active
+    expect "podman: ControlGroup" "$("$prop" "$unit" ControlGroup)" "$path"
+    expect "podman: init's cgroup" "$(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>&1)" "$path"
+    expect "podman: --memory as MemoryMax" "$("$prop" "$unit" MemoryMax)" 67108864
+    expect "podman: memory.max" "$(cat "/sys/fs/cgroup$path/memory.max" 2>&1)" 67108864
+    # podman gives the container a cgroup namespace on v2: the exec'd process joined it
+    expect "podman: exec" "$(pm exec sdvm-p1 cat /proc/self/cgroup 2>&1 </dev/null)" "0::/"
+    step "podman: stop" "$log" pm stop -t 1 sdvm-p1
+    expect "podman: stopped" "$(pm inspect -f '{{.State.Status}}' sdvm-p1 2>&1 </dev/null)" exited
+    if wait_for 5 "$gone" "$unit"; then ok "podman: scope gone after stop"
+    else fail "podman: scope gone after stop" "$("$prop" "$unit" ActiveState)"; fi
+    step "podman: rm" "$log" pm rm sdvm-p1
+    expect "podman: nothing left" "$(pm ps -aq 2>&1 </dev/null)" ""
+}

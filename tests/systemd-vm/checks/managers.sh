@@ -28,29 +28,8 @@ pm() {
     CONTAINERS_CONF=$W/containers.conf podman --root "$W/podman" --runroot "$W/podman-run" \
         --storage-driver vfs --runtime "$RUNTIME" "$@"
 }
-IMG=localhost/sdvm-busybox:latest
 tar -C "$ROOTFS" -cf "$W/rootfs.tar" .
-step "podman: import" "$W/podman.log" pm import "$W/rootfs.tar" "$IMG"
-out=$(pm run --rm --network none "$IMG" echo hello 2>&1)
-expect "podman: run" "$out" hello
-pm run --rm --network none "$IMG" sh -c 'exit 3' >/dev/null 2>&1
-expect "podman: run exit status" $? 3
-step "podman: run -d" "$W/podman.log" pm run -d --name sdvm-p1 --network none --memory 64m "$IMG" sleep 100000
-read -r id pid < <(pm inspect -f '{{.Id}} {{.State.Pid}}' sdvm-p1 2>/dev/null)
-U=libpod-$id.scope; P=/machine.slice/$U
-expect "podman: scope active" "$(unit_prop "$U" ActiveState)" active
-expect "podman: ControlGroup" "$(unit_prop "$U" ControlGroup)" "$P"
-expect "podman: init's cgroup" "$(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>&1)" "$P"
-expect "podman: --memory as MemoryMax" "$(unit_prop "$U" MemoryMax)" 67108864
-expect "podman: memory.max" "$(cat "$CG$P/memory.max" 2>&1)" 67108864
-# podman gives the container a cgroup namespace on v2: the exec'd process joined it
-expect "podman: exec" "$(pm exec sdvm-p1 cat /proc/self/cgroup 2>&1)" "0::/"
-step "podman: stop" "$W/podman.log" pm stop -t 1 sdvm-p1
-expect "podman: stopped" "$(pm inspect -f '{{.State.Status}}' sdvm-p1 2>&1)" exited
-if wait_for 5 unit_gone "$U"; then ok "podman: scope gone after stop"
-else fail "podman: scope gone after stop" "$(unit_prop "$U" ActiveState)"; fi
-step "podman: rm" "$W/podman.log" pm rm sdvm-p1
-expect "podman: nothing left" "$(pm ps -aq 2>&1)" ""
+podman_checks "$W/rootfs.tar" /machine.slice unit_prop unit_gone
 
 # ---------------------------------------------------------------- containerd + ctr
 # an OCI image archive of the rootfs: one uncompressed layer, its config, a manifest

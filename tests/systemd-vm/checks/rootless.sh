@@ -89,27 +89,8 @@ pm() {
     asuser env CONTAINERS_CONF="$W/containers.conf" podman --root "$W/podman" --runroot "$RUN/sdvm-podman-$rt" \
         --storage-driver vfs --runtime "$RUNTIME" "$@"
 }
-IMG=localhost/sdvm-busybox:latest
 tar -C "$W/rootfs" -cf "$W/rootfs.tar" . && chown $USR "$W/rootfs.tar"
-step "podman: import" "$W/podman.log" pm import "$W/rootfs.tar" "$IMG"
-expect "podman: run" "$(pm run --rm --network none "$IMG" echo hello 2>&1 </dev/null)" hello
-pm run --rm --network none "$IMG" sh -c 'exit 3' </dev/null >/dev/null 2>&1
-expect "podman: run exit status" $? 3
-step "podman: run -d" "$W/podman.log" pm run -d --name sdvm-p1 --network none --memory 64m "$IMG" sleep 100000
-read -r id pid < <(pm inspect -f '{{.Id}} {{.State.Pid}}' sdvm-p1 2>/dev/null </dev/null)
-U=libpod-$id.scope; P=$MGR/user.slice/$U
-expect "podman: scope active in the user manager" "$(uprop "$U" ActiveState)" active
-expect "podman: ControlGroup" "$(uprop "$U" ControlGroup)" "$P"
-expect "podman: init's cgroup" "$(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>&1)" "$P"
-expect "podman: --memory as MemoryMax" "$(uprop "$U" MemoryMax)" 67108864
-expect "podman: memory.max" "$(cat "$CG$P/memory.max" 2>&1)" 67108864
-expect "podman: exec" "$(pm exec sdvm-p1 cat /proc/self/cgroup 2>&1 </dev/null)" "0::/"
-step "podman: stop" "$W/podman.log" pm stop -t 1 sdvm-p1
-expect "podman: stopped" "$(pm inspect -f '{{.State.Status}}' sdvm-p1 2>&1 </dev/null)" exited
-if wait_for 5 ugone "$U"; then ok "podman: scope gone after stop"
-else fail "podman: scope gone after stop" "$(uprop "$U" ActiveState)"; fi
-step "podman: rm" "$W/podman.log" pm rm sdvm-p1
-expect "podman: nothing left" "$(pm ps -aq 2>&1 </dev/null)" ""
+podman_checks "$W/rootfs.tar" "$MGR/user.slice" uprop ugone
 # a failure's details, then the user's files (podman's vfs layers belong to its subuids)
 [ "$failed" = 0 ] || tail -n 20 "$W"/*.log 2>/dev/null | sed 's/^/# log: /'
 rm -rf "$W" "$RUN/sdvm-state-$rt" "$RUN/sdvm-podman-$rt"
