@@ -102,7 +102,8 @@ Status plan_idmap(const oci::Mount& mount, const oci::Spec& spec, PlannedMount& 
     const oci::Namespace* userns = find_namespace(spec, oci::NamespaceType::user);
     if (!own && userns && userns->path) {
         m.idmap_userns.reset(::open(userns->path->c_str(), O_RDONLY | O_CLOEXEC));
-        if (!m.idmap_userns) return Error::from_errno("open " + quoted(*userns->path) + " (user namespace for the id-mapping)");
+        if (!m.idmap_userns)
+            return Error::from_errno("open " + quoted(*userns->path) + " (user namespace for the id-mapping)");
         return {};
     }
     static const std::vector<oci::IDMapping> kNone;
@@ -162,7 +163,8 @@ Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, 
     // As runc 1.2+: the kernel ignores filesystem data on a bind, and it
     // cannot be set per mountpoint.
     if (m.kind == MountKind::bind && !m.options.data.empty())
-        return Error::msg("options: bind mounts cannot have any filesystem-specific options applied (" + quoted(m.options.data) + ")");
+        return Error::msg("options: bind mounts cannot have any filesystem-specific options applied (" +
+                          quoted(m.options.data) + ")");
     BERTH_TRY(plan_idmap(mount, spec, m));
     BERTH_TRY(check_proc_destination(m));
     return m;

@@ -178,7 +178,8 @@ TEST_F(RuncMounts, TmpfsTakesTheModeOfTheDirectoryItCovers) {
     bundle.spec.mounts.push_back(tmpfs("/inherit", {"rw", "nodev", "nosuid"}));
     bundle.spec.mounts.push_back(tmpfs("/explicit", {"nodev", "mode=1500"}));
     bundle.spec.mounts.push_back(tmpfs("/made/a/b", {"nodev"}));
-    auto r = run_shell(bundle, "stat -c '%n %a' /inherit /explicit /made/a/b; grep -E ' /(inherit|explicit|made/a/b) ' /proc/self/mountinfo");
+    auto r = run_shell(bundle, "stat -c '%n %a' /inherit /explicit /made/a/b; "
+                               "grep -E ' /(inherit|explicit|made/a/b) ' /proc/self/mountinfo");
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_TRUE(has(r.out, "/inherit 710\n")) << r.out;
     EXPECT_TRUE(has(r.out, "/explicit 1500\n")) << r.out;

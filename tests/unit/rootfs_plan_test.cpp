@@ -364,7 +364,8 @@ TEST(RootfsPlan, RootfsPathsInMountsAreTheContainers) {
     // Outside the rootfs a missing source is still refused up front.
     spec.mounts.resize(1);
     spec.mounts[0].source = bundle.dir() + "/missing";
-    EXPECT_EQ(plan_error(spec, bundle), "mounts[0]: stat \"" + bundle.dir() + "/missing\" (bind source for \"/mnt\"): No such file or directory");
+    EXPECT_EQ(plan_error(spec, bundle),
+              "mounts[0]: stat \"" + bundle.dir() + "/missing\" (bind source for \"/mnt\"): No such file or directory");
 }
 
 TEST(ContainerPath, CleanIsLexicalAndNeverLeavesRoot) {
