@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "berth/linux/mount_cgroup.hpp"
@@ -68,31 +69,99 @@ bool finish_mount(const PlannedMount& m, int mount_fd, ChildError& err) noexcept
     return apply_propagation(m, mount_fd, err);
 }
 
-// The parent's clone of the source, which already carries every attribute.
-bool attach_host_tree(const PlannedMount& m, int target_fd, ChildError& err) noexcept {
-    if (attach_mount(m.host_tree.get(), target_fd) != 0) return mount_failed(m, err, "move_mount");
-    return apply_propagation(m, m.host_tree.get(), err);
+// runc's words: "... cannot clear locked flags MS_NOSUID: operation not permitted".
+bool locked_flags_failed(const PlannedMount& m, ChildError& err, int error, const char* what, unsigned long flags,
+                         const char* after = "") noexcept {
+    char names[160];
+    format_mount_flags(flags, names, sizeof(names));
+    return err.fail(error,
+                    "error mounting \"%s\" to rootfs at \"%s\": failed to set user-requested vfs flags on bind-mount: %s %s%s",
+                    display_source(m), m.destination.c_str(), what, names, after);
 }
 
-bool bind_mount(const PlannedMount& m, int target_fd, ChildError& err) noexcept {
-    // In a user namespace only the parent can idmap the bind: mount_setattr
-    // needs CAP_SYS_ADMIN over the source's filesystem (EPERM for the
-    // namespace's root, e.g. podman's `-v SRC:DST:idmap` with --uidmap).
-    if (m.host_tree && m.idmap_userns) return attach_host_tree(m, target_fd, err);
-    UniqueFd own(clone_mount(AT_FDCWD, m.source.c_str(), m.options.recursive_bind));
-    // The container's root may not reach the source.
-    if (!own && m.host_tree && (errno == EACCES || errno == EPERM)) return attach_host_tree(m, target_fd, err);
-    if (!own) return mount_failed(m, err, "open_tree");
-    if (m.idmap_userns && set_mount_attrs(own.get(), {}, m.options.recursive_idmap, m.idmap_userns.get()) != 0)
-        return mount_failed(m, err, "mount_setattr (idmap)");
-    // Only what the options name changes; the rest is inherited from the source
-    // (so flags the kernel locked in a user namespace are kept, not fought).
-    const MountAttrChange top = m.options.attr_change();
-    if (!top.empty() && set_mount_attrs(own.get(), top, false) != 0) return mount_failed(m, err, "mount_setattr");
-    if (!m.options.recursive.empty() && set_mount_attrs(own.get(), m.options.recursive, true) != 0)
+// The bind's own flags, on the detached tree. In a user namespace the
+// source's ro/nosuid/nodev/noexec/atime flags may be locked (EPERM): as runc,
+// refuse to clear what the config explicitly clears, refuse an atime mode
+// other than the locked one, and otherwise try again keeping the locked flags.
+bool set_bind_flags(const PlannedMount& m, int tree_fd, ChildError& err) noexcept {
+    const MountAttrChange change = m.options.bind_attr_change();
+    if (change.empty() || set_mount_attrs(tree_fd, change, false) == 0) return true;
+    const int first = errno;
+    struct statfs st {};
+    if (fstatfs(tree_fd, &st) != 0) return mount_failed(m, err, "fstatfs of the bind source");
+    const unsigned long source = statfs_mount_flags(st.f_flags);
+    if (const unsigned long stuck = source & m.options.clear_flags & kLockableMountFlags)
+        return locked_flags_failed(m, err, first, "cannot clear locked flags", stuck);
+    const unsigned long atime = m.options.set_flags & kAtimeMountFlags;
+    if (atime && atime != (source & kAtimeMountFlags))
+        return locked_flags_failed(m, err, first, "cannot change locked atime flags", source & kAtimeMountFlags);
+    if (set_mount_attrs(tree_fd, m.options.bind_attr_change(source & kLockableMountFlags), false) != 0)
+        return locked_flags_failed(m, err, errno, "remount with locked flags", source & kLockableMountFlags, " re-applied");
+    return true;
+}
+
+}  // namespace
+
+bool finish_bind_tree(const PlannedMount& m, int tree_fd, ChildError& err) noexcept {
+    if (m.idmap_userns && set_mount_attrs(tree_fd, {}, m.options.recursive_idmap, m.idmap_userns.get()) != 0) {
+        const int error = errno;
+        return err.fail(error, "error mounting \"%s\" to rootfs at \"%s\": failed to set MOUNT_ATTR_IDMAP on %s%s",
+                        display_source(m), m.destination.c_str(), m.source.c_str(),
+                        error == EINVAL ? " (maybe the filesystem used doesn't support idmap mounts on this kernel?)" : "");
+    }
+    if (!set_bind_flags(m, tree_fd, err)) return false;
+    if (!m.options.recursive.empty() && set_mount_attrs(tree_fd, m.options.recursive, true) != 0)
         return mount_failed(m, err, "mount_setattr (recursive options)");
-    if (attach_mount(own.get(), target_fd) != 0) return mount_failed(m, err, "move_mount");
-    return apply_propagation(m, own.get(), err);
+    return true;
+}
+
+namespace {
+
+// The mountpoint for `m` inside the rootfs, created (as a directory or an
+// empty file) when missing; must match the kind of thing mounted there.
+int open_target(const PlannedMount& m, int root_fd, bool directory, ChildError& err) noexcept {
+    UniqueFd target(open_or_create_in_root(root_fd, m.destination.c_str(), directory));
+    if (!target) {
+        mount_failed(m, err, "create mount destination");
+        return -1;
+    }
+    struct stat st {};
+    if (fstat(target.get(), &st) != 0) {
+        mount_failed(m, err, "fstat destination");
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode) != directory) {
+        errno = directory ? ENOTDIR : EISDIR;
+        mount_failed(m, err, "destination type does not match the source");
+        return -1;
+    }
+    return target.release();
+}
+
+// The source is looked up now, in the container's mount namespace, so it may
+// lie under an earlier mount (runc 1.2+'s mount order: a bind of
+// "<rootfs>/mnt/x" after "/mnt" was mounted binds what "/mnt" shows). In a
+// new user namespace the parent clones what the container's root cannot
+// reach or may not idmap (see SourceCloner).
+bool bind_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, const SourceCloner* cloner,
+                ChildError& err) noexcept {
+    const bool parent_clones = plan.parent_clones_sources && cloner;
+    UniqueFd tree;
+    if (!(parent_clones && m.idmap_userns)) {
+        tree.reset(clone_mount(AT_FDCWD, m.source.c_str(), m.options.recursive_bind));
+        if (!tree && !(parent_clones && (errno == EACCES || errno == EPERM))) return mount_failed(m, err, "open_tree");
+        if (tree && !finish_bind_tree(m, tree.get(), err)) return false;
+    }
+    if (!tree) {
+        tree.reset(cloner->clone(cloner->context, static_cast<std::size_t>(&m - plan.mounts.data()), err));
+        if (!tree) return false;
+    }
+    struct stat st {};
+    if (fstat(tree.get(), &st) != 0) return mount_failed(m, err, "fstat bind source");
+    UniqueFd target(open_target(m, root_fd, S_ISDIR(st.st_mode), err));
+    if (!target) return false;
+    if (attach_mount(tree.get(), target.get()) != 0) return mount_failed(m, err, "move_mount");
+    return apply_propagation(m, tree.get(), err);
 }
 
 // Inside a user namespace without its own network (sysfs) or ipc (mqueue)
@@ -112,7 +181,18 @@ bool label_mqueue(const RootfsPlan& plan, const PlannedMount& m, int root_fd, Ch
     return true;
 }
 
-bool filesystem_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, int target_fd,
+// runc 1.2+: a tmpfs over an existing directory starts with that directory's
+// mode (setuid/setgid/sticky included) unless the options name a mode= of
+// their own (which comes later in the data, so it wins). A directory made
+// for the mount leaves tmpfs its default (1777).
+const char* tmpfs_data(const PlannedMount& m, int existing_mode, char* buf, std::size_t size) noexcept {
+    if (existing_mode < 0) return m.options.data.c_str();
+    const int n = snprintf(buf, size, "mode=%04o%s%s", static_cast<unsigned>(existing_mode),
+                           m.options.data.empty() ? "" : ",", m.options.data.c_str());
+    return n >= 0 && static_cast<std::size_t>(n) < size ? buf : nullptr;
+}
+
+bool filesystem_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, int target_fd, int existing_mode,
                       ChildError& err) noexcept {
     // tmpcopyup: keep a handle on what the tmpfs is about to cover.
     UniqueFd original;
@@ -122,13 +202,21 @@ bool filesystem_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd
     }
     // With tmpcopyup the copy needs a writable tmpfs; read-only comes after.
     const unsigned long flags = m.options.tmpcopyup ? (m.flags & ~static_cast<unsigned long>(MS_RDONLY)) : m.flags;
-    const bool fresh = mount_at_fd(m.source.c_str(), target_fd, m.type.c_str(), flags, m.options.data.c_str()) == 0;
+    // The kernel reads one page of mount data.
+    char data_buf[4096];
+    const char* data = m.type == "tmpfs" ? tmpfs_data(m, existing_mode, data_buf, sizeof(data_buf)) : m.options.data.c_str();
+    if (!data) {
+        errno = E2BIG;
+        return mount_failed(m, err, "mount data");
+    }
+    const bool fresh = mount_at_fd(m.source.c_str(), target_fd, m.type.c_str(), flags, data) == 0;
     if (!fresh) {
         const char* host = userns_fallback_source(plan, m);
         if (!host) return mount_failed(m, err, "mount");
         UniqueFd tree(clone_mount(AT_FDCWD, host, true));
-        if (!tree || set_mount_attrs(tree.get(), m.options.attr_change(), false) != 0 ||
-            attach_mount(tree.get(), target_fd) != 0)
+        if (!tree) return mount_failed(m, err, "bind of the host's instance in a user namespace");
+        if (!set_bind_flags(m, tree.get(), err)) return false;
+        if (attach_mount(tree.get(), target_fd) != 0)
             return mount_failed(m, err, "bind of the host's instance in a user namespace");
     }
     UniqueFd mounted(open_in_root(root_fd, m.destination.c_str(), O_PATH | O_DIRECTORY));
@@ -159,26 +247,25 @@ bool remount(const PlannedMount& m, int target_fd, ChildError& err) noexcept {
     return finish_mount(m, target_fd, err);
 }
 
+// The permission bits of what is at `path` already, -1 when nothing is.
+int existing_mode(int root_fd, const char* path) noexcept {
+    UniqueFd fd(open_in_root(root_fd, path, O_PATH));
+    struct stat st {};
+    return fd && fstat(fd.get(), &st) == 0 ? static_cast<int>(st.st_mode & 07777) : -1;
+}
+
 }  // namespace
 
-bool apply_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, ChildError& err) noexcept {
+bool apply_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, const SourceCloner* cloner,
+                 ChildError& err) noexcept {
     if (needs_ordinary_directory(m) && !check_ordinary_directory(m, root_fd, err)) return false;
-    const bool directory = m.kind != MountKind::bind || m.source_is_dir;
-    UniqueFd target(open_or_create_in_root(root_fd, m.destination.c_str(), directory));
-    if (!target) return mount_failed(m, err, "create mount destination");
-    struct stat st {};
-    if (fstat(target.get(), &st) != 0) return mount_failed(m, err, "fstat destination");
-    if (S_ISDIR(st.st_mode) != directory) {
-        errno = directory ? ENOTDIR : EISDIR;
-        return mount_failed(m, err, "destination type does not match the source");
-    }
+    if (m.kind == MountKind::bind && !m.options.remount) return bind_mount(plan, m, root_fd, cloner, err);
+    const int mode = m.type == "tmpfs" ? existing_mode(root_fd, m.destination.c_str()) : -1;
+    UniqueFd target(open_target(m, root_fd, m.kind != MountKind::bind || m.source_is_dir, err));
+    if (!target) return false;
     if (m.options.remount) return remount(m, target.get(), err);
-    switch (m.kind) {
-        case MountKind::bind: return bind_mount(m, target.get(), err);
-        case MountKind::cgroup: return mount_cgroups(plan, m, root_fd, target.get(), err);
-        case MountKind::filesystem: return filesystem_mount(plan, m, root_fd, target.get(), err);
-    }
-    return true;
+    if (m.kind == MountKind::cgroup) return mount_cgroups(plan, m, root_fd, target.get(), err);
+    return filesystem_mount(plan, m, root_fd, target.get(), mode, err);
 }
 
 }  // namespace berth::linux_setup

@@ -1,8 +1,10 @@
 #include "berth/linux/mount_options.hpp"
 
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 
 #include <array>
+#include <cstdio>
 
 namespace berth::linux_setup {
 namespace {
@@ -102,32 +104,75 @@ auto find_option(const Table& table, std::string_view name) -> const typename Ta
 
 }  // namespace
 
-MountAttrChange MountOptions::attr_change() const {
+MountAttrChange MountOptions::bind_attr_change(unsigned long also_set) const noexcept {
     struct Pair {
         unsigned long flag;
         uint64_t attr;
     };
     static constexpr Pair kPairs[] = {
-        {MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
-        {MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
-        {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+        {MS_RDONLY, MOUNT_ATTR_RDONLY}, {MS_NOSUID, MOUNT_ATTR_NOSUID},         {MS_NODEV, MOUNT_ATTR_NODEV},
+        {MS_NOEXEC, MOUNT_ATTR_NOEXEC}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
     };
     MountAttrChange change;
+    const unsigned long set = set_flags | also_set;
+    if (set == 0 && clear_flags == 0) return change;
     for (const auto& pair : kPairs) {
-        if (set_flags & pair.flag) change.set |= pair.attr;
-        if (clear_flags & pair.flag) change.clear |= pair.attr;
+        if (set & pair.flag) change.set |= pair.attr;
+        else change.clear |= pair.attr;
     }
-    if (set_flags & MS_NOATIME) {
-        change.set |= MOUNT_ATTR_NOATIME;
+    if (set & kAtimeMountFlags) {
+        // mount(2)'s order: relatime unless noatime, strictatime over both.
+        change.set |= (set & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME
+                      : (set & MS_NOATIME)   ? MOUNT_ATTR_NOATIME
+                                             : MOUNT_ATTR_RELATIME;
         change.clear |= kAtime;
-    } else if (set_flags & MS_STRICTATIME) {
-        change.set |= MOUNT_ATTR_STRICTATIME;
-        change.clear |= kAtime;
-    } else if ((set_flags & MS_RELATIME) || (clear_flags & (MS_NOATIME | MS_STRICTATIME))) {
-        change.set |= MOUNT_ATTR_RELATIME;
-        change.clear |= kAtime;
+        if (set & MS_NODIRATIME) change.set |= MOUNT_ATTR_NODIRATIME;
+        else change.clear |= MOUNT_ATTR_NODIRATIME;
     }
     return change;
+}
+
+unsigned long statfs_mount_flags(unsigned long f_flags) noexcept {
+    struct Pair {
+        unsigned long st;
+        unsigned long ms;
+    };
+    // calculate_f_flags() in the kernel's fs/statfs.c; ST_NOSYMFOLLOW is 0x2000.
+    static constexpr Pair kPairs[] = {
+        {ST_RDONLY, MS_RDONLY},       {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
+        {ST_NOEXEC, MS_NOEXEC},       {ST_MANDLOCK, MS_MANDLOCK},     {ST_SYNCHRONOUS, MS_SYNCHRONOUS},
+        {ST_NOATIME, MS_NOATIME},     {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+        {0x2000, MS_NOSYMFOLLOW},
+    };
+    unsigned long flags = 0;
+    for (const auto& pair : kPairs)
+        if (f_flags & pair.st) flags |= pair.ms;
+    if (!(flags & (MS_NOATIME | MS_RELATIME))) flags |= MS_STRICTATIME;
+    return flags;
+}
+
+void format_mount_flags(unsigned long flags, char* out, std::size_t size) noexcept {
+    struct Name {
+        unsigned long flag;
+        const char* name;
+    };
+    static constexpr Name kNames[] = {
+        {MS_RDONLY, "MS_RDONLY"},     {MS_NOSUID, "MS_NOSUID"},           {MS_NODEV, "MS_NODEV"},
+        {MS_NOEXEC, "MS_NOEXEC"},     {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"}, {MS_NOATIME, "MS_NOATIME"},
+        {MS_NODIRATIME, "MS_NODIRATIME"}, {MS_RELATIME, "MS_RELATIME"},   {MS_STRICTATIME, "MS_STRICTATIME"},
+    };
+    if (size == 0) return;
+    std::size_t used = 0;
+    out[0] = '\0';
+    for (const auto& name : kNames) {
+        if (!(flags & name.flag)) continue;
+        const int n = std::snprintf(out + used, size - used, "%s%s", used ? "|" : "", name.name);
+        if (n < 0 || static_cast<std::size_t>(n) >= size - used) {
+            out[used] = '\0';  // whole names only
+            return;
+        }
+        used += static_cast<std::size_t>(n);
+    }
 }
 
 Result<MountOptions> parse_mount_options(const std::vector<std::string>& options) {

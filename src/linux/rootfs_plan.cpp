@@ -15,7 +15,6 @@
 
 #include "berth/linux/mount_cgroup.hpp"
 #include "berth/linux/mount_idmap.hpp"
-#include "berth/linux/mount_syscalls.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/linux/rootfs.hpp"
 #include "berth/linux/rootless.hpp"
@@ -26,11 +25,14 @@ namespace {
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
-bool has_namespace(const oci::Spec& spec, oci::NamespaceType type) {
-    if (!spec.linux) return false;
-    return std::any_of(spec.linux->namespaces.begin(), spec.linux->namespaces.end(),
-                       [type](const oci::Namespace& ns) { return ns.type == type; });
+const oci::Namespace* find_namespace(const oci::Spec& spec, oci::NamespaceType type) {
+    if (!spec.linux) return nullptr;
+    for (const auto& ns : spec.linux->namespaces)
+        if (ns.type == type) return &ns;
+    return nullptr;
 }
+
+bool has_namespace(const oci::Spec& spec, oci::NamespaceType type) { return find_namespace(spec, type) != nullptr; }
 
 std::string join_bundle(const std::string& bundle, const std::string& path) {
     if (!path.empty() && path[0] == '/') return path;
@@ -88,32 +90,62 @@ Status check_proc_destination(const PlannedMount& m) {
     return Error::msg(quoted(m.destination) + " cannot be mounted because it is inside /proc");
 }
 
-// The bind source as a detached mount with every attribute applied: what the
-// child attaches when its own root cannot open the source.
-Result<UniqueFd> clone_source(const PlannedMount& m) {
-    UniqueFd tree(clone_mount(AT_FDCWD, m.source.c_str(), m.options.recursive_bind));
-    if (!tree) return Error::from_errno("open_tree " + quoted(m.source));
-    const bool ok = (!m.idmap_userns || set_mount_attrs(tree.get(), {}, m.options.recursive_idmap, m.idmap_userns.get()) == 0) &&
-                    (m.options.attr_change().empty() || set_mount_attrs(tree.get(), m.options.attr_change(), false) == 0) &&
-                    (m.options.recursive.empty() || set_mount_attrs(tree.get(), m.options.recursive, true) == 0);
-    if (!ok) return Error::from_errno("mount_setattr " + quoted(m.source));
-    return tree;
+// An idmapped bind (runc 1.2+): the mount's own uidMappings/gidMappings (which
+// alone make it idmapped, non-recursively), or with idmap/ridmap and none of
+// its own the container's user namespace: the one it joins, or one with its
+// mappings. The user namespace is made (or opened) here, in the parent.
+Status plan_idmap(const oci::Mount& mount, const oci::Spec& spec, PlannedMount& m) {
+    const bool own = !mount.uidMappings.empty() || !mount.gidMappings.empty();
+    if (!own && !m.options.idmap) return {};
+    if (m.kind != MountKind::bind) return Error::msg("id-mapped mounts are only supported for bind-mounts");
+    if (::geteuid() != 0) return Error::msg("id-mapped mounts are not supported for rootless containers");
+    const oci::Namespace* userns = find_namespace(spec, oci::NamespaceType::user);
+    if (!own && userns && userns->path) {
+        m.idmap_userns.reset(::open(userns->path->c_str(), O_RDONLY | O_CLOEXEC));
+        if (!m.idmap_userns)
+            return Error::from_errno("open " + quoted(*userns->path) + " (user namespace for the id-mapping)");
+        return {};
+    }
+    static const std::vector<oci::IDMapping> kNone;
+    const auto& uids = own ? mount.uidMappings : userns ? spec.linux->uidMappings : kNone;
+    const auto& gids = own ? mount.gidMappings : userns ? spec.linux->gidMappings : kNone;
+    if (uids.empty() || gids.empty()) {
+        const char* missing = !own ? "uidMappings" : uids.empty() ? "uidMappings" : "gidMappings";
+        return Error::msg(std::string(missing) + ": id-mapped mounts must have both uid and gid mappings specified");
+    }
+    BERTH_TRY_ASSIGN(m.idmap_userns, make_idmap_userns(uids, gids));
+    return {};
 }
 
-Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, const RootfsOptions& options) {
+// runc's pathrs.LexicallyStripRoot: a destination spelled with the rootfs'
+// host path in front ("<rootfs>/mnt") means that path inside the container.
+std::string strip_rootfs(const std::string& destination, const std::string& rootfs) {
+    if (destination == rootfs) return "/";
+    if (destination.rfind(rootfs + "/", 0) == 0) return destination.substr(rootfs.size());
+    return destination;
+}
+
+bool inside(const std::string& path, const std::string& dir) { return path.rfind(dir + "/", 0) == 0; }
+
+Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, const RootfsOptions& options,
+                                const std::string& rootfs) {
     PlannedMount m;
-    m.destination = clean_container_path(mount.destination);
+    m.destination = strip_rootfs(clean_container_path(mount.destination), rootfs);
     BERTH_TRY_ASSIGN(m.options, parse_mount_options(mount.options));
     const std::string type = mount.type.value_or("");
     if (type == "bind") m.options.bind = true;
 
+    // A source under the rootfs may only exist once earlier mounts are made
+    // (runc 1.2+ looks bind sources up in the container's mount namespace,
+    // mount by mount): the child looks it up then, and decides from what it
+    // finds whether the mountpoint is a file or a directory.
     if (m.options.bind) {
         m.kind = MountKind::bind;
         if (!mount.source || mount.source->empty()) return Error::msg("source: required for a bind mount");
         m.source = join_bundle(options.bundle, *mount.source);
         struct stat st {};
         // Both ends, as runc names them: a manager's user does not know the index.
-        if (::stat(m.source.c_str(), &st) != 0)
+        if (::stat(m.source.c_str(), &st) != 0 && !(errno == ENOENT && inside(clean_container_path(m.source), rootfs)))
             return Error::from_errno("stat " + quoted(m.source) + " (bind source for " + quoted(m.destination) + ")");
         m.source_is_dir = S_ISDIR(st.st_mode);
     } else if (type == "cgroup" || type == "cgroup2") {
@@ -128,25 +160,13 @@ Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, 
     m.flags = m.options.set_flags | (m.options.remount ? MS_REMOUNT : 0);
 
     if (m.options.tmpcopyup && m.type != "tmpfs") return Error::msg("options: tmpcopyup needs a tmpfs mount");
-    if (!m.options.idmap && (!mount.uidMappings.empty() || !mount.gidMappings.empty()))
-        return Error::msg("uidMappings: set without the idmap or ridmap option");
-    if (m.options.idmap) {
-        if (m.kind != MountKind::bind) return Error::msg("options: idmap needs a bind mount");
-        // Without mappings of its own the mount takes the container's (runtime-spec 1.2).
-        const bool own = !mount.uidMappings.empty() || !mount.gidMappings.empty();
-        static const std::vector<oci::IDMapping> kNone;
-        const auto& uids = own ? mount.uidMappings : spec.linux ? spec.linux->uidMappings : kNone;
-        const auto& gids = own ? mount.gidMappings : spec.linux ? spec.linux->gidMappings : kNone;
-        if (uids.empty() || gids.empty())
-            return Error::msg("options: idmap needs uidMappings and gidMappings (on the mount or in linux)");
-        BERTH_TRY_ASSIGN(m.idmap_userns, make_idmap_userns(uids, gids));
-    }
+    // As runc 1.2+: the kernel ignores filesystem data on a bind, and it
+    // cannot be set per mountpoint.
+    if (m.kind == MountKind::bind && !m.options.data.empty())
+        return Error::msg("options: bind mounts cannot have any filesystem-specific options applied (" +
+                          quoted(m.options.data) + ")");
+    BERTH_TRY(plan_idmap(mount, spec, m));
     BERTH_TRY(check_proc_destination(m));
-    // Rootless, the parent has no right to clone a mount (runc skips it for a
-    // non-root euid too): the container's root binds what it can reach.
-    if (m.kind == MountKind::bind && has_namespace(spec, oci::NamespaceType::user) && ::geteuid() == 0) {
-        BERTH_TRY_ASSIGN(m.host_tree, clone_source(m));
-    }
     return m;
 }
 
@@ -283,6 +303,10 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     // its own) cannot mknod either, nor mount a sysfs for the host's netns.
     plan.user_namespace = has_namespace(spec, oci::NamespaceType::user) || in_user_namespace();
     plan.cgroup_namespace = has_namespace(spec, oci::NamespaceType::cgroup);
+    // Rootless, the parent has no right to enter the child's mount namespace
+    // (runc's host-side helper skips a non-root euid too): the container's
+    // root binds what it can reach.
+    plan.parent_clones_sources = has_namespace(spec, oci::NamespaceType::user) && ::geteuid() == 0;
 
     // runc makes "/" rslave unless rootfsPropagation says otherwise, and
     // applies rootfsPropagation to the new "/" once more after pivot_root.
@@ -299,7 +323,7 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
 
     bool wants_cgroups = false;
     for (std::size_t i = 0; i < spec.mounts.size(); ++i) {
-        auto mount = plan_mount(spec.mounts[i], spec, options);
+        auto mount = plan_mount(spec.mounts[i], spec, options, plan.rootfs);
         if (!mount) return std::move(mount).error().wrap("mounts[" + std::to_string(i) + "]");
         apply_mount_label(*mount, plan.mount_label);
         if (mount->kind == MountKind::bind && mount->destination == "/dev") plan.setup_dev = false;

@@ -36,7 +36,7 @@ bool is_pty_slave(int fd) noexcept {
 
 }  // namespace
 
-bool setup_rootfs(const RootfsPlan& plan, ChildError& err, const CgroupGate* gate) noexcept {
+bool setup_rootfs(const RootfsPlan& plan, ChildError& err, const CgroupGate* gate, const SourceCloner* cloner) noexcept {
     // Nothing we mount may propagate back to the host (runc: rslave by default).
     if (mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) != 0)
         return err.fail(errno, "make / %s", (plan.root_propagation & MS_SHARED) ? "shared" : "private or slave");
@@ -53,7 +53,7 @@ bool setup_rootfs(const RootfsPlan& plan, ChildError& err, const CgroupGate* gat
             if (!gate->wait(gate->context, err)) return false;
             gate = nullptr;
         }
-        if (!apply_mount(plan, m, root.get(), err)) return false;
+        if (!apply_mount(plan, m, root.get(), cloner, err)) return false;
     }
     return !plan.setup_dev || create_devices(plan, root.get(), err);
 }

@@ -83,6 +83,11 @@ bool await_go_for_cgroup_mounts(void* context, ChildError& err) noexcept {
     return true;
 }
 
+// setup_rootfs' SourceCloner: the parent clones a bind source for us.
+int parent_clone_source(void* context, size_t index, ChildError& err) noexcept {
+    return request_mount_source(static_cast<const ChildPlan*>(context)->sync.get(), static_cast<uint32_t>(index), err);
+}
+
 // The new user namespace's root: the maps are written by now.
 bool become_namespace_root(const ChildPlan& plan, ChildError& err) noexcept {
     if (!plan.namespaces.new_user) return true;
@@ -324,7 +329,8 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     if (!join_session_keyring(plan, err) || !set_names(plan, err)) return false;
     trace::phase("mounts");
     const linux_setup::CgroupGate gate{await_go_for_cgroup_mounts, &go};
-    if (!linux_setup::setup_rootfs(plan.rootfs, err, overlap ? &gate : nullptr) || !await_go(&go, err)) return false;
+    const linux_setup::SourceCloner cloner{parent_clone_source, &plan};
+    if (!linux_setup::setup_rootfs(plan.rootfs, err, overlap ? &gate : nullptr, &cloner) || !await_go(&go, err)) return false;
     trace::phase("console");
     int slave = -1;
     if (!open_console(plan, slave, err)) return false;

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "berth/linux/resctrl.hpp"
+#include "berth/linux/rootfs.hpp"
 #include "berth/linux/rootless.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/process/kill_guard.hpp"
@@ -215,7 +216,17 @@ Status prefer_child_error(int sock, pid_t pid, Status status) {
     return status;
 }
 
-Status drive(int sock, pid_t pid, int pidfd, const ParentSteps& steps) {
+// A bind source the child asked for (rootfs.hpp SourceCloner).
+Status clone_mount_source(int sock, pid_t pid, const ChildPlan& plan, uint32_t index) {
+    const auto& mounts = plan.rootfs.mounts;
+    if (!plan.rootfs.parent_clones_sources || index >= mounts.size() || mounts[index].kind != linux_setup::MountKind::bind)
+        return Error::msg("sync with init: unexpected mount source request");
+    BERTH_TRY_ASSIGN(UniqueFd tree, linux_setup::clone_source_for(pid, mounts[index]));
+    if (!send_mount_source(sock, tree.get())) return Error::from_errno("sync with init: send mount source");
+    return {};
+}
+
+Status drive(int sock, pid_t pid, int pidfd, const ChildPlan& plan, const ParentSteps& steps) {
     for (;;) {
         UniqueFd fd;
         auto received = receive(sock, fd);
@@ -229,6 +240,7 @@ Status drive(int sock, pid_t pid, int pidfd, const ParentSteps& steps) {
         switch (msg.type) {
             case SyncType::ready: return {};
             case SyncType::error: return Error::sys(msg.error.err, msg.error.message);
+            case SyncType::mount_source: BERTH_TRY(clone_mount_source(sock, pid, plan, msg.index)); break;
             case SyncType::hooks: {
                 if (steps.runtime_hooks) BERTH_TRY(steps.runtime_hooks(pid));
                 SyncMessage done;
@@ -278,7 +290,7 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     trace::phase("placement");
     BERTH_TRY(prefer_child_error(parent_end.get(), pid, place_and_release(parent_end.get(), pid, plan, steps, into_cgroup)));
     trace::phase("sync");
-    Status driven = drive(parent_end.get(), pid, launched.pidfd.get(), steps);
+    Status driven = drive(parent_end.get(), pid, launched.pidfd.get(), plan, steps);
     trace::collect_child();
     BERTH_TRY(std::move(driven));
     guard.dismiss();

@@ -1,6 +1,7 @@
 // The runtime-spec mount options table, option by option.
 #include <gtest/gtest.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 
 #include "berth/linux/mount_options.hpp"
 
@@ -126,18 +127,66 @@ TEST(MountOptions, AtimeModesExcludeEachOther) {
     EXPECT_EQ(r.recursive.clear, kAtime);
 }
 
-TEST(MountOptions, AttrChangeForBindMounts) {
-    const MountAttrChange c = parse({"ro", "nosuid", "dev", "noexec", "nodiratime", "nosymfollow"}).attr_change();
+constexpr uint64_t kFlagAttrs =
+    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSYMFOLLOW;
+
+// runc 1.2+: a bind's flags are exactly the named ones ("mount --bind -o").
+TEST(MountOptions, BindFlagsAreExactlyTheNamedOnes) {
+    const MountAttrChange c = parse({"ro", "nosuid", "dev", "noexec", "nosymfollow"}).bind_attr_change();
     EXPECT_EQ(c.set, static_cast<uint64_t>(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC |
-                                           MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW));
+                                           MOUNT_ATTR_NOSYMFOLLOW));
     EXPECT_EQ(c.clear, static_cast<uint64_t>(MOUNT_ATTR_NODEV));
-    EXPECT_TRUE(parse({"rbind", "rprivate"}).attr_change().empty());
-    const MountAttrChange noatime = parse({"noatime"}).attr_change();
+    // Just "ro": a nosuid,nodev source turns suid,dev; the atime mode stays.
+    const MountAttrChange ro = parse({"rbind", "ro"}).bind_attr_change();
+    EXPECT_EQ(ro.set, static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
+    EXPECT_EQ(ro.clear, kFlagAttrs & ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
+    // A cleared flag alone also asks for exact flags.
+    const MountAttrChange rw = parse({"rw"}).bind_attr_change();
+    EXPECT_EQ(rw.set, 0u);
+    EXPECT_EQ(rw.clear, kFlagAttrs);
+    // Nothing named: the source's flags stay.
+    EXPECT_TRUE(parse({"rbind", "rprivate", "rro"}).bind_attr_change().empty());
+}
+
+TEST(MountOptions, BindAtimeChangesOnlyWhenAModeIsSet) {
+    const MountAttrChange noatime = parse({"noatime"}).bind_attr_change();
     EXPECT_EQ(noatime.set, static_cast<uint64_t>(MOUNT_ATTR_NOATIME));
-    EXPECT_EQ(noatime.clear, kAtime);
-    const MountAttrChange atime = parse({"atime"}).attr_change();
-    EXPECT_EQ(atime.set, static_cast<uint64_t>(MOUNT_ATTR_RELATIME));
-    EXPECT_EQ(atime.clear, kAtime);
+    EXPECT_EQ(noatime.clear, kFlagAttrs | kAtime | MOUNT_ATTR_NODIRATIME);
+    const MountAttrChange nodiratime = parse({"nodiratime"}).bind_attr_change();
+    EXPECT_EQ(nodiratime.set, static_cast<uint64_t>(MOUNT_ATTR_RELATIME | MOUNT_ATTR_NODIRATIME));
+    EXPECT_EQ(nodiratime.clear, kFlagAttrs | kAtime);
+    const MountAttrChange strict = parse({"strictatime"}).bind_attr_change();
+    EXPECT_EQ(strict.set, static_cast<uint64_t>(MOUNT_ATTR_STRICTATIME));
+    // Clearing an atime flag is not setting a mode: mount(2) keeps the old one.
+    const MountAttrChange atime = parse({"atime", "norelatime"}).bind_attr_change();
+    EXPECT_EQ(atime.set, 0u);
+    EXPECT_EQ(atime.clear, kFlagAttrs);
+}
+
+TEST(MountOptions, BindFlagsWithLockedOnesReapplied) {
+    const MountAttrChange c = parse({"ro"}).bind_attr_change(MS_NOSUID | MS_NODEV | MS_NOATIME);
+    EXPECT_EQ(c.set, static_cast<uint64_t>(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOATIME));
+    EXPECT_EQ(c.clear, static_cast<uint64_t>(MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSYMFOLLOW) | kAtime | MOUNT_ATTR_NODIRATIME);
+}
+
+TEST(MountOptions, StatfsFlagsBecomeMountFlags) {
+    EXPECT_EQ(statfs_mount_flags(ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_RELATIME),
+              static_cast<unsigned long>(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME));
+    EXPECT_EQ(statfs_mount_flags(ST_NOATIME | ST_NODIRATIME), static_cast<unsigned long>(MS_NOATIME | MS_NODIRATIME));
+    // strictatime has no ST_ bit: no other mode showing means strictatime.
+    EXPECT_EQ(statfs_mount_flags(0), static_cast<unsigned long>(MS_STRICTATIME));
+    EXPECT_EQ(statfs_mount_flags(0x2000 | ST_RELATIME), static_cast<unsigned long>(MS_NOSYMFOLLOW | MS_RELATIME));
+}
+
+TEST(MountOptions, FlagNamesForErrors) {
+    char names[64];
+    format_mount_flags(MS_RDONLY | MS_NOSUID | MS_RELATIME, names, sizeof(names));
+    EXPECT_STREQ(names, "MS_RDONLY|MS_NOSUID|MS_RELATIME");
+    format_mount_flags(0, names, sizeof(names));
+    EXPECT_STREQ(names, "");
+    char small[12];
+    format_mount_flags(MS_RDONLY | MS_NOSUID, small, sizeof(small));
+    EXPECT_STREQ(small, "MS_RDONLY");  // what fits, whole names only
 }
 
 TEST(MountOptions, EmptyOptionIsAnError) {

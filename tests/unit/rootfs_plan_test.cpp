@@ -155,7 +155,7 @@ TEST(RootfsPlan, DockerBindsAndCgroups) {
     ASSERT_NE(init, nullptr);
     EXPECT_FALSE(init->source_is_dir);
     EXPECT_FALSE(init->options.recursive_bind);
-    EXPECT_EQ(init->options.attr_change().set, static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
+    EXPECT_EQ(init->options.bind_attr_change().set, static_cast<uint64_t>(MOUNT_ATTR_RDONLY));
     const PlannedMount* hosts = find(plan, "/etc/hosts", MountKind::bind);
     ASSERT_NE(hosts, nullptr);
     EXPECT_TRUE(hosts->options.recursive_bind);
@@ -174,7 +174,7 @@ TEST(RootfsPlan, PodmanShmBindIsADirectoryWithFlags) {
     ASSERT_NE(shm, nullptr);
     EXPECT_TRUE(shm->source_is_dir);
     EXPECT_FALSE(shm->options.recursive_bind);
-    EXPECT_EQ(shm->options.attr_change().set,
+    EXPECT_EQ(shm->options.bind_attr_change().set,
               static_cast<uint64_t>(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV));
 }
 
@@ -267,12 +267,19 @@ TEST(RootfsPlan, Refusals) {
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "proc", "proc", {"tmpcopyup"})), bundle),
               "mounts[0]: options: tmpcopyup needs a tmpfs mount");
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "tmpfs", "tmpfs", {"idmap"})), bundle),
-              "mounts[0]: options: idmap needs a bind mount");
+              "mounts[0]: id-mapped mounts are only supported for bind-mounts");
+    // runc 1.2+: idmap without mappings takes the container's user namespace; there is none.
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "bind", "/tmp", {"rbind", "idmap"})), bundle),
-              "mounts[0]: options: idmap needs uidMappings and gidMappings (on the mount or in linux)");
+              "mounts[0]: uidMappings: id-mapped mounts must have both uid and gid mappings specified");
     oci::Mount mapped = make_mount("/x", "bind", "/tmp", {"rbind"});
     mapped.uidMappings.push_back({0, 1000, 1});
-    EXPECT_EQ(plan_error(with_mount(mapped), bundle), "mounts[0]: uidMappings: set without the idmap or ridmap option");
+    EXPECT_EQ(plan_error(with_mount(mapped), bundle),
+              "mounts[0]: gidMappings: id-mapped mounts must have both uid and gid mappings specified");
+    EXPECT_EQ(plan_error(with_mount(make_mount("/x", "bind", "/tmp", {"rbind", "size=1m", "ro"})), bundle),
+              "mounts[0]: options: bind mounts cannot have any filesystem-specific options applied (\"size=1m\")");
+    oci::Mount mapped_tmpfs = make_mount("/x", "tmpfs", "tmpfs", {});
+    mapped_tmpfs.gidMappings.push_back({0, 1000, 1});
+    EXPECT_EQ(plan_error(with_mount(mapped_tmpfs), bundle), "mounts[0]: id-mapped mounts are only supported for bind-mounts");
     // CVE-2019-16884: only procfs (or lxcfs-style files) inside /proc.
     EXPECT_EQ(plan_error(with_mount(make_mount("/proc/self/attr", "tmpfs", "tmpfs", {})), bundle),
               "mounts[0]: \"/proc/self/attr\" cannot be mounted because it is inside /proc");
@@ -298,6 +305,69 @@ TEST(RootfsPlan, Refusals) {
     no_root.root->path = "missing";
     EXPECT_EQ(plan_error(no_root, bundle),
               "root.path: realpath \"" + bundle.dir() + "/missing\": No such file or directory");
+}
+
+// runc 1.2+: per-mount mappings alone make an idmapped bind, non-recursive
+// unless "ridmap"; the user namespace for them is made in the parent.
+TEST(RootfsPlan, MountMappingsAloneMakeAnIdmappedBind) {
+    if (::geteuid() != 0) GTEST_SKIP() << "making a user namespace with a mapping needs root";
+    Bundle bundle;
+    oci::Spec spec = minimal_spec();
+    oci::Mount mapped = make_mount("/x", "bind", "/tmp", {"rbind"});
+    mapped.uidMappings.push_back({0, 100000, 65536});
+    mapped.gidMappings.push_back({0, 100000, 65536});
+    spec.mounts.push_back(mapped);
+    mapped.options = {"rbind", "ridmap"};
+    spec.mounts.push_back(mapped);
+    auto plan = plan_rootfs(spec, {bundle.dir(), false});
+    ASSERT_TRUE(plan.ok()) << plan.error().what();
+    EXPECT_TRUE(plan->mounts[0].idmap_userns);
+    EXPECT_FALSE(plan->mounts[0].options.recursive_idmap);
+    EXPECT_TRUE(plan->mounts[1].idmap_userns);
+    EXPECT_TRUE(plan->mounts[1].options.recursive_idmap);
+    EXPECT_FALSE(plan->parent_clones_sources);  // no user namespace of its own
+}
+
+// idmap without mappings in a container joining a user namespace: that one.
+TEST(RootfsPlan, ImpliedIdmapTakesTheJoinedUserNamespace) {
+    if (::geteuid() != 0) GTEST_SKIP() << "id-mapped mounts are refused for rootless containers";
+    Bundle bundle;
+    oci::Spec spec = minimal_spec();
+    spec.linux->namespaces.push_back({oci::NamespaceType::user, "/proc/self/ns/user"});
+    spec.mounts.push_back(make_mount("/x", "bind", "/tmp", {"rbind", "idmap"}));
+    auto plan = plan_rootfs(spec, {bundle.dir(), false});
+    ASSERT_TRUE(plan.ok()) << plan.error().what();
+    ASSERT_TRUE(plan->mounts[0].idmap_userns);
+    struct stat joined {}, own {};
+    ASSERT_EQ(::fstat(plan->mounts[0].idmap_userns.get(), &joined), 0);
+    ASSERT_EQ(::stat("/proc/self/ns/user", &own), 0);
+    EXPECT_EQ(joined.st_ino, own.st_ino);
+    EXPECT_TRUE(plan->parent_clones_sources);
+
+    spec.linux->namespaces.back().path = bundle.dir() + "/no-such-userns";
+    EXPECT_EQ(plan_error(spec, bundle), "mounts[0]: open \"" + bundle.dir() +
+                                            "/no-such-userns\" (user namespace for the id-mapping): No such file or directory");
+}
+
+// runc 1.2+'s mount order: a destination spelled with the rootfs' host path
+// is that path in the container, and a bind source under the rootfs may
+// only appear once earlier mounts are made (the child looks it up then).
+TEST(RootfsPlan, RootfsPathsInMountsAreTheContainers) {
+    Bundle bundle;
+    fs::create_directories(bundle.dir() + "/src");
+    const std::string rootfs = bundle.dir() + "/rootfs";
+    oci::Spec spec = minimal_spec();
+    spec.mounts.push_back(make_mount("/mnt", "bind", bundle.dir() + "/src", {"rbind"}));
+    spec.mounts.push_back(make_mount(rootfs + "/final", "bind", rootfs + "/mnt/not-yet", {"rbind"}));
+    auto plan = plan_rootfs(spec, {bundle.dir(), false});
+    ASSERT_TRUE(plan.ok()) << plan.error().what();
+    EXPECT_EQ(plan->mounts[1].destination, "/final");
+    EXPECT_EQ(plan->mounts[1].source, rootfs + "/mnt/not-yet");
+    // Outside the rootfs a missing source is still refused up front.
+    spec.mounts.resize(1);
+    spec.mounts[0].source = bundle.dir() + "/missing";
+    EXPECT_EQ(plan_error(spec, bundle),
+              "mounts[0]: stat \"" + bundle.dir() + "/missing\" (bind source for \"/mnt\"): No such file or directory");
 }
 
 TEST(ContainerPath, CleanIsLexicalAndNeverLeavesRoot) {

@@ -6,6 +6,9 @@
 // tmpcopyup), or (when unknown) filesystem data passed through as-is.
 #pragma once
 
+#include <sys/mount.h>
+
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,10 +40,30 @@ struct MountOptions {
     bool tmpcopyup = false;
     std::string data;  // unknown options, comma-joined, for the filesystem
 
-    // The non-recursive flags as a mount_setattr change (for bind mounts made
-    // with open_tree: only what the config names is changed, the rest is inherited).
-    MountAttrChange attr_change() const;
+    // The flags of a bind mount (made with open_tree) as a mount_setattr
+    // change, as runc 1.2+ gives them ("mount --bind -o ..."): when the
+    // options name any flag, exactly the set ones of ro, nosuid, nodev,
+    // noexec and nosymfollow are on and the rest cleared (a nosuid source
+    // bound with just "ro" becomes ro,suid); the atime mode changes only when
+    // an option sets one (noatime, relatime, strictatime, nodiratime), as
+    // mount(2)'s bind remount keeps it otherwise. No flag named: nothing
+    // changes, the source's flags stay. `also_set` (MS_*) adds to the set
+    // options: the flags a user namespace locked, re-applied (runc's retry).
+    MountAttrChange bind_attr_change(unsigned long also_set = 0) const noexcept;
 };
+
+// MS_* flags the kernel locks (MNT_LOCK_*) on a mount copied into a less
+// privileged user namespace: clearing one there fails with EPERM.
+constexpr unsigned long kLockableMountFlags =
+    MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_NOSUID | MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
+constexpr unsigned long kAtimeMountFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
+
+// The MS_* flags of a mount from statfs(2)'s f_flags (ST_*); MS_STRICTATIME
+// when neither noatime nor relatime shows (strictatime has no ST_ bit).
+unsigned long statfs_mount_flags(unsigned long f_flags) noexcept;
+
+// "MS_RDONLY|MS_NOSUID" into `out` (truncated to `size`), for error messages.
+void format_mount_flags(unsigned long flags, char* out, std::size_t size) noexcept;
 
 // Parses options in order (later options override earlier ones, as mount(8) does).
 // Never fails on an unknown word: it is filesystem data. Fails on an empty option.

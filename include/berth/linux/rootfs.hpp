@@ -16,6 +16,9 @@
 // controls can never redirect a mount to the host.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstddef>
 #include <string>
 
 #include "berth/linux/rootfs_plan.hpp"
@@ -44,6 +47,22 @@ struct CgroupGate {
     void* context = nullptr;
 };
 
+// Binds in a new user namespace: the container's root may not reach the
+// source (a 0700 directory on the way) and may not idmap it (mount_setattr
+// needs CAP_SYS_ADMIN over the source's filesystem). The parent then clones
+// it, inside the child's mount namespace so that earlier mounts show (as
+// runc's host-side mount source thread), and hands the detached tree back.
+// `clone` returns its fd, or -1 with `err` set.
+struct SourceCloner {
+    int (*clone)(void* context, std::size_t mount_index, ChildError& err) noexcept = nullptr;
+    void* context = nullptr;
+};
+
+// Parent, while the child (`pid`) does its mounts: the answer to a
+// SourceCloner request for `mount`, a bind of plan_rootfs(). Enters the
+// child's mount namespace for the open_tree and comes back.
+Result<UniqueFd> clone_source_for(pid_t pid, const PlannedMount& mount);
+
 // Child, inside its own mount namespace, after the parent has written the
 // uid/gid maps. Without a `gate` the process must already be in its cgroups;
 // with one, the mounts before the first cgroup mount run while the parent
@@ -52,7 +71,9 @@ struct CgroupGate {
 // Makes "/" rslave (or rootfsPropagation), binds the rootfs onto itself, does
 // the config mounts in order, creates the devices, /dev/fd, /dev/std{in,out,err},
 // /dev/ptmx -> pts/ptmx.
-bool setup_rootfs(const RootfsPlan& plan, ChildError& err, const CgroupGate* gate = nullptr) noexcept;
+// `cloner` serves plan.parent_clones_sources.
+bool setup_rootfs(const RootfsPlan& plan, ChildError& err, const CgroupGate* gate = nullptr,
+                  const SourceCloner* cloner = nullptr) noexcept;
 
 // Child, after setup_rootfs and before enter_rootfs: opens the container's
 // /dev/pts/ptmx (resolved inside the rootfs, verified to be on devpts).

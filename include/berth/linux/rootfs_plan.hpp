@@ -26,13 +26,8 @@ struct PlannedMount {
     std::string type;         // filesystem type for mount(2); empty for binds
     unsigned long flags = 0;  // MS_* for mount(2) (filesystem mounts and remounts)
     MountOptions options;     // the parsed options (data, propagation, recursive attrs, ...)
-    bool source_is_dir = true;  // decides whether a missing target is created as dir or file
-    UniqueFd idmap_userns;    // idmap/ridmap: a user namespace holding the mount's mappings
-    // Binds in a user namespace: the source cloned (open_tree) and given its
-    // attributes by the parent, for when the container's root may not reach
-    // the source path (a 0700 directory on the way). The child prefers its own
-    // clone, which keeps the host's flags locked.
-    UniqueFd host_tree;
+    bool source_is_dir = true;  // bind remounts: whether a missing target is made a directory or a file
+    UniqueFd idmap_userns;    // idmapped binds: the user namespace whose mapping the mount takes
 };
 
 struct PlannedDevice {
@@ -66,6 +61,9 @@ struct RootfsPlan {
     bool user_namespace = false;    // devices are bind-mounted from the host instead of mknod'ed
     bool cgroup_namespace = false;  // cgroup mounts mount cgroupfs instead of binding host dirs
     bool setup_dev = true;          // false when /dev is a bind mount: no devices or /dev links
+    // A new user namespace made by a root berth: the parent clones the bind
+    // sources the container's root cannot reach or may not idmap (SourceCloner).
+    bool parent_clones_sources = false;
     std::vector<PlannedMount> mounts;  // config order
     std::vector<PlannedDevice> devices;  // defaults first, then linux.devices (same path: config wins)
     std::vector<std::string> masked_paths;

@@ -3,6 +3,9 @@
 //
 //   parent -> child  go         (maps written, cgroup joined) + one datagram of
 //                               state JSON for the child's hooks
+//   child -> parent  mount_source (index): clone bind source mounts[index] for
+//                               me (user namespace, see rootfs.hpp SourceCloner)
+//   parent -> child  mount_source + the detached tree (SCM_RIGHTS)
 //   child -> parent  hooks      (mounts done: run prestart + createRuntime)
 //   parent -> child  hooks_done
 //   child -> parent  seccomp_fd (SCM_RIGHTS, see seccomp_notify.hpp) when notifying
@@ -16,10 +19,11 @@
 
 namespace berth::process {
 
-enum class SyncType : uint32_t { go = 1, hooks, hooks_done, ready, error };
+enum class SyncType : uint32_t { go = 1, hooks, hooks_done, ready, error, mount_source };
 
 struct SyncMessage {
     SyncType type = SyncType::error;
+    uint32_t index = 0;  // mount_source: which of plan.rootfs.mounts
     ChildError error;
 };
 
@@ -27,5 +31,12 @@ struct SyncMessage {
 bool send_sync(int fd, SyncType type, ChildError& err) noexcept;
 bool send_sync_error(int fd, const ChildError& error) noexcept;
 bool wait_sync(int fd, SyncType expected, ChildError& err) noexcept;
+
+// Child: asks the parent for the clone of mounts[index]'s source; the tree fd
+// or -1 with `err` set.
+int request_mount_source(int fd, uint32_t index, ChildError& err) noexcept;
+
+// Parent: answers request_mount_source with `tree_fd`.
+bool send_mount_source(int fd, int tree_fd) noexcept;
 
 }  // namespace berth::process
