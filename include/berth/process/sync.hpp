@@ -2,13 +2,17 @@
 // message is one fixed-size datagram, so the child sends without allocating.
 //
 //   parent -> child  go         (maps written, cgroup joined) + one datagram of
-//                               state JSON for the child's hooks
+//                               state JSON for the child's hooks, carrying (SCM_RIGHTS)
+//                               the v1 cgroups' `tasks` files when the parent made
+//                               the cgroups after clone (ParentSteps::make_cgroup)
 //   child -> parent  hooks      (mounts done: run prestart + createRuntime)
 //   parent -> child  hooks_done
 //   child -> parent  seccomp_fd (SCM_RIGHTS, see seccomp_notify.hpp) when notifying
 //   child -> parent  ready      (about to wait on the exec fifo)
 //   child -> parent  error      (with the ChildError), then the child exits
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 
@@ -17,6 +21,10 @@
 namespace berth::process {
 
 enum class SyncType : uint32_t { go = 1, hooks, hooks_done, ready, error };
+
+// The most `tasks` files `go` carries: one per v1 hierarchy (the kernel has
+// 14 v1 controllers and name=systemd).
+inline constexpr int kMaxGoTasks = 32;
 
 struct SyncMessage {
     SyncType type = SyncType::error;
@@ -27,5 +35,8 @@ struct SyncMessage {
 bool send_sync(int fd, SyncType type, ChildError& err) noexcept;
 bool send_sync_error(int fd, const ChildError& error) noexcept;
 bool wait_sync(int fd, SyncType expected, ChildError& err) noexcept;
+// Receives the state datagram after `go` into `buf` and the fds it carries
+// (at most kMaxGoTasks) into `fds`; returns its size, or -1 with `err` set.
+ssize_t receive_state(int fd, char* buf, size_t size, int (&fds)[kMaxGoTasks], int& nfds, ChildError& err) noexcept;
 
 }  // namespace berth::process
