@@ -15,7 +15,7 @@
 # Runtimes: berth, Debian's crun (1.8.1) and runc (1.1.5), "crun-new": the
 # newest crun in Debian's archive (setup-crun.sh, cached in BUILD/bench/crun;
 # a fresh build tree fetches it once, ~10 s), and "runc-new": --runc-new
-# BINARY, by default conformance/work/runc-1.3/runc when conformance/setup.sh
+# BINARY, by default conformance/work/runc-1.3*/runc when conformance/setup.sh
 # built it there (runc 1.3.6 from sid's source), else skipped.
 #
 # crun 1.8.1 refuses this host's hybrid cgroup layout, so everything runs in one
@@ -97,8 +97,8 @@ if ! crun_new=$("$src/bench/setup-crun.sh" "$build/bench/crun"); then
   crun_new=""
 fi
 crun_new_how=$(cat "$build/bench/crun/crun.txt" 2>/dev/null || true)
-if [ -z "$runc_new" ] && [ -x "$src/conformance/work/runc-1.3/runc" ]; then
-  runc_new=$src/conformance/work/runc-1.3/runc
+if [ -z "$runc_new" ]; then
+  for f in "$src"/conformance/work/runc-1.3*/runc; do [ -x "$f" ] && runc_new=$f; done
 fi
 
 work=$(mktemp -d /run/berth-bench.XXXXXX)
