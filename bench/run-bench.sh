@@ -1,15 +1,22 @@
 #!/bin/bash
-# berth vs crun vs runc vs the floor, side by side on one busybox bundle (issue 7).
+# berth vs crun vs runc vs the floor, side by side on one busybox bundle (issues 7, 18).
 #
 #   bench/run-bench.sh [--quick] [--runs N] [--parallel N] [--build DIR] [--out DIR]
-#                      [--before BINARY]
+#                      [--before BINARY] [--runc-new BINARY]
 #
 # As root. Measures, interleaved (each round runs every runtime once, in a
 # random order): `run` of /bin/true; create + start + wait + delete; `exec`
 # of /bin/true into a running container; peak RSS of the runtime process
 # (wait4's ru_maxrss of `run`); N containers `run` in parallel (containers/s);
-# the stripped binary size. The floor is the same namespaces with
-# `unshare --pid --net --ipc --uts --mount --fork chroot ROOTFS /bin/true`.
+# the stripped binary size. Reports median, p90 and p99 of each.
+# The floor (berth-floor, floor.cpp) clones with the bundle's namespaces,
+# pivot_roots into the rootfs and execs /bin/true: no runtime.
+#
+# Runtimes: berth, Debian's crun (1.8.1) and runc (1.1.5), "crun-new": the
+# newest crun in Debian's archive (setup-crun.sh, cached in BUILD/bench/crun;
+# a fresh build tree fetches it once, ~10 s), and "runc-new": --runc-new
+# BINARY, by default conformance/work/runc-1.3*/runc when conformance/setup.sh
+# built it there (runc 1.3.6 from sid's source), else skipped.
 #
 # crun 1.8.1 refuses this host's hybrid cgroup layout, so everything runs in one
 # private mount namespace where /sys/fs/cgroup/unified is unmounted; the host's
@@ -19,7 +26,8 @@
 # summary.csv and results.md (median/min/max and the ratios berth/crun,
 # berth/runc, berth/floor), latency.png (gnuplot, when installed).
 # --quick: 3 rounds, 10 in parallel, output in a temporary directory unless
-# --out is given; for CI (ctest bench-quick): it fails only when berth fails.
+# --out is given; for CI (ctest bench-quick): it fails only when berth fails,
+# never on a timing.
 # --before BINARY: one more contender, "before" (an older berth build), in
 # every metric and as a column of the table: before/after in the same run.
 #
@@ -30,9 +38,10 @@
 #
 # Container ids start with the runtime's name: runc and crun both default to
 # the cgroup /<id>.
-# Needs: build/berth and build/bench/berth-measure (make berth berth-measure),
-# crun and runc (skipped with a note when missing), jq + busybox-static for the
-# bundle (tests/setup/install-deps.sh), gnuplot-nox for the plot.
+# Needs: build/berth, build/bench/berth-measure and berth-floor (make berth
+# berth-measure berth-floor), crun and runc (skipped with a note when missing),
+# jq + busybox-static for the bundle, patchelf for crun-new
+# (tests/setup/install-deps.sh), gnuplot-nox for the plot.
 set -euo pipefail
 export LC_ALL=C
 
@@ -44,6 +53,7 @@ build=$src/build
 out=""
 quick=0
 before=""
+runc_new=""
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -54,6 +64,7 @@ while [ $# -gt 0 ]; do
     --build) build=${2:?}; shift ;;
     --out) out=${2:?}; shift ;;
     --before) before=$(realpath "${2:?}"); shift ;;
+    --runc-new) runc_new=$(realpath "${2:?}"); shift ;;
     -h|--help) usage ;;
     *) echo "run-bench.sh: unknown argument $1" >&2; usage ;;
   esac
@@ -63,8 +74,9 @@ done
 [ "$(id -u)" = 0 ] || { echo "run-bench.sh: needs root (skipped)" >&2; exit 77; }
 berth=$(realpath "$build/berth")
 measure=$(realpath "$build/bench/berth-measure")
-for f in "$berth" "$measure"; do
-  [ -x "$f" ] || { echo "run-bench.sh: $f missing: make -C $build berth berth-measure" >&2; exit 1; }
+floor=$(realpath "$build/bench/berth-floor")
+for f in "$berth" "$measure" "$floor"; do
+  [ -x "$f" ] || { echo "run-bench.sh: $f missing: make -C $build berth berth-measure berth-floor" >&2; exit 1; }
 done
 
 # Everything below runs in a private mount namespace (see the header).
@@ -73,9 +85,21 @@ if [ -z "${BERTH_BENCH_PRIVATE_NS:-}" ]; then
   [ $quick = 1 ] && args=(--quick "${args[@]}")
   [ -n "$out" ] && args+=(--out "$out")
   [ -n "$before" ] && args+=(--before "$before")
+  [ -n "$runc_new" ] && args+=(--runc-new "$runc_new")
   BERTH_BENCH_PRIVATE_NS=1 exec unshare -m --propagation private "$0" "${args[@]}"
 fi
 if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+crun_new=""
+if ! crun_new=$("$src/bench/setup-crun.sh" "$build/bench/crun"); then
+  echo "note: the newest crun could not be set up (bench/setup-crun.sh), skipped" >&2
+  crun_new=""
+fi
+crun_new_how=$(cat "$build/bench/crun/crun.txt" 2>/dev/null || true)
+if [ -z "$runc_new" ]; then
+  for f in "$src"/conformance/work/runc-1.3*/runc; do [ -x "$f" ] && runc_new=$f; done
+fi
 
 work=$(mktemp -d /run/berth-bench.XXXXXX)
 mount -t tmpfs -o mode=0700 berth-bench "$work"
@@ -86,11 +110,12 @@ mkdir -p "$out"
 log=$work/runtime-errors.log
 : >"$log"
 
-declare -A bin=([berth]=$berth [crun]=$(command -v crun || true) [runc]=$(command -v runc || true) [before]=$before)
+declare -A bin=([berth]=$berth [crun]=$(command -v crun || true) [runc]=$(command -v runc || true)
+               [crun-new]=$crun_new [runc-new]=$runc_new [before]=$before)
 runtimes=(berth)
-for rt in crun runc before; do
+for rt in crun-new crun runc-new runc before; do
   [ "$rt" = before ] && [ -z "$before" ] && continue
-  if [ -n "${bin[$rt]}" ]; then runtimes+=("$rt"); else echo "note: $rt not installed, skipped" >&2; fi
+  if [ -n "${bin[$rt]}" ]; then runtimes+=("$rt"); else echo "note: $rt not available, skipped" >&2; fi
 done
 contenders=("${runtimes[@]}" floor)
 # berth once more from a read-only bind mount of the file (in this private mount
@@ -113,7 +138,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "bundles in $work (berth $("$berth" --version | head -1 | cut -d' ' -f3), $(crun --version 2>/dev/null | head -1), $(runc --version 2>/dev/null | head -1))" >&2
+version() {  # RUNTIME -> its version line
+  "${bin[$1]}" --version 2>/dev/null | head -n 1
+}
+echo "bundles in $work ($(for rt in "${runtimes[@]}"; do printf '%s: %s; ' "$rt" "$(version "$rt")"; done))" >&2
 "$src/tests/setup/make-bundle.sh" "$work/true" /bin/true >/dev/null
 "$src/tests/setup/make-bundle.sh" "$work/sleep" /bin/sleep 3600 >/dev/null
 # crun 1.8.1 refuses any ociVersion but 1.0.x ("unknown version specified"); the
@@ -159,7 +187,7 @@ shuffled() {  # NAME... -> the names in a random order
 run_once() {  # RUNTIME ID -> measurement line
   local rt=$1 id=$2
   if [ "$rt" = floor ]; then
-    "$measure" --log "$log" -- unshare --pid --net --ipc --uts --mount --fork chroot "$rootfs" /bin/true
+    "$measure" --log "$log" -- "$floor" "$rootfs" /bin/true
   else
     "$measure" --log "$log" -- "${bin[$rt]}" --root "$work/root-$rt" run --bundle "$work/true" "$id"
   fi
@@ -230,7 +258,7 @@ echo "$parallel in parallel: $parallel_runs rounds" >&2
 for round in $(seq 1 "$parallel_runs"); do
   for rt in $(shuffled "${contenders[@]}"); do
     if [ "$rt" = floor ]; then
-      line=$("$measure" --parallel "$parallel" --log "$log" -- unshare --pid --net --ipc --uts --mount --fork chroot "$rootfs" /bin/true)
+      line=$("$measure" --parallel "$parallel" --log "$log" -- "$floor" "$rootfs" /bin/true)
     else
       line=$("$measure" --parallel "$parallel" --log "$log" -- "${bin[$rt]}" --root "$work/root-$rt" run --bundle "$work/true" "$rt-par-$round-%i")
     fi
@@ -256,42 +284,49 @@ for rt in berth before; do
   strip -o "$work/$rt.stripped" "${bin[$rt]}"
   echo "$rt,binary_kib,1,$(( $(stat -c %s "$work/$rt.stripped") / 1024 ))" >>"$csv"
 done
-for rt in crun runc; do
+for rt in crun runc crun-new runc-new; do
   [ -n "${bin[$rt]}" ] && echo "$rt,binary_kib,1,$(( $(stat -c %s "${bin[$rt]}") / 1024 ))" >>"$csv"
 done
 
-# summary.csv: runtime,metric,n,median,min,max
+# summary.csv: runtime,metric,n,median,p90,p99,min,max (nearest-rank percentiles)
 summary=$out/summary.csv
-echo "runtime,metric,n,median,min,max" >"$summary"
+echo "runtime,metric,n,median,p90,p99,min,max" >"$summary"
 tail -n +2 "$csv" | cut -d, -f1,2 | sort -u | while IFS=, read -r rt metric; do
   awk -F, -v rt="$rt" -v m="$metric" '$1 == rt && $2 == m {print $4}' "$csv" | sort -g |
-    awk -v rt="$rt" -v m="$metric" '{v[NR] = $1}
+    awk -v rt="$rt" -v m="$metric" 'function rank(p,  r) {r = int(p * NR + 0.999999); return v[r < 1 ? 1 : r]}
+      {v[NR] = $1}
       END {med = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-           printf "%s,%s,%d,%.6g,%.6g,%.6g\n", rt, m, NR, med, v[1], v[NR]}'
+           printf "%s,%s,%d,%.6g,%.6g,%.6g,%.6g,%.6g\n", rt, m, NR, med, rank(0.9), rank(0.99), v[1], v[NR]}'
 done >>"$summary"
 
-# results.md: one row per metric, ratios of medians.
+# results.md: one column per contender, ratios of medians to berth.
+columns=(berth crun-new crun runc-new runc floor before)
 {
-  echo "Host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r); $runs rounds ($parallel_runs for the parallel runs); $(date -u +%Y-%m-%dT%H:%MZ)."
+  echo "$(date -u +%Y-%m-%dT%H:%MZ); host: $(nproc) CPUs, kernel $(uname -r), load $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after; $runs rounds ($parallel_runs for the parallel runs)."
   echo
-  if [ -n "$before" ]; then
-    echo "| metric | berth | crun | runc | floor | berth/crun | berth/runc | berth/floor | before | berth/before |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
-  else
-    echo "| metric | berth | crun | runc | floor | berth/crun | berth/runc | berth/floor |"
-    echo "|---|---|---|---|---|---|---|---|"
-  fi
-  awk -F, -v with_before="${before:+1}" 'NR > 1 {med[$1, $2] = $4; lo[$1, $2] = $5; hi[$1, $2] = $6}
-    function cell(rt, m) {
-      if (!((rt, m) in med)) return "n/a"
-      if (lo[rt, m] == hi[rt, m]) return med[rt, m]
-      return sprintf("%s (%s–%s)", med[rt, m], lo[rt, m], hi[rt, m])
+  echo "berth: $("$berth" --version | head -n 1) (git $(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)). crun-new: ${crun_new_how:-none}. runc-new: $([ -n "$runc_new" ] && version runc-new || echo none). crun: $(version crun). runc: $(version runc).${before:+ before: $before.}"
+  echo
+  awk -F, -v columns="${columns[*]}" -v parallel="$parallel" '
+    NR > 1 {key = $1 SUBSEP $2; n[key] = $3; med[key] = $4; p90[key] = $5; p99[key] = $6; lo[key] = $7; hi[key] = $8; seen[$1] = 1}
+    function cell(rt, m,  key) {
+      key = rt SUBSEP m
+      if (!(key in med)) return "n/a"
+      if (n[key] == 1) return med[key]
+      if (m == "parallel_per_s") return sprintf("%s (%s–%s)", med[key], lo[key], hi[key])
+      return sprintf("%s · %s · %s", med[key], p90[key], p99[key])
     }
     function ratio(a, b, m) {
       if (!((a, m) in med) || !((b, m) in med) || med[b, m] == 0) return "n/a"
       return sprintf("%.2f", med[a, m] / med[b, m])
     }
     END {
+      nc = split(columns, all, " ")
+      k = 0
+      for (i = 1; i <= nc; i++) if (all[i] in seen) col[++k] = all[i]
+      header = "| metric |"; rule = "|---|"
+      for (i = 1; i <= k; i++) {header = header " " col[i] " |"; rule = rule "---|"}
+      for (i = 2; i <= k; i++) {header = header " berth/" col[i] " |"; rule = rule "---|"}
+      print header; print rule
       split("run_ms run_cpu_ms run_ro_ms lifecycle_ms exec_ms peak_rss_kib parallel_per_s mem512k_ok binary_kib", ms, " ")
       name["mem512k_ok"] = "runs /bin/true under a 512 KiB memory limit (1 = yes)"
       name["run_cpu_ms"] = "CPU time of `run` (user+sys, with the container), ms"
@@ -300,18 +335,18 @@ done >>"$summary"
       name["lifecycle_ms"] = "create+start+wait+delete, ms"
       name["exec_ms"] = "`exec` /bin/true, ms"
       name["peak_rss_kib"] = "peak RSS of `run`, KiB"
-      name["parallel_per_s"] = "'"$parallel"' parallel `run`s, containers/s"
+      name["parallel_per_s"] = parallel " parallel `run`s, containers/s"
       name["binary_kib"] = "binary (stripped), KiB"
-      for (i = 1; i <= 9; i++) {
-        m = ms[i]
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s |", name[m], cell("berth", m), cell("crun", m),
-          cell("runc", m), cell("floor", m), ratio("berth", "crun", m), ratio("berth", "runc", m), ratio("berth", "floor", m)
-        if (with_before) printf " %s | %s |", cell("before", m), ratio("berth", "before", m)
-        printf "\n"
+      for (j = 1; j <= 9; j++) {
+        m = ms[j]
+        line = "| " name[m] " |"
+        for (i = 1; i <= k; i++) line = line " " cell(col[i], m) " |"
+        for (i = 2; i <= k; i++) line = line " " ratio("berth", col[i], m) " |"
+        print line
       }
     }' "$summary"
   echo
-  echo "Cells: median (min–max). Ratios: of the medians (for containers/s, above 1 is better; elsewhere below 1 is)."
+  echo "Cells: median · p90 · p99 (containers/s: median (min–max)). Ratios: of the medians (for containers/s, above 1 is better; elsewhere below 1 is)."
 } >"$out/results.md"
 
 # latency.png: the distribution (percentiles) of each contender's `run` and lifecycle samples.

@@ -117,6 +117,12 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     return std::unique_ptr<Manager>(new FsManager(std::move(*cgroup)));
 }
 
+Result<bool> can_create_after_clone(const CreateRequest& request) {
+    if (request.driver != Driver::cgroupfs || request.rootless) return false;
+    BERTH_TRY_ASSIGN(Layout layout, detect_layout());
+    return layout == Layout::v1;
+}
+
 Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved) {
     if (saved.driver == Driver::systemd) return systemd::load_manager(saved);
     if (saved.driver == Driver::none) return std::unique_ptr<Manager>(new NoneManager());

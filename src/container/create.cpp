@@ -7,6 +7,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <optional>
 
 #include "berth/cgroups/manager.hpp"
 #include "berth/container/id.hpp"
@@ -74,15 +75,22 @@ std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
     return oci::write_state(to_oci_state(r, status));
 }
 
-process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const cgroups::Manager& cgroup,
-                                  const UniqueFd& v2_cgroup, linux_setup::NetDevicesPlan net_devices,
-                                  const linux_setup::RdtGroup& rdt) {
+// The container's cgroup: made before clone, or after it (make_cgroup below)
+// while the init sets up its namespaces and mounts.
+struct ContainerCgroup {
+    std::unique_ptr<cgroups::Manager> manager;
+    std::optional<cgroups::ManagerGuard> guard;  // a failed create removes it
+    cgroups::SelfJoin join;
+};
+
+process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const ContainerCgroup& cgroup,
+                                  linux_setup::NetDevicesPlan net_devices, const linux_setup::RdtGroup& rdt) {
     const oci::Linux& linux = *spec.linux;
     process::ParentSteps steps;
     steps.uid_mappings = linux.uidMappings;
     steps.gid_mappings = linux.gidMappings;
-    steps.cgroup_fd = v2_cgroup.get();
-    steps.join_cgroup = [&cgroup](pid_t pid) { return cgroup.place(pid); };
+    steps.cgroup_fd = cgroup.join.v2_dir.get();
+    steps.join_cgroup = [&cgroup](pid_t pid) { return cgroup.manager->place(pid); };
     steps.oom_score_adj = spec.process->oomScoreAdj;
     steps.net_devices = std::move(net_devices);
     for (const std::string* group : {&rdt.group, &rdt.mon})
@@ -173,21 +181,6 @@ Result<Created> create_container(CreateOptions& options) {
     if (!plan->exec_fifo) return Error::from_errno("open \"" + dir.file(kExecFifo) + "\"");
     plan->parent_only_fds.push_back(dir.fd());
 
-    trace::phase("cgroup");
-    const std::string cgroups_path = spec.linux->cgroupsPath.value_or("");
-    cgroups::CreateRequest request{
-        .driver = options.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
-        .cgroups_path = cgroups_path,
-        .container_id = options.id,
-        .resources = spec.linux->resources ? &*spec.linux->resources : nullptr,
-        .annotations = &spec.annotations,
-        .rootless = options.rootless,
-    };
-    BERTH_TRY_ASSIGN(std::unique_ptr<cgroups::Manager> cgroup, cgroups::create_manager(request));
-    cgroups::ManagerGuard cgroup_guard(*cgroup);
-    BERTH_TRY_ASSIGN(cgroups::SelfJoin join, cgroup->prepare_join());
-    plan->cgroup_tasks = std::move(join.v1_tasks);
-
     linux_setup::RdtGroup rdt;
     if (rdt_plan) {
         BERTH_TRY_ASSIGN(rdt, linux_setup::apply_intel_rdt(*rdt_plan));
@@ -200,18 +193,43 @@ Result<Created> create_container(CreateOptions& options) {
     record.rootfs = rootfs_of(spec, bundle);
     record.created = rfc3339_nano_now();
     record.annotations = spec.annotations;
-    record.cgroup = cgroup->saved();
     record.rdt_group = rdt.group;
     record.rdt_remove = rdt.remove;
     if (spec.hooks) {
         record.poststart = spec.hooks->poststart;
         record.poststop = spec.hooks->poststop;
     }
-    // Saved before the init exists (pid 0), so a create killed from here on
-    // leaves a record naming the cgroup: `delete --force` then kills what is in
-    // it (an init already past its PDEATHSIG window) and removes it.
-    BERTH_TRY(save_record(dir, record));
-    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, parent_steps(spec, record, *cgroup, join.v2_dir, std::move(net_devices), rdt)));
+
+    const std::string cgroups_path = spec.linux->cgroupsPath.value_or("");
+    cgroups::CreateRequest request{
+        .driver = options.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
+        .cgroups_path = cgroups_path,
+        .container_id = options.id,
+        .resources = spec.linux->resources ? &*spec.linux->resources : nullptr,
+        .annotations = &spec.annotations,
+        .rootless = options.rootless,
+    };
+    ContainerCgroup cgroup;
+    // Makes the cgroup, then saves the record naming it with no init yet (pid
+    // 0), before the init gets `go`: a create killed from here on leaves a
+    // record, and `delete --force` kills what is in the cgroup (an init already
+    // past its PDEATHSIG window) and removes it.
+    auto make_cgroup = [&]() -> Result<std::vector<UniqueFd>> {
+        trace::phase("cgroup");
+        BERTH_TRY_ASSIGN(cgroup.manager, cgroups::create_manager(request));
+        cgroup.guard.emplace(*cgroup.manager);
+        BERTH_TRY_ASSIGN(cgroup.join, cgroup.manager->prepare_join());
+        record.cgroup = cgroup.manager->saved();
+        BERTH_TRY(save_record(dir, record));
+        return std::move(cgroup.join.v1_tasks);
+    };
+    BERTH_TRY_ASSIGN(const bool after_clone, cgroups::can_create_after_clone(request));
+    if (!after_clone) {
+        BERTH_TRY_ASSIGN(plan->cgroup_tasks, make_cgroup());
+    }
+    process::ParentSteps steps = parent_steps(spec, record, cgroup, std::move(net_devices), rdt);
+    if (after_clone) steps.make_cgroup = make_cgroup;
+    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, steps));
     process::KillGuard init_guard(launched.pid);
     trace::phase("record");
     record.pid = launched.pid;
@@ -222,7 +240,7 @@ Result<Created> create_container(CreateOptions& options) {
     if (!options.pid_file.empty()) BERTH_TRY(write_pid_file(options.pid_file, launched.pid));
 
     init_guard.dismiss();
-    cgroup_guard.dismiss();
+    cgroup.guard->dismiss();
     rdt_guard.dismiss();
     dir_guard.dismiss();
     return Created{launched.pid, std::move(launched.pidfd), plan->terminal};

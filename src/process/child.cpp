@@ -45,11 +45,18 @@ struct HookStates {
 bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
     if (!wait_sync(plan.sync.get(), SyncType::go, err)) return false;
     if (plan.dumpable_until_go && !linux_setup::set_dumpable(false, err)) return false;
-    ssize_t n;
-    do {
-        n = ::recv(plan.sync.get(), plan.state_buffer.data(), plan.state_buffer.size(), 0);
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) return err.fail(n < 0 ? errno : 0, "sync with parent: receive state");
+    int tasks[kMaxGoTasks];
+    int ntasks = 0;
+    ssize_t n = receive_state(plan.sync.get(), plan.state_buffer.data(), plan.state_buffer.size(), tasks, ntasks, err);
+    if (n < 0) return false;
+    // Cgroups the parent made after clone (ParentSteps::make_cgroup): joined as
+    // the ones opened before clone (join_own_cgroups).
+    for (int i = 0; i < ntasks; ++i) {
+        const bool joined = ::write(tasks[i], "0", 1) == 1;
+        const int error = errno;
+        ::close(tasks[i]);
+        if (!joined) return err.fail(error, "join own cgroup: write \"0\" to tasks");
+    }
     std::string_view all(plan.state_buffer.data(), static_cast<size_t>(n));
     size_t nul = all.find('\0');
     states.create_container = all.substr(0, nul);
@@ -59,7 +66,8 @@ bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
 
 // The parent's `go`: the id maps are written, the process is in its v2
 // cgroup and the hook states are here. Received once, where it is first
-// needed; the v1 cgroups are joined right before (by the child itself).
+// needed; the v1 cgroups opened before clone are joined right before it, the
+// ones made after clone when it brings their `tasks` files (by the child itself).
 struct Go {
     ChildPlan* plan;
     HookStates* states;

@@ -106,7 +106,33 @@ Status send_all(int fd, const void* data, size_t size, const char* what) {
     return {};
 }
 
-Status send_go(int sock, pid_t pid, const ChildPlan& plan, const ParentSteps& steps) {
+// The state datagram, with `fds` attached (SCM_RIGHTS) when there are any.
+Status send_state(int sock, const std::string& states, const std::vector<UniqueFd>& fds) {
+    if (fds.size() > static_cast<size_t>(kMaxGoTasks))
+        return Error::msg("sync with init: " + std::to_string(fds.size()) + " cgroup hierarchies, at most " +
+                          std::to_string(kMaxGoTasks));
+    iovec iov{const_cast<char*>(states.data()), states.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxGoTasks)];
+    if (!fds.empty()) {
+        const size_t bytes = sizeof(int) * fds.size();
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(bytes);
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(bytes);
+        int* out = reinterpret_cast<int*>(CMSG_DATA(c));
+        for (const UniqueFd& fd : fds) *out++ = fd.get();
+    }
+    if (::sendmsg(sock, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(states.size()))
+        return Error::from_errno("sync with init: send state");
+    return {};
+}
+
+Status send_go(int sock, pid_t pid, const ChildPlan& plan, const ParentSteps& steps, const std::vector<UniqueFd>& tasks) {
     SyncMessage go;
     go.type = SyncType::go;
     BERTH_TRY(send_all(sock, &go, sizeof(go), "go"));
@@ -114,7 +140,7 @@ Status send_go(int sock, pid_t pid, const ChildPlan& plan, const ParentSteps& st
     const bool child_hooks = !plan.create_container_hooks.empty() || !plan.start_container_hooks.empty();
     std::string states = child_hooks && steps.hook_states ? steps.hook_states(pid) : std::string();
     if (states.empty()) states.push_back('\0');
-    return send_all(sock, states.data(), states.size(), "state");
+    return send_state(sock, states, tasks);
 }
 
 Status write_oom_score_adj(pid_t pid, int value) {
@@ -193,6 +219,10 @@ Result<SyncMessage> receive(int sock, UniqueFd& fd) {
 // the cgroup ones meanwhile (child.cpp), so it may have failed already.
 Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const ParentSteps& steps, bool into_cgroup) {
     if (plan.namespaces.new_user) BERTH_TRY(linux_setup::write_id_mappings(pid, steps.uid_mappings, steps.gid_mappings));
+    std::vector<UniqueFd> tasks;
+    if (steps.make_cgroup) {
+        BERTH_TRY_ASSIGN(tasks, steps.make_cgroup());
+    }
     if (!into_cgroup && steps.join_cgroup) BERTH_TRY(steps.join_cgroup(pid));
     for (const std::string& group : steps.resctrl_groups) BERTH_TRY(linux_setup::write_rdt_task(group, pid));
     if (steps.oom_score_adj) {
@@ -201,7 +231,7 @@ Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const Paren
             return std::move(s).error().wrap("process.oomScoreAdj " + std::to_string(*steps.oom_score_adj));
     }
     BERTH_TRY(linux_setup::move_net_devices(steps.net_devices, pid));
-    return send_go(sock, pid, plan, steps);
+    return send_go(sock, pid, plan, steps, tasks);
 }
 
 // A child that failed before `go` makes our next step fail too (no such

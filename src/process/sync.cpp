@@ -106,4 +106,33 @@ bool send_mount_source(int fd, int tree_fd) noexcept {
     return n == sizeof(answer.msg);
 }
 
+ssize_t receive_state(int fd, char* buf, size_t size, int (&fds)[kMaxGoTasks], int& nfds, ChildError& err) noexcept {
+    iovec iov{buf, size};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(fds))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    ssize_t n;
+    do {
+        n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        (void)err.fail(n < 0 ? errno : 0, "sync with parent: receive state");
+        return -1;
+    }
+    nfds = 0;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        nfds = static_cast<int>((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        std::memcpy(fds, CMSG_DATA(c), sizeof(int) * static_cast<size_t>(nfds));
+    }
+    if (msg.msg_flags & MSG_CTRUNC) {
+        (void)err.fail(0, "sync with parent: too many fds with the state");
+        return -1;
+    }
+    return n;
+}
+
 }  // namespace berth::process

@@ -226,6 +226,36 @@ TEST_F(CgroupCli, InitIsInItsCgroupInEveryHierarchy) {
     remove(id);
 }
 
+// On a v1 host (no cgroup2 mounted) berth makes the cgroups after clone, while
+// the init sets up its mounts, and the init joins them when `go` brings their
+// `tasks` files. Seen here in a private mount namespace without this hybrid
+// host's cgroup2 mount: the init is in its own cgroup in every v1 hierarchy,
+// under its memory limit, before it runs anything of the user's.
+TEST_F(CgroupCli, OnAV1HostTheInitJoinsTheCgroupsMadeAfterClone) {
+    if (hierarchies_.unified.empty()) GTEST_SKIP() << "already a v1 host: every other test here covers it";
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"cat", "/proc/self/cgroup", "/sys/fs/cgroup/memory/memory.limit_in_bytes"};
+    oci::Resources resources;
+    resources.memory.emplace().limit = 64 << 20;
+    bundle.spec.linux->resources = resources;
+    bundle.write();
+    const std::string run = "umount " + hierarchies_.unified + " && exec \"$0\" --root " + state_root() +
+                            " run --bundle " + bundle.path() + " " + last_id();
+    auto r = run_command({"unshare", "-m", "--propagation", "private", "sh", "-c", run, runtime()}, dir() + "/v1-run");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    std::istringstream out(r.out);
+    int joined = 0;
+    bool limit = false;
+    for (std::string line; std::getline(out, line);) {
+        if (line == std::to_string(64 << 20)) limit = true;
+        if (line.find(':') == std::string::npos || line.starts_with("0::")) continue;  // not a v1 hierarchy
+        EXPECT_TRUE(line.ends_with(":" + cgroup_parent() + "/" + last_id())) << line;
+        ++joined;
+    }
+    EXPECT_EQ(joined, static_cast<int>(hierarchies_.v1.size() + (hierarchies_.systemd.empty() ? 0 : 1))) << r.out;
+    EXPECT_TRUE(limit) << r.out;
+}
+
 TEST_F(CgroupCli, CgroupsPathRelativeAbsoluteAndDefault) {
     // relative: from each hierarchy's root (never the caller's own cgroup)
     auto rel = start({"sleep", "100"}, {}, cgroup_parent().substr(1) + "/{id}");

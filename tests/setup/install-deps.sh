@@ -15,6 +15,8 @@ packages=(
   busybox-static jq util-linux procps iproute2
   # benchmarks (bench/run-bench.sh: latency plot, /usr/bin/time; bench/syscall-profile.sh)
   gnuplot-nox time strace
+  # bench/setup-crun.sh: the newest crun (sid's binary package, when its source is not served) runs with sid's glibc
+  patchelf
   # reference runtimes for comparisons, runc's bats suite
   runc crun bats
   # fuzzing (libFuzzer)

@@ -140,6 +140,32 @@ TEST(Namespaces, DuplicateTypeIsAnError) {
     EXPECT_EQ(plan.error().what(), "linux.namespaces[2]: duplicated namespace type \"pid\"");
 }
 
+// The network namespace is the costly one: the child unshares it while the
+// parent makes the cgroups, unless a new user namespace must own it (clone3
+// makes both) or the parent moves linux.netDevices into it before `go`.
+TEST(Namespaces, ANewNetworkNamespaceIsUnsharedByTheChildUnlessUserOrNetDevices) {
+    using T = oci::NamespaceType;
+    auto alone = berth::linux_setup::plan_namespaces(with_namespaces({T::pid, T::network}));
+    ASSERT_TRUE(alone);
+    EXPECT_TRUE(alone->new_net_by_child);
+    EXPECT_EQ(alone->clone_flags, static_cast<unsigned long>(CLONE_NEWPID));
+
+    oci::Linux with_user = with_namespaces({T::pid, T::network, T::user});
+    with_user.uidMappings = {{0, 1000, 1}};
+    with_user.gidMappings = {{0, 1000, 1}};
+    auto user = berth::linux_setup::plan_namespaces(with_user);
+    ASSERT_TRUE(user) << user.error().what();
+    EXPECT_FALSE(user->new_net_by_child);
+    EXPECT_NE(user->clone_flags & CLONE_NEWNET, 0UL);
+
+    oci::Linux with_devices = with_namespaces({T::pid, T::network});
+    with_devices.netDevices["eth9"] = {};
+    auto devices = berth::linux_setup::plan_namespaces(with_devices);
+    ASSERT_TRUE(devices);
+    EXPECT_FALSE(devices->new_net_by_child);
+    EXPECT_NE(devices->clone_flags & CLONE_NEWNET, 0UL);
+}
+
 TEST(Namespaces, NewOnesBecomeCloneFlagsExceptTime) {
     using T = oci::NamespaceType;
     auto plan = berth::linux_setup::plan_namespaces(with_namespaces({T::pid, T::mount, T::uts, T::time}));

@@ -16,7 +16,8 @@
 // listing and signalling processes, statistics and OOM events are the same
 // code for both.
 //
-// create:  auto m = create_manager(request);       // before clone
+// create:  auto m = create_manager(request);       // before clone (or right after
+//                                                  // it, can_create_after_clone)
 //          ManagerGuard guard(*m);                 // a failed create removes it
 //          auto join = m->prepare_join();          // born inside / self-join fds
 //          ... clone ...; m->place(pid) unless born inside, before user code runs
@@ -112,6 +113,13 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request);
 // "cpu", ...), or nullptr when it sets none (device rules are no limit here:
 // runc's rootless manager ignores them).
 const char* first_limit(const oci::Resources& resources);
+
+// Whether `create_manager` may run after the init is cloned, while it sets up
+// its namespaces and mounts (it then joins its v1 cgroups by the `tasks` files
+// `go` brings): the cgroupfs driver on a host without cgroup v2, where the
+// init needs no directory at clone (CLONE_INTO_CGROUP), and not --rootless
+// (whose refused cgroup can change the driver).
+Result<bool> can_create_after_clone(const CreateRequest& request);
 
 // Reopens the manager `create_manager` made, in a later process.
 Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved);

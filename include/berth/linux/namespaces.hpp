@@ -52,6 +52,7 @@ struct NamespacePlan {
     unsigned long clone_flags = 0;    // CLONE_NEW* created by clone3 (never CLONE_NEWTIME or CLONE_NEWCGROUP)
     bool new_user = false;
     bool new_cgroup = false;          // the child unshares it once it is in its cgroup
+    bool new_net_by_child = false;    // the child unshares it (plan_namespaces says when)
     bool new_time = false;            // the child unshares and enters it
     std::string time_offsets;         // "monotonic S N\nboottime S N\n" for /proc/self/timens_offsets
     UniqueFd join_pid;                // set as pid_for_children around clone3

@@ -27,6 +27,11 @@ struct ParentSteps {
     // after clone, before `go`. The child joins its v1 cgroups itself
     // (ChildPlan::cgroup_tasks) either way.
     std::function<Status(pid_t)> join_cgroup;
+    // When set, makes the container's cgroups after clone, while the child
+    // sets up its namespaces and mounts, and returns the v1 `tasks` files the
+    // child writes "0" to when `go` brings them (instead of
+    // ChildPlan::cgroup_tasks, opened before clone).
+    std::function<Result<std::vector<UniqueFd>>()> make_cgroup;
     std::optional<int> oom_score_adj;
     // linux.netDevices, moved into the child's network namespace before `go`.
     linux_setup::NetDevicesPlan net_devices;

@@ -2,7 +2,9 @@
 // message is one fixed-size datagram, so the child sends without allocating.
 //
 //   parent -> child  go         (maps written, cgroup joined) + one datagram of
-//                               state JSON for the child's hooks
+//                               state JSON for the child's hooks, carrying (SCM_RIGHTS)
+//                               the v1 cgroups' `tasks` files when the parent made
+//                               the cgroups after clone (ParentSteps::make_cgroup)
 //   child -> parent  mount_source (index): clone bind source mounts[index] for
 //                               me (user namespace, see rootfs.hpp SourceCloner)
 //   parent -> child  mount_source + the detached tree (SCM_RIGHTS)
@@ -13,6 +15,8 @@
 //   child -> parent  error      (with the ChildError), then the child exits
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 
 #include "berth/util/child_error.hpp"
@@ -20,6 +24,10 @@
 namespace berth::process {
 
 enum class SyncType : uint32_t { go = 1, hooks, hooks_done, ready, error, mount_source };
+
+// The most `tasks` files `go` carries: one per v1 hierarchy (the kernel has
+// 14 v1 controllers and name=systemd).
+inline constexpr int kMaxGoTasks = 32;
 
 struct SyncMessage {
     SyncType type = SyncType::error;
@@ -31,6 +39,9 @@ struct SyncMessage {
 bool send_sync(int fd, SyncType type, ChildError& err) noexcept;
 bool send_sync_error(int fd, const ChildError& error) noexcept;
 bool wait_sync(int fd, SyncType expected, ChildError& err) noexcept;
+// Receives the state datagram after `go` into `buf` and the fds it carries
+// (at most kMaxGoTasks) into `fds`; returns its size, or -1 with `err` set.
+ssize_t receive_state(int fd, char* buf, size_t size, int (&fds)[kMaxGoTasks], int& nfds, ChildError& err) noexcept;
 
 // Child: asks the parent for the clone of mounts[index]'s source; the tree fd
 // or -1 with `err` set.
