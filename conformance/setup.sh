@@ -104,8 +104,11 @@ build_busybox_image() {
 	chmod 1777 "$root/tmp"
 	cp /bin/busybox "$root/bin/busybox"
 	local applet
+	# Hard links, as in the docker-library image: the suite chmods applets from the host
+	# (1.3's start_hello.bats: `chmod go-x rootfs/bin/echo`), and a symlink to /bin/busybox
+	# there would change the host's own busybox.
 	for applet in $("$root/bin/busybox" --list-full); do
-		[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+		[ -e "$root/$applet" ] || ln "$root/bin/busybox" "$root/$applet"
 	done
 	# The docker-library image the suite normally uses ships these accounts.
 	cat >"$root/etc/passwd" <<-EOF
