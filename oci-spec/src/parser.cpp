@@ -8,7 +8,7 @@
 
 #include <cstring>
 
-#include "base/fd.hpp"
+#include "base/read.hpp"
 #include "json_reader.hpp"
 
 namespace oci {
@@ -41,23 +41,6 @@ berth::Result<T> parse_document(std::string_view json, std::string_view document
     return out;
 }
 
-berth::Result<std::string> read_file(const std::string& path) {
-    berth::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return berth::Error::from_errno("open \"" + path + "\"");
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return berth::Error::from_errno("stat \"" + path + "\"");
-    std::string data;
-    data.reserve(static_cast<size_t>(st.st_size));
-    char buf[16384];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return berth::Error::from_errno("read \"" + path + "\"");
-        if (n == 0) return data;
-        data.append(buf, static_cast<size_t>(n));
-    }
-}
-
 }  // namespace
 
 berth::Result<Spec> parse_config(std::string_view json, std::string_view document) {
@@ -65,7 +48,7 @@ berth::Result<Spec> parse_config(std::string_view json, std::string_view documen
 }
 
 berth::Result<Spec> load_config(const std::string& path) {
-    BERTH_TRY_ASSIGN(std::string json, read_file(path));
+    BERTH_TRY_ASSIGN(std::string json, berth::read_file(path));
     return parse_config(json, path);
 }
 

@@ -18,6 +18,7 @@
 #include "berth/cgroups/freezer.hpp"
 #include "berth/cgroups/wait.hpp"
 #include "berth/util/log.hpp"
+#include "berth/util/scope_guard.hpp"
 
 namespace berth::cgroups {
 namespace {
@@ -201,14 +202,9 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
     Cgroup cg(std::move(h), std::move(path), 0);
     // A failed create removes exactly the directories it made (nothing runs in
     // them yet) and leaves the ones it found alone.
-    struct Rollback {
-        Cgroup& cg;
-        bool armed = true;
-        ~Rollback() {
-            if (!armed) return;
-            for (auto it = cg.made_dirs_.rbegin(); it != cg.made_dirs_.rend(); ++it) ::rmdir(it->c_str());
-        }
-    } rollback{cg};
+    ScopeGuard rollback([&cg] {
+        for (auto it = cg.made_dirs_.rbegin(); it != cg.made_dirs_.rend(); ++it) ::rmdir(it->c_str());
+    });
     BERTH_TRY(cg.make_dirs());
     // The default /<id> is the container's alone: never adopt (and on delete
     // kill and remove) a cgroup that someone else made under that name.
@@ -228,7 +224,7 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
             warn("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
     }
     BERTH_TRY(cg.apply_initial(resources));
-    rollback.armed = false;
+    rollback.dismiss();
     return cg;
 }
 

@@ -10,23 +10,6 @@
 
 namespace berth::cgroups {
 
-Result<std::string> read_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return Error::from_errno("open \"" + path + "\"");
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return Error::from_errno("read \"" + path + "\"");
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-}
-
 Result<std::string> read_line(const std::string& path) {
     BERTH_TRY_ASSIGN(std::string s, read_file(path));
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();

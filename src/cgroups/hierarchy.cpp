@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "berth/cgroups/files.hpp"
+#include "berth/util/mountinfo.hpp"
 
 namespace berth::cgroups {
 namespace {
@@ -23,31 +24,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
         if (end == std::string_view::npos) end = s.size();
         out.push_back(s.substr(pos, end - pos));
         pos = end + 1;
-    }
-    return out;
-}
-
-// mountinfo escapes space, tab, newline and backslash as octal.
-std::string unescape(std::string_view s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 3 < s.size()) {
-            int v = 0;
-            bool ok = true;
-            for (size_t k = 1; k <= 3; ++k) {
-                if (s[i + k] < '0' || s[i + k] > '7') {
-                    ok = false;
-                    break;
-                }
-                v = v * 8 + (s[i + k] - '0');
-            }
-            if (ok) {
-                out += static_cast<char>(v);
-                i += 3;
-                continue;
-            }
-        }
-        out += s[i];
     }
     return out;
 }
@@ -75,22 +51,15 @@ const Hierarchy* Hierarchies::v1_for(std::string_view controller) const {
 
 Result<Hierarchies> parse_mountinfo(std::string_view mountinfo) {
     Hierarchies out;
-    for (auto line : split(mountinfo, '\n')) {
-        if (line.empty()) continue;
-        auto fields = split(line, ' ');
-        // id parent major:minor root mountpoint options [optional...] - fstype source superopts
-        auto dash = std::find(fields.begin(), fields.end(), "-");
-        if (fields.size() < 7 || dash == fields.end() || fields.end() - dash < 4) continue;
-        std::string_view fstype = dash[1];
-        if (fields[3] != "/") continue;
-        std::string mountpoint = unescape(fields[4]);
-        if (fstype == "cgroup2") {
-            if (out.unified.empty()) out.unified = mountpoint;
-        } else if (fstype == "cgroup") {
+    for (const MountInfo& m : berth::parse_mountinfo(mountinfo)) {
+        if (m.root != "/") continue;
+        if (m.fstype == "cgroup2") {
+            if (out.unified.empty()) out.unified = m.mountpoint;
+        } else if (m.fstype == "cgroup") {
             Hierarchy h;
-            h.mountpoint = mountpoint;
-            for (auto opt : split(dash[3], ',')) {
-                if (opt == "name=systemd" && out.systemd.empty()) out.systemd = mountpoint;
+            h.mountpoint = m.mountpoint;
+            for (auto opt : split(m.super_options, ',')) {
+                if (opt == "name=systemd" && out.systemd.empty()) out.systemd = m.mountpoint;
                 if (std::find(kV1Controllers.begin(), kV1Controllers.end(), opt) != kV1Controllers.end())
                     h.controllers.emplace_back(opt);
             }

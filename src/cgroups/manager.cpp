@@ -69,12 +69,12 @@ Result<std::unique_ptr<Manager>> without_cgroup(const CreateRequest& request, Er
     if (!request.cgroups_path.empty()) {
         // runc's words, errno as Go prints it: runc's rootless tests match both.
         char reason[64];
-        return Error::msg("linux.cgroupsPath \"" + std::string(request.cgroups_path) +
+        return Error::msg("config.json: linux.cgroupsPath \"" + std::string(request.cgroups_path) +
                           "\": rootless and no permission for this cgroup: unable to apply cgroup configuration: " +
                           refused.context() + ": " + go_strerror(refused.code(), reason, sizeof(reason)));
     }
     if (const char* controller = request.resources ? first_limit(*request.resources) : nullptr)
-        return std::move(refused).wrap("linux.resources." + std::string(controller) + ": " +
+        return std::move(refused).wrap("config.json: linux.resources." + std::string(controller) + ": " +
                                        limit_without_cgroup(controller).what());
     return std::unique_ptr<Manager>(new NoneManager());
 }

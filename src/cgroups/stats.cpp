@@ -9,6 +9,8 @@
 #include <cstdlib>
 
 #include "berth/cgroups/files.hpp"
+#include "berth/util/id_list.hpp"
+#include "berth/util/json.hpp"
 
 namespace berth::cgroups {
 namespace {
@@ -279,20 +281,7 @@ private:
         if (!first_) out_ += ',';
         first_ = false;
     }
-    void str(std::string_view s) {
-        out_ += '"';
-        for (char c : s) {
-            if (c == '"' || c == '\\') out_ += '\\';
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out_ += buf;
-                continue;
-            }
-            out_ += c;
-        }
-        out_ += '"';
-    }
+    void str(std::string_view s) { out_ += json_quote(s); }
     std::string out_;
     bool first_ = true;
 };
@@ -316,19 +305,8 @@ void blkio_list(Json& j, std::string_view k, const std::vector<BlkioEntry>& list
 }  // namespace
 
 std::vector<uint64_t> parse_cpu_list(std::string_view list) {
-    std::vector<uint64_t> out;
-    size_t pos = 0;
-    while (pos < list.size()) {
-        size_t end = list.find(',', pos);
-        if (end == std::string_view::npos) end = list.size();
-        auto part = list.substr(pos, end - pos);
-        size_t dash = part.find('-');
-        uint64_t lo = to_u64(part.substr(0, dash));
-        uint64_t hi = dash == std::string_view::npos ? lo : to_u64(part.substr(dash + 1));
-        for (uint64_t v = lo; v <= hi && !part.empty(); ++v) out.push_back(v);
-        pos = end + 1;
-    }
-    return out;
+    const auto ids = parse_id_list(list, UINT_MAX);
+    return ids ? std::vector<uint64_t>(ids->begin(), ids->end()) : std::vector<uint64_t>();
 }
 
 std::map<std::string, uint64_t> parse_flat_keyed(std::string_view text) {

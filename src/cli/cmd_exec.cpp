@@ -63,7 +63,7 @@ container::ExecOptions exec_options(const Invocation& inv) {
 // the process's own exit status.
 Result<int> run_exec(const Invocation& inv) {
     auto code = container::exec_container(exec_options(inv));
-    if (!code) return log::fail(std::move(code).error().wrap("exec failed"), 255);
+    if (!code) return std::move(code).error().wrap("exec failed").with_exit_code(255);
     return code;
 }
 }  // namespace

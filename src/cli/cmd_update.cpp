@@ -32,23 +32,11 @@ constexpr FlagSpec kFlags[] = {
     {"mem-bw-schema", "", FlagKind::String, "the string of Intel RDT/MBA memory bandwidth schema"},
 };
 
-Result<std::string> read_stdin() {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Error::from_errno("read resources from stdin");
-        if (n == 0) return out;
-        out.append(buf, static_cast<size_t>(n));
-    }
-}
-
 // --resources FILE|- (LinuxResources JSON, as containerd and CRI-O send it), else runc's flags.
 Result<oci::Resources> requested_resources(const Flags& flags) {
     if (flags.is_set("resources")) {
         std::string source = flags.get_string("resources");
-        BERTH_TRY_ASSIGN(std::string json, source == "-" ? read_stdin() : cgroups::read_file(source));
+        BERTH_TRY_ASSIGN(std::string json, source == "-" ? read_all(STDIN_FILENO, "resources from stdin") : read_file(source));
         return oci::parse_resources(json, source == "-" ? "resources (stdin)" : source);
     }
     cgroups::UpdateFlags f;

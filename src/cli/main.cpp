@@ -100,13 +100,13 @@ int main(int argc, char** argv) {
     const std::string& name = rest[0];
     if (name == "help" || name == "h") {
         const Command* topic = rest.size() > 1 ? find_command(rest[1]) : nullptr;
-        if (rest.size() > 1 && topic == nullptr) return log::fail(Error::msg("No help topic for '" + rest[1] + "'\n"), 3);
+        if (rest.size() > 1 && topic == nullptr) return log::fail(Error::msg("No help topic for '" + rest[1] + "'\n").with_exit_code(3));
         print_stdout(topic ? command_help(*topic) : app_help());
         return 0;
     }
     const Command* command = find_command(name);
     // urfave/cli's text and status for an unknown command.
-    if (command == nullptr) return log::fail(Error::msg("No help topic for '" + name + "'\n"), 3);
+    if (command == nullptr) return log::fail(Error::msg("No help topic for '" + name + "'\n").with_exit_code(3));
     if (!stateless(*command))
         if (Status root = prepare_state_root(*global); !root) return log::fail(root.error());
     std::string command_line = "berth";

@@ -13,6 +13,7 @@
 #include <array>
 
 #include "berth/linux/mount_options.hpp"
+#include "berth/linux/namespaces.hpp"
 #include "berth/linux/net_devices.hpp"
 #include "berth/linux/seccomp.hpp"
 #include "berth/process/attributes.hpp"
@@ -26,6 +27,15 @@ namespace {
 std::string indexed(std::string_view base, size_t i) { return std::string(base) + "[" + std::to_string(i) + "]"; }
 
 bool is_absolute(std::string_view path) { return !path.empty() && path[0] == '/'; }
+
+// A planner's error as create reports it, without the file's name: `check`
+// names the file once, above the list.
+Problem planner_problem(const Error& error) {
+    std::string text = error.what();
+    constexpr std::string_view kFile = "config.json: ";
+    if (text.starts_with(kFile)) text.erase(0, kFile.size());
+    return {"", std::move(text)};
+}
 
 const oci::Namespace* find_namespace(const oci::Spec& spec, oci::NamespaceType type) {
     if (!spec.linux) return nullptr;
@@ -120,13 +130,7 @@ void check_rlimits(const std::vector<oci::Rlimit>& rlimits, const HostFacts& hos
         const oci::Rlimit& r = rlimits[i];
         std::string path = indexed("process.rlimits", i);
         auto resource = process::rlimit_resource(r.type);
-        if (!resource) {
-            out.push_back({path + ".type", "unknown rlimit \"" + r.type + "\""});
-            continue;
-        }
-        for (size_t j = 0; j < i; ++j) {
-            if (rlimits[j].type == r.type) out.push_back({path + ".type", r.type + " is already set by " + indexed("process.rlimits", j)});
-        }
+        if (!resource) continue;  // the parser refuses unknown and repeated types
         if (r.soft > r.hard) {
             out.push_back({path, "soft limit " + std::to_string(r.soft) + " is above the hard limit " + std::to_string(r.hard)});
         }
@@ -148,7 +152,7 @@ void check_process(const oci::Spec& spec, const HostFacts& host, Problems& out) 
         return;
     }
     const oci::Process& p = *spec.process;
-    for (const process::RefusedField& field : process::windows_fields(p)) out.push_back({field.path, field.why});
+    for (const RefusedField& field : process::windows_fields(p)) out.push_back({field.path, field.why});
     if (p.args.empty()) out.push_back({"process.args", "must not be empty"});
     if (!is_absolute(p.cwd)) out.push_back({"process.cwd", "\"" + p.cwd + "\" is not an absolute path"});
     check_rlimits(p.rlimits, host, spec.linux && new_namespace(spec, oci::NamespaceType::user), out);
@@ -180,23 +184,12 @@ void check_process(const oci::Spec& spec, const HostFacts& host, Problems& out) 
 // Only namespaced sysctls may be set, and only in a namespace of the container's
 // own (otherwise the host's value would change), as runc requires.
 void check_sysctl_namespace(const oci::Spec& spec, const std::string& key, Problems& out) {
-    static constexpr std::string_view kIpc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                                "kernel.sem",    "kernel.shmall", "kernel.shmmax",
-                                                "kernel.shmmni", "kernel.shm_rmid_forced"};
-    oci::NamespaceType needed;
-    if (key.starts_with("net.")) {
-        needed = oci::NamespaceType::network;
-    } else if (key.starts_with("fs.mqueue.") || std::find(std::begin(kIpc), std::end(kIpc), key) != std::end(kIpc)) {
-        needed = oci::NamespaceType::ipc;
-    } else if (key == "kernel.hostname" || key == "kernel.domainname") {
-        needed = oci::NamespaceType::uts;
-    } else {
+    const auto needed = process::sysctl_namespace(key);  // create's rule
+    if (!needed) {
         out.push_back({"linux.sysctl." + key, "is not namespaced: setting it would change the host's value"});
-        return;
-    }
-    if (find_namespace(spec, needed) == nullptr) {
+    } else if (find_namespace(spec, *needed) == nullptr) {
         out.push_back({"linux.sysctl." + key,
-                       std::string("needs a ") + oci::to_string(needed) + " namespace (it would change the host's)"});
+                       std::string("needs a ") + oci::to_string(*needed) + " namespace (it would change the host's)"});
     }
 }
 
@@ -209,10 +202,8 @@ void check_namespaces(const oci::Spec& spec, const HostFacts& host, Problems& ou
                            std::string("this kernel has no ") + oci::to_string(ns.type) + " namespaces"});
         }
     }
+    for (RefusedField& refused : linux_setup::namespace_refusals(l)) out.push_back({refused.path, refused.why});
     bool user_ns = find_namespace(spec, oci::NamespaceType::user) != nullptr;
-    bool new_user = new_namespace(spec, oci::NamespaceType::user);
-    if (new_user && l.uidMappings.empty()) out.push_back({"linux.uidMappings", "a new user namespace needs uid mappings"});
-    if (new_user && l.gidMappings.empty()) out.push_back({"linux.gidMappings", "a new user namespace needs gid mappings"});
     if (!user_ns && !l.uidMappings.empty()) {
         out.push_back({"linux.uidMappings", "set, but linux.namespaces has no user namespace"});
     }
@@ -221,9 +212,6 @@ void check_namespaces(const oci::Spec& spec, const HostFacts& host, Problems& ou
     }
     check_id_mappings(l.uidMappings, host.uid_map, "linux.uidMappings", out);
     check_id_mappings(l.gidMappings, host.gid_map, "linux.gidMappings", out);
-    if (!l.timeOffsets.empty() && !new_namespace(spec, oci::NamespaceType::time)) {
-        out.push_back({"linux.timeOffsets", "set, but linux.namespaces has no new time namespace"});
-    }
     for (const auto& [key, value] : l.sysctl) {
         check_sysctl_namespace(spec, key, out);
         if (auto field = process::sysctl_conflicting_field(spec, key, value); !field.empty()) {
@@ -451,13 +439,7 @@ Problems check_against_host(const oci::Spec& spec, const HostFacts& host) {
     }
     if (!spec.root) out.push_back({"root", "missing: a Linux container needs a root filesystem"});
     check_process(spec, host, out);
-    bool uts = find_namespace(spec, oci::NamespaceType::uts) != nullptr;
-    if (spec.hostname && !spec.hostname->empty() && !uts) {
-        out.push_back({"hostname", "setting it needs a uts namespace (the host's hostname would change)"});
-    }
-    if (spec.domainname && !spec.domainname->empty() && !uts) {
-        out.push_back({"domainname", "setting it needs a uts namespace (the host's domainname would change)"});
-    }
+    for (RefusedField& refused : process::uts_refusals(spec)) out.push_back({refused.path, refused.why});
     check_mounts(spec, host, out);
     if (spec.linux) {
         check_namespaces(spec, host, out);
@@ -473,16 +455,13 @@ Problems check_against_host(const oci::Spec& spec, const HostFacts& host) {
         }
         // The planners' own errors name their JSON path, as create reports them.
         if (spec.linux->memoryPolicy) {
-            if (auto planned = process::plan_memory_policy(*spec.linux->memoryPolicy); !planned) {
-                out.push_back({"", planned.error().what()});
-            }
+            if (auto planned = process::plan_memory_policy(*spec.linux->memoryPolicy); !planned)
+                out.push_back(planner_problem(planned.error()));
         }
-        if (auto planned = linux_setup::plan_net_devices(*spec.linux); !planned) out.push_back({"", planned.error().what()});
+        if (auto planned = linux_setup::plan_net_devices(*spec.linux); !planned) out.push_back(planner_problem(planned.error()));
         if (spec.linux->seccomp) {
-            // The compiler's own errors name their JSON path.
-            if (auto compiled = linux_setup::compile_seccomp(*spec.linux->seccomp); !compiled) {
-                out.push_back({"", compiled.error().what()});
-            }
+            if (auto compiled = linux_setup::compile_seccomp(*spec.linux->seccomp); !compiled)
+                out.push_back(planner_problem(compiled.error()));
         }
     }
     return out;

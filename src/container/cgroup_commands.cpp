@@ -33,7 +33,7 @@ Result<Opened> open_cgroup(const std::string& root, const std::string& id, bool 
     BERTH_TRY_ASSIGN(ContainerDir dir, lock ? lock_container_dir(root, id) : open_container_dir(root, id));
     BERTH_TRY_ASSIGN(Record record, load_record(dir));
     BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
-    ContainerStatus status = derive_status(dir, record);
+    BERTH_TRY_ASSIGN(ContainerStatus status, derive_status(dir, record));
     return Opened{std::move(dir), std::move(record), status, std::move(cgroup)};
 }
 

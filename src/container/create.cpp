@@ -22,26 +22,12 @@
 #include "berth/process/plan.hpp"
 #include "berth/process/kill_guard.hpp"
 #include "berth/util/file.hpp"
+#include "berth/util/scope_guard.hpp"
 #include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
 
 namespace berth::container {
 namespace {
-
-// Removes the container directory of a failed create.
-class DirGuard {
-public:
-    explicit DirGuard(const ContainerDir& dir) : dir_(&dir) {}
-    DirGuard(const DirGuard&) = delete;
-    DirGuard& operator=(const DirGuard&) = delete;
-    ~DirGuard() {
-        if (dir_) (void)remove_container_dir(*dir_);
-    }
-    void dismiss() { dir_ = nullptr; }
-
-private:
-    const ContainerDir* dir_;
-};
 
 Result<std::string> absolute_bundle(const std::string& bundle) {
     char resolved[PATH_MAX];
@@ -144,7 +130,7 @@ Status check_rootless(const oci::Spec& spec) {
     if (::geteuid() == 0) return {};
     for (const auto& ns : spec.linux->namespaces)
         if (ns.type == oci::NamespaceType::user) return {};
-    return Error::msg("linux.namespaces: rootless container requires user namespaces (berth runs as uid " +
+    return Error::msg("config.json: linux.namespaces: rootless container requires user namespaces (berth runs as uid " +
                       std::to_string(::geteuid()) + ", not root)");
 }
 
@@ -170,7 +156,7 @@ Result<Created> create_container(CreateOptions& options) {
     }
     trace::phase("state_dir");
     BERTH_TRY_ASSIGN(ContainerDir dir, create_container_dir(options.root, options.id));
-    DirGuard dir_guard(dir);
+    ScopeGuard dir_guard([&dir] { (void)remove_container_dir(dir); });  // a failed create leaves no directory
     BERTH_TRY(make_exec_fifo(dir));
     BERTH_TRY(save_config(dir, config_json));
 
@@ -185,7 +171,7 @@ Result<Created> create_container(CreateOptions& options) {
     if (rdt_plan) {
         BERTH_TRY_ASSIGN(rdt, linux_setup::apply_intel_rdt(*rdt_plan));
     }
-    linux_setup::RdtGroupGuard rdt_guard(rdt);
+    ScopeGuard rdt_guard([&rdt] { (void)linux_setup::remove_rdt_group(rdt); });
 
     Record record;
     record.id = options.id;

@@ -16,6 +16,7 @@
 #include "berth/container/state_dir.hpp"
 #include "berth/container/status.hpp"
 #include "berth/linux/seccomp_notify.hpp"
+#include "berth/util/fd_passing.hpp"
 #include "berth/linux/terminal.hpp"
 #include "berth/process/exec_child.hpp"
 #include "berth/process/launch.hpp"
@@ -29,7 +30,8 @@ namespace berth::container {
 namespace {
 
 Status check_status(const ContainerDir& dir, const Record& record, bool ignore_paused) {
-    return check_allowed(ignore_paused ? Operation::exec : Operation::exec_strict, derive_status(dir, record), record.id);
+    BERTH_TRY_ASSIGN(ContainerStatus status, derive_status(dir, record));
+    return check_allowed(ignore_paused ? Operation::exec : Operation::exec_strict, status, record.id);
 }
 
 struct Running {
@@ -185,7 +187,7 @@ Result<int> exec_container(const ExecOptions& options) {
     if (!options.pid_file.empty()) BERTH_TRY(write_pid_file(options.pid_file, launched->pid));
     UniqueFd master;
     if (console.relay_end) {
-        BERTH_TRY_ASSIGN(master, linux_setup::receive_fd(console.relay_end.get()));
+        BERTH_TRY_ASSIGN(master, receive_fd(console.relay_end.get(), "the pty master"));
     }
     guard.dismiss();
     if (options.detach) return 0;

@@ -4,9 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
-#include <cstring>
 
 #include "berth/linux/path_in_root.hpp"
 #include "berth/util/fd.hpp"
@@ -18,16 +16,9 @@ namespace {
 // then a prefix check, as runc).
 Result<std::string> sub_dir(const std::string& dir, const std::string& sub) {
     // Cleaned as an absolute path below `dir`: ".." can only climb up to it.
-    std::string joined = linux_setup::clean_container_path(dir + "/" + sub);
+    std::string joined = clean_path(dir + "/" + sub);
     if (!joined.starts_with(dir)) return Error::msg(sub + " is not a sub cgroup path");
     return joined;
-}
-
-// Go's error text: lower-case strerror ("no such file or directory").
-std::string go_strerror(int err) {
-    std::string text = std::strerror(err);
-    if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-    return text;
 }
 
 }  // namespace
@@ -79,7 +70,7 @@ Status join_cgroup_dirs(const std::vector<std::string>& dirs, pid_t pid) {
         std::string procs = dir + "/cgroup.procs";
         UniqueFd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
         if (!fd || ::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
-            return Error::msg("adding pid " + value + " to cgroups: write " + procs + ": " + go_strerror(errno));
+            return Error::go_sys(errno, "adding pid " + value + " to cgroups: write " + procs);
         }
     }
     return {};

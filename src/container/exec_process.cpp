@@ -58,8 +58,8 @@ Status validate_exec_process(const oci::Process& process) {
     if (process.cwd.empty()) return Error::msg("Cwd property must not be empty");
     if (process.cwd[0] != '/') return Error::msg("Cwd must be an absolute path");
     if (process.args.empty()) return Error::msg("args must not be empty");
-    for (const berth::process::RefusedField& field : berth::process::windows_fields(process))
-        return Error::msg(std::string(field.path) + ": " + field.why);
+    for (const RefusedField& field : berth::process::windows_fields(process))
+        return Error::msg(field.path + ": " + field.why);
     return {};
 }
 

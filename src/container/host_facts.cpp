@@ -12,6 +12,7 @@
 
 #include "berth/linux/namespaces.hpp"
 #include "berth/util/fd.hpp"
+#include "berth/util/file.hpp"
 
 namespace berth::container {
 namespace {
@@ -25,20 +26,6 @@ constexpr oci::NamespaceType kAllTypes[] = {
 bool syscall_exists(long number) {
     long r = ::syscall(number, -1L, 0L, 0L, 0L, 0L);
     return !(r < 0 && errno == ENOSYS);
-}
-
-Result<std::string> read_small_file(const char* path) {
-    UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd) return Error::from_errno(std::string("open ") + path);
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Error::from_errno(std::string("read ") + path);
-        if (n == 0) return text;
-        text.append(buf, static_cast<size_t>(n));
-    }
 }
 
 bool parse_u32(std::string_view word, uint32_t& out) {
@@ -96,13 +83,13 @@ Result<HostFacts> probe_host() {
     host.openat2 = syscall_exists(SYS_openat2);
     host.mount_setattr = syscall_exists(SYS_mount_setattr);
     BERTH_TRY_ASSIGN(host.capabilities, linux_setup::host_capabilities());
-    BERTH_TRY_ASSIGN(std::string uid_text, read_small_file("/proc/self/uid_map"));
+    BERTH_TRY_ASSIGN(std::string uid_text, read_file("/proc/self/uid_map"));
     BERTH_TRY_ASSIGN(host.uid_map, parse_id_map(uid_text));
-    BERTH_TRY_ASSIGN(std::string gid_text, read_small_file("/proc/self/gid_map"));
+    BERTH_TRY_ASSIGN(std::string gid_text, read_file("/proc/self/gid_map"));
     BERTH_TRY_ASSIGN(host.gid_map, parse_id_map(gid_text));
     BERTH_TRY_ASSIGN(host.cgroups, cgroups::host_hierarchies());
     if (!host.cgroups.unified.empty()) {
-        BERTH_TRY_ASSIGN(std::string controllers, read_small_file((host.cgroups.unified + "/cgroup.controllers").c_str()));
+        BERTH_TRY_ASSIGN(std::string controllers, read_file(host.cgroups.unified + "/cgroup.controllers"));
         for (size_t pos = 0; pos < controllers.size();) {
             size_t end = controllers.find_first_of(" \n", pos);
             if (end == std::string::npos) end = controllers.size();
@@ -116,7 +103,7 @@ Result<HostFacts> probe_host() {
         ::getrlimit(static_cast<__rlimit_resource>(resource), &limit);
         host.rlimit_hard.push_back(limit.rlim_max);
     }
-    BERTH_TRY_ASSIGN(std::string nr_open, read_small_file("/proc/sys/fs/nr_open"));
+    BERTH_TRY_ASSIGN(std::string nr_open, read_file("/proc/sys/fs/nr_open"));
     host.nr_open = std::strtoull(nr_open.c_str(), nullptr, 10);
     return host;
 }

@@ -34,7 +34,8 @@ Result<oci::State> container_state(const std::string& root, const std::string& i
         return to_oci_state(creating, ContainerStatus::creating);
     }
     if (!record) return std::move(record).error();
-    return to_oci_state(*record, derive_status(dir, *record));
+    BERTH_TRY_ASSIGN(ContainerStatus status, derive_status(dir, *record));
+    return to_oci_state(*record, status);
 }
 
 Result<std::vector<ListEntry>> list_containers(const std::string& root) {
@@ -57,9 +58,14 @@ Result<std::vector<ListEntry>> list_containers(const std::string& root) {
             continue;
         }
         if (record->pid == 0 && is_locked(*dir)) continue;  // create's early record: still creating
+        auto status = derive_status(*dir, *record);
+        if (!status) {
+            log::warn("status for " + id + ": " + status.error().what());  // runc's words; the others are listed
+            continue;
+        }
         struct stat st {};
         std::string owner = ::fstat(dir->fd(), &st) == 0 ? owner_name(st.st_uid) : "";
-        entries.push_back({to_oci_state(*record, derive_status(*dir, *record)), owner});
+        entries.push_back({to_oci_state(*record, *status), owner});
     }
     return entries;
 }

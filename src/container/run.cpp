@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "berth/linux/seccomp_notify.hpp"
+#include "berth/util/fd_passing.hpp"
 #include "berth/util/log.hpp"
 #include "berth/util/trace.hpp"
 
@@ -47,7 +47,7 @@ Result<int> run_container(RunOptions options) {
     BERTH_TRY_ASSIGN(Created created, create_container(options.create));
     UniqueFd master;
     if (created.terminal && master_end) {
-        BERTH_TRY_ASSIGN(master, linux_setup::receive_fd(master_end.get()));
+        BERTH_TRY_ASSIGN(master, receive_fd(master_end.get(), "the pty master"));
     }
     Status started = start_container(root, id);
     trace::phase("wait");

@@ -114,7 +114,10 @@ Status delete_container(const std::string& root, const std::string& id, bool for
         return std::move(loaded).error();
     }
     const Record& record = *loaded;
-    if (!force) BERTH_TRY(check_allowed(Operation::delete_, derive_status(dir, record), id));
+    if (!force) {
+        BERTH_TRY_ASSIGN(ContainerStatus status, derive_status(dir, record));
+        BERTH_TRY(check_allowed(Operation::delete_, status, id));
+    }
     return destroy(dir, record);
 }
 

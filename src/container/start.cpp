@@ -45,7 +45,8 @@ Status start_container(const std::string& root, const std::string& id) {
     BERTH_TRY(validate_id(id));
     BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(root, id));
     BERTH_TRY_ASSIGN(Record record, load_record(dir));
-    BERTH_TRY(check_allowed(Operation::start, derive_status(dir, record), id));
+    BERTH_TRY_ASSIGN(ContainerStatus status, derive_status(dir, record));
+    BERTH_TRY(check_allowed(Operation::start, status, id));
 
     // The pidfd must name the recorded init, not a recycled pid. Check before
     // opening the fifo: that releases the init, which may exec and exit at once.

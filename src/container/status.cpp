@@ -59,15 +59,20 @@ bool init_alive(const Record& record) {
     return start && *start == record.pid_start_time;
 }
 
-ContainerStatus derive_status(const ContainerDir& dir, const Record& record) {
+Result<ContainerStatus> derive_status(const ContainerDir& dir, const Record& record) {
     if (!init_alive(record)) return ContainerStatus::stopped;
     struct stat st {};
     // The exec fifo exists from create until start opens it.
     if (::fstatat(dir.fd(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0) return ContainerStatus::created;
-    auto cgroup = cgroups::load_manager(record.cgroup);
-    auto freezer = cgroup ? (*cgroup)->freezer_state() : Result<cgroups::FreezerState>(Error::msg(""));
-    if (freezer && *freezer == cgroups::FreezerState::frozen) return ContainerStatus::paused;
-    return ContainerStatus::running;
+    auto freezer = [&]() -> Result<cgroups::FreezerState> {
+        BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
+        return cgroup->freezer_state();
+    }();
+    if (freezer) return *freezer == cgroups::FreezerState::frozen ? ContainerStatus::paused : ContainerStatus::running;
+    // An init that exited meanwhile may have taken its cgroup with it (a
+    // delete): stopped, not an error. Otherwise paused or running is unknown.
+    if (!init_alive(record)) return ContainerStatus::stopped;
+    return std::move(freezer).error().wrap("container " + record.id + ": read the freezer state");
 }
 
 namespace {

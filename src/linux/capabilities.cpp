@@ -113,7 +113,7 @@ Result<CapabilityPlan> plan_capabilities(const oci::Capabilities& caps, const Ho
     // (runc: "unable to apply caps: operation not permitted"); say which one.
     if (const CapabilityMask extra = plan.effective & ~plan.permitted) {
         int cap = __builtin_ctzll(extra);
-        return Error::msg(std::string("process.capabilities.effective: ") + capability_name(cap) +
+        return Error::msg(std::string("config.json: process.capabilities.effective: ") + capability_name(cap) +
                           " is not in process.capabilities.permitted (effective must be a subset of permitted)");
     }
     // The kernel only raises an ambient cap that is permitted and inheritable;

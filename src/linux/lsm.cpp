@@ -44,9 +44,9 @@ Result<LsmPlan> plan_lsm(const oci::Spec& spec, const LsmStatus& host) {
         // runc 1.1's exact wording.
         return Error::msg("selinux label is specified in config, but selinux is disabled or not supported");
     if (!mount_label.empty() && !host.selinux)
-        return Error::msg("linux.mountLabel is specified in config, but selinux is disabled or not supported");
+        return Error::msg("config.json: linux.mountLabel is specified in config, but selinux is disabled or not supported");
     if (!apparmor.empty() && !host.apparmor)
-        return Error::msg("process.apparmorProfile \"" + apparmor +
+        return Error::msg("config.json: process.apparmorProfile \"" + apparmor +
                           "\" is specified in config, but apparmor is disabled or not supported");
     if (!apparmor.empty() && !selinux.empty())
         return Error::msg("process: apparmorProfile and selinuxLabel are both set; only one LSM can label the process");

@@ -15,26 +15,10 @@
 #include "berth/linux/path_in_root.hpp"
 #include "berth/util/fd.hpp"
 #include "berth/util/file.hpp"
+#include "berth/util/mountinfo.hpp"
 
 namespace berth::linux_setup {
 namespace {
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape_mountinfo(std::string_view field) {
-    std::string out;
-    for (std::size_t i = 0; i < field.size(); ++i) {
-        if (field[i] == '\\' && i + 3 < field.size()) {
-            const auto octal = field.substr(i + 1, 3);
-            if (std::all_of(octal.begin(), octal.end(), [](char c) { return c >= '0' && c <= '7'; })) {
-                out += static_cast<char>((octal[0] - '0') * 64 + (octal[1] - '0') * 8 + (octal[2] - '0'));
-                i += 3;
-                continue;
-            }
-        }
-        out += field[i];
-    }
-    return out;
-}
 
 std::vector<std::string_view> split_commas(std::string_view text) {
     constexpr char sep = ',';
@@ -187,14 +171,10 @@ bool mount_cgroup_v2(const RootfsPlan& plan, const PlannedMount& m, int target_f
 std::vector<CgroupHierarchy> parse_cgroup_v1_mounts(std::string_view mountinfo,
                                                     const std::vector<std::string>& controllers) {
     std::vector<CgroupHierarchy> out;
-    for (const auto line : split_lines(mountinfo)) {
-        const auto dash = line.find(" - ");
-        if (dash == std::string_view::npos) continue;
-        const auto left = split_fields(line.substr(0, dash));
-        const auto right = split_fields(line.substr(dash + 3));
-        if (left.size() < 6 || right.size() < 3 || right[0] != "cgroup") continue;
+    for (MountInfo& m : parse_mountinfo(mountinfo)) {
+        if (m.fstype != "cgroup") continue;
         std::string names;
-        for (const auto option : split_commas(right[2])) {
+        for (const auto option : split_commas(m.super_options)) {
             const bool known = std::find(controllers.begin(), controllers.end(), option) != controllers.end();
             if (!known && option.rfind("name=", 0) != 0) continue;
             if (!names.empty()) names += ',';
@@ -204,8 +184,8 @@ std::vector<CgroupHierarchy> parse_cgroup_v1_mounts(std::string_view mountinfo,
         const bool seen = std::any_of(out.begin(), out.end(), [&](const CgroupHierarchy& h) { return h.controllers == names; });
         if (seen) continue;
         CgroupHierarchy h;
-        h.root = unescape_mountinfo(left[3]);
-        h.mountpoint = unescape_mountinfo(left[4]);
+        h.root = std::move(m.root);
+        h.mountpoint = std::move(m.mountpoint);
         h.controllers = names;
         h.name = h.mountpoint.substr(h.mountpoint.rfind('/') + 1);
         out.push_back(std::move(h));

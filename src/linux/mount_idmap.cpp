@@ -5,7 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
+
+#include "berth/util/file.hpp"
+#include "berth/util/scope_guard.hpp"
 
 namespace berth::linux_setup {
 namespace {
@@ -54,16 +58,12 @@ Result<UniqueFd> make_idmap_userns(const std::vector<oci::IDMapping>& uid_mappin
     release_read.reset();
 
     // Reap the helper on every path out of here.
-    struct Reaper {
-        pid_t pid;
-        UniqueFd& release;
-        ~Reaper() {
-            release.reset();
-            int status;
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            }
+    ScopeGuard reaper([pid, &release_write] {
+        release_write.reset();
+        int status;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
-    } reaper{pid, release_write};
+    });
 
     char status = 1;
     if (::read(ready_read.get(), &status, 1) != 1 || status != 0)

@@ -112,14 +112,11 @@ Status write_map(pid_t pid, const char* file, const char* tool, const std::vecto
     return write_proc_file(pid, file, format_mappings(mappings));
 }
 
-Result<std::string> format_time_offsets(const std::map<std::string, oci::TimeOffset>& offsets) {
+// The parser admits only the clocks a time namespace has (monotonic, boottime).
+std::string format_time_offsets(const std::map<std::string, oci::TimeOffset>& offsets) {
     std::string out;
-    for (const auto& [clock, offset] : offsets) {
-        if (clock != "monotonic" && clock != "boottime") {
-            return Error::msg("linux.timeOffsets: unknown clock \"" + clock + "\" (monotonic or boottime)");
-        }
+    for (const auto& [clock, offset] : offsets)
         out += clock + " " + std::to_string(offset.secs) + " " + std::to_string(offset.nanosecs) + "\n";
-    }
     return out;
 }
 
@@ -153,17 +150,30 @@ int clone_flag(oci::NamespaceType type) {
     return 0;
 }
 
+std::vector<RefusedField> namespace_refusals(const oci::Linux& linux) {
+    auto is_new = [&](oci::NamespaceType type) {
+        for (const auto& ns : linux.namespaces)
+            if (ns.type == type) return !ns.path || ns.path->empty();
+        return false;
+    };
+    std::vector<RefusedField> out;
+    if (!linux.timeOffsets.empty() && !is_new(oci::NamespaceType::time))
+        out.push_back({"linux.timeOffsets", "requires a new time namespace"});
+    if (is_new(oci::NamespaceType::user)) {
+        if (linux.uidMappings.empty()) out.push_back({"linux.uidMappings", "a new user namespace needs uid mappings"});
+        if (linux.gidMappings.empty()) out.push_back({"linux.gidMappings", "a new user namespace needs gid mappings"});
+    }
+    return out;
+}
+
 Result<NamespacePlan> plan_namespaces(const oci::Linux& linux) {
+    for (const RefusedField& refused : namespace_refusals(linux)) return refused.error();
     NamespacePlan plan;
     for (size_t i = 0; i < linux.namespaces.size(); ++i) {
         const auto& ns = linux.namespaces[i];
-        std::string where = "linux.namespaces[" + std::to_string(i) + "]";
-        auto index = static_cast<size_t>(ns.type);
-        if (index >= kTypes) return Error::msg(where + ": unknown namespace type");
-        if (plan.has_[index]) {
-            return Error::msg(where + ": duplicated namespace type \"" + std::string(oci::to_string(ns.type)) + "\"");
-        }
-        plan.has_[index] = true;
+        std::string where = "config.json: linux.namespaces[" + std::to_string(i) + "]";
+        // The parser refused duplicated types: each is planned once.
+        plan.has_[static_cast<size_t>(ns.type)] = true;
         int flag = clone_flag(ns.type);
         if (!ns.path || ns.path->empty()) {
             if (ns.type == oci::NamespaceType::time) {
@@ -200,13 +210,7 @@ Result<NamespacePlan> plan_namespaces(const oci::Linux& linux) {
         plan.clone_flags &= ~static_cast<unsigned long>(CLONE_NEWNET);
         plan.new_net_by_child = true;
     }
-    if (!linux.timeOffsets.empty()) {
-        if (!plan.new_time) return Error::msg("linux.timeOffsets: requires a new time namespace");
-        BERTH_TRY_ASSIGN(plan.time_offsets, format_time_offsets(linux.timeOffsets));
-    }
-    if (plan.new_user && (linux.uidMappings.empty() || linux.gidMappings.empty())) {
-        return Error::msg("linux.uidMappings/gidMappings: a new user namespace needs both mappings");
-    }
+    plan.time_offsets = format_time_offsets(linux.timeOffsets);
     return plan;
 }
 
@@ -257,16 +261,16 @@ Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappi
     // The kernel (or newuidmap) judges the mappings (EINVAL: overlapping, empty,
     // out of range; not allowed): name the config field.
     if (auto s = write_map(pid, "uid_map", "newuidmap", uid_mappings, ::geteuid()); !s) {
-        return std::move(s).error().wrap("linux.uidMappings");
+        return std::move(s).error().wrap("config.json: linux.uidMappings");
     }
     // Unprivileged, the kernel takes our own gid only once setgroups(2) is
     // denied in the namespace (else a process could drop a group that denies it access).
     const bool direct_unprivileged = ::geteuid() != 0 && own_id_only(gid_mappings, ::getegid());
     if (direct_unprivileged) {
-        if (auto s = write_proc_file(pid, "setgroups", "deny"); !s) return std::move(s).error().wrap("linux.gidMappings");
+        if (auto s = write_proc_file(pid, "setgroups", "deny"); !s) return std::move(s).error().wrap("config.json: linux.gidMappings");
     }
     if (auto s = write_map(pid, "gid_map", "newgidmap", gid_mappings, ::getegid()); !s) {
-        return std::move(s).error().wrap("linux.gidMappings");
+        return std::move(s).error().wrap("config.json: linux.gidMappings");
     }
     return {};
 }

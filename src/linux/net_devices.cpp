@@ -24,7 +24,7 @@ bool valid_name(const std::string& name) {
            name.find_first_of("/: ") == std::string::npos;
 }
 
-std::string where(const std::string& host_name) { return "linux.netDevices." + host_name; }
+std::string where(const std::string& host_name) { return "config.json: linux.netDevices." + host_name; }
 
 // One rtnetlink request: the header, a fixed body, then attributes.
 class Request {

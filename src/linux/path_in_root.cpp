@@ -16,27 +16,6 @@
 
 namespace berth::linux_setup {
 
-std::string clean_container_path(std::string_view path) {
-    std::vector<std::string_view> parts;
-    while (!path.empty()) {
-        const std::size_t slash = path.find('/');
-        const std::string_view part = path.substr(0, slash);
-        path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
-        if (part.empty() || part == ".") continue;
-        if (part == "..") {
-            if (!parts.empty()) parts.pop_back();
-            continue;
-        }
-        parts.push_back(part);
-    }
-    std::string out;
-    for (const auto part : parts) {
-        out += '/';
-        out += part;
-    }
-    return out.empty() ? "/" : out;
-}
-
 int open_in_root(int root_fd, const char* path, int flags, uint64_t extra_resolve) noexcept {
     open_how how{};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);

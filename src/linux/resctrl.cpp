@@ -7,6 +7,8 @@
 #include <cerrno>
 
 #include "berth/util/file.hpp"
+#include "berth/util/mountinfo.hpp"
+#include "berth/util/scope_guard.hpp"
 
 namespace berth::linux_setup {
 namespace {
@@ -20,19 +22,15 @@ bool exists(const std::string& path) {
 }
 
 Error rdt_error(const std::string& field, const std::string& text) {
-    return Error::msg("linux.intelRdt" + field + ": " + text);
+    return Error::msg("config.json: linux.intelRdt" + field + ": " + text);
 }
 
 // The mount point of the first resctrl in mountinfo (field 5; the type follows " - ").
 std::optional<std::string> find_in_mountinfo() {
-    auto text = read_file("/proc/self/mountinfo");
-    if (!text) return std::nullopt;
-    for (std::string_view line : split_lines(*text)) {
-        size_t dash = line.find(" - ");
-        if (dash == std::string_view::npos || line.substr(dash + 3).rfind("resctrl ", 0) != 0) continue;
-        auto fields = split_fields(line.substr(0, dash));
-        if (fields.size() > 4) return std::string(fields[4]);
-    }
+    auto mounts = read_mountinfo();
+    if (!mounts) return std::nullopt;
+    for (MountInfo& m : *mounts)
+        if (m.fstype == "resctrl") return std::move(m.mountpoint);
     return std::nullopt;
 }
 
@@ -124,27 +122,23 @@ Result<RdtGroup> apply_intel_rdt(const RdtPlan& plan) {
     made.group = plan.group;
     bool made_group = false;
     Status mk = make_dir(plan.group, made_group);
-    if (!mk) return std::move(mk).error().wrap("linux.intelRdt");
+    if (!mk) return std::move(mk).error().wrap("config.json: linux.intelRdt");
     // Only a group we made without a closID goes on delete; a shared one keeps its other tasks.
     if (made_group && plan.removable) made.remove = plan.group;
-    RdtGroupGuard guard(made);
+    ScopeGuard guard([&made] { (void)remove_rdt_group(made); });
     if (!plan.schemata.empty()) {
         Status st = write_schemata(plan.group, plan.schemata);
-        if (!st) return std::move(st).error().wrap("linux.intelRdt");
+        if (!st) return std::move(st).error().wrap("config.json: linux.intelRdt");
     }
     if (!plan.mon.empty()) {
         bool made_mon = false;
         mk = make_dir(plan.mon, made_mon);
-        if (!mk) return std::move(mk).error().wrap("linux.intelRdt.enableMonitoring");
+        if (!mk) return std::move(mk).error().wrap("config.json: linux.intelRdt.enableMonitoring");
         made.mon = plan.mon;
         if (made.remove.empty()) made.remove = plan.mon;  // removing the group takes its MON groups along
     }
     guard.dismiss();
     return made;
-}
-
-RdtGroupGuard::~RdtGroupGuard() {
-    if (group_) (void)remove_rdt_group(*group_);
 }
 
 Status update_intel_rdt(const std::optional<std::string>& root, const std::optional<oci::IntelRdt>& saved,

@@ -19,6 +19,7 @@
 #include "berth/linux/rootfs.hpp"
 #include "berth/linux/rootless.hpp"
 #include "berth/util/file.hpp"
+#include "berth/util/mountinfo.hpp"
 
 namespace berth::linux_setup {
 namespace {
@@ -130,7 +131,7 @@ bool inside(const std::string& path, const std::string& dir) { return path.rfind
 Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, const RootfsOptions& options,
                                 const std::string& rootfs) {
     PlannedMount m;
-    m.destination = strip_rootfs(clean_container_path(mount.destination), rootfs);
+    m.destination = strip_rootfs(clean_path(mount.destination), rootfs);
     BERTH_TRY_ASSIGN(m.options, parse_mount_options(mount.options));
     const std::string type = mount.type.value_or("");
     if (type == "bind") m.options.bind = true;
@@ -145,7 +146,7 @@ Result<PlannedMount> plan_mount(const oci::Mount& mount, const oci::Spec& spec, 
         m.source = join_bundle(options.bundle, *mount.source);
         struct stat st {};
         // Both ends, as runc names them: a manager's user does not know the index.
-        if (::stat(m.source.c_str(), &st) != 0 && !(errno == ENOENT && inside(clean_container_path(m.source), rootfs)))
+        if (::stat(m.source.c_str(), &st) != 0 && !(errno == ENOENT && inside(clean_path(m.source), rootfs)))
             return Error::from_errno("stat " + quoted(m.source) + " (bind source for " + quoted(m.destination) + ")");
         m.source_is_dir = S_ISDIR(st.st_mode);
     } else if (type == "cgroup" || type == "cgroup2") {
@@ -193,7 +194,7 @@ constexpr std::array<DefaultDevice, 6> kDefaultDevices{{
 
 Result<PlannedDevice> plan_device(const oci::Device& d) {
     PlannedDevice device;
-    device.path = clean_container_path(d.path);
+    device.path = clean_path(d.path);
     if (device.path == "/") return Error::msg("path: empty");
     mode_t type = 0;
     if (d.type == "c" || d.type == "u") type = S_IFCHR;
@@ -213,7 +214,7 @@ Result<std::vector<PlannedDevice>> plan_devices(const oci::Spec& spec) {
     if (spec.linux) {
         for (std::size_t i = 0; i < spec.linux->devices.size(); ++i) {
             auto device = plan_device(spec.linux->devices[i]);
-            if (!device) return std::move(device).error().wrap("linux.devices[" + std::to_string(i) + "]");
+            if (!device) return std::move(device).error().wrap("config.json: linux.devices[" + std::to_string(i) + "]");
             configured.push_back(std::move(*device));
         }
     }
@@ -242,19 +243,12 @@ Result<std::vector<CgroupHierarchy>> host_cgroup_v1_hierarchies() {
 
 // The procfs and sysfs mounts showing a whole filesystem (root "/") outside
 // the rootfs, in mountinfo order (parents first).
-std::vector<std::string> full_kernel_mounts(const std::string& mountinfo, const std::string& rootfs) {
+std::vector<std::string> full_kernel_mounts(const std::vector<MountInfo>& mounts, const std::string& rootfs) {
     std::vector<std::string> out;
-    for (std::string_view line : split_lines(mountinfo)) {
-        const auto dash = line.find(" - ");
-        if (dash == std::string_view::npos) continue;
-        const auto left = split_fields(line.substr(0, dash));
-        const auto right = split_fields(line.substr(dash + 3));
-        if (left.size() < 5 || right.empty()) continue;
-        const std::string_view root = left[3], fstype = right[0];
-        const std::string mountpoint(left[4]);
-        if (root != "/" || (fstype != "proc" && fstype != "sysfs")) continue;
-        if (mountpoint == rootfs || mountpoint.rfind(rootfs + "/", 0) == 0) continue;
-        out.push_back(mountpoint);
+    for (const MountInfo& m : mounts) {
+        if (m.root != "/" || (m.fstype != "proc" && m.fstype != "sysfs")) continue;
+        if (m.mountpoint == rootfs || m.mountpoint.rfind(rootfs + "/", 0) == 0) continue;
+        out.push_back(m.mountpoint);
     }
     return out;
 }
@@ -262,7 +256,7 @@ std::vector<std::string> full_kernel_mounts(const std::string& mountinfo, const 
 // Each path once (after cleaning "/proc/kcore" and "/proc//kcore" are one):
 // a repeated entry would stack a second mount on the first.
 void add_once(std::vector<std::string>& paths, const std::string& path) {
-    std::string clean = clean_container_path(path);
+    std::string clean = clean_path(path);
     if (std::find(paths.begin(), paths.end(), clean) == paths.end()) paths.push_back(std::move(clean));
 }
 
@@ -276,26 +270,27 @@ void plan_paths(const oci::Spec& spec, RootfsPlan& plan) {
 
 Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& options) {
     RootfsPlan plan;
-    if (!spec.root || spec.root->path.empty()) return Error::msg("root.path: required");
+    if (!spec.root || spec.root->path.empty()) return Error::msg("config.json: root.path: required");
     const std::string root = join_bundle(options.bundle, spec.root->path);
     char resolved[PATH_MAX];
-    if (!::realpath(root.c_str(), resolved)) return Error::from_errno("root.path: realpath " + quoted(root));
+    if (!::realpath(root.c_str(), resolved)) return Error::from_errno("config.json: root.path: realpath " + quoted(root));
     plan.rootfs = resolved;
     // As runc ("invalid rootfs: not an absolute path, or a symlink"): the rootfs is
     // the directory the config names, not whatever a symlink points at (possibly
     // outside the bundle, and swappable between this check and the mounts).
-    if (plan.rootfs != clean_container_path(root)) {
-        return Error::msg("root.path: " + quoted(root) + " is a symlink (to " + quoted(plan.rootfs) + ")");
+    if (plan.rootfs != clean_path(root)) {
+        return Error::msg("config.json: root.path: " + quoted(root) + " is a symlink (to " + quoted(plan.rootfs) + ")");
     }
     struct stat st {};
-    if (::stat(plan.rootfs.c_str(), &st) != 0) return Error::from_errno("root.path: stat " + quoted(plan.rootfs));
-    if (!S_ISDIR(st.st_mode)) return Error::msg("root.path: " + quoted(plan.rootfs) + " is not a directory");
+    if (::stat(plan.rootfs.c_str(), &st) != 0) return Error::from_errno("config.json: root.path: stat " + quoted(plan.rootfs));
+    if (!S_ISDIR(st.st_mode)) return Error::msg("config.json: root.path: " + quoted(plan.rootfs) + " is not a directory");
     BERTH_TRY_ASSIGN(plan.rootfs_parent_mount, mountpoint_of(plan.rootfs));
     // Everything below changes mounts: in the host's namespace it would change the host.
     if (!has_namespace(spec, oci::NamespaceType::mount)) {
         const bool restricts = spec.linux && (!spec.linux->maskedPaths.empty() || !spec.linux->readonlyPaths.empty());
-        return Error::msg(restricts ? "linux.namespaces: unable to restrict sys entries without a private MNT namespace"
-                                    : "linux.namespaces: a mount namespace is required to set up the root filesystem");
+        return Error::msg(std::string("config.json: linux.namespaces: ") +
+                          (restricts ? "unable to restrict sys entries without a private MNT namespace"
+                                     : "a mount namespace is required to set up the root filesystem"));
     }
     plan.readonly_root = spec.root->readonly;
     plan.no_pivot = options.no_pivot;
@@ -313,7 +308,7 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     plan.root_propagation = MS_SLAVE | MS_REC;
     if (spec.linux && spec.linux->rootfsPropagation) {
         auto propagation = parse_propagation(*spec.linux->rootfsPropagation);
-        if (!propagation) return std::move(propagation).error().wrap("linux.rootfsPropagation");
+        if (!propagation) return std::move(propagation).error().wrap("config.json: linux.rootfsPropagation");
         plan.root_propagation = plan.final_propagation = *propagation;
     }
     plan.parent_mount_private = !(plan.root_propagation & MS_REC) || (plan.root_propagation & MS_SHARED);
@@ -324,7 +319,7 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     bool wants_cgroups = false;
     for (std::size_t i = 0; i < spec.mounts.size(); ++i) {
         auto mount = plan_mount(spec.mounts[i], spec, options, plan.rootfs);
-        if (!mount) return std::move(mount).error().wrap("mounts[" + std::to_string(i) + "]");
+        if (!mount) return std::move(mount).error().wrap("config.json: mounts[" + std::to_string(i) + "]");
         apply_mount_label(*mount, plan.mount_label);
         if (mount->kind == MountKind::bind && mount->destination == "/dev") plan.setup_dev = false;
         if (mount->kind == MountKind::filesystem && mount->destination == "/dev" && (mount->flags & MS_RDONLY)) {
@@ -345,8 +340,8 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     plan_paths(spec, plan);
     plan.host_has_kcore = ::access("/proc/kcore", F_OK) == 0;
     if (plan.no_pivot) {
-        BERTH_TRY_ASSIGN(const std::string mountinfo, read_file("/proc/self/mountinfo"));
-        plan.host_kernel_mounts = full_kernel_mounts(mountinfo, plan.rootfs);
+        BERTH_TRY_ASSIGN(const auto mounts, read_mountinfo());
+        plan.host_kernel_mounts = full_kernel_mounts(mounts, plan.rootfs);
     }
     return plan;
 }

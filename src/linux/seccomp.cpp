@@ -175,12 +175,12 @@ Result<std::vector<sock_filter>> export_program(void* ctx) {
 Result<unsigned int> seccomp_load_flags(const oci::Seccomp& seccomp, bool notify) {
     // The notify fd has nowhere to go otherwise (runc refuses this too).
     if (notify && seccomp.listenerPath.value_or("").empty())
-        return Error::msg("linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+        return Error::msg("config.json: linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
     const std::vector<std::string>& flags = seccomp.flags;
     unsigned int result = 0;
     for (size_t i = 0; i < flags.size(); ++i) {
         const unsigned int* flag = find(kFlags, flags[i]);
-        const std::string where = "linux.seccomp.flags[" + std::to_string(i) + "]";
+        const std::string where = "config.json: linux.seccomp.flags[" + std::to_string(i) + "]";
         if (flag == nullptr) return Error::msg(where + ": unknown flag " + quoted(flags[i]));
         if (!kernel_accepts(*flag)) return Error::msg(where + ": " + flags[i] + " is not supported by this kernel");
         result |= *flag;
@@ -201,22 +201,22 @@ Result<unsigned int> seccomp_load_flags(const oci::Seccomp& seccomp, bool notify
 
 Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
     BERTH_TRY_ASSIGN(const uint32_t default_action,
-                     action_value(seccomp.defaultAction, seccomp.defaultErrnoRet, "linux.seccomp.defaultAction",
+                     action_value(seccomp.defaultAction, seccomp.defaultErrnoRet, "config.json: linux.seccomp.defaultAction",
                                   "defaultErrnoRet"));
     if (default_action == SCMP_ACT_NOTIFY)
-        return Error::msg("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+        return Error::msg("config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
     Filter ctx(seccomp_init(default_action));
-    if (!ctx) return Error::msg("linux.seccomp: libseccomp could not create a filter");
+    if (!ctx) return Error::msg("config.json: linux.seccomp: libseccomp could not create a filter");
     // A binary tree of syscall numbers instead of a linear list: large
     // profiles (Docker's ~350 syscalls) run much faster in the kernel.
     if (const int r = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); r < 0)
-        return Error::sys(-r, "linux.seccomp: enable the binary-tree optimisation");
+        return Error::sys(-r, "config.json: linux.seccomp: enable the binary-tree optimisation");
 
     std::vector<uint32_t> arch_tokens = {seccomp_arch_native()};
     for (size_t i = 0; i < seccomp.architectures.size(); ++i) {
         const std::string& name = seccomp.architectures[i];
         const uint32_t* arch = find(kArchitectures, name);
-        const std::string where = "linux.seccomp.architectures[" + std::to_string(i) + "]";
+        const std::string where = "config.json: linux.seccomp.architectures[" + std::to_string(i) + "]";
         if (arch == nullptr) return Error::msg(where + ": unknown architecture " + quoted(name));
         const int r = seccomp_arch_add(ctx.get(), *arch);
         if (r < 0 && r != -EEXIST) return Error::sys(-r, where + ": add " + name);
@@ -226,7 +226,7 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
     bool notify = false;
     for (size_t i = 0; i < seccomp.syscalls.size(); ++i) {
         const oci::SeccompSyscall& call = seccomp.syscalls[i];
-        const std::string where = "linux.seccomp.syscalls[" + std::to_string(i) + "]";
+        const std::string where = "config.json: linux.seccomp.syscalls[" + std::to_string(i) + "]";
         BERTH_TRY_ASSIGN(const uint32_t action,
                          action_value(call.action, call.errnoRet, where + ".action", "errnoRet"));
         BERTH_TRY_ASSIGN(const std::vector<scmp_arg_cmp> conditions, conditions_of(call, where));
@@ -252,7 +252,7 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
     BERTH_TRY_ASSIGN(const std::vector<sock_filter> filter, export_program(ctx.get()));
     program.filter.insert(program.filter.end(), filter.begin(), filter.end());
     if (program.filter.size() > BPF_MAXINSNS)
-        return Error::msg("linux.seccomp: the filter has " + std::to_string(program.filter.size()) +
+        return Error::msg("config.json: linux.seccomp: the filter has " + std::to_string(program.filter.size()) +
                           " instructions, the kernel takes at most " + std::to_string(BPF_MAXINSNS));
     BERTH_TRY_ASSIGN(program.flags, seccomp_load_flags(seccomp, notify));
     program.notify = notify;

@@ -6,61 +6,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "berth/util/fd_passing.hpp"
 #include "oci/parser.hpp"
 
 namespace berth::linux_setup {
-namespace {
-
-// One sendmsg carrying `payload` and one fd.
-ssize_t send_with_fd(int sock, const void* payload, size_t len, int fd) noexcept {
-    iovec iov{const_cast<void*>(payload), len};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    ssize_t n;
-    do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n;
-}
-
-}  // namespace
-
-bool send_fd(int sock, int fd, ChildError& err) noexcept {
-    const char tag = 'S';
-    if (send_with_fd(sock, &tag, 1, fd) != 1) return err.fail(errno, "send the seccomp notify fd to berth");
-    return true;
-}
-
-Result<UniqueFd> receive_fd(int sock) {
-    char tag = 0;
-    iovec iov{&tag, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    ssize_t n;
-    do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) return Error::from_errno("receive the seccomp notify fd");
-    const cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    if (n != 1 || cmsg == nullptr || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-        cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
-        return Error::msg("receive the seccomp notify fd: the message carried no fd");
-    int fd = -1;
-    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-    return UniqueFd(fd);
-}
-
 std::string container_process_state_json(pid_t pid, const oci::State& state, const std::string& metadata) {
     oci::ContainerProcessState document{.ociVersion = oci::kSpecVersion,
                                         .fds = {"seccompFd"},

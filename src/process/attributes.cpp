@@ -10,11 +10,13 @@
 #include <cerrno>
 #include <string>
 
+#include "berth/util/id_list.hpp"
+
 namespace berth::process {
 namespace {
 
 struct Named {
-    std::string_view name;
+    const char* name;
     int value;
 };
 
@@ -66,19 +68,25 @@ NodeRule node_rule(int mode) {
 }
 
 template <size_t N>
-Result<int> lookup(const Named (&table)[N], std::string_view name, const std::string& where) {
+const Named* find(const Named (&table)[N], std::string_view name) {
     for (const auto& entry : table) {
-        if (entry.name == name) return entry.value;
+        if (entry.name == name) return &entry;
     }
+    return nullptr;
+}
+
+template <size_t N>
+Result<int> lookup(const Named (&table)[N], std::string_view name, const std::string& where) {
+    if (const Named* entry = find(table, name)) return entry->value;
     return Error::msg(where + ": unknown value \"" + std::string(name) + "\"");
 }
 
 Result<SchedAttr> plan_scheduler(const oci::Scheduler& s) {
     SchedAttr attr;
-    BERTH_TRY_ASSIGN(int policy, lookup(kPolicies, s.policy, "process.scheduler.policy"));
+    BERTH_TRY_ASSIGN(int policy, lookup(kPolicies, s.policy, "config.json: process.scheduler.policy"));
     attr.sched_policy = static_cast<uint32_t>(policy);
     for (size_t i = 0; i < s.flags.size(); ++i) {
-        BERTH_TRY_ASSIGN(int flag, lookup(kSchedFlags, s.flags[i], "process.scheduler.flags[" + std::to_string(i) + "]"));
+        BERTH_TRY_ASSIGN(int flag, lookup(kSchedFlags, s.flags[i], "config.json: process.scheduler.flags[" + std::to_string(i) + "]"));
         attr.sched_flags |= static_cast<uint64_t>(flag);
     }
     attr.sched_nice = s.nice.value_or(0);
@@ -90,49 +98,31 @@ Result<SchedAttr> plan_scheduler(const oci::Scheduler& s) {
 }
 
 Result<int> plan_ioprio(const oci::IOPriority& io) {
-    BERTH_TRY_ASSIGN(int io_class, lookup(kIoClasses, io.ioClass, "process.ioPriority.class"));
-    if (io.priority < 0 || io.priority > 7) return Error::msg("process.ioPriority.priority: must be 0..7");
+    BERTH_TRY_ASSIGN(int io_class, lookup(kIoClasses, io.ioClass, "config.json: process.ioPriority.class"));
+    if (io.priority < 0 || io.priority > 7) return Error::msg("config.json: process.ioPriority.priority: must be 0..7");
     return (io_class << 13) | io.priority;
 }
 
-bool parse_uint(std::string_view text, unsigned& out) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size() && !text.empty();
-}
-
-// A list of ids in the kernel's list format, at most CPU_SETSIZE - 1; `what` names it in the error.
-Result<cpu_set_t> parse_id_list(std::string_view list, std::string_view where, std::string_view what) {
+// A non-empty list of ids below CPU_SETSIZE as a set; `what` names it in the error.
+Result<cpu_set_t> parse_id_set(std::string_view list, std::string_view where, std::string_view what) {
     cpu_set_t set;
     CPU_ZERO(&set);
-    auto bad = [&] { return Error::msg(std::string(where) + ": invalid " + std::string(what) + " \"" + std::string(list) + "\""); };
-    std::string_view rest = list;
-    while (!rest.empty()) {
-        size_t comma = rest.find(',');
-        std::string_view item = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        size_t dash = item.find('-');
-        unsigned lo = 0, hi = 0;
-        if (!parse_uint(item.substr(0, dash), lo)) return bad();
-        hi = lo;
-        if (dash != std::string_view::npos && !parse_uint(item.substr(dash + 1), hi)) return bad();
-        if (hi < lo || hi >= CPU_SETSIZE) return bad();
-        for (unsigned cpu = lo; cpu <= hi; ++cpu) CPU_SET(cpu, &set);
-    }
-    if (CPU_COUNT(&set) == 0) return bad();
+    const auto ids = parse_id_list(list, CPU_SETSIZE);
+    if (!ids || ids->empty())
+        return Error::msg(std::string(where) + ": invalid " + std::string(what) + " \"" + std::string(list) + "\"");
+    for (unsigned id : *ids) CPU_SET(id, &set);
     return set;
 }
 
 }  // namespace
 
 std::optional<int> rlimit_resource(std::string_view name) {
-    for (const auto& entry : kRlimits) {
-        if (entry.name == name) return entry.value;
-    }
+    if (const Named* entry = find(kRlimits, name)) return entry->value;
     return std::nullopt;
 }
 
 Result<cpu_set_t> parse_cpu_list(std::string_view list, std::string_view where) {
-    return parse_id_list(list, where, "CPU list");
+    return parse_id_set(list, where, "CPU list");
 }
 
 template <size_t N>
@@ -148,23 +138,23 @@ std::vector<std::string_view> memory_policy_flag_names() { return names_of(kMemo
 Result<MemoryPolicy> plan_memory_policy(const oci::MemoryPolicy& policy) {
     MemoryPolicy planned;
     planned.set = true;
-    BERTH_TRY_ASSIGN(planned.mode, lookup(kMemoryPolicyModes, policy.mode, "linux.memoryPolicy.mode"));
+    BERTH_TRY_ASSIGN(planned.mode, lookup(kMemoryPolicyModes, policy.mode, "config.json: linux.memoryPolicy.mode"));
     NodeRule rule = node_rule(planned.mode);
     for (size_t i = 0; i < policy.flags.size(); ++i) {
         BERTH_TRY_ASSIGN(int flag, lookup(kMemoryPolicyFlags, policy.flags[i],
-                                          "linux.memoryPolicy.flags[" + std::to_string(i) + "]"));
+                                          "config.json: linux.memoryPolicy.flags[" + std::to_string(i) + "]"));
         planned.mode |= flag;
     }
     // An empty list is no list, as runc reads it.
     if (policy.nodes && !policy.nodes->empty()) {
-        BERTH_TRY_ASSIGN(planned.nodes, parse_id_list(*policy.nodes, "linux.memoryPolicy.nodes", "memory policy nodes"));
+        BERTH_TRY_ASSIGN(planned.nodes, parse_id_set(*policy.nodes, "config.json: linux.memoryPolicy.nodes", "memory policy nodes"));
         planned.has_nodes = true;
     }
     int count = planned.has_nodes ? CPU_COUNT(&planned.nodes) : 0;
     if (rule == NodeRule::none && count != 0)
-        return Error::msg("linux.memoryPolicy.nodes: memory policy mode requires 0 nodes but got " + std::to_string(count));
+        return Error::msg("config.json: linux.memoryPolicy.nodes: memory policy mode requires 0 nodes but got " + std::to_string(count));
     if (rule == NodeRule::some && count == 0)
-        return Error::msg("linux.memoryPolicy.nodes: memory policy mode requires at least one node but got 0");
+        return Error::msg("config.json: linux.memoryPolicy.nodes: memory policy mode requires at least one node but got 0");
     return planned;
 }
 
@@ -172,13 +162,10 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
     ProcessAttributes attrs;
     for (size_t i = 0; i < process.rlimits.size(); ++i) {
         const auto& r = process.rlimits[i];
-        std::string where = "process.rlimits[" + std::to_string(i) + "].type";
-        BERTH_TRY_ASSIGN(int resource, lookup(kRlimits, r.type, where));
-        // kRlimits' names are literals: the pointer stays valid in the child.
-        const char* name = std::find_if(std::begin(kRlimits), std::end(kRlimits), [&](const Named& n) {
-                               return n.value == resource;
-                           })->name.data();
-        attrs.rlimits.push_back({resource, rlimit{static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)}, name});
+        // The parser refused unknown types; the names are literals: valid in the child.
+        const Named* entry = find(kRlimits, r.type);
+        if (!entry) return Error::msg("config.json: process.rlimits[" + std::to_string(i) + "].type: unknown value \"" + r.type + "\"");
+        attrs.rlimits.push_back({entry->value, rlimit{static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)}, entry->name});
     }
     if (process.scheduler) {
         BERTH_TRY_ASSIGN(attrs.scheduler, plan_scheduler(*process.scheduler));
@@ -190,9 +177,9 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
         BERTH_TRY_ASSIGN(attrs.ioprio, plan_ioprio(*process.ioPriority));
     }
     if (linux && linux->personality) {
-        BERTH_TRY_ASSIGN(int domain, lookup(kDomains, linux->personality->domain, "linux.personality.domain"));
+        BERTH_TRY_ASSIGN(int domain, lookup(kDomains, linux->personality->domain, "config.json: linux.personality.domain"));
         if (!linux->personality->flags.empty()) {
-            return Error::msg("linux.personality.flags: no personality flags are supported");
+            return Error::msg("config.json: linux.personality.flags: no personality flags are supported");
         }
         attrs.personality = domain;
     }
@@ -201,11 +188,11 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
     }
     if (process.execCPUAffinity) {
         if (const auto& initial = process.execCPUAffinity->initial) {
-            BERTH_TRY_ASSIGN(attrs.initial_cpus, parse_cpu_list(*initial, "process.execCPUAffinity.initial"));
+            BERTH_TRY_ASSIGN(attrs.initial_cpus, parse_cpu_list(*initial, "config.json: process.execCPUAffinity.initial"));
             attrs.has_initial_cpus = true;
         }
         if (const auto& final_cpus = process.execCPUAffinity->final) {
-            BERTH_TRY_ASSIGN(attrs.final_cpus, parse_cpu_list(*final_cpus, "process.execCPUAffinity.final"));
+            BERTH_TRY_ASSIGN(attrs.final_cpus, parse_cpu_list(*final_cpus, "config.json: process.execCPUAffinity.final"));
             attrs.has_final_cpus = true;
         }
     }

@@ -24,7 +24,7 @@
 #include "berth/linux/no_new_privs.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/linux/rootfs.hpp"
-#include "berth/linux/seccomp_notify.hpp"
+#include "berth/util/fd_passing.hpp"
 #include "berth/linux/self_protect.hpp"
 #include "berth/linux/terminal.hpp"
 #include "berth/process/exec_path.hpp"
@@ -43,11 +43,20 @@ struct HookStates {
 };
 
 bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
-    if (!wait_sync(plan.sync.get(), SyncType::go, err)) return false;
+    SyncMessage go;
+    if (!wait_sync(plan.sync.get(), SyncType::go, err, &go)) return false;
     if (plan.dumpable_until_go && !linux_setup::set_dumpable(false, err)) return false;
+    // The parent checked the size against the buffer; a mismatch here is a
+    // protocol error, never a state cut short.
+    const uint64_t size = go.state_size;
+    if (size > plan.state_buffer.size()) {
+        return err.fail(0, "sync with parent: hook state of %llu bytes, room for %zu", static_cast<unsigned long long>(size),
+                        plan.state_buffer.size());
+    }
+    // The first datagram (a lone NUL without states) brings the tasks files.
     int tasks[kMaxGoTasks];
     int ntasks = 0;
-    ssize_t n = receive_state(plan.sync.get(), plan.state_buffer.data(), plan.state_buffer.size(), tasks, ntasks, err);
+    ssize_t n = receive_state(plan.sync.get(), plan.state_buffer.data(), size > 0 ? size : 1, tasks, ntasks, err);
     if (n < 0) return false;
     // Cgroups the parent made after clone (ParentSteps::make_cgroup): joined as
     // the ones opened before clone (join_own_cgroups).
@@ -57,7 +66,12 @@ bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
         ::close(tasks[i]);
         if (!joined) return err.fail(error, "join own cgroup: write \"0\" to tasks");
     }
-    std::string_view all(plan.state_buffer.data(), static_cast<size_t>(n));
+    for (size_t got = size > 0 ? static_cast<size_t>(n) : 0; got < size; got += static_cast<size_t>(n)) {
+        n = receive_state(plan.sync.get(), plan.state_buffer.data() + got, size - got, tasks, ntasks, err);
+        if (n < 0) return false;
+        if (ntasks > 0) return err.fail(0, "sync with parent: fds with a later piece of the hook state");
+    }
+    std::string_view all(plan.state_buffer.data(), static_cast<size_t>(size));
     size_t nul = all.find('\0');
     states.create_container = all.substr(0, nul);
     states.start_container = nul == std::string_view::npos ? all : all.substr(nul + 1);
@@ -144,7 +158,7 @@ bool open_console(const ChildPlan& plan, int& slave, ChildError& err) noexcept {
     int master = linux_setup::open_console_master(plan.rootfs, err);
     if (master < 0) return false;
     slave = linux_setup::open_pty_slave(master, plan.console_size ? &*plan.console_size : nullptr, plan.relayed_console, err);
-    bool ok = slave >= 0 && linux_setup::send_fd(plan.console_socket.get(), master, err);
+    bool ok = slave >= 0 && send_fd(plan.console_socket.get(), master, "the pty master to the console socket", err);
     ::close(master);
     return ok;
 }
@@ -172,7 +186,7 @@ bool load_filter(const ChildPlan& plan, ChildError& err) noexcept {
     int notify_fd = -1;
     if (!linux_setup::load_seccomp(*plan.seccomp, &notify_fd, err)) return false;
     if (notify_fd < 0) return true;
-    bool ok = linux_setup::send_fd(plan.sync.get(), notify_fd, err);
+    bool ok = send_fd(plan.sync.get(), notify_fd, "the seccomp notify fd to berth", err);
     ::close(notify_fd);
     return ok;
 }

@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "berth/linux/rootfs.hpp"
-#include "berth/linux/seccomp_notify.hpp"
+#include "berth/util/fd_passing.hpp"
 #include "berth/linux/self_protect.hpp"
 #include "berth/linux/terminal.hpp"
 #include "berth/process/child_steps.hpp"
@@ -24,15 +24,11 @@
 namespace berth::process {
 namespace {
 
-// `go`, then the state datagram launch() always sends (empty for exec).
+// `go`, without hook states: exec runs no hooks.
 bool receive_go(ChildPlan& plan, ChildError& err) noexcept {
-    if (!wait_sync(plan.sync.get(), SyncType::go, err)) return false;
-    char state[1];
-    ssize_t n;
-    do {
-        n = ::recv(plan.sync.get(), state, sizeof(state), MSG_TRUNC);
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) return err.fail(n < 0 ? errno : 0, "sync with parent: receive state");
+    SyncMessage go;
+    if (!wait_sync(plan.sync.get(), SyncType::go, err, &go)) return false;
+    if (go.state_size != 0) return err.fail(0, "sync with parent: hook state for a process that runs no hooks");
     return true;
 }
 
@@ -54,7 +50,7 @@ bool open_terminal(const ChildPlan& plan, ChildError& err) noexcept {
     int master = linux_setup::open_console_master(plan.rootfs, err);
     if (master < 0) return false;
     int slave = linux_setup::open_pty_slave(master, plan.console_size ? &*plan.console_size : nullptr, plan.relayed_console, err);
-    bool ok = slave >= 0 && linux_setup::send_fd(plan.console_socket.get(), master, err);
+    bool ok = slave >= 0 && send_fd(plan.console_socket.get(), master, "the pty master to the console socket", err);
     ::close(master);
     ok = ok && linux_setup::attach_console(slave, err);
     if (slave >= 0) ::close(slave);

@@ -68,6 +68,33 @@ void close_all(int* fds, size_t count) noexcept {
     ::_exit(127);
 }
 
+// The state for the hook's stdin, written as the hook reads it: a state
+// larger than the socket's buffer goes in several writes, between which the
+// hook may fill its stdout and stderr (read in the same loop).
+struct StdinFeed {
+    std::string_view left;
+    int fd;
+
+    bool open() const noexcept { return fd >= 0; }
+    // Writes what the socket takes now; closes it when all is written (the
+    // hook's EOF) or when the hook closed its end (it need not read it all,
+    // as a Go runtime ignores EPIPE on a child's stdin).
+    void write() noexcept {
+        while (!left.empty()) {
+            ssize_t n = ::send(fd, left.data(), left.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno == EAGAIN) return;
+            if (n < 0) break;
+            left.remove_prefix(static_cast<size_t>(n));
+        }
+        close();
+    }
+    void close() noexcept {
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+    }
+};
+
 int64_t now_ms() noexcept {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -110,8 +137,8 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
     ::close(fds[3]);
     ::close(fds[5]);
     ::close(fds[7]);
-    ::send(fds[0], state_json.data(), state_json.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    ::close(fds[0]);
+    StdinFeed in{state_json, fds[0]};
+    in.write();
     ::fcntl(fds[2], F_SETFL, O_NONBLOCK);
     ::fcntl(fds[4], F_SETFL, O_NONBLOCK);
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
@@ -120,9 +147,12 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
     int64_t deadline = timeout_seconds_ > 0 ? now_ms() + int64_t{timeout_seconds_} * 1000 : -1;
     bool exited = false, timed_out = false;
     while (!exited && pidfd >= 0) {
-        pollfd p[3] = {{pidfd, POLLIN, 0}, {out.open ? fds[2] : -1, POLLIN, 0}, {errout.open ? fds[4] : -1, POLLIN, 0}};
+        pollfd p[4] = {{pidfd, POLLIN, 0},
+                       {out.open ? fds[2] : -1, POLLIN, 0},
+                       {errout.open ? fds[4] : -1, POLLIN, 0},
+                       {in.fd, POLLOUT, 0}};
         int wait = deadline < 0 ? -1 : static_cast<int>(deadline - now_ms() > 0 ? deadline - now_ms() : 0);
-        int n = ::poll(p, 3, wait);
+        int n = ::poll(p, 4, wait);
         if (n < 0 && errno == EINTR) continue;
         if (n == 0) {
             timed_out = true;
@@ -130,11 +160,13 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
         }
         if (p[1].revents) out.drain(fds[2]);
         if (p[2].revents) errout.drain(fds[4]);
+        if (p[3].revents) in.write();
         exited = p[0].revents != 0;
     }
     // The whole group: a background child of a hung hook must not outlive it
     // (runc leaves it, and waits for it to close the hook's stdout).
     if (timed_out) ::kill(-pid, SIGKILL);
+    in.close();
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }

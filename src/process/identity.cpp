@@ -18,7 +18,7 @@ Result<Identity> plan_identity(const oci::User& user) {
     Identity id{user.uid, user.gid, std::vector<gid_t>(user.additionalGids.begin(), user.additionalGids.end())};
     if (::geteuid() == 0) return id;
     if (!id.additional_gids.empty())
-        return Error::msg("process.user.additionalGids: cannot set any additional groups in a rootless container");
+        return Error::msg("config.json: process.user.additionalGids: cannot set any additional groups in a rootless container");
     id.set_groups = false;
     return id;
 }

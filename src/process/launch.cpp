@@ -9,16 +9,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <optional>
 
 #include "berth/linux/resctrl.hpp"
 #include "berth/linux/rootfs.hpp"
 #include "berth/linux/rootless.hpp"
-#include "berth/linux/seccomp_notify.hpp"
 #include "berth/process/kill_guard.hpp"
 #include "berth/process/sync.hpp"
+#include "berth/util/fd_passing.hpp"
 #include "berth/util/trace.hpp"
 
 namespace berth::process {
@@ -106,12 +108,25 @@ Status send_all(int fd, const void* data, size_t size, const char* what) {
     return {};
 }
 
-// The state datagram, with `fds` attached (SCM_RIGHTS) when there are any.
-Status send_state(int sock, const std::string& states, const std::vector<UniqueFd>& fds) {
+// The states are only for the child's createContainer/startContainer hooks.
+bool sends_hook_states(const ChildPlan& plan, const ParentSteps& steps) {
+    return steps.hook_states && (!plan.create_container_hooks.empty() || !plan.start_container_hooks.empty());
+}
+
+// Before clone: room for the states the child will receive (at least the
+// lone NUL sent without any). Only the pid in them is not known yet, and the
+// largest pid makes the longest text.
+void size_state_buffer(ChildPlan& plan, const ParentSteps& steps) {
+    const size_t most = sends_hook_states(plan, steps) ? steps.hook_states(std::numeric_limits<pid_t>::max()).size() : 0;
+    plan.state_buffer.assign(std::max<size_t>(most, 1), '\0');
+}
+
+// One datagram of state, with `fds` attached (SCM_RIGHTS) when there are any.
+Status send_state(int sock, std::string_view chunk, const std::vector<UniqueFd>& fds) {
     if (fds.size() > static_cast<size_t>(kMaxGoTasks))
         return Error::msg("sync with init: " + std::to_string(fds.size()) + " cgroup hierarchies, at most " +
                           std::to_string(kMaxGoTasks));
-    iovec iov{const_cast<char*>(states.data()), states.size()};
+    iovec iov{const_cast<char*>(chunk.data()), chunk.size()};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
@@ -127,20 +142,28 @@ Status send_state(int sock, const std::string& states, const std::vector<UniqueF
         int* out = reinterpret_cast<int*>(CMSG_DATA(c));
         for (const UniqueFd& fd : fds) *out++ = fd.get();
     }
-    if (::sendmsg(sock, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(states.size()))
+    if (::sendmsg(sock, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(chunk.size()))
         return Error::from_errno("sync with init: send state");
     return {};
 }
 
+// `go` with the states' size, then the states in datagrams of at most
+// kStateChunk; the first one (a lone NUL without states) carries `tasks`.
 Status send_go(int sock, pid_t pid, const ChildPlan& plan, const ParentSteps& steps, const std::vector<UniqueFd>& tasks) {
+    const std::string states = sends_hook_states(plan, steps) ? steps.hook_states(pid) : std::string();
+    if (states.size() > plan.state_buffer.size()) {
+        return Error::msg("hook state of " + std::to_string(states.size()) + " bytes is larger than the " +
+                          std::to_string(plan.state_buffer.size()) + " planned for the init");
+    }
     SyncMessage go;
     go.type = SyncType::go;
+    go.state_size = states.size();
     BERTH_TRY(send_all(sock, &go, sizeof(go), "go"));
-    // The states are only for the child's createContainer/startContainer hooks.
-    const bool child_hooks = !plan.create_container_hooks.empty() || !plan.start_container_hooks.empty();
-    std::string states = child_hooks && steps.hook_states ? steps.hook_states(pid) : std::string();
-    if (states.empty()) states.push_back('\0');
-    return send_state(sock, states, tasks);
+    const std::string_view all = states.empty() ? std::string_view("", 1) : std::string_view(states);
+    BERTH_TRY(send_state(sock, all.substr(0, kStateChunk), tasks));
+    for (size_t sent = kStateChunk; sent < states.size(); sent += kStateChunk)
+        BERTH_TRY(send_all(sock, states.data() + sent, std::min(kStateChunk, states.size() - sent), "state"));
+    return {};
 }
 
 Status write_oom_score_adj(pid_t pid, int value) {
@@ -184,31 +207,14 @@ Error closed_early(pid_t pid, int pidfd) {
 }
 
 // One datagram from the child: a SyncMessage, or a one-byte message carrying
-// an fd (the seccomp notify fd, see seccomp_notify.hpp).
+// an fd (the seccomp notify fd, see linux/seccomp_notify.hpp).
 Result<SyncMessage> receive(int sock, UniqueFd& fd) {
     SyncMessage msg;
-    iovec iov{&msg, sizeof(msg)};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = control;
-    mh.msg_controllen = sizeof(control);
-    ssize_t n;
-    do {
-        n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
+    const ssize_t n = receive_with_fd(sock, &msg, sizeof(msg), fd);
     // A child that dies with our `go` still unread in its socket resets the
     // connection instead of closing it: the same "gone before ready".
     if (n == 0 || (n < 0 && errno == ECONNRESET)) return Error::msg(kExitedEarly);
     if (n < 0) return Error::from_errno("sync with init: receive");
-    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int received;
-            std::memcpy(&received, CMSG_DATA(c), sizeof(int));
-            fd.reset(received);
-        }
-    }
     if (fd) return msg;  // the fd message; `msg` is irrelevant
     if (n != sizeof(msg)) return Error::msg("sync with init: malformed message");
     return msg;
@@ -228,7 +234,7 @@ Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const Paren
     if (steps.oom_score_adj) {
         // Below our own value needs CAP_SYS_RESOURCE (rootless has none): say which setting.
         if (Status s = write_oom_score_adj(pid, *steps.oom_score_adj); !s)
-            return std::move(s).error().wrap("process.oomScoreAdj " + std::to_string(*steps.oom_score_adj));
+            return std::move(s).error().wrap("config.json: process.oomScoreAdj " + std::to_string(*steps.oom_score_adj));
     }
     BERTH_TRY(linux_setup::move_net_devices(steps.net_devices, pid));
     return send_go(sock, pid, plan, steps, tasks);
@@ -290,6 +296,7 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return Error::from_errno("socketpair");
     UniqueFd parent_end(pair[0]);
     plan.sync.reset(pair[1]);
+    size_state_buffer(plan, steps);
 
     const bool helper = needs_namespace_helper(plan.namespaces);
     linux_setup::ParentNamespaces own_namespaces;
@@ -310,10 +317,12 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
         ::_exit(1);  // entries never return
     }
     int clone_errno = errno;
-    BERTH_TRY(linux_setup::leave_namespaces_for_clone(own_namespaces));
+    Status left = linux_setup::leave_namespaces_for_clone(own_namespaces);
     if (pid < 0) return Error::sys(clone_errno, "clone container init");
+    // Armed before any other return: a child is never left behind.
     KillGuard guard(pid);
     Launched launched{pid, UniqueFd(pidfd)};
+    BERTH_TRY(std::move(left));
     plan.sync.reset();
     plan.cgroup_tasks.clear();
 

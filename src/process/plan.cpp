@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "berth/linux/rootfs.hpp"
@@ -14,17 +15,8 @@
 namespace berth::process {
 namespace {
 
-constexpr size_t kStateBufferSize = 64 * 1024;
-
 // Consecutive open fds from 3 when main started (note_inherited_fds).
 int g_inherited_fds = 0;
-
-bool starts_with_any(std::string_view key, std::initializer_list<std::string_view> prefixes) {
-    for (auto p : prefixes) {
-        if (key.starts_with(p)) return true;
-    }
-    return false;
-}
 
 }  // namespace
 
@@ -50,15 +42,9 @@ Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPla
 namespace {
 
 Status plan_names(const oci::Spec& spec, ChildPlan& plan) {
-    bool own_uts = plan.namespaces.has(oci::NamespaceType::uts);
-    if (spec.hostname && !spec.hostname->empty()) {
-        if (!own_uts) return Error::msg("unable to set hostname without a private UTS namespace");
-        plan.hostname = spec.hostname;
-    }
-    if (spec.domainname && !spec.domainname->empty()) {
-        if (!own_uts) return Error::msg("unable to set domainname without a private UTS namespace");
-        plan.domainname = spec.domainname;
-    }
+    for (const RefusedField& refused : uts_refusals(spec)) return Error::msg(refused.why);  // runc's text alone
+    if (spec.hostname && !spec.hostname->empty()) plan.hostname = spec.hostname;
+    if (spec.domainname && !spec.domainname->empty()) plan.domainname = spec.domainname;
     if (spec.linux) {
         for (const auto& [key, value] : spec.linux->sysctl) {
             BERTH_TRY_ASSIGN(auto sysctl, plan_sysctl(key, value, plan.namespaces));
@@ -88,19 +74,35 @@ Status plan_terminal(const oci::Process& process, PlanOptions& options, ChildPla
 
 }  // namespace
 
+std::optional<oci::NamespaceType> sysctl_namespace(std::string_view key) {
+    static constexpr std::string_view kIpc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                                "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+                                                "kernel.shmmni", "kernel.shm_rmid_forced"};
+    if (key.starts_with("fs.mqueue.") || std::find(std::begin(kIpc), std::end(kIpc), key) != std::end(kIpc))
+        return oci::NamespaceType::ipc;
+    if (key.starts_with("net.")) return oci::NamespaceType::network;
+    if (key == "kernel.hostname" || key == "kernel.domainname") return oci::NamespaceType::uts;
+    return std::nullopt;
+}
+
+std::vector<RefusedField> uts_refusals(const oci::Spec& spec) {
+    bool own_uts = false;
+    if (spec.linux)
+        for (const auto& ns : spec.linux->namespaces) own_uts |= ns.type == oci::NamespaceType::uts;
+    std::vector<RefusedField> out;
+    if (own_uts) return out;
+    if (spec.hostname && !spec.hostname->empty())
+        out.push_back({"hostname", "unable to set hostname without a private UTS namespace"});
+    if (spec.domainname && !spec.domainname->empty())
+        out.push_back({"domainname", "unable to set domainname without a private UTS namespace"});
+    return out;
+}
+
 Result<Sysctl> plan_sysctl(const std::string& key, const std::string& value, const linux_setup::NamespacePlan& ns) {
-    using T = oci::NamespaceType;
-    bool ok = false;
-    if (starts_with_any(key, {"kernel.msg", "kernel.sem", "kernel.shm", "fs.mqueue."})) {
-        ok = ns.has(T::ipc);
-    } else if (key.starts_with("net.")) {
-        ok = ns.has(T::network);
-    } else if (key == "kernel.hostname" || key == "kernel.domainname") {
-        ok = ns.has(T::uts);
-    }
-    if (!ok) return Error::msg("sysctl \"" + key + "\" is not in a separate kernel namespace");
+    const auto needed = sysctl_namespace(key);
+    if (!needed || !ns.has(*needed)) return Error::msg("sysctl \"" + key + "\" is not in a separate kernel namespace");
     if (key.find("..") != std::string::npos || key.find('/') != std::string::npos) {
-        return Error::msg("linux.sysctl: invalid key \"" + key + "\"");
+        return Error::msg("config.json: linux.sysctl: invalid key \"" + key + "\"");
     }
     std::string path = "sys/" + key;
     for (size_t i = 4; i < path.size(); ++i) {
@@ -168,8 +170,7 @@ std::vector<RefusedField> windows_fields(const oci::Process& process) {
 
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options) {
     if (!spec.process) return Error::msg("config.json: process: missing (nothing to run)");
-    for (const RefusedField& field : windows_fields(*spec.process))
-        return Error::msg(std::string("config.json: ") + field.path + ": " + field.why);
+    for (const RefusedField& field : windows_fields(*spec.process)) return field.error();
     if (spec.process->args.empty()) return Error::msg("config.json: process.args: must not be empty");
     if (!spec.linux) return Error::msg("config.json: linux: missing");
     const oci::Process& process = *spec.process;
@@ -177,7 +178,7 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     plan->id = options.id;
     BERTH_TRY_ASSIGN(plan->namespaces, linux_setup::plan_namespaces(*spec.linux));
     if (!plan->namespaces.has(oci::NamespaceType::mount)) {
-        return Error::msg("linux.namespaces: a mount namespace is required");
+        return Error::msg("config.json: linux.namespaces: a mount namespace is required");
     }
     BERTH_TRY_ASSIGN(plan->rootfs, linux_setup::plan_rootfs(spec, {.bundle = options.bundle, .no_pivot = options.no_pivot}));
     BERTH_TRY(plan_security(spec, options, *plan));
@@ -191,7 +192,7 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     plan->kept_fds = options.listen_fds + options.preserve_fds;
     drop_inherited_fds(*plan);
     plan->cwd = process.cwd.empty() ? "/" : process.cwd;
-    if (plan->cwd[0] != '/') return Error::msg("process.cwd: must be an absolute path");
+    if (plan->cwd[0] != '/') return Error::msg("config.json: process.cwd: must be an absolute path");
     std::vector<std::string> extra_env;
     if (options.listen_fds > 0) {
         extra_env = {"LISTEN_FDS=" + std::to_string(options.listen_fds), "LISTEN_PID=1"};
@@ -204,7 +205,6 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     }
     plan->host_proc.reset(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!plan->host_proc) return Error::from_errno("open \"/proc\"");
-    plan->state_buffer.resize(kStateBufferSize);
     return plan;
 }
 

@@ -37,8 +37,9 @@ bool send_sync_error(int fd, const ChildError& error) noexcept {
     return send_message(fd, msg) == sizeof(msg);
 }
 
-bool wait_sync(int fd, SyncType expected, ChildError& err) noexcept {
-    SyncMessage msg;
+bool wait_sync(int fd, SyncType expected, ChildError& err, SyncMessage* received) noexcept {
+    SyncMessage local;
+    SyncMessage& msg = received ? *received : local;
     for (;;) {
         ssize_t n = ::recv(fd, &msg, sizeof(msg), 0);
         if (n < 0 && errno == EINTR) continue;
@@ -130,6 +131,10 @@ ssize_t receive_state(int fd, char* buf, size_t size, int (&fds)[kMaxGoTasks], i
     }
     if (msg.msg_flags & MSG_CTRUNC) {
         (void)err.fail(0, "sync with parent: too many fds with the state");
+        return -1;
+    }
+    if (msg.msg_flags & MSG_TRUNC) {
+        (void)err.fail(0, "sync with parent: hook state longer than announced");
         return -1;
     }
     return n;

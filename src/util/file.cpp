@@ -9,20 +9,6 @@
 
 namespace berth {
 
-Result<std::string> read_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return Error::from_errno("open \"" + path + "\"");
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Error::from_errno("read \"" + path + "\"");
-        if (n == 0) return text;
-        text.append(buf, static_cast<size_t>(n));
-    }
-}
-
 Status write_file(const std::string& path, std::string_view value) {
     auto context = [&] { return "write \"" + path + "\" \"" + std::string(value) + "\""; };
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));

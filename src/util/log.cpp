@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "berth/util/fd.hpp"
+#include "berth/util/json.hpp"
 
 namespace berth::log {
 namespace {
@@ -73,29 +74,6 @@ std::string text_value(std::string_view s) {
     return std::string(s);
 }
 
-// encoding/json as logrus uses it: HTML characters escaped too.
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
-}
-
 void write_all(int fd, std::string_view data) {
     while (!data.empty()) {
         ssize_t n = ::write(fd, data.data(), data.size());
@@ -141,11 +119,11 @@ void info(std::string_view message) { emit(Level::Info, message); }
 void warn(std::string_view message) { emit(Level::Warn, message); }
 void error(std::string_view message) { emit(Level::Error, message); }
 
-int fail(const Error& err, int exit_code) {
+int fail(const Error& err) {
     std::string message = err.what();
     emit(Level::Error, message);
     if (sink().file) write_all(STDERR_FILENO, message + "\n");
-    return exit_code;
+    return err.exit_code();
 }
 
 std::string rfc3339(std::time_t when) {
@@ -166,7 +144,7 @@ std::string rfc3339(std::time_t when) {
 std::string format_line(Format format, Level level, std::string_view message, std::time_t when) {
     std::string time = rfc3339(when);
     if (format == Format::Json) {
-        return std::string("{\"level\":\"") + level_name(level) + "\",\"msg\":" + json_string(message) +
+        return std::string("{\"level\":\"") + level_name(level) + "\",\"msg\":" + json_quote(message) +
                ",\"time\":\"" + time + "\"}\n";
     }
     return "time=" + text_value(time) + " level=" + level_name(level) + " msg=" + text_value(message) + "\n";

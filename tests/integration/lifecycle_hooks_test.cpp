@@ -76,6 +76,42 @@ TEST_F(Hooks, EveryKindRunsInOrderWithTheState) {
     EXPECT_NE(lines[4].find("\"status\":\"stopped\""), std::string::npos) << lines[4];
 }
 
+// The state can be far larger than a socket buffer (annotations have no size
+// limit): every hook gets all of it, the child's (createContainer,
+// startContainer) as well as berth's own (prestart).
+TEST_F(Hooks, ALargeStateReachesEveryHookWhole) {
+    auto bundle = make_bundle();
+    const std::string big(1 << 20, 'x');  // more than the 64 KiB the init had, and than a datagram may be
+    bundle.spec.annotations["big"] = big;
+    bundle.spec.process->args = {"true"};
+    bundle.spec.hooks = oci::Hooks{};
+    // createContainer runs before pivot_root (host paths), startContainer after it
+    // (the container's: the test directory is bound at /out).
+    oci::Mount out;
+    out.destination = "/out";
+    out.type = "bind";
+    out.source = dir();
+    out.options = {"rbind", "rw"};
+    bundle.spec.mounts.push_back(out);
+    bundle.spec.hooks->prestart = {command_hook("/bin/sh", {"sh", "-c", "cat > " + dir() + "/prestart.json"})};
+    bundle.spec.hooks->createContainer = {command_hook("/bin/sh", {"sh", "-c", "cat > " + dir() + "/createContainer.json"})};
+    bundle.spec.hooks->startContainer = {command_hook("/bin/sh", {"sh", "-c", "cat > /out/startContainer.json"})};
+    bundle.write();
+    auto created = run_berth("create", "--bundle", bundle.path(), last_id());
+    ASSERT_EQ(created.exit_code, 0) << created.describe();
+    auto started = run_berth("start", last_id());
+    ASSERT_EQ(started.exit_code, 0) << started.describe();
+    wait_for_status(last_id(), "stopped");
+    EXPECT_EQ(run_berth("delete", last_id()).exit_code, 0);
+
+    for (const std::string& file :
+         {dir() + "/prestart.json", dir() + "/createContainer.json", dir() + "/startContainer.json"}) {
+        const std::string state = read_file(file);
+        EXPECT_NE(state.find("\"big\":\"" + big + "\""), std::string::npos) << file << ": " << state.size() << " bytes";
+        EXPECT_EQ(state.back(), '}') << file;
+    }
+}
+
 TEST_F(Hooks, FailingCreateRuntimeHookFailsCreateAndLeavesNothing) {
     auto bundle = make_bundle();
     bundle.spec.hooks = oci::Hooks{};

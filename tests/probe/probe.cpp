@@ -34,33 +34,16 @@
 #include <utility>
 #include <vector>
 
+#include "berth/util/json.hpp"
+
 extern char** environ;
 
 namespace {
 
-// ---- a minimal JSON writer (no dependency on the project or RapidJSON) ----
+// ---- a minimal JSON writer (no RapidJSON) ----
 
-std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out + "\"";
-}
+// berth's own JSON quoting (util/json.cpp, compiled in: the probe links no library).
+std::string quote(const std::string& s) { return berth::json_quote(s); }
 
 // Builds an object or array from already-encoded members.
 class Json {

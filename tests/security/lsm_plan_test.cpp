@@ -45,11 +45,11 @@ TEST(LsmPlan, LabelsWithoutTheirLsmAreRefused) {
     plan = bl::plan_lsm(spec_with("docker-default", std::nullopt), kSelinux);
     ASSERT_FALSE(plan);
     EXPECT_EQ(plan.error().what(),
-              "process.apparmorProfile \"docker-default\" is specified in config, but apparmor is disabled or not supported");
+              "config.json: process.apparmorProfile \"docker-default\" is specified in config, but apparmor is disabled or not supported");
     plan = bl::plan_lsm(spec_with(std::nullopt, std::nullopt, "system_u:object_r:container_file_t:s0"), kNone);
     ASSERT_FALSE(plan);
     EXPECT_EQ(plan.error().what(),
-              "linux.mountLabel is specified in config, but selinux is disabled or not supported");
+              "config.json: linux.mountLabel is specified in config, but selinux is disabled or not supported");
 }
 
 TEST(LsmPlan, AppArmorProfileBecomesChangeOnExec) {

@@ -2,7 +2,7 @@
 
 #include "berth/cgroups/path.hpp"
 
-using berth::cgroups::clean_path;
+using berth::clean_path;
 using berth::cgroups::resolve_cgroups_path;
 
 TEST(CgroupPath, CleanCollapsesSlashesAndDots) {

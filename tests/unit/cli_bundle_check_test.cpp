@@ -152,18 +152,15 @@ TEST(BundleCheck, SysctlsThatFightTheirOciField) {
 
 TEST(BundleCheck, Rlimits) {
     oci::Spec s = minimal_spec();
-    s.process->rlimits = {{"RLIMIT_FOO", 1, 1},
-                          {"RLIMIT_NOFILE", 2097152, 2097152},
+    // Unknown and repeated types never get here: the parser refuses them.
+    s.process->rlimits = {{"RLIMIT_NOFILE", 2097152, 2097152},
                           {"RLIMIT_NPROC", 1048576, 1048576},
-                          {"RLIMIT_NPROC", 10, 10},
                           {"RLIMIT_CORE", 100, 100}};
     EXPECT_EQ(texts(check_against_host(s, test_host())),
               (std::vector<std::string>{
-                  "process.rlimits[0].type: unknown rlimit \"RLIMIT_FOO\"",
-                  "process.rlimits[1].hard: 2097152 is above this host's fs.nr_open (1048576)",
-                  "process.rlimits[2].hard: RLIMIT_NPROC 1048576 is above berth's own hard limit (4096) and raising it "
+                  "process.rlimits[0].hard: 2097152 is above this host's fs.nr_open (1048576)",
+                  "process.rlimits[1].hard: RLIMIT_NPROC 1048576 is above berth's own hard limit (4096) and raising it "
                   "needs CAP_SYS_RESOURCE, which this host lacks (not in the bounding set)",
-                  "process.rlimits[3].type: RLIMIT_NPROC is already set by process.rlimits[2]",
               }));
     HostFacts privileged = test_host();
     privileged.capabilities.bounding |= uint64_t{1} << 24;
@@ -216,7 +213,7 @@ TEST(BundleCheck, HostnameNeedsUts) {
     s.hostname = "box";
     EXPECT_EQ(texts(check_against_host(s, test_host())),
               std::vector<std::string>{
-                  "hostname: setting it needs a uts namespace (the host's hostname would change)"});
+                  "hostname: unable to set hostname without a private UTS namespace"});
     s.linux->namespaces.push_back({NamespaceType::uts, {}});
     EXPECT_TRUE(check_against_host(s, test_host()).empty());
 }

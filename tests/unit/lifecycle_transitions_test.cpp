@@ -1,6 +1,10 @@
 // The one table of which operation each status allows (container/status.hpp),
 // against runc 1.1's state objects and their refusal texts.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <map>
 #include <string>
@@ -74,6 +78,57 @@ TEST(StatusTransitions, EveryOperationInEveryStatusAsRunc) {
             }
         }
     }
+}
+
+// derive_status with this test process as the recorded init, in a container
+// directory of its own (no exec fifo unless a test makes one).
+class DeriveStatus : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/berth-status-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        path_ = tmpl;
+        dir_ = berth::container::ContainerDir(path_, berth::UniqueFd(::open(tmpl, O_DIRECTORY | O_CLOEXEC)));
+        record_.id = "web";
+        record_.pid = ::getpid();
+        record_.pid_start_time = berth::container::process_start_time(::getpid()).value_or(0);
+        record_.cgroup.cgroup = "no saved cgroup";  // Cgroup::load refuses it
+    }
+    void TearDown() override {
+        ::unlinkat(dir_.fd(), berth::container::kExecFifo, 0);
+        ::rmdir(path_.c_str());
+    }
+
+    std::string path_;
+    berth::container::ContainerDir dir_;
+    berth::container::Record record_;
+};
+
+TEST_F(DeriveStatus, AnUnreadableFreezerIsAnErrorNotRunning) {
+    auto status = berth::container::derive_status(dir_, record_);
+    ASSERT_FALSE(status.ok()) << berth::container::to_string(*status);
+    EXPECT_EQ(status.error().what(), "container web: read the freezer state: invalid saved cgroup \"no saved cgroup\"");
+}
+
+TEST_F(DeriveStatus, AGoneInitIsStoppedWhateverItsCgroup) {
+    record_.pid_start_time += 1;  // another process than the one recorded
+    auto status = berth::container::derive_status(dir_, record_);
+    ASSERT_TRUE(status.ok()) << status.error().what();
+    EXPECT_EQ(*status, ContainerStatus::stopped);
+}
+
+TEST_F(DeriveStatus, TheExecFifoMeansCreatedWithoutReadingTheCgroup) {
+    ASSERT_EQ(::mkfifoat(dir_.fd(), berth::container::kExecFifo, 0600), 0);
+    auto status = berth::container::derive_status(dir_, record_);
+    ASSERT_TRUE(status.ok()) << status.error().what();
+    EXPECT_EQ(*status, ContainerStatus::created);
+}
+
+TEST_F(DeriveStatus, WithoutACgroupTheInitIsRunning) {
+    record_.cgroup.driver = berth::cgroups::Driver::none;
+    auto status = berth::container::derive_status(dir_, record_);
+    ASSERT_TRUE(status.ok()) << status.error().what();
+    EXPECT_EQ(*status, ContainerStatus::running);
 }
 
 }  // namespace

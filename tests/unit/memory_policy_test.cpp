@@ -55,26 +55,26 @@ TEST(MemoryPolicy, NodeListsTakeRanges) {
 TEST(MemoryPolicy, NodeCountRulesAreRuncs) {
     auto p = plan_memory_policy(policy("MPOL_DEFAULT", "0-7"));
     ASSERT_FALSE(p);
-    EXPECT_EQ(p.error().what(), "linux.memoryPolicy.nodes: memory policy mode requires 0 nodes but got 8");
+    EXPECT_EQ(p.error().what(), "config.json: linux.memoryPolicy.nodes: memory policy mode requires 0 nodes but got 8");
     EXPECT_FALSE(plan_memory_policy(policy("MPOL_LOCAL", "1")));
     for (const char* mode : {"MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"}) {
         p = plan_memory_policy(policy(mode));
         ASSERT_FALSE(p) << mode;
-        EXPECT_EQ(p.error().what(), "linux.memoryPolicy.nodes: memory policy mode requires at least one node but got 0");
+        EXPECT_EQ(p.error().what(), "config.json: linux.memoryPolicy.nodes: memory policy mode requires at least one node but got 0");
     }
 }
 
 TEST(MemoryPolicy, BadNamesAndNodesNameTheirPath) {
     auto p = plan_memory_policy(policy("INTERLEAVE", "0"));
     ASSERT_FALSE(p);
-    EXPECT_EQ(p.error().what(), "linux.memoryPolicy.mode: unknown value \"INTERLEAVE\"");
+    EXPECT_EQ(p.error().what(), "config.json: linux.memoryPolicy.mode: unknown value \"INTERLEAVE\"");
     p = plan_memory_policy(policy("MPOL_BIND", "0", {"MPOL_F_STATIC_NODES", "badflag"}));
     ASSERT_FALSE(p);
-    EXPECT_EQ(p.error().what(), "linux.memoryPolicy.flags[1]: unknown value \"badflag\"");
+    EXPECT_EQ(p.error().what(), "config.json: linux.memoryPolicy.flags[1]: unknown value \"badflag\"");
     for (const char* nodes : {"0-9876543210", "3-1", "x", "1024"}) {
         p = plan_memory_policy(policy("MPOL_BIND", nodes));
         ASSERT_FALSE(p) << nodes;
-        EXPECT_EQ(p.error().what(), std::string("linux.memoryPolicy.nodes: invalid memory policy nodes \"") + nodes + "\"");
+        EXPECT_EQ(p.error().what(), std::string("config.json: linux.memoryPolicy.nodes: invalid memory policy nodes \"") + nodes + "\"");
     }
 }
 

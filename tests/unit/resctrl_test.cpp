@@ -78,17 +78,17 @@ TEST_F(Resctrl, SchemataAreL3ThenMbThenTheList) {
 TEST_F(Resctrl, RuncsErrorsUnderTheJsonPath) {
     auto none = plan_intel_rdt(rdt("gold"), "ctr", std::nullopt);
     ASSERT_FALSE(none);
-    EXPECT_EQ(none.error().what(), "linux.intelRdt: intelRdt is specified in config, but Intel RDT is not enabled");
+    EXPECT_EQ(none.error().what(), "config.json: linux.intelRdt: intelRdt is specified in config, but Intel RDT is not enabled");
     for (const char* bad : {".", "..", "a/b"}) {
         auto r = plan_intel_rdt(rdt(bad), "ctr", root_);
         ASSERT_FALSE(r) << bad;
-        EXPECT_EQ(r.error().what(), std::string("linux.intelRdt.closID: invalid intelRdt.ClosID \"") + bad + "\"");
+        EXPECT_EQ(r.error().what(), std::string("config.json: linux.intelRdt.closID: invalid intelRdt.ClosID \"") + bad + "\"");
     }
     fs::remove(root_ + "/info/MB");
     auto mb = plan_intel_rdt(rdt(std::nullopt, std::nullopt, "MB:0=20"), "ctr", root_);
     ASSERT_FALSE(mb);
     EXPECT_EQ(mb.error().what(),
-              "linux.intelRdt.memBwSchema: intelRdt.memBwSchema is specified in config, but Intel RDT/MBA is not enabled");
+              "config.json: linux.intelRdt.memBwSchema: intelRdt.memBwSchema is specified in config, but Intel RDT/MBA is not enabled");
     fs::create_directories(root_ + "/info/MB");
     EXPECT_FALSE(plan_intel_rdt(rdt(std::nullopt, std::nullopt, "L3:0=f"), "ctr", root_));  // memBwSchema: "MB:" first
     EXPECT_FALSE(plan_intel_rdt(rdt(std::nullopt, std::nullopt, std::nullopt, {"L3:0=f\nMB:0=1"}), "ctr", root_));
@@ -111,7 +111,7 @@ TEST_F(Resctrl, AFailedCreateLeavesNoGroupAndSaysWhy) {
     ASSERT_TRUE(plan) << plan.error().what();
     auto failed = apply_intel_rdt(*plan);
     ASSERT_FALSE(failed);
-    EXPECT_EQ(failed.error().what().rfind("linux.intelRdt: intelrdt: unable to write schemata: write \"", 0), 0u)
+    EXPECT_EQ(failed.error().what().rfind("config.json: linux.intelRdt: intelrdt: unable to write schemata: write \"", 0), 0u)
         << failed.error().what();
     EXPECT_NE(failed.error().what().find(", last_cmd_status: ok"), std::string::npos) << failed.error().what();
     EXPECT_FALSE(fs::exists(root_ + "/ctr"));

@@ -25,4 +25,18 @@ TEST(Result, TryAssignPropagatesTheFirstError) {
     EXPECT_EQ(quarter(6).error().what(), "odd: 3");
 }
 
+TEST(Result, GoSpellingKeepsTheErrno) {
+    auto e = berth::Error::go_sys(EACCES, "write \"/x\"");
+    EXPECT_EQ(e.what(), "write \"/x\": permission denied");
+    EXPECT_EQ(e.code(), EACCES);
+}
+
+TEST(Result, AnErrorCarriesItsExitCodeThroughWrapping) {
+    EXPECT_EQ(berth::Error::msg("plain").exit_code(), 1);
+    auto e = berth::Error::sys(ENOENT, "open \"/x\"").with_exit_code(255);
+    auto wrapped = std::move(e).wrap("exec failed");
+    EXPECT_EQ(wrapped.exit_code(), 255);
+    EXPECT_EQ(wrapped.code(), ENOENT);
+}
+
 }  // namespace

@@ -261,50 +261,50 @@ TEST(RootfsPlan, Refusals) {
         return spec;
     };
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "bind", "/nonexistent-berth", {"rbind"})), bundle),
-              "mounts[0]: stat \"/nonexistent-berth\" (bind source for \"/x\"): No such file or directory");
+              "config.json: mounts[0]: stat \"/nonexistent-berth\" (bind source for \"/x\"): No such file or directory");
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", std::nullopt, "x", {})), bundle),
-              "mounts[0]: type: required for a mount that is not a bind mount");
+              "config.json: mounts[0]: type: required for a mount that is not a bind mount");
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "proc", "proc", {"tmpcopyup"})), bundle),
-              "mounts[0]: options: tmpcopyup needs a tmpfs mount");
+              "config.json: mounts[0]: options: tmpcopyup needs a tmpfs mount");
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "tmpfs", "tmpfs", {"idmap"})), bundle),
-              "mounts[0]: id-mapped mounts are only supported for bind-mounts");
+              "config.json: mounts[0]: id-mapped mounts are only supported for bind-mounts");
     // runc 1.2+: idmap without mappings takes the container's user namespace; there is none.
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "bind", "/tmp", {"rbind", "idmap"})), bundle),
-              "mounts[0]: uidMappings: id-mapped mounts must have both uid and gid mappings specified");
+              "config.json: mounts[0]: uidMappings: id-mapped mounts must have both uid and gid mappings specified");
     oci::Mount mapped = make_mount("/x", "bind", "/tmp", {"rbind"});
     mapped.uidMappings.push_back({0, 1000, 1});
     EXPECT_EQ(plan_error(with_mount(mapped), bundle),
-              "mounts[0]: gidMappings: id-mapped mounts must have both uid and gid mappings specified");
+              "config.json: mounts[0]: gidMappings: id-mapped mounts must have both uid and gid mappings specified");
     EXPECT_EQ(plan_error(with_mount(make_mount("/x", "bind", "/tmp", {"rbind", "size=1m", "ro"})), bundle),
-              "mounts[0]: options: bind mounts cannot have any filesystem-specific options applied (\"size=1m\")");
+              "config.json: mounts[0]: options: bind mounts cannot have any filesystem-specific options applied (\"size=1m\")");
     oci::Mount mapped_tmpfs = make_mount("/x", "tmpfs", "tmpfs", {});
     mapped_tmpfs.gidMappings.push_back({0, 1000, 1});
-    EXPECT_EQ(plan_error(with_mount(mapped_tmpfs), bundle), "mounts[0]: id-mapped mounts are only supported for bind-mounts");
+    EXPECT_EQ(plan_error(with_mount(mapped_tmpfs), bundle), "config.json: mounts[0]: id-mapped mounts are only supported for bind-mounts");
     // CVE-2019-16884: only procfs (or lxcfs-style files) inside /proc.
     EXPECT_EQ(plan_error(with_mount(make_mount("/proc/self/attr", "tmpfs", "tmpfs", {})), bundle),
-              "mounts[0]: \"/proc/self/attr\" cannot be mounted because it is inside /proc");
+              "config.json: mounts[0]: \"/proc/self/attr\" cannot be mounted because it is inside /proc");
     EXPECT_EQ(plan_error(with_mount(make_mount("/proc", "tmpfs", "tmpfs", {})), bundle),
-              "mounts[0]: \"/proc\" cannot be mounted because it is inside /proc");
+              "config.json: mounts[0]: \"/proc\" cannot be mounted because it is inside /proc");
     EXPECT_EQ(plan_error(with_mount(make_mount("/proc/cpuinfo", "bind", "/etc/hostname", {"bind"})), bundle), "");
     EXPECT_EQ(plan_error(with_mount(make_mount("/proc/sys", "bind", "/proc/sys", {"rbind"})), bundle), "");
 
     oci::Spec device = minimal_spec();
     device.linux->devices.push_back({"x", "/dev/bad", 1, 1, std::nullopt, std::nullopt, std::nullopt});
-    EXPECT_EQ(plan_error(device, bundle), "linux.devices[0]: type: unknown device type \"x\"");
+    EXPECT_EQ(plan_error(device, bundle), "config.json: linux.devices[0]: type: unknown device type \"x\"");
     oci::Spec propagation = minimal_spec();
     propagation.linux->rootfsPropagation = "sideways";
-    EXPECT_EQ(plan_error(propagation, bundle), "linux.rootfsPropagation: unknown propagation \"sideways\"");
+    EXPECT_EQ(plan_error(propagation, bundle), "config.json: linux.rootfsPropagation: unknown propagation \"sideways\"");
     oci::Spec no_mount_ns = minimal_spec();
     no_mount_ns.linux->namespaces.clear();
     EXPECT_EQ(plan_error(no_mount_ns, bundle),
-              "linux.namespaces: a mount namespace is required to set up the root filesystem");
+              "config.json: linux.namespaces: a mount namespace is required to set up the root filesystem");
     no_mount_ns.linux->maskedPaths = {"/proc/kcore"};
     EXPECT_EQ(plan_error(no_mount_ns, bundle),
-              "linux.namespaces: unable to restrict sys entries without a private MNT namespace");
+              "config.json: linux.namespaces: unable to restrict sys entries without a private MNT namespace");
     oci::Spec no_root = minimal_spec();
     no_root.root->path = "missing";
     EXPECT_EQ(plan_error(no_root, bundle),
-              "root.path: realpath \"" + bundle.dir() + "/missing\": No such file or directory");
+              "config.json: root.path: realpath \"" + bundle.dir() + "/missing\": No such file or directory");
 }
 
 // runc 1.2+: per-mount mappings alone make an idmapped bind, non-recursive
@@ -345,7 +345,7 @@ TEST(RootfsPlan, ImpliedIdmapTakesTheJoinedUserNamespace) {
     EXPECT_TRUE(plan->parent_clones_sources);
 
     spec.linux->namespaces.back().path = bundle.dir() + "/no-such-userns";
-    EXPECT_EQ(plan_error(spec, bundle), "mounts[0]: open \"" + bundle.dir() +
+    EXPECT_EQ(plan_error(spec, bundle), "config.json: mounts[0]: open \"" + bundle.dir() +
                                             "/no-such-userns\" (user namespace for the id-mapping): No such file or directory");
 }
 
@@ -367,16 +367,16 @@ TEST(RootfsPlan, RootfsPathsInMountsAreTheContainers) {
     spec.mounts.resize(1);
     spec.mounts[0].source = bundle.dir() + "/missing";
     EXPECT_EQ(plan_error(spec, bundle),
-              "mounts[0]: stat \"" + bundle.dir() + "/missing\" (bind source for \"/mnt\"): No such file or directory");
+              "config.json: mounts[0]: stat \"" + bundle.dir() + "/missing\" (bind source for \"/mnt\"): No such file or directory");
 }
 
 TEST(ContainerPath, CleanIsLexicalAndNeverLeavesRoot) {
-    EXPECT_EQ(clean_container_path("/dev/pts"), "/dev/pts");
-    EXPECT_EQ(clean_container_path("dev//pts/"), "/dev/pts");
-    EXPECT_EQ(clean_container_path("/a/./b/../c"), "/a/c");
-    EXPECT_EQ(clean_container_path("/../../etc"), "/etc");
-    EXPECT_EQ(clean_container_path(""), "/");
-    EXPECT_EQ(clean_container_path("/.."), "/");
+    EXPECT_EQ(berth::clean_path("/dev/pts"), "/dev/pts");
+    EXPECT_EQ(berth::clean_path("dev//pts/"), "/dev/pts");
+    EXPECT_EQ(berth::clean_path("/a/./b/../c"), "/a/c");
+    EXPECT_EQ(berth::clean_path("/../../etc"), "/etc");
+    EXPECT_EQ(berth::clean_path(""), "/");
+    EXPECT_EQ(berth::clean_path("/.."), "/");
 }
 
 TEST(CgroupMounts, HybridHostMountinfo) {

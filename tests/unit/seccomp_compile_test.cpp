@@ -184,10 +184,10 @@ TEST(SeccompCompile, UnknownSyscallIsSkipped) {
 TEST(SeccompCompile, UnknownActionNamesItsPath) {
     oci::Seccomp s = profile_of("docker-largest.json");
     s.syscalls.at(3).action = "SCMP_ACT_FOO";
-    EXPECT_EQ(compile_error(s), "linux.seccomp.syscalls[3].action: unknown action \"SCMP_ACT_FOO\"");
+    EXPECT_EQ(compile_error(s), "config.json: linux.seccomp.syscalls[3].action: unknown action \"SCMP_ACT_FOO\"");
     s = profile_of("docker-largest.json");
     s.defaultAction = "SCMP_ACT_BAR";
-    EXPECT_EQ(compile_error(s), "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_BAR\"");
+    EXPECT_EQ(compile_error(s), "config.json: linux.seccomp.defaultAction: unknown action \"SCMP_ACT_BAR\"");
 }
 
 TEST(SeccompCompile, UnknownOperatorNamesItsPath) {
@@ -196,19 +196,19 @@ TEST(SeccompCompile, UnknownOperatorNamesItsPath) {
     call.action = "SCMP_ACT_ERRNO";
     call.args = {oci::SeccompArg{0, 1, 0, "SCMP_CMP_EQ"}, oci::SeccompArg{1, 1, 0, "SCMP_CMP_ALMOST"}};
     EXPECT_EQ(compile_error(allow_all_but(call)),
-              "linux.seccomp.syscalls[0].args[1].op: unknown operator \"SCMP_CMP_ALMOST\"");
+              "config.json: linux.seccomp.syscalls[0].args[1].op: unknown operator \"SCMP_CMP_ALMOST\"");
     call.args = {oci::SeccompArg{6, 1, 0, "SCMP_CMP_EQ"}};
-    EXPECT_EQ(compile_error(allow_all_but(call)), "linux.seccomp.syscalls[0].args[0].index: 6 is out of range (0-5)");
+    EXPECT_EQ(compile_error(allow_all_but(call)), "config.json: linux.seccomp.syscalls[0].args[0].index: 6 is out of range (0-5)");
 }
 
 TEST(SeccompCompile, UnknownArchitectureAndFlagNameTheirPath) {
     oci::Seccomp s;
     s.defaultAction = "SCMP_ACT_ALLOW";
     s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_Z80"};
-    EXPECT_EQ(compile_error(s), "linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_Z80\"");
+    EXPECT_EQ(compile_error(s), "config.json: linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_Z80\"");
     s.architectures = {};
     s.flags = {"SECCOMP_FILTER_FLAG_NOPE"};
-    EXPECT_EQ(compile_error(s), "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_NOPE\"");
+    EXPECT_EQ(compile_error(s), "config.json: linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_NOPE\"");
 }
 
 TEST(SeccompCompile, ErrnoRetOnlyWithErrnoOrTrace) {
@@ -218,7 +218,7 @@ TEST(SeccompCompile, ErrnoRetOnlyWithErrnoOrTrace) {
     call.errnoRet = 5;
     oci::Seccomp s = allow_all_but(call);
     EXPECT_EQ(compile_error(s),
-              "linux.seccomp.syscalls[0].action: errnoRet is only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not "
+              "config.json: linux.seccomp.syscalls[0].action: errnoRet is only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not "
               "SCMP_ACT_KILL");
     s.syscalls[0].action = "SCMP_ACT_TRACE";
     EXPECT_EQ(compile_error(s), "compiled");
@@ -227,12 +227,12 @@ TEST(SeccompCompile, ErrnoRetOnlyWithErrnoOrTrace) {
 TEST(SeccompCompile, NotifyRefusedWhereItWouldDeadlock) {
     oci::Seccomp s;
     s.defaultAction = "SCMP_ACT_NOTIFY";
-    EXPECT_EQ(compile_error(s), "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+    EXPECT_EQ(compile_error(s), "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
     oci::SeccompSyscall call;
     call.names = {"mkdir", "write"};
     call.action = "SCMP_ACT_NOTIFY";
     EXPECT_EQ(compile_error(allow_all_but(call)),
-              "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall (berth needs it "
+              "config.json: linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall (berth needs it "
               "to pass the notify fd on)");
 }
 
@@ -242,9 +242,9 @@ TEST(SeccompCompile, NotifyNeedsAListener) {
     call.action = "SCMP_ACT_NOTIFY";
     oci::Seccomp s = allow_all_but(call);
     s.listenerPath = "";
-    EXPECT_EQ(compile_error(s), "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+    EXPECT_EQ(compile_error(s), "config.json: linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
     s.listenerPath.reset();
-    EXPECT_EQ(compile_error(s), "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+    EXPECT_EQ(compile_error(s), "config.json: linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
     // A listener without notify rules is fine (runc's "empty listener path" case).
     s.syscalls[0].action = "SCMP_ACT_ERRNO";
     s.listenerPath = "/run/agent.sock";

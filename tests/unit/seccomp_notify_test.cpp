@@ -18,6 +18,7 @@
 
 #include "berth/linux/seccomp.hpp"
 #include "berth/linux/seccomp_notify.hpp"
+#include "berth/util/fd_passing.hpp"
 #include "oci/parser.hpp"
 
 namespace bl = berth::linux_setup;
@@ -112,7 +113,7 @@ TEST(SeccompNotify, ListenerAnswersNotifiedMkdir) {
         int notify = -1;
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !bl::load_seccomp(*prog, &notify, err) || notify < 0)
             _exit(100);
-        if (!bl::send_fd(sync[1], notify, err)) _exit(101);
+        if (!berth::send_fd(sync[1], notify, "the seccomp notify fd", err)) _exit(101);
         close(notify);
         // The agent says 0 without creating anything: proof the answer came from it.
         if (mkdir(target.c_str(), 0755) != 0) _exit(102);
@@ -120,7 +121,7 @@ TEST(SeccompNotify, ListenerAnswersNotifiedMkdir) {
         _exit(stat(target.c_str(), &st) == 0 ? 103 : 0);
     }
     close(sync[1]);
-    auto fd = bl::receive_fd(sync[0]);
+    auto fd = berth::receive_fd(sync[0], "the seccomp notify fd");
     close(sync[0]);
     ASSERT_TRUE(fd) << fd.error().what();
 

@@ -18,16 +18,37 @@ public:
     static Error sys(int err, std::string context) { return Error(err, std::move(context)); }
     // A system error from the current errno.
     static Error from_errno(std::string context) { return Error(errno, std::move(context)); }
+    // A system error spelled as Go spells errno (and so runc, whose text a
+    // manager may match): `context: no such file or directory`.
+    static Error go_sys(int err, std::string context) {
+        Error e(err, std::move(context));
+        e.go_spelling_ = true;
+        return e;
+    }
     // A plain error without errno (bad input, wrong state, ...).
     static Error msg(std::string text) { return Error(0, std::move(text)); }
 
     int code() const { return code_; }
     const std::string& context() const { return context_; }
     // The full one-line message.
-    std::string what() const { return code_ == 0 ? context_ : context_ + ": " + std::strerror(code_); }
+    std::string what() const {
+        if (code_ == 0) return context_;
+        std::string text = std::strerror(code_);
+        // Go's table is glibc's text with a lower-case first letter.
+        if (go_spelling_ && !text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] - 'A' + 'a');
+        return context_ + ": " + text;
+    }
     // Prefix more context: `prefix: <what it said before>`.
     Error wrap(const std::string& prefix) && {
         context_ = prefix + ": " + context_;
+        return std::move(*this);
+    }
+    // The status a command that fails with this error exits with: 1 unless
+    // the command says otherwise (exec's own failures exit 255, as runc's,
+    // so that they are told apart from the process's status).
+    int exit_code() const { return exit_code_; }
+    Error with_exit_code(int exit_code) && {
+        exit_code_ = exit_code;
         return std::move(*this);
     }
 
@@ -35,6 +56,8 @@ private:
     Error(int code, std::string context) : code_(code), context_(std::move(context)) {}
     int code_ = 0;
     std::string context_;
+    int exit_code_ = 1;
+    bool go_spelling_ = false;
 };
 
 template <class T>

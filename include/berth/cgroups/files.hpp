@@ -10,7 +10,7 @@
 
 namespace berth::cgroups {
 
-Result<std::string> read_file(const std::string& path);
+using berth::read_file;
 // The file's content without the trailing newline.
 Result<std::string> read_line(const std::string& path);
 Result<int64_t> read_int(const std::string& path);

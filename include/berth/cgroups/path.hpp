@@ -4,14 +4,10 @@
 #include <string>
 #include <string_view>
 
+#include "berth/util/path.hpp"
 #include "berth/util/result.hpp"
 
 namespace berth::cgroups {
-
-// Lexically cleans `path` as if it were rooted at "/": collapses "//" and ".",
-// and resolves ".." without ever climbing above "/" (so "/../../x" is "/x").
-// The result is absolute and has no trailing slash ("/" for an empty path).
-std::string clean_path(std::string_view path);
 
 // The cgroup path, relative to each hierarchy root, for linux.cgroupsPath.
 // Absolute and relative paths both resolve under the hierarchy root (never

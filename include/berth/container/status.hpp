@@ -31,7 +31,10 @@ bool init_alive(const Record& record);
 // `container init still running` when it outlives 10 s (runc's limit).
 Status kill_and_wait(const Record& record);
 
-ContainerStatus derive_status(const ContainerDir& dir, const Record& record);
+// stopped, created (the exec fifo is there), paused or running (the cgroup's
+// freezer). A freezer that cannot be read is an error, as in runc: neither
+// paused nor running can be told then.
+Result<ContainerStatus> derive_status(const ContainerDir& dir, const Record& record);
 
 // What a command does to a container, for the one table of which status
 // allows what (runc's state objects: createdState, runningState, ...).

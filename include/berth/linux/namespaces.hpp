@@ -36,6 +36,7 @@
 
 #include "berth/util/child_error.hpp"
 #include "berth/util/fd.hpp"
+#include "berth/util/refused_field.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 
@@ -67,8 +68,12 @@ int clone_flag(oci::NamespaceType type);
 // The name in /proc/PID/ns: "net" for "network", "mnt" for "mount", ...
 const char* proc_ns_name(oci::NamespaceType type);
 
-// Validates (a duplicated type is an error naming it, as is timeOffsets
-// without a new time namespace), opens every path.
+// What linux.namespaces cannot do with the rest of `linux`: timeOffsets
+// without a new time namespace, a new user namespace without uid or gid
+// mappings. (Duplicated types the parser refused already.)
+std::vector<RefusedField> namespace_refusals(const oci::Linux& linux);
+
+// Refuses what namespace_refusals() names (the first of it), opens every path.
 Result<NamespacePlan> plan_namespaces(const oci::Linux& linux);
 
 // The parent's own namespaces while it stands in the container's for clone3.

@@ -12,11 +12,9 @@
 #include <string>
 #include <string_view>
 
-namespace berth::linux_setup {
+#include "berth/util/path.hpp"  // clean_path: a container path cleaned lexically (parent only)
 
-// Lexically cleans a container path: absolute, no "." or ".." (never above
-// "/"), no duplicate or trailing slashes. "a/../b/" -> "/b". Parent only.
-std::string clean_container_path(std::string_view path);
+namespace berth::linux_setup {
 
 // openat2(root_fd, path, flags | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra_resolve).
 int open_in_root(int root_fd, const char* path, int flags, uint64_t extra_resolve = 0) noexcept;

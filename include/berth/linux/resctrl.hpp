@@ -49,19 +49,6 @@ struct RdtGroup {
 // removed again.
 Result<RdtGroup> apply_intel_rdt(const RdtPlan& plan);
 
-// Removes the group of a failed create.
-class RdtGroupGuard {
-public:
-    explicit RdtGroupGuard(const RdtGroup& group) : group_(&group) {}
-    RdtGroupGuard(const RdtGroupGuard&) = delete;
-    RdtGroupGuard& operator=(const RdtGroupGuard&) = delete;
-    ~RdtGroupGuard();
-    void dismiss() { group_ = nullptr; }
-
-private:
-    const RdtGroup* group_;
-};
-
 // The schemata lines as runc writes them: l3, mb, then the list; empty ones skipped.
 std::string schemata_text(const std::optional<std::string>& l3, const std::optional<std::string>& mb,
                           const std::vector<std::string>& lines);

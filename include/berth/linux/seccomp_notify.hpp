@@ -13,18 +13,13 @@
 
 #include <string>
 
-#include "berth/util/child_error.hpp"
 #include "berth/util/fd.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 
 namespace berth::linux_setup {
 
-// Child: sends `fd` over the connected socket `sock` as SCM_RIGHTS with a
-// one-byte payload 'S' (one sendmsg; the socket may be SOCK_STREAM or SEQPACKET).
-bool send_fd(int sock, int fd, ChildError& err) noexcept;
-// Parent: receives one fd sent by send_fd() (waits for it); CLOEXEC.
-Result<UniqueFd> receive_fd(int sock);
+// The child sends the notify fd with send_fd() (util/fd_passing.hpp).
 
 // The containerProcessState document: `pid` is the process that loaded the
 // filter (the init for create, the new process for exec), `state` the container's.

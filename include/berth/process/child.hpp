@@ -87,7 +87,9 @@ struct ChildPlan {
     // Parent fds the child must drop at once, e.g. the container directory
     // whose flock would otherwise be held for the init's whole life.
     std::vector<int> parent_only_fds;
-    std::string state_buffer;  // receives the hooks' state JSON (sized by the parent)
+    // Receives the hooks' state JSON: sized by launch() before clone to the
+    // largest the states can be, so the child never allocates for them.
+    std::string state_buffer;
 };
 
 // `env` then `extra_env` as the process gets them: one entry per name (the

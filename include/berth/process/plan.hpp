@@ -4,10 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "berth/process/child.hpp"
+#include "berth/util/refused_field.hpp"
 #include "berth/util/result.hpp"
 #include "oci/spec.hpp"
 
@@ -31,14 +34,17 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
 // options.state_root), no_new_privs and LSM labels into `plan` (also used by exec).
 Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPlan& plan);
 
-// A process field set that berth refuses by name rather than ignore.
-struct RefusedField {
-    const char* path;  // "process.commandLine"
-    const char* why;
-};
 // The Windows-only fields of `process` that are set (runtime-spec config.md:
 // process.commandLine, process.user.username): they mean nothing on Linux.
 std::vector<RefusedField> windows_fields(const oci::Process& process);
+
+// The namespace a sysctl key belongs to (runc's list: the IPC keys, the
+// mqueue, net and uts ones), nullopt for a key that is not namespaced.
+std::optional<oci::NamespaceType> sysctl_namespace(std::string_view key);
+
+// hostname and domainname need a UTS namespace of the container's own (any
+// entry in linux.namespaces): runc's refusals, in field order.
+std::vector<RefusedField> uts_refusals(const oci::Spec& spec);
 
 // Sysctl key -> path below /proc, refused (runc's message) when the container
 // does not have its own namespace for it.

@@ -1,10 +1,13 @@
 // The parent <-> child protocol over the SOCK_SEQPACKET socketpair. Every
 // message is one fixed-size datagram, so the child sends without allocating.
 //
-//   parent -> child  go         (maps written, cgroup joined) + one datagram of
-//                               state JSON for the child's hooks, carrying (SCM_RIGHTS)
-//                               the v1 cgroups' `tasks` files when the parent made
-//                               the cgroups after clone (ParentSteps::make_cgroup)
+//   parent -> child  go         (maps written, cgroup joined) with state_size,
+//                               then that many bytes of state JSON for the
+//                               child's hooks in datagrams of at most
+//                               kStateChunk (a lone NUL without states), the
+//                               first carrying (SCM_RIGHTS) the v1 cgroups'
+//                               `tasks` files when the parent made the cgroups
+//                               after clone (ParentSteps::make_cgroup)
 //   child -> parent  mount_source (index): clone bind source mounts[index] for
 //                               me (user namespace, see rootfs.hpp SourceCloner)
 //   parent -> child  mount_source + the detached tree (SCM_RIGHTS)
@@ -17,6 +20,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 
 #include "berth/util/child_error.hpp"
@@ -31,16 +35,23 @@ inline constexpr int kMaxGoTasks = 32;
 
 struct SyncMessage {
     SyncType type = SyncType::error;
-    uint32_t index = 0;  // mount_source: which of plan.rootfs.mounts
+    uint32_t index = 0;       // mount_source: which of plan.rootfs.mounts
+    uint64_t state_size = 0;  // go: the hook state bytes that follow
     ChildError error;
 };
 
-// Child side, noexcept: send one message / wait for one of `expected`.
+// Hook states can be larger than one datagram may be (the socket's send
+// buffer): they go in pieces.
+inline constexpr size_t kStateChunk = 64 * 1024;
+
+// Child side, noexcept: send one message / wait for one of `expected` (kept
+// in `received` when given).
 bool send_sync(int fd, SyncType type, ChildError& err) noexcept;
 bool send_sync_error(int fd, const ChildError& error) noexcept;
-bool wait_sync(int fd, SyncType expected, ChildError& err) noexcept;
-// Receives the state datagram after `go` into `buf` and the fds it carries
-// (at most kMaxGoTasks) into `fds`; returns its size, or -1 with `err` set.
+bool wait_sync(int fd, SyncType expected, ChildError& err, SyncMessage* received = nullptr) noexcept;
+// Receives one state datagram after `go` into `buf` and the fds it carries
+// (at most kMaxGoTasks) into `fds`; returns its size, or -1 with `err` set
+// (also when it is longer than `size`).
 ssize_t receive_state(int fd, char* buf, size_t size, int (&fds)[kMaxGoTasks], int& nfds, ChildError& err) noexcept;
 
 // Child: asks the parent for the clone of mounts[index]'s source; the tree fd

@@ -7,12 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/read.hpp"  // IWYU pragma: export (read_file, read_all)
 #include "berth/util/result.hpp"
 
 namespace berth {
-
-// The whole file. Errors: `open "/proc/cgroups": No such file or directory`.
-Result<std::string> read_file(const std::string& path);
 
 // One write(2) of `value` to an existing file, as kernel control files (cgroup,
 // resctrl) parse each write as a whole. Errors name the file and the value:

@@ -30,8 +30,8 @@ void error(std::string_view message);
 // The end of a failed command: logs `err` at error level and, when the log
 // goes to a file, also prints the message as one plain line on stderr (so a
 // person or a manager reading stderr sees it too, as with runc).
-// Returns `exit_code` for `return log::fail(err);`.
-int fail(const Error& err, int exit_code = 1);
+// Returns the error's exit code for `return log::fail(err);`.
+int fail(const Error& err);
 
 // One formatted log line including the trailing newline (pure; for tests).
 std::string format_line(Format format, Level level, std::string_view message, std::time_t when);
