@@ -14,33 +14,23 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <set>
 #include <string_view>
 
 #include "berth/linux/no_new_privs.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/linux/rootfs.hpp"
-#include "berth/util/fd_passing.hpp"
 #include "berth/linux/self_protect.hpp"
 #include "berth/linux/terminal.hpp"
 #include "berth/process/exec_path.hpp"
 #include "berth/process/sync.hpp"
+#include "berth/util/fd_passing.hpp"
 #include "berth/util/trace.hpp"
 
 extern char** environ;
 
 namespace berth::process {
-namespace {
-
-// The state JSON the parent sent: createContainer's, then NUL, then startContainer's.
-struct HookStates {
-    std::string_view create_container;
-    std::string_view start_container;
-};
 
 bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
     SyncMessage go;
@@ -78,6 +68,8 @@ bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
     return true;
 }
 
+namespace {
+
 // The parent's `go`: the id maps are written, the process is in its v2
 // cgroup and the hook states are here. Received once, where it is first
 // needed; the v1 cgroups opened before clone are joined right before it, the
@@ -110,15 +102,47 @@ int parent_clone_source(void* context, size_t index, ChildError& err) noexcept {
     return request_mount_source(static_cast<const ChildPlan*>(context)->sync.get(), static_cast<uint32_t>(index), err);
 }
 
-// The new user namespace's root: the maps are written by now.
+}  // namespace
+
 bool become_namespace_root(const ChildPlan& plan, ChildError& err) noexcept {
-    if (!plan.namespaces.new_user) return true;
+    const auto& joins = plan.namespaces.joins;
+    const bool joined_user = !joins.empty() && joins.front().type == oci::NamespaceType::user;
+    if (!plan.namespaces.new_user && !joined_user) return true;
     if (::setresgid(0, 0, 0) != 0) return err.fail(errno, "setresgid 0 in the user namespace");
     if (::setresuid(0, 0, 0) != 0) return err.fail(errno, "setresuid 0 in the user namespace");
     return true;
 }
 
-}  // namespace
+void begin_child(const ChildPlan& plan) noexcept {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (int fd : plan.parent_only_fds) ::close(fd);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+bool set_initial_cpus(const ChildPlan& plan, ChildError& err) noexcept {
+    const auto& a = plan.attributes;
+    if (a.has_initial_cpus && ::sched_setaffinity(0, sizeof(a.initial_cpus), &a.initial_cpus) != 0) {
+        return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
+    }
+    return true;
+}
+
+bool set_final_cpus(const ChildPlan& plan, ChildError& err) noexcept {
+    const auto& a = plan.attributes;
+    if (a.has_final_cpus && ::sched_setaffinity(0, sizeof(a.final_cpus), &a.final_cpus) != 0) {
+        return err.fail(errno, "sched_setaffinity (execCPUAffinity.final)");
+    }
+    return true;
+}
+
+bool set_home(ChildPlan& plan, char* home_env, size_t size, ChildError& err) noexcept {
+    if (!plan.exec.needs_home) return true;
+    if (!home_env_for(plan.identity.uid, home_env, size, err)) return false;
+    plan.exec.envp[plan.exec.home_slot] = home_env;
+    return true;
+}
 
 bool join_own_cgroups(ChildPlan& plan, ChildError& err) noexcept {
     for (auto& tasks : plan.cgroup_tasks) {
@@ -150,19 +174,6 @@ bool set_names(const ChildPlan& plan, ChildError& err) noexcept {
     return true;
 }
 
-// Opens the pty in the container's devpts and hands the master out.
-// Returns the slave fd (or -1 without a terminal).
-bool open_console(const ChildPlan& plan, int& slave, ChildError& err) noexcept {
-    slave = -1;
-    if (!plan.terminal) return true;
-    int master = linux_setup::open_console_master(plan.rootfs, err);
-    if (master < 0) return false;
-    slave = linux_setup::open_pty_slave(master, plan.console_size ? &*plan.console_size : nullptr, plan.relayed_console, err);
-    bool ok = slave >= 0 && send_fd(plan.console_socket.get(), master, "the pty master to the console socket", err);
-    ::close(master);
-    return ok;
-}
-
 bool run_parent_hooks(const ChildPlan& plan, ChildError& err) noexcept {
     if (!plan.parent_hooks) return true;
     return send_sync(plan.sync.get(), SyncType::hooks, err) && wait_sync(plan.sync.get(), SyncType::hooks_done, err);
@@ -181,6 +192,17 @@ bool write_sysctls(const ChildPlan& plan, ChildError& err) noexcept {
 }
 
 }  // namespace
+
+bool open_console(const ChildPlan& plan, int& slave, ChildError& err) noexcept {
+    slave = -1;
+    if (!plan.terminal) return true;
+    int master = linux_setup::open_console_master(plan.rootfs, err);
+    if (master < 0) return false;
+    slave = linux_setup::open_pty_slave(master, plan.console_size ? &*plan.console_size : nullptr, plan.relayed_console, err);
+    bool ok = slave >= 0 && send_fd(plan.console_socket.get(), master, "the pty master to the console socket", err);
+    ::close(master);
+    return ok;
+}
 
 bool load_filter(const ChildPlan& plan, ChildError& err) noexcept {
     int notify_fd = -1;
@@ -243,17 +265,14 @@ bool verify_cwd(const ChildPlan& plan, bool done, ChildError& err) noexcept {
     return true;
 }
 
-bool enter_cwd(const ChildPlan& plan, ChildError& err) noexcept { return verify_cwd(plan, false, err); }
-
-// The user must be able to use its stdio (a pty slave or pipes made by root):
-// chown them to the uid, except the host's /dev/null, as runc does. Failures
-// (read-only or foreign files) are ignored like runc ignores them.
 void fix_stdio_owner(uid_t uid) noexcept {
     for (int fd = 0; fd <= 2; ++fd) {
         struct stat st {};
-        if (::fstat(fd, &st) != 0) continue;
-        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) continue;
-        if (st.st_uid == uid) continue;
+        if (::fstat(fd, &st) != 0 || st.st_uid == uid) continue;
+        // Memory devices (/dev/null, /dev/zero) may be the host's: never theirs.
+        if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1) continue;
+        // The gid stays (a devpts mount may want its own). EINVAL/EPERM (an
+        // owner not mapped in the user namespace), EROFS: leave it, as runc.
         (void)!::fchown(fd, uid, st.st_gid);
     }
 }
@@ -319,27 +338,16 @@ int wait_for_start(const ChildPlan& plan, ChildError& err) noexcept {
 
 [[noreturn]] void fail_after_start(int fifo, const ChildError& err) noexcept {
     char line[sizeof(err.message) + 64];
-    int n = err.err ? std::snprintf(line, sizeof(line), "%s: %s", err.message, std::strerror(err.err))
+    int n = err.err ? std::snprintf(line, sizeof(line), "%s: %s", err.message, errno_text(err.err))
                     : std::snprintf(line, sizeof(line), "%s", err.message);
     if (n > 0) (void)!::write(fifo, line, static_cast<size_t>(n) < sizeof(line) ? static_cast<size_t>(n) : sizeof(line) - 1);
     ::_exit(1);
 }
 
-bool set_final_cpus(const ChildPlan& plan, ChildError& err) noexcept {
-    const auto& a = plan.attributes;
-    if (a.has_final_cpus && ::sched_setaffinity(0, sizeof(a.final_cpus), &a.final_cpus) != 0) {
-        return err.fail(errno, "sched_setaffinity (execCPUAffinity.final)");
-    }
-    return true;
-}
-
 // Everything up to the point where the init waits for `start`.
-bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, size_t exe_size, ChildError& err) noexcept {
-    const auto& a = plan.attributes;
-    if (!linux_setup::set_dumpable(plan.dumpable_until_go, err)) return false;
-    if (a.has_initial_cpus && ::sched_setaffinity(0, sizeof(a.initial_cpus), &a.initial_cpus) != 0) {
-        return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
-    }
+bool prepare(ChildPlan& plan, HookStates& states, char* home_env, size_t home_size, char* exe, size_t exe_size,
+             ChildError& err) noexcept {
+    if (!linux_setup::set_dumpable(plan.dumpable_until_go, err) || !set_initial_cpus(plan, err)) return false;
     // Without a new user or cgroup namespace nothing before the cgroup mounts
     // needs `go` (or the cgroups): that work overlaps the parent's.
     Go go{&plan, &states};
@@ -374,11 +382,7 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
         ::close(slave);
     }
     trace::phase("process");
-    if (!apply_attributes(a, err)) return false;
-    if (plan.exec.needs_home) {
-        if (!home_env_for(plan.identity.uid, home_env, 4096 + 8, err)) return false;
-        plan.exec.envp[plan.exec.home_slot] = home_env;
-    }
+    if (!apply_attributes(plan.attributes, err) || !set_home(plan, home_env, home_size, err)) return false;
     bool in_cwd = false;
     if (!try_cwd(plan, in_cwd, err)) return false;
     fix_stdio_owner(plan.identity.uid);
@@ -395,55 +399,14 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
 
 }  // namespace
 
-std::vector<std::string> process_env(const std::vector<std::string>& env, const std::vector<std::string>& extra_env) {
-    std::vector<const std::string*> all;
-    for (const auto& e : env) all.push_back(&e);
-    for (const auto& e : extra_env) all.push_back(&e);
-    // As runc: getenv() sees the first of repeated names, the user meant the
-    // last one (`exec -e` overrides the config's value), so only that stays,
-    // where it last appeared. An empty HOME is as good as none: the child
-    // fills it in from the container's passwd.
-    std::vector<std::string> kept;
-    std::set<std::string_view> seen;
-    for (auto e = all.rbegin(); e != all.rend(); ++e) {
-        const std::string& entry = **e;
-        if (!seen.insert(std::string_view(entry).substr(0, entry.find('='))).second || entry == "HOME=") continue;
-        kept.push_back(entry);
-    }
-    std::reverse(kept.begin(), kept.end());
-    return kept;
-}
-
-void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector<std::string>& extra_env) {
-    exec.args = process.args;
-    exec.env = process_env(process.env, extra_env);
-    exec.needs_home = true;
-    for (auto& a : exec.args) exec.argv.push_back(a.data());
-    exec.argv.push_back(nullptr);
-    for (auto& e : exec.env) {
-        if (e.starts_with("HOME=")) exec.needs_home = false;
-        if (e.starts_with("PATH=")) exec.path_env = e.c_str() + 5;
-        exec.envp.push_back(e.data());
-    }
-    exec.home_slot = exec.envp.size();
-    exec.envp.push_back(nullptr);  // HOME, when needed
-    exec.envp.push_back(nullptr);
-}
-
 void child_main(ChildPlan& plan) noexcept {
-    // Die with the parent while it still drives the setup; cleared right
-    // before reporting ready, since the init outlives `berth create`.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    for (int fd : plan.parent_only_fds) ::close(fd);
-    // `run` blocks signals to forward them; the container starts with none blocked.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // The death signal is cleared right before reporting ready: the init outlives `berth create`.
+    begin_child(plan);
     ChildError err;
     HookStates states;
     static char home_env[4096 + 8];
     static char exe[4096];
-    if (!prepare(plan, states, home_env, exe, sizeof(exe), err)) {
+    if (!prepare(plan, states, home_env, sizeof(home_env), exe, sizeof(exe), err)) {
         send_sync_error(plan.sync.get(), err);
         ::_exit(1);
     }

@@ -190,7 +190,8 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
     if (WIFSIGNALED(status)) {
         // Go's signal names, as runc prints them: glibc's with a lower-case
         // first letter ("bad system call"), except acronyms ("CPU time ...", "I/O ...").
-        const char* name = ::strsignal(WTERMSIG(status));
+        char unknown[24];
+        const char* name = signal_text(WTERMSIG(status), unknown, sizeof(unknown));
         int n = std::snprintf(how, sizeof(how), "signal: %s", name);
         if (n > 9 && std::islower(static_cast<unsigned char>(how[9]))) how[8] = static_cast<char>(std::tolower(how[8]));
     } else {

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
+#include <string_view>
 
 #include "berth/linux/rootfs.hpp"
 #include "berth/linux/safe_procfs.hpp"
@@ -166,6 +168,41 @@ std::vector<RefusedField> windows_fields(const oci::Process& process) {
     if (process.user.username)
         out.push_back({"process.user.username", "a Windows field, not used on Linux (use process.user.uid and gid)"});
     return out;
+}
+
+std::vector<std::string> process_env(const std::vector<std::string>& env, const std::vector<std::string>& extra_env) {
+    std::vector<const std::string*> all;
+    for (const auto& e : env) all.push_back(&e);
+    for (const auto& e : extra_env) all.push_back(&e);
+    // As runc: getenv() sees the first of repeated names, the user meant the
+    // last one (`exec -e` overrides the config's value), so only that stays,
+    // where it last appeared. An empty HOME is as good as none: the child
+    // fills it in from the container's passwd.
+    std::vector<std::string> kept;
+    std::set<std::string_view> seen;
+    for (auto e = all.rbegin(); e != all.rend(); ++e) {
+        const std::string& entry = **e;
+        if (!seen.insert(std::string_view(entry).substr(0, entry.find('='))).second || entry == "HOME=") continue;
+        kept.push_back(entry);
+    }
+    std::reverse(kept.begin(), kept.end());
+    return kept;
+}
+
+void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector<std::string>& extra_env) {
+    exec.args = process.args;
+    exec.env = process_env(process.env, extra_env);
+    exec.needs_home = true;
+    for (auto& a : exec.args) exec.argv.push_back(a.data());
+    exec.argv.push_back(nullptr);
+    for (auto& e : exec.env) {
+        if (e.starts_with("HOME=")) exec.needs_home = false;
+        if (e.starts_with("PATH=")) exec.path_env = e.c_str() + 5;
+        exec.envp.push_back(e.data());
+    }
+    exec.home_slot = exec.envp.size();
+    exec.envp.push_back(nullptr);  // HOME, when needed
+    exec.envp.push_back(nullptr);
 }
 
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options) {

@@ -76,6 +76,16 @@ TEST_F(ExecTest, JoinsTheInitsNamespacesAndCgroup) {
     }
 }
 
+// As the init (and runc's fixStdioPermissions for both): stdio made by root,
+// pipes here, is handed to the user the process runs as; exec used to hand
+// over only terminals.
+TEST_F(ExecTest, StdioBelongsToTheUser) {
+    std::string id = sleeper();
+    auto r = run_berth("exec", "--user", "1000:1000", id, "/bin/sh", "-c", "stat -L -c %u /proc/self/fd/1 /proc/self/fd/2");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "1000\n1000\n") << r.describe();
+}
+
 TEST_F(ExecTest, FlagsShapeTheProcess) {
     std::string id = sleeper();
     auto report = exec_probe({"exec", "--env", "EXEC_TEST=yes", "--cwd", "/tmp", "--user", "1000:1000",

@@ -1,7 +1,7 @@
 // The environment a container process gets (process::process_env), as runc's prepareEnv.
 #include <gtest/gtest.h>
 
-#include "berth/process/child.hpp"
+#include "berth/process/plan.hpp"
 
 namespace berth::process {
 namespace {

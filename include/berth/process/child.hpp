@@ -92,13 +92,6 @@ struct ChildPlan {
     std::string state_buffer;
 };
 
-// `env` then `extra_env` as the process gets them: one entry per name (the
-// last one given, in its place) and no empty HOME, as runc's prepareEnv.
-std::vector<std::string> process_env(const std::vector<std::string>& env, const std::vector<std::string>& extra_env);
-
-// Builds env/args arrays; `extra_env` (LISTEN_FDS, ...) is appended (process_env).
-void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector<std::string>& extra_env);
-
 // The child's entry point after clone; never returns.
 [[noreturn]] void child_main(ChildPlan& plan) noexcept;
 

@@ -7,11 +7,9 @@
 // its rootfs.rootfs is "/" (the root of the joined mount namespace), and
 // launch() has put us into the container's cgroup before `go`.
 //
-// Steps: join namespaces -> setsid -> session keyring -> pty (console socket)
-// -> stdio ownership -> rlimits/umask/... -> HOME -> capabilities, seccomp,
-// user, no_new_privs, LSM (as the init) -> cwd -> executable lookup -> fds
-// closed at exec -> `ready` -> execve. An error before `ready` goes to the
-// parent; an execve failure after it is printed on stderr and exits 255.
+// Its steps are the init's own (child_steps.hpp lists both side by side and
+// where they differ). An error before `ready` goes to the parent; an execve
+// failure after it is printed on stderr and exits 255.
 #pragma once
 
 #include "berth/process/child.hpp"

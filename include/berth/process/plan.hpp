@@ -34,6 +34,14 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
 // options.state_root), no_new_privs and LSM labels into `plan` (also used by exec).
 Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPlan& plan);
 
+// `env` then `extra_env` as the process gets them: one entry per name (the
+// last one given, in its place) and no empty HOME, as runc's prepareEnv.
+std::vector<std::string> process_env(const std::vector<std::string>& env, const std::vector<std::string>& extra_env);
+
+// Builds the env/args arrays the child execs with (parent side: it allocates);
+// `extra_env` (LISTEN_FDS, ...) is appended (process_env).
+void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector<std::string>& extra_env);
+
 // The Windows-only fields of `process` that are set (runtime-spec config.md:
 // process.commandLine, process.user.username): they mean nothing on Linux.
 std::vector<RefusedField> windows_fields(const oci::Process& process);

@@ -21,9 +21,17 @@ struct ChildError {
     bool fail(int error, const char* format, ...) noexcept __attribute__((format(printf, 3, 4)));
 };
 
-// strerror(error) as Go prints it (and so runc): "no such file or directory",
+// strerror(error) without strerror: glibc's may allocate (and localises) for
+// an unknown value; this is the static text, or "unknown error".
+const char* errno_text(int error) noexcept;
+
+// errno_text(error) as Go prints it (and so runc): "no such file or directory",
 // into `buf`. For messages managers compare with runc's. Returns buf.
 const char* go_strerror(int error, char* buf, std::size_t size) noexcept;
+
+// A signal's description ("Bad system call") without strsignal, which
+// allocates for values it has no text for: "signal N" into `buf` then.
+const char* signal_text(int sig, char* buf, std::size_t size) noexcept;
 
 static_assert(sizeof(ChildError) <= 512, "ChildError must fit one small datagram");
 
