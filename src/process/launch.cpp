@@ -210,9 +210,11 @@ Error closed_early(pid_t pid, int pidfd) {
 // an fd (the seccomp notify fd, see linux/seccomp_notify.hpp).
 Result<SyncMessage> receive(int sock, UniqueFd& fd) {
     SyncMessage msg;
-    const ssize_t n = receive_with_fd(sock, &msg, sizeof(msg), fd);
+    ssize_t n = receive_with_fd(sock, &msg, sizeof(msg), fd);
     // A child that dies with our `go` still unread in its socket resets the
-    // connection instead of closing it: the same "gone before ready".
+    // connection instead of closing it. The kernel reports the reset (once)
+    // before the messages queued ahead of it, such as the child's error: read on.
+    if (n < 0 && errno == ECONNRESET) n = receive_with_fd(sock, &msg, sizeof(msg), fd);
     if (n == 0 || (n < 0 && errno == ECONNRESET)) return Error::msg(kExitedEarly);
     if (n < 0) return Error::from_errno("sync with init: receive");
     if (fd) return msg;  // the fd message; `msg` is irrelevant
@@ -245,9 +247,9 @@ Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const Paren
 Status prefer_child_error(int sock, pid_t pid, Status status) {
     if (status) return status;
     SyncMessage msg;
-    if (::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT) == sizeof(msg) && msg.type == SyncType::error) {
-        return Error::sys(msg.error.err, msg.error.message);
-    }
+    ssize_t n = ::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT);
+    if (n < 0 && errno == ECONNRESET) n = ::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT);  // see receive()
+    if (n == sizeof(msg) && msg.type == SyncType::error) return Error::sys(msg.error.err, msg.error.message);
     if (auto ended = early_exit(pid)) return std::move(*ended);
     return status;
 }
