@@ -278,7 +278,7 @@ Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappi
 bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept {
     bool joined[kTypes] = {};
     auto join_one = [&](const NamespaceJoin& join, bool may_be_refused) {
-        if (::setns(join.fd.get(), join.nstype) == 0) {
+        if (plan.sys->setns(join.fd.get(), join.nstype) == 0) {
             joined[static_cast<size_t>(join.type)] = true;
             return true;
         }
@@ -294,10 +294,10 @@ bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept {
     for (const auto& join : plan.joins) {
         if (!joined[static_cast<size_t>(join.type)] && !join_one(join, false)) return false;
     }
-    if (plan.new_net_by_child && ::unshare(CLONE_NEWNET) != 0) return err.fail(errno, "unshare network namespace");
-    if (plan.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) return err.fail(errno, "unshare cgroup namespace");
+    if (plan.new_net_by_child && plan.sys->unshare(CLONE_NEWNET) != 0) return err.fail(errno, "unshare network namespace");
+    if (plan.new_cgroup && plan.sys->unshare(CLONE_NEWCGROUP) != 0) return err.fail(errno, "unshare cgroup namespace");
     if (!plan.new_time) return true;
-    if (::unshare(CLONE_NEWTIME) != 0) return err.fail(errno, "unshare time namespace");
+    if (plan.sys->unshare(CLONE_NEWTIME) != 0) return err.fail(errno, "unshare time namespace");
     if (!plan.time_offsets.empty()) {
         int fd = ::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
         if (fd < 0) return err.fail(errno, "open /proc/self/timens_offsets");
@@ -308,7 +308,7 @@ bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept {
     }
     int fd = ::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return err.fail(errno, "open /proc/self/ns/time_for_children");
-    int rc = ::setns(fd, CLONE_NEWTIME);
+    int rc = plan.sys->setns(fd, CLONE_NEWTIME);
     int saved = errno;
     ::close(fd);
     if (rc != 0) return err.fail(saved, "setns new time namespace");

@@ -20,6 +20,7 @@ namespace berth::linux_setup {
 namespace {
 
 bool pivot_into(const RootfsPlan& plan, ChildError& err) noexcept {
+    const Syscalls& sys = *plan.sys;
     UniqueFd old_root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     UniqueFd new_root(open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!old_root || !new_root) return err.fail(errno, "open \"/\" or rootfs \"%s\"", plan.rootfs.c_str());
@@ -28,13 +29,13 @@ bool pivot_into(const RootfsPlan& plan, ChildError& err) noexcept {
         return err.fail(errno, "make rootfs private for pivot_root");
     // pivot_root(".", "."): the old root ends up stacked under the new one,
     // with no directory needed for it inside the container.
-    if (fchdir(new_root.get()) != 0) return err.fail(errno, "chdir to rootfs \"%s\"", plan.rootfs.c_str());
-    if (syscall(SYS_pivot_root, ".", ".") != 0) return err.fail(errno, "pivot_root \"%s\"", plan.rootfs.c_str());
-    if (fchdir(old_root.get()) != 0) return err.fail(errno, "chdir to the old root");
+    if (sys.fchdir(new_root.get()) != 0) return err.fail(errno, "chdir to rootfs \"%s\"", plan.rootfs.c_str());
+    if (sys.pivot_root(".", ".") != 0) return err.fail(errno, "pivot_root \"%s\"", plan.rootfs.c_str());
+    if (sys.fchdir(old_root.get()) != 0) return err.fail(errno, "chdir to the old root");
     // Detaching must not propagate the unmount to the host.
-    if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) return err.fail(errno, "make the old root rslave");
-    if (umount2(".", MNT_DETACH) != 0) return err.fail(errno, "detach the old root");
-    if (chdir("/") != 0) return err.fail(errno, "chdir /");
+    if (sys.mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) return err.fail(errno, "make the old root rslave");
+    if (sys.umount2(".", MNT_DETACH) != 0) return err.fail(errno, "detach the old root");
+    if (sys.chdir("/") != 0) return err.fail(errno, "chdir /");
     return true;
 }
 
@@ -43,19 +44,20 @@ bool pivot_into(const RootfsPlan& plan, ChildError& err) noexcept {
 // while one is in the namespace, the kernel lets a user namespace inside the
 // container mount a fresh, unmasked procfs (as runc's msMoveRoot).
 bool move_into(const RootfsPlan& plan, ChildError& err) noexcept {
+    const Syscalls& sys = *plan.sys;
     for (const std::string& path : plan.host_kernel_mounts) {
-        if (mount(nullptr, path.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+        if (sys.mount(nullptr, path.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
             if (errno == ENOENT || errno == EINVAL) continue;  // went with a parent detached before
             return err.fail(errno, "make \"%s\" rslave", path.c_str());
         }
-        if (umount2(path.c_str(), MNT_DETACH) == 0) continue;
+        if (sys.umount2(path.c_str(), MNT_DETACH) == 0) continue;
         if (errno != EINVAL && errno != EPERM) return err.fail(errno, "detach \"%s\"", path.c_str());
-        if (mount("tmpfs", path.c_str(), "tmpfs", 0, nullptr) != 0) return err.fail(errno, "cover \"%s\"", path.c_str());
+        if (sys.mount("tmpfs", path.c_str(), "tmpfs", 0, nullptr) != 0) return err.fail(errno, "cover \"%s\"", path.c_str());
     }
-    if (chdir(plan.rootfs.c_str()) != 0) return err.fail(errno, "chdir to rootfs \"%s\"", plan.rootfs.c_str());
-    if (mount(plan.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0) return err.fail(errno, "move rootfs to /");
-    if (chroot(".") != 0) return err.fail(errno, "chroot");
-    if (chdir("/") != 0) return err.fail(errno, "chdir /");
+    if (sys.chdir(plan.rootfs.c_str()) != 0) return err.fail(errno, "chdir to rootfs \"%s\"", plan.rootfs.c_str());
+    if (sys.mount(plan.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0) return err.fail(errno, "move rootfs to /");
+    if (sys.chroot(".") != 0) return err.fail(errno, "chroot");
+    if (sys.chdir("/") != 0) return err.fail(errno, "chdir /");
     return true;
 }
 
@@ -124,7 +126,7 @@ bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
         if (!(ok = mask_path(plan, root.get(), path, null_fd, err))) break;
     if (null_fd >= 0) close(null_fd);
     if (!ok) return false;
-    if (plan.final_propagation && mount(nullptr, "/", nullptr, plan.final_propagation, nullptr) != 0)
+    if (plan.final_propagation && plan.sys->mount(nullptr, "/", nullptr, plan.final_propagation, nullptr) != 0)
         return err.fail(errno, "apply rootfsPropagation to /");
     return true;
 }

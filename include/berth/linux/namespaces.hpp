@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "berth/linux/syscalls.hpp"
 #include "berth/util/child_error.hpp"
 #include "berth/util/fd.hpp"
 #include "berth/util/refused_field.hpp"
@@ -61,6 +62,7 @@ struct NamespacePlan {
     std::vector<NamespaceJoin> parent_joins;  // with a new user namespace: setns by the parent around clone3
     bool has(oci::NamespaceType type) const { return has_[static_cast<size_t>(type)]; }
     bool has_[8] = {};                // the container has this namespace (new or joined)
+    const Syscalls* sys = &kSystemCalls;  // what join_namespaces calls (syscalls.hpp: tests give their own)
 };
 
 // CLONE_NEWPID for "pid", ...

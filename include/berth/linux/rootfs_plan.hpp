@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "berth/linux/syscalls.hpp"
 #include "berth/linux/mount_options.hpp"
 #include "berth/util/fd.hpp"
 
@@ -47,6 +48,7 @@ struct CgroupHierarchy {
 };
 
 struct RootfsPlan {
+    const Syscalls* sys = &kSystemCalls;  // what enter_rootfs calls (syscalls.hpp: tests give their own)
     std::string rootfs;               // absolute host path of root.path, symlinks resolved
     std::string rootfs_parent_mount;  // mountpoint of the mount holding rootfs (made private for pivot_root)
     unsigned long root_propagation = 0;    // applied to "/" first (rootfsPropagation or MS_SLAVE|MS_REC)

@@ -1,0 +1,25 @@
+// The seam between the child's setup steps and the kernel: the namespace
+// joins and the rootfs entry call through a table of plain function pointers
+// that the plan carries (allocation-free, as the child must be), so a unit
+// test can give a plan its own table and check what the steps ask for and
+// how they report a refusal, without root and without a container.
+#pragma once
+
+namespace berth::linux_setup {
+
+struct Syscalls {
+    int (*setns)(int fd, int nstype) noexcept;
+    int (*unshare)(int flags) noexcept;
+    int (*mount)(const char* source, const char* target, const char* fstype, unsigned long flags,
+                 const void* data) noexcept;
+    int (*umount2)(const char* target, int flags) noexcept;
+    int (*pivot_root)(const char* new_root, const char* put_old) noexcept;
+    int (*chdir)(const char* path) noexcept;
+    int (*fchdir)(int fd) noexcept;
+    int (*chroot)(const char* path) noexcept;
+};
+
+// The kernel's: what every plan uses unless a test says otherwise.
+extern const Syscalls kSystemCalls;
+
+}  // namespace berth::linux_setup
