@@ -303,6 +303,22 @@ bool reopen_dev_null(const ChildPlan& plan, ChildError& err) noexcept {
 
 }  // namespace
 
+bool become_process(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_t exe_size,
+                    ChildError& err) noexcept {
+    trace::phase("process");
+    if (!apply_attributes(plan.attributes, err) || !set_home(plan, home_env, home_size, err)) return false;
+    bool in_cwd = false;
+    if (!try_cwd(plan, in_cwd, err)) return false;
+    fix_stdio_owner(plan.identity.uid);
+    // Before any filter: a profile older than close_range must not stop us.
+    if (!mark_fds_cloexec(plan, err)) return false;
+    trace::phase("privileges");
+    if (!drop_privileges(plan, err) || !verify_cwd(plan, in_cwd, err)) return false;
+    // The lookup uses the container's PATH, after the user switch (as runc).
+    if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
+    return true;
+}
+
 // Every fd above the kept ones closes at execve (CVE-2024-21626: no host fd
 // may reach the container). Ours are needed until then, so CLOEXEC, not close.
 bool mark_fds_cloexec(const ChildPlan& plan, ChildError& err) noexcept {
@@ -381,17 +397,7 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, size_t home_si
         if (!linux_setup::attach_console(slave, err)) return false;
         ::close(slave);
     }
-    trace::phase("process");
-    if (!apply_attributes(plan.attributes, err) || !set_home(plan, home_env, home_size, err)) return false;
-    bool in_cwd = false;
-    if (!try_cwd(plan, in_cwd, err)) return false;
-    fix_stdio_owner(plan.identity.uid);
-    // Before any filter: a profile older than close_range must not stop us.
-    if (!mark_fds_cloexec(plan, err)) return false;
-    trace::phase("privileges");
-    if (!drop_privileges(plan, err) || !verify_cwd(plan, in_cwd, err)) return false;
-    // The lookup uses the container's PATH, after the user switch (as runc).
-    if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
+    if (!become_process(plan, home_env, home_size, exe, exe_size, err)) return false;
     // With no_new_privs the filter goes on last, but still before the parent
     // leaves: a notify fd must reach it (as runc).
     return !(plan.seccomp && plan.no_new_privileges) || load_filter(plan, err);

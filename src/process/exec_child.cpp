@@ -35,17 +35,7 @@ bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_
     bool console = open_console(plan, slave, err) && (slave < 0 || linux_setup::attach_console(slave, err));
     if (slave >= 0) ::close(slave);
     if (!console) return false;
-    trace::phase("process");
-    if (!apply_attributes(plan.attributes, err) || !set_home(plan, home_env, home_size, err)) return false;
-    bool in_cwd = false;
-    if (!try_cwd(plan, in_cwd, err)) return false;
-    fix_stdio_owner(plan.identity.uid);
-    // Before any filter: a profile older than close_range must not stop us.
-    if (!mark_fds_cloexec(plan, err)) return false;
-    trace::phase("privileges");
-    if (!drop_privileges(plan, err) || !verify_cwd(plan, in_cwd, err)) return false;
-    // The lookup uses the container's PATH, after the user switch (as runc).
-    if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
+    if (!become_process(plan, home_env, home_size, exe, exe_size, err)) return false;
     if (!set_final_cpus(plan, err)) return false;
     // With no_new_privs the filter goes on last (as runc).
     return !(plan.seccomp && plan.no_new_privileges) || load_filter(plan, err);

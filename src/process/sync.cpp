@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "berth/util/fd_passing.hpp"
+
 namespace berth::process {
 namespace {
 
@@ -50,61 +52,28 @@ bool wait_sync(int fd, SyncType expected, ChildError& err, SyncMessage* received
     }
 }
 
-namespace {
-
-// One SyncMessage with room for one fd beside it (SCM_RIGHTS).
-struct FdMessage {
-    SyncMessage msg;
-    iovec iov{&msg, sizeof(msg)};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr header{};
-
-    FdMessage() noexcept {
-        header.msg_iov = &iov;
-        header.msg_iovlen = 1;
-        header.msg_control = control;
-        header.msg_controllen = sizeof(control);
-    }
-    FdMessage(const FdMessage&) = delete;
-    FdMessage& operator=(const FdMessage&) = delete;
-};
-
-}  // namespace
-
 int request_mount_source(int fd, uint32_t index, ChildError& err) noexcept {
-    FdMessage answer;
-    answer.msg.type = SyncType::mount_source;
-    answer.msg.index = index;
-    if (send_message(fd, answer.msg) != sizeof(answer.msg)) {
+    SyncMessage request;
+    request.type = SyncType::mount_source;
+    request.index = index;
+    if (send_message(fd, request) != sizeof(request)) {
         err.fail(errno, "sync with parent: send mount source request");
         return -1;
     }
-    ssize_t n;
-    do n = ::recvmsg(fd, &answer.header, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    const cmsghdr* c = n == sizeof(answer.msg) ? CMSG_FIRSTHDR(&answer.header) : nullptr;
-    if (!c || answer.msg.type != SyncType::mount_source || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-        c->cmsg_len != CMSG_LEN(sizeof(int))) {
+    SyncMessage answer;
+    UniqueFd tree;
+    const ssize_t n = receive_with_fd(fd, &answer, sizeof(answer), tree);
+    if (n != sizeof(answer) || answer.type != SyncType::mount_source || !tree) {
         err.fail(n < 0 ? errno : 0, "sync with parent: receive mount source");
         return -1;
     }
-    int tree;
-    std::memcpy(&tree, CMSG_DATA(c), sizeof(int));
-    return tree;
+    return tree.release();
 }
 
 bool send_mount_source(int fd, int tree_fd) noexcept {
-    FdMessage answer;
-    answer.msg.type = SyncType::mount_source;
-    cmsghdr* c = CMSG_FIRSTHDR(&answer.header);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &tree_fd, sizeof(int));
-    ssize_t n;
-    do n = ::sendmsg(fd, &answer.header, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n == sizeof(answer.msg);
+    SyncMessage answer;
+    answer.type = SyncType::mount_source;
+    return send_with_fd(fd, &answer, sizeof(answer), tree_fd) == sizeof(answer);
 }
 
 ssize_t receive_state(int fd, char* buf, size_t size, int (&fds)[kMaxGoTasks], int& nfds, ChildError& err) noexcept {

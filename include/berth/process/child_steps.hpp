@@ -87,4 +87,11 @@ void fix_stdio_owner(uid_t uid) noexcept;
 // Every fd above 3 + plan.kept_fds closes at execve.
 bool mark_fds_cloexec(const ChildPlan& plan, ChildError& err) noexcept;
 
+// The part both end with, once in the container's filesystem: process
+// attributes, HOME, the cwd before and after the user switch, stdio owner,
+// fds closed at exec, privileges dropped, the executable found on the
+// container's PATH into `exe`.
+bool become_process(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_t exe_size,
+                    ChildError& err) noexcept;
+
 }  // namespace berth::process
