@@ -38,12 +38,13 @@ bool is_pty_slave(int fd) noexcept {
 
 bool setup_rootfs(const RootfsPlan& plan, ChildError& err, const CgroupGate* gate, const SourceCloner* cloner) noexcept {
     // Nothing we mount may propagate back to the host (runc: rslave by default).
-    if (mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) != 0)
+    const Syscalls& sys = *plan.sys;
+    if (sys.mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) != 0)
         return err.fail(errno, "make / %s", (plan.root_propagation & MS_SHARED) ? "shared" : "private or slave");
     // pivot_root refuses a new root whose parent mount is shared.
-    if (plan.parent_mount_private && mount(nullptr, plan.rootfs_parent_mount.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
+    if (plan.parent_mount_private && sys.mount(nullptr, plan.rootfs_parent_mount.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
         return err.fail(errno, "make \"%s\" private", plan.rootfs_parent_mount.c_str());
-    if (mount(plan.rootfs.c_str(), plan.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    if (sys.mount(plan.rootfs.c_str(), plan.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
         return err.fail(errno, "bind rootfs \"%s\" onto itself", plan.rootfs.c_str());
     // Opened after the self-bind so that every mount lands on the new mount.
     UniqueFd root(open_rootfs(plan));

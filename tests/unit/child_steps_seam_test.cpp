@@ -124,6 +124,32 @@ TEST_F(Seam, AJoinRefusedEvenAfterTheUserNamespaceNamesIt) {
     EXPECT_EQ(g_calls.size(), 2u);  // tried in the first pass and again in the last
 }
 
+// Before any mount of the container's: "/" made rslave (nothing propagates to
+// the host), the rootfs' parent mount private (pivot_root wants it so), the
+// rootfs bound onto itself (every later mount lands on that mount).
+TEST_F(Seam, SettingUpTheRootfsFirstCutsPropagationAndBindsTheRootfs) {
+    bl::RootfsPlan plan;
+    plan.sys = &kFake;
+    plan.rootfs = ::testing::TempDir();  // opened for real after the (fake) self-bind
+    plan.root_propagation = MS_SLAVE | MS_REC;
+    plan.parent_mount_private = true;
+    plan.rootfs_parent_mount = "/parent";
+    plan.setup_dev = false;
+    ChildError err;
+    ASSERT_TRUE(bl::setup_rootfs(plan, err)) << err.message;
+    const std::vector<std::string> expected = {"mount - / - " + std::to_string(MS_SLAVE | MS_REC),
+                                               "mount - /parent - " + std::to_string(MS_PRIVATE),
+                                               "mount " + plan.rootfs + " " + plan.rootfs + " - " + std::to_string(MS_BIND | MS_REC)};
+    EXPECT_EQ(g_calls, expected);
+
+    g_calls.clear();
+    g_refused_call = "mount " + plan.rootfs;
+    g_refused_errno = EACCES;
+    ASSERT_FALSE(bl::setup_rootfs(plan, err));
+    EXPECT_EQ(std::string(err.message), "bind rootfs \"" + plan.rootfs + "\" onto itself");
+    EXPECT_EQ(err.err, EACCES);
+}
+
 // pivot_root(".", ".") in the new root, then the old root detached without
 // propagating to the host, then the rootfsPropagation on the new "/".
 TEST_F(Seam, EnteringTheRootfsPivotsAndDetachesTheOldRoot) {

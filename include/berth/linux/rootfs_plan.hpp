@@ -48,7 +48,7 @@ struct CgroupHierarchy {
 };
 
 struct RootfsPlan {
-    const Syscalls* sys = &kSystemCalls;  // what enter_rootfs calls (syscalls.hpp: tests give their own)
+    const Syscalls* sys = &kSystemCalls;  // what setup_rootfs and enter_rootfs call (syscalls.hpp: tests give their own)
     std::string rootfs;               // absolute host path of root.path, symlinks resolved
     std::string rootfs_parent_mount;  // mountpoint of the mount holding rootfs (made private for pivot_root)
     unsigned long root_propagation = 0;    // applied to "/" first (rootfsPropagation or MS_SLAVE|MS_REC)
