@@ -1,6 +1,6 @@
 #!/bin/bash
 # ctest entry for the systemd VM: assembles the payload (berth, a busybox bundle, the
-# checks) and boots vm.sh once; inside, every check group runs for each RUNTIME.
+# checks, runc 1.1.5's bats suite) and boots vm.sh once; inside, every check group runs for each RUNTIME.
 #   run-ctest.sh BERTH_BINARY MAKE_BUNDLE_SCRIPT CACHE_DIR RUNTIME...
 # The base image is built into CACHE_DIR once (VM_CACHE; a build tree's) and reused; the
 # checks' logs land in CACHE_DIR/../out (VM_OUTDIR). Exit 77 (skipped) only when qemu or
@@ -17,6 +17,7 @@ mkdir -p "$payload/bin"
 cp "$berth" "$payload/bin/berth"
 cp -r "$here/checks" "$here/payload.sh" "$payload/"
 "$make_bundle" "$payload/bundle" sleep 100000 >/dev/null
+"$here/add-runc-bats.sh" "$payload"
 out=$(dirname "$cache")/out
 rm -rf "$out"
 # not exec: the EXIT trap removes the payload afterwards
