@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <optional>
 
@@ -128,6 +129,26 @@ Result<std::string> run_job(dbus::Connection& bus, dbus::Message call, const std
     return removed->body[3].text();
 }
 
+// Gives the container's process its cgroup, as runc's systemd driver does: the
+// directory and the files the kernel names for delegation (cgroups(7) lists the
+// three it had before /sys/kernel/cgroup/delegate existed). A file this kernel
+// lacks is fine.
+Status delegate_to(const std::string& dir, uint32_t uid) {
+    if (::chown(dir.c_str(), uid, static_cast<gid_t>(-1)) != 0) return Error::from_errno("chown \"" + dir + "\"");
+    auto listed = read_file("/sys/kernel/cgroup/delegate");
+    std::string files = listed ? *listed : "cgroup.procs\ncgroup.subtree_control\ncgroup.threads\n";
+    for (size_t pos = 0; pos < files.size();) {
+        size_t end = files.find('\n', pos);
+        if (end == std::string::npos) end = files.size();
+        std::string path = dir + "/" + files.substr(pos, end - pos);
+        pos = end + 1;
+        if (path.back() == '/') continue;
+        if (::chown(path.c_str(), uid, static_cast<gid_t>(-1)) != 0 && errno != ENOENT)
+            return Error::from_errno("chown \"" + path + "\"");
+    }
+    return {};
+}
+
 // Device properties replace systemd's device rules as a whole: an update that
 // names no devices must leave the container's rules alone (as the cgroupfs
 // driver's update does).
@@ -148,6 +169,7 @@ public:
         std::optional<oci::Resources> resources;
         ResourceProperties limits;
         HostFacts host;
+        std::optional<uint32_t> owner_uid;
     };
     void prepare_start(Start start) { start_ = std::move(start); }
 
@@ -190,6 +212,7 @@ Status SystemdManager::place(pid_t pid) const {
                              what, "sd_start_job"));
     if (result != "done") return Error::msg(what + ": job " + result + " (see `journalctl -u " + unit_ + "`)");
     if (s.unit.is_slice()) BERTH_TRY(cgroup_.add_process(pid));
+    if (s.owner_uid) BERTH_TRY(delegate_to(cgroup_.unified_dir(), *s.owner_uid));
     // What systemd has no property for, and every limit at once (systemd
     // applies its properties lazily).
     trace::phase("sd_limits");
@@ -268,7 +291,8 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     trace::phase("sd_properties");
     BERTH_TRY_ASSIGN(HostFacts host, host_facts(cgroup));
     std::string name = unit.name;
-    SystemdManager::Start start{std::move(unit), std::string(request.container_id), std::move(annotations), {}, {}, {}};
+    SystemdManager::Start start{std::move(unit), std::string(request.container_id), std::move(annotations), {}, {}, {},
+                                request.owner_uid};
     if (request.resources) {
         start.resources = *request.resources;
         BERTH_TRY_ASSIGN(start.limits, map_properties(*bus, host, [&](const Host& h) {
