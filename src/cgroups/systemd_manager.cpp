@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <optional>
 
 #include "berth/cgroups/resources.hpp"
@@ -232,10 +233,32 @@ Status SystemdManager::write_files(const oci::Resources& files) const {
     return cgroup_.apply(without_devices);
 }
 
-Status SystemdManager::update(const oci::Resources& resources) const {
+// A CPU quota or period alone: the other half from cpu.max, as runc's update
+// (which merges the container's saved limits) passes both, so that systemd's
+// quota per second and the file agree (`update --cpu-period` keeps the quota).
+Status complete_cpu_max(const Cgroup& cgroup, oci::Resources& resources) {
+    if (!resources.cpu || resources.cpu->quota.has_value() == resources.cpu->period.has_value() ||
+        cgroup.layout() != Layout::unified)
+        return {};
+    const std::string file = cgroup.unified_dir() + "/cpu.max";
+    BERTH_TRY_ASSIGN(std::string current, read_file(file));
+    const size_t space = current.find(' ');
+    const std::string quota = current.substr(0, space);
+    uint64_t period = 0;
+    if (space == std::string::npos ||
+        std::from_chars(current.data() + space + 1, current.data() + current.size(), period).ec != std::errc())
+        return Error::msg(file + ": unexpected \"" + current + "\"");
+    if (!resources.cpu->period) resources.cpu->period = period;
+    if (!resources.cpu->quota) resources.cpu->quota = quota == "max" ? -1 : std::strtoll(quota.c_str(), nullptr, 10);
+    return {};
+}
+
+Status SystemdManager::update(const oci::Resources& requested) const {
     // As runc, before systemd sees a MemoryMax below the usage and OOM-kills.
-    if (resources.memory && resources.memory->checkBeforeUpdate.value_or(false) && cgroup_.layout() == Layout::unified)
-        BERTH_TRY(check_memory_usage(cgroup_.unified_dir() + "/memory.current", *resources.memory));
+    if (requested.memory && requested.memory->checkBeforeUpdate.value_or(false) && cgroup_.layout() == Layout::unified)
+        BERTH_TRY(check_memory_usage(cgroup_.unified_dir() + "/memory.current", *requested.memory));
+    oci::Resources resources = requested;
+    BERTH_TRY(complete_cpu_max(cgroup_, resources));
     BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus(user_));
     BERTH_TRY_ASSIGN(HostFacts host, host_facts(cgroup_));
     BERTH_TRY_ASSIGN(ResourceProperties limits,
