@@ -2,13 +2,16 @@
 # Run runc 1.1.5's bats integration suite against a runtime (berth by default).
 #
 # usage: run.sh [--runtime PATH] [--expected | --all] [--label NAME] [--timeout SEC] [--stall SEC]
-#               [FILE.bats...]
+#               [--user NAME] [--expected-list FILE] [FILE.bats...]
 #   --runtime PATH  binary the suite calls as $RUNC (default: $BERTH, else build*/berth of this tree)
 #   --expected      run the files named in expected-pass.txt (the default when no file is given)
 #   --all           run every tests/integration/*.bats
 #   --label NAME    results go to work/results/NAME (default: the runtime's file name)
 #   --timeout SEC   per-file limit (default 600)
 #   --stall SEC     a test hung this long gets its runtime and container processes killed (60)
+#   --user NAME     bats runs as that (unprivileged) user: runc's rootless variants, with the
+#                   ROOTLESS_* variables of the environment (tests/rootless/runc-bats.sh sets them)
+#   --expected-list FILE  the tests expected to pass (default: expected-pass.txt)
 # Writes per-file TAP output, a Markdown table (summary.md) and the failing tests with their
 # first error lines (failures.txt). Exit status: 0 when every expected test that ran passed
 # (skips allowed), 1 when one failed, 2 on a harness error.
@@ -29,7 +32,7 @@ default_runtime() {
 	done
 }
 
-runtime="" label="" mode="" file_timeout=600 stall=60 files=()
+runtime="" label="" mode="" file_timeout=600 stall=60 files=() suite_user=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--runtime) runtime="$2"; shift 2 ;;
@@ -37,9 +40,11 @@ while [ $# -gt 0 ]; do
 	--label) label="$2"; shift 2 ;;
 	--timeout) file_timeout="$2"; shift 2 ;;
 	--stall) stall="$2"; shift 2 ;;
+	--user) suite_user="$2"; shift 2 ;;
+	--expected-list) EXPECTED_LIST=$(readlink -f "$2"); shift 2 ;;
 	--expected) mode=expected; shift ;;
 	--all) mode=all; shift ;;
-	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) files+=("$(basename "$1")"); shift ;;
 	esac
@@ -88,6 +93,16 @@ adapt_suite() {
 	INTEGRATION="$adapted"
 }
 adapt_suite
+
+# as_suite_user CMD...: CMD as the suite's user (the runtime's state there is that user's)
+as_suite_user() {
+	if [ -n "$suite_user" ]; then runuser -u "$suite_user" -- "$@"; else "$@"; fi
+}
+if [ -n "$suite_user" ]; then
+	id -u "$suite_user" >/dev/null 2>&1 || die "no user $suite_user"
+	as_suite_user test -r "$INTEGRATION/helpers.bash" -a -x "$runtime" ||
+		die "$suite_user cannot read $INTEGRATION or run $runtime (a parent directory it cannot enter?)"
+fi
 
 # "file.bats" (whole file) and "file.bats: test name" entries, comments stripped.
 expected_entries() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$EXPECTED_LIST"; }
@@ -150,9 +165,9 @@ cleanup_leftovers() {
 	local file="$1" state ct pid leaked=()
 	for state in "$TMP"/bats-run-*/runc.*/state; do
 		[ -d "$state" ] || continue
-		for ct in $("$runtime" --root "$state" list -q 2>/dev/null); do
+		for ct in $(as_suite_user "$runtime" --root "$state" list -q 2>/dev/null); do
 			leaked+=("container $ct")
-			"$runtime" --root "$state" delete -f "$ct" >/dev/null 2>&1
+			as_suite_user "$runtime" --root "$state" delete -f "$ct" >/dev/null 2>&1
 		done
 	done
 	for pid in $(container_processes); do
@@ -287,9 +302,12 @@ for f in "${files[@]}"; do
 	tap="$RESULTS/$name.tap"
 	remove_tmp
 	mkdir -p "$TMP"
+	# the user's bats: the tests' files below TMP are its own, HOME too
+	runas=""
+	[ -n "$suite_user" ] && chown "$suite_user:" "$TMP" && runas="runuser -u $suite_user -- env HOME=$TMP "
 	start=$(date +%s)
 	# bats and several tests need a controlling terminal: script(1) gives them one.
-	cmd="cd $(printf %q "$INTEGRATION") && exec bats --tap --no-tempdir-cleanup $(printf %q "$f") >$(printf %q "$tap") 2>&1"
+	cmd="cd $(printf %q "$INTEGRATION") && exec ${runas}bats --tap --no-tempdir-cleanup $(printf %q "$f") >$(printf %q "$tap") 2>&1"
 	SHELL=/bin/bash TMPDIR="$TMP" RUNC="$runtime" \
 		timeout -k 10 "$file_timeout" script -qec "$cmd" /dev/null </dev/null >/dev/null 2>&1 {lock_fd}>&- &
 	job=$!

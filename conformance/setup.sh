@@ -65,7 +65,8 @@ ensure_runc_source() {
 	if [ -z "$RUNC_SRC" ]; then
 		ensure_deb_src
 		log "fetching runc's source package"
-		(cd "$WORK" && apt-get source -qq runc >/dev/null)
+		# from the suite named (another deb-src entry may carry a newer runc)
+		(cd "$WORK" && apt-get source -qq "runc/$DEBIAN_SUITE" >/dev/null)
 		RUNC_SRC=$(find "$WORK" -maxdepth 1 -type d -name "runc-${RUNC_VERSION}*" | head -n1)
 	fi
 	[ -n "$RUNC_SRC" ] || { log "runc $RUNC_VERSION source not found in $WORK"; exit 1; }
@@ -183,6 +184,10 @@ build_debian_image() {
 main() {
 	[ "$(id -u)" -eq 0 ] || { log "must run as root"; exit 1; }
 	mkdir -p "$WORK"
+	# One setup at a time: run.sh and the systemd VM's ctest entry (tests/systemd-vm/
+	# add-runc-bats.sh) may call it at once, and two Go builds would write one binary.
+	exec {setup_lock}>"$WORK/setup.lock"
+	flock "$setup_lock"
 	ensure_packages
 	ensure_runc_source
 	build_helpers

@@ -211,7 +211,7 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
     if (cgroups_path.empty())
         for (const auto& dir : cg.dirs())
             if (!contains(cg.made_dirs_, dir))
-                return Error::msg("cgroup \"" + dir + "\" already exists: set linux.cgroupsPath to use an existing cgroup");
+                return Error::sys(EEXIST, "cgroup \"" + dir + "\" already exists, not made for this container (set linux.cgroupsPath to use an existing cgroup)");
     if (cg.layout() == Layout::unified) BERTH_TRY(check_v2_leaf(cg.unified_dir()));
     // As runc: a frozen cgroup would stop the init before it could run.
     auto frozen = cg.freezer_state();

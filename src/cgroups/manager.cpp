@@ -58,8 +58,10 @@ public:
     }
 };
 
-bool permission_error(const Error& error) {
-    return error.code() == EACCES || error.code() == EPERM || error.code() == EROFS;
+// What a rootless caller cannot use: a cgroup the kernel refuses it, or a
+// default one that someone else made (runc then runs without one, too).
+bool unusable_rootless(const Error& error) {
+    return error.code() == EACCES || error.code() == EPERM || error.code() == EROFS || error.code() == EEXIST;
 }
 
 // --rootless and the kernel refused the cgroup for lack of permission: the
@@ -111,7 +113,7 @@ const char* first_limit(const oci::Resources& r) {
 Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     if (request.driver == Driver::systemd) return systemd::create_manager(request);
     auto cgroup = Cgroup::create(request.cgroups_path, request.container_id, request.resources);
-    if (!cgroup && request.rootless && permission_error(cgroup.error()))
+    if (!cgroup && request.rootless && unusable_rootless(cgroup.error()))
         return without_cgroup(request, std::move(cgroup).error());
     if (!cgroup) return std::move(cgroup).error();
     return std::unique_ptr<Manager>(new FsManager(std::move(*cgroup)));

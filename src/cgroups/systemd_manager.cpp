@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <optional>
 
 #include "berth/cgroups/resources.hpp"
@@ -128,6 +130,26 @@ Result<std::string> run_job(dbus::Connection& bus, dbus::Message call, const std
     return removed->body[3].text();
 }
 
+// Gives the container's process its cgroup, as runc's systemd driver does: the
+// directory and the files the kernel names for delegation (cgroups(7) lists the
+// three it had before /sys/kernel/cgroup/delegate existed). A file this kernel
+// lacks is fine.
+Status delegate_to(const std::string& dir, uint32_t uid) {
+    if (::chown(dir.c_str(), uid, static_cast<gid_t>(-1)) != 0) return Error::from_errno("chown \"" + dir + "\"");
+    auto listed = read_file("/sys/kernel/cgroup/delegate");
+    std::string files = listed ? *listed : "cgroup.procs\ncgroup.subtree_control\ncgroup.threads\n";
+    for (size_t pos = 0; pos < files.size();) {
+        size_t end = files.find('\n', pos);
+        if (end == std::string::npos) end = files.size();
+        std::string path = dir + "/" + files.substr(pos, end - pos);
+        pos = end + 1;
+        if (path.back() == '/') continue;
+        if (::chown(path.c_str(), uid, static_cast<gid_t>(-1)) != 0 && errno != ENOENT)
+            return Error::from_errno("chown \"" + path + "\"");
+    }
+    return {};
+}
+
 // Device properties replace systemd's device rules as a whole: an update that
 // names no devices must leave the container's rules alone (as the cgroupfs
 // driver's update does).
@@ -148,6 +170,7 @@ public:
         std::optional<oci::Resources> resources;
         ResourceProperties limits;
         HostFacts host;
+        std::optional<uint32_t> owner_uid;
     };
     void prepare_start(Start start) { start_ = std::move(start); }
 
@@ -190,6 +213,7 @@ Status SystemdManager::place(pid_t pid) const {
                              what, "sd_start_job"));
     if (result != "done") return Error::msg(what + ": job " + result + " (see `journalctl -u " + unit_ + "`)");
     if (s.unit.is_slice()) BERTH_TRY(cgroup_.add_process(pid));
+    if (s.owner_uid) BERTH_TRY(delegate_to(cgroup_.unified_dir(), *s.owner_uid));
     // What systemd has no property for, and every limit at once (systemd
     // applies its properties lazily).
     trace::phase("sd_limits");
@@ -209,10 +233,32 @@ Status SystemdManager::write_files(const oci::Resources& files) const {
     return cgroup_.apply(without_devices);
 }
 
-Status SystemdManager::update(const oci::Resources& resources) const {
+// A CPU quota or period alone: the other half from cpu.max, as runc's update
+// (which merges the container's saved limits) passes both, so that systemd's
+// quota per second and the file agree (`update --cpu-period` keeps the quota).
+Status complete_cpu_max(const Cgroup& cgroup, oci::Resources& resources) {
+    if (!resources.cpu || resources.cpu->quota.has_value() == resources.cpu->period.has_value() ||
+        cgroup.layout() != Layout::unified)
+        return {};
+    const std::string file = cgroup.unified_dir() + "/cpu.max";
+    BERTH_TRY_ASSIGN(std::string current, read_file(file));
+    const size_t space = current.find(' ');
+    const std::string quota = current.substr(0, space);
+    uint64_t period = 0;
+    if (space == std::string::npos ||
+        std::from_chars(current.data() + space + 1, current.data() + current.size(), period).ec != std::errc())
+        return Error::msg(file + ": unexpected \"" + current + "\"");
+    if (!resources.cpu->period) resources.cpu->period = period;
+    if (!resources.cpu->quota) resources.cpu->quota = quota == "max" ? -1 : std::strtoll(quota.c_str(), nullptr, 10);
+    return {};
+}
+
+Status SystemdManager::update(const oci::Resources& requested) const {
     // As runc, before systemd sees a MemoryMax below the usage and OOM-kills.
-    if (resources.memory && resources.memory->checkBeforeUpdate.value_or(false) && cgroup_.layout() == Layout::unified)
-        BERTH_TRY(check_memory_usage(cgroup_.unified_dir() + "/memory.current", *resources.memory));
+    if (requested.memory && requested.memory->checkBeforeUpdate.value_or(false) && cgroup_.layout() == Layout::unified)
+        BERTH_TRY(check_memory_usage(cgroup_.unified_dir() + "/memory.current", *requested.memory));
+    oci::Resources resources = requested;
+    BERTH_TRY(complete_cpu_max(cgroup_, resources));
     BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus(user_));
     BERTH_TRY_ASSIGN(HostFacts host, host_facts(cgroup_));
     BERTH_TRY_ASSIGN(ResourceProperties limits,
@@ -268,7 +314,8 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     trace::phase("sd_properties");
     BERTH_TRY_ASSIGN(HostFacts host, host_facts(cgroup));
     std::string name = unit.name;
-    SystemdManager::Start start{std::move(unit), std::string(request.container_id), std::move(annotations), {}, {}, {}};
+    SystemdManager::Start start{std::move(unit), std::string(request.container_id), std::move(annotations), {}, {}, {},
+                                request.owner_uid};
     if (request.resources) {
         start.resources = *request.resources;
         BERTH_TRY_ASSIGN(start.limits, map_properties(*bus, host, [&](const Host& h) {

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "berth/container/lifecycle.hpp"
 #include "berth/container/record.hpp"
 #include "berth/linux/net_devices.hpp"
+#include "berth/linux/path_in_root.hpp"
 #include "berth/linux/resctrl.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/linux/terminal.hpp"
@@ -48,6 +50,28 @@ Status make_exec_fifo(const ContainerDir& dir) {
     // World-writable so an init that switched to any user can still open it.
     if (::fchmodat(dir.fd(), kExecFifo, 0622, 0) != 0) return Error::from_errno("chmod \"" + dir.file(kExecFifo) + "\"");
     return {};
+}
+
+// Whom the container's cgroup belongs to (runc's rule, for its systemd
+// driver): with a new cgroup namespace and a read-write cgroup mount on
+// /sys/fs/cgroup the container may manage its own subtree, so the cgroup goes
+// to the host uid of its process (the uid itself without a user namespace).
+std::optional<uint32_t> cgroup_owner(const oci::Spec& spec) {
+    bool new_cgroupns = false, user_ns = false;
+    for (const oci::Namespace& ns : spec.linux->namespaces) {
+        if (ns.type == oci::NamespaceType::cgroup && !ns.path) new_cgroupns = true;
+        if (ns.type == oci::NamespaceType::user) user_ns = true;
+    }
+    const bool rw_cgroupfs = std::any_of(spec.mounts.begin(), spec.mounts.end(), [](const oci::Mount& m) {
+        return m.source == "cgroup" && linux_setup::clean_container_path(m.destination) == "/sys/fs/cgroup" &&
+               std::find(m.options.begin(), m.options.end(), "ro") == m.options.end();
+    });
+    if (!new_cgroupns || !rw_cgroupfs) return std::nullopt;
+    const uint32_t uid = spec.process ? spec.process->user.uid : 0;
+    if (!user_ns) return uid;
+    for (const oci::IDMapping& m : spec.linux->uidMappings)
+        if (uid >= m.containerID && uid - m.containerID < m.size) return m.hostID + (uid - m.containerID);
+    return std::nullopt;  // unmapped: refused later, when the process is set up
 }
 
 std::string rootfs_of(const oci::Spec& spec, const std::string& bundle) {
@@ -194,6 +218,7 @@ Result<Created> create_container(CreateOptions& options) {
         .resources = spec.linux->resources ? &*spec.linux->resources : nullptr,
         .annotations = &spec.annotations,
         .rootless = options.rootless,
+        .owner_uid = cgroup_owner(spec),
     };
     ContainerCgroup cgroup;
     // Makes the cgroup, then saves the record naming it with no init yet (pid

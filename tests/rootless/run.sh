@@ -160,6 +160,12 @@ expect_contains "lowering oomScoreAdj" "process.oomScoreAdj" "$(berth_out run --
 config "$single" '["readlink", "/dev/ptmx"]' '.linux.devices += [{path: "/dev/ptmx", type: "c", major: 5, minor: 2}]'
 expect "a configured /dev/ptmx is the link to pts/ptmx all the same (runc's dev.bats)" "pts/ptmx" \
   "$(berth_out run --bundle "$work/bundle" rl-j)"
+# The default cgroup /<id> made by someone else (root): not the user's to use, so no cgroup, as runc.
+theirs=/sys/fs/cgroup/pids/rl-k
+mkdir "$theirs"
+config "$single" '["true"]'
+expect "a default cgroup someone else made: run without one" "" "$(berth_out run --bundle "$work/bundle" rl-k)"
+rmdir "$theirs"
 # Only CAP_SYS_RESOURCE in the host's user namespace raises a hard limit: the user has none.
 hard=$(as_user sh -c 'ulimit -Hn')
 config "$single" '["true"]' ".process.rlimits = [{type: \"RLIMIT_NOFILE\", soft: 64, hard: $((hard + 1))}]"

@@ -46,7 +46,8 @@ mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,root,home/berth,t
 chmod 1777 "$rootfs/tmp" "$rootfs/var/tmp"
 chmod 0700 "$rootfs/root"
 chown 1000:1000 "$rootfs/home/berth"
-cp "$busybox" "$rootfs/bin/busybox"
+# the package's mode, whatever the host's copy has now: containers run it as any uid
+install -m 0755 "$busybox" "$rootfs/bin/busybox"
 while read -r applet; do
   [ "$applet" = bin/busybox ] || ln -sf /bin/busybox "$rootfs/$applet"
 done < <("$busybox" --list-full)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # ctest entry for the systemd VM: assembles the payload (berth, a busybox bundle, the
-# checks) and boots vm.sh once; inside, every check group runs for each RUNTIME.
+# checks, runc 1.1.5's bats suite) and boots vm.sh once; inside, every check group runs for each RUNTIME.
 #   run-ctest.sh BERTH_BINARY MAKE_BUNDLE_SCRIPT CACHE_DIR RUNTIME...
 # The base image is built into CACHE_DIR once (VM_CACHE; a build tree's) and reused; the
 # checks' logs land in CACHE_DIR/../out (VM_OUTDIR). Exit 77 (skipped) only when qemu or
@@ -17,10 +17,11 @@ mkdir -p "$payload/bin"
 cp "$berth" "$payload/bin/berth"
 cp -r "$here/checks" "$here/payload.sh" "$payload/"
 "$make_bundle" "$payload/bundle" sleep 100000 >/dev/null
+"$here/add-runc-bats.sh" "$payload"
 out=$(dirname "$cache")/out
 rm -rf "$out"
 # not exec: the EXIT trap removes the payload afterwards
 rc=0
-VM_CACHE=$cache VM_OUTDIR=$out VM_QUIET=${VM_QUIET:-0} VM_TIMEOUT=${VM_TIMEOUT:-900} \
+VM_CACHE=$cache VM_OUTDIR=$out VM_QUIET=${VM_QUIET:-0} VM_TIMEOUT=${VM_TIMEOUT:-2100} \
     "$here/vm.sh" "$payload" bash payload.sh "$@" || rc=$?
 exit $rc

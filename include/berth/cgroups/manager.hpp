@@ -66,6 +66,11 @@ struct CreateRequest {
     // and no limits (runc's rules); otherwise the error names what was asked.
     // With systemd: the unit is the user's manager's, on the session bus.
     bool rootless = false;
+    // systemd: the uid the unit's cgroup (the directory and the files the
+    // kernel lists in /sys/kernel/cgroup/delegate) is chowned to, so that the
+    // container can manage its own subtree; runc's systemd driver does so for a
+    // config with a new cgroup namespace and a read-write cgroup mount.
+    std::optional<uint32_t> owner_uid;
 };
 
 class Manager {

@@ -27,7 +27,8 @@
 // writes. One input differs from runc's: cpu.period without cpu.quota
 // sends only CPUQuotaPeriodUSec (runc also sets the quota unlimited, as its
 // callers always pass both): on update, pass the current quota with a new
-// period, or systemd (which keeps a quota per second) and cpu.max disagree.
+// period, or systemd (which keeps a quota per second) and cpu.max disagree
+// (the driver's update does: the other half comes from cpu.max, as runc's).
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,66 @@
+#!/bin/bash
+# runc 1.1.5's bats tests that are about the systemd cgroup driver, run INSIDE the VM
+# against RUNTIME_PATH as runc's CI runs them there: root, RUNC_USE_SYSTEMD=1 (every call
+# gets --systemd-cgroup, cgroupsPath is machine.slice:runc-cgroups:integration-test-N), pure
+# cgroup v2. Only those tests (software emulation makes each one cost 10-20 s): the ones
+# that `requires systemd` (cgroup_delegation.bats, dev.bats' daemon-reload one) and the ones
+# that check unit properties with `systemctl show` (check_systemd_value: cgroups.bats'
+# unified ones, update.bats'), but "update cpu period in a pod cgroup with pod limit set",
+# which needs runc's sd-helper (Go, built with go-systemd, which Debian 12 cannot build).
+# The suite and bats come from add-runc-bats.sh. One line per test through lib.sh (`ok`,
+# `FAIL`, `known`, as `FILE: test name`); a skipped test prints `skip FILE: name: reason`.
+#   runc-bats.sh RUNTIME_PATH
+set -u
+. "$(dirname "$0")/lib.sh" "$1"
+rt=$1
+# FILE=bats -f regex (the test names, as bats matches them)
+TESTS=(
+    "cgroup_delegation.bats=."
+    "dev.bats=daemon-reload"
+    "cgroups.bats=resources\.unified (only|override)"
+    "update.bats=^(set cpu (period with no quota|quota with no period)|update cgroup (cpu limits|v1/v2 common limits|v2 resources via unified map)|update cpu (period|quota) with no previous period/quota set|update cpuset parameters via (resources\.CPU|v2 unified map))\$"
+)
+suite=/payload/runc-suite/tests/integration
+[ -d "$suite" ] || { fail "runc-bats: suite" "no $suite in the payload"; summary; exit; }
+skipped=0
+# short: recvtty's and seccompagent's sockets live below it (108-byte limit)
+tmp=$(mktemp -d /tmp/rb.XXXXXX)
+# cgroup_delegation.bats' container root is host uid 100000: it must get through to the bundle
+chmod 755 "$tmp"
+for t in "${TESTS[@]}"; do
+    f=${t%%=*}
+    tap=$tmp/${f%.bats}.tap
+    mkdir "$tmp/run"
+    # bats and `exec -t` need a controlling terminal: script(1) gives them one
+    cmd="cd $suite && exec bats --tap -f $(printf %q "${t#*=}") $f >$tap 2>&1"
+    RUNC=$rt RUNC_USE_SYSTEMD=1 TMPDIR=$tmp/run PATH=/payload/bats/bin:$PATH \
+        timeout -k 10 900 script -qec "$cmd" /dev/null </dev/null >/dev/null 2>&1
+    rc=$?
+    [ $rc = 124 ] && fail "$f" "timed out after 900 s"
+    # TAP: `ok N name`, `ok N name # skip (reason)`, `not ok N name` and its `# ` lines
+    while IFS= read -r line; do
+        case $line in
+        "ok "*" # skip"*)
+            name=${line#ok * }; echo "skip $f: ${name%% # skip*}: ${name#* # skip }"
+            skipped=$((skipped + 1)) ;;
+        "ok "*) name=${line#ok }; ok "$f: ${name#* }" ;;
+        "not ok "*)
+            name=${line#not ok }; name=${name#* }
+            diag=$(awk -v n="${line#not ok }" '
+                /^(not )?ok / { on = (substr($0, index($0, "ok ") + 3) == n); next }
+                on && /^# / { print substr($0, 3) }' "$tap")
+            # the first runtime call that failed, and its output's first line
+            why=$(awk '/\(status=[1-9][0-9]*\):$/ { w = $0; getline; print w " => " $0; exit }' <<<"$diag")
+            fail "$f: $name" "${why:-$(tail -n1 <<<"$diag")}"
+            head -n 40 <<<"$diag" | sed 's/^/# log: /' ;;
+        esac
+    done < <(grep -E '^(not )?ok [0-9]+ ' "$tap"; true)
+    grep -qE '^(not )?ok [0-9]+ ' "$tap" || fail "$f" "no test ran (exit $rc): $(head -c 300 "$tap" | tr '\n' ' ')"
+    rm -rf --one-file-system "$tmp/run"
+done
+# the suite's teardown deletes its containers; anything left is a leak
+left=$(systemctl list-units --all --plain --no-legend 'runc-cgroups-*' 2>&1 | awk '$3 == "active" {print $1}')
+expect "runc-bats: no unit left" "$left" ""
+rm -rf --one-file-system "$tmp"
+echo "$skipped skipped"
+summary
