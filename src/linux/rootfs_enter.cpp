@@ -1,6 +1,7 @@
 // enter_rootfs(): the child's last filesystem step. After it the container's
-// rootfs is "/", the host's tree is gone from this mount namespace, and the
-// masked and read-only paths are in place.
+// rootfs is "/", the host's tree is gone from this mount namespace (only
+// hidden by chroot without a mount namespace of its own), and the masked and
+// read-only paths are in place.
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
@@ -59,6 +60,14 @@ bool move_into(const RootfsPlan& plan, ChildError& err) noexcept {
     return true;
 }
 
+// No mount namespace of its own: pivot_root would swap the runtime's "/".
+bool chroot_into(const RootfsPlan& plan, ChildError& err) noexcept {
+    if (chdir(plan.rootfs.c_str()) != 0) return err.fail(errno, "chdir to rootfs \"%s\"", plan.rootfs.c_str());
+    if (chroot(".") != 0) return err.fail(errno, "chroot");
+    if (chdir("/") != 0) return err.fail(errno, "chdir /");
+    return true;
+}
+
 // The container's own /dev/null, verified to be the null device before it is
 // bound over anything (CVE-2025-31133: a symlink to a procfs file there would
 // turn "masking" into exposing).
@@ -105,7 +114,10 @@ bool make_readonly(int root_fd, const std::string& path, ChildError& err) noexce
 }  // namespace
 
 bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
-    if (!(plan.no_pivot ? move_into(plan, err) : pivot_into(plan, err))) return false;
+    const bool entered = plan.host_mount_namespace ? chroot_into(plan, err)
+                         : plan.no_pivot           ? move_into(plan, err)
+                                                   : pivot_into(plan, err);
+    if (!entered) return false;
     UniqueFd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) return err.fail(errno, "open /");
     if (plan.readonly_dev) {

@@ -245,6 +245,29 @@ INSTANTIATE_TEST_SUITE_P(
         FlagCase{MS_NODIRATIME, "bind,diratime",
                  "rw,nodiratime,relatime,mode=755", "rw,nodiratime,relatime,mode=755"}));
 
+// ---- no mount namespace ----------------------------------------------------
+
+// runc 1.3.6's host-mntns.bats: without a mount namespace of its own the
+// container's mounts are made in the runtime's namespace (here the test's
+// private one) and it is entered with chroot; they stay, as runc's do.
+TEST_F(RuncMounts, RunsInTheRuntimesMountNamespace) {
+    auto bundle = make_bundle();
+    auto& namespaces = bundle.spec.linux->namespaces;
+    namespaces.erase(std::remove_if(namespaces.begin(), namespaces.end(),
+                                    [](const oci::Namespace& ns) { return ns.type == oci::NamespaceType::mount; }),
+                     namespaces.end());
+    bundle.spec.linux->maskedPaths.clear();
+    bundle.spec.linux->readonlyPaths.clear();
+    auto r = run_shell(bundle, "echo Hello World; ls /bin/busybox; grep -c ' /proc ' /proc/self/mountinfo");
+    std::ifstream mountinfo("/proc/self/mountinfo");
+    const std::string ours((std::istreambuf_iterator<char>(mountinfo)), std::istreambuf_iterator<char>());
+    const bool left_proc = has(ours, " " + bundle.rootfs() + "/proc ");
+    ::umount2(bundle.rootfs().c_str(), MNT_DETACH);  // what runc leaves behind too
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "Hello World\n/bin/busybox\n1\n") << r.describe();
+    EXPECT_TRUE(left_proc) << "the container's procfs is mounted in our namespace";
+}
+
 // ---- tmpfs mode ------------------------------------------------------------
 
 TEST_F(RuncMounts, TmpfsTakesTheModeOfTheDirectoryItCovers) {
