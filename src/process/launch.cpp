@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "berth/linux/resctrl.hpp"
 #include "berth/linux/rootfs.hpp"
@@ -169,11 +170,13 @@ Result<SyncMessage> receive(int sock, UniqueFd& fd) {
     mh.msg_control = control;
     mh.msg_controllen = sizeof(control);
     ssize_t n;
+    // A child that dies with our `go` still unread in its socket resets the
+    // connection instead of closing it. The kernel reports the reset before
+    // the messages still queued (the child's error): read once more for those.
+    bool reset = false;
     do {
         n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
-    // A child that dies with our `go` still unread in its socket resets the
-    // connection instead of closing it: the same "gone before ready".
+    } while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !std::exchange(reset, true))));
     if (n == 0 || (n < 0 && errno == ECONNRESET)) return Error::msg(kExitedEarly);
     if (n < 0) return Error::from_errno("sync with init: receive");
     for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
@@ -209,7 +212,9 @@ Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const Paren
 Status prefer_child_error(int sock, pid_t pid, Status status) {
     if (status) return status;
     SyncMessage msg;
-    if (::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT) == sizeof(msg) && msg.type == SyncType::error) {
+    ssize_t n = ::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT);
+    if (n < 0 && errno == ECONNRESET) n = ::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT);  // see receive()
+    if (n == sizeof(msg) && msg.type == SyncType::error) {
         return Error::sys(msg.error.err, msg.error.message);
     }
     if (auto ended = early_exit(pid)) return std::move(*ended);
