@@ -268,6 +268,21 @@ TEST_F(RuncMounts, RunsInTheRuntimesMountNamespace) {
     EXPECT_TRUE(left_proc) << "the container's procfs is mounted in our namespace";
 }
 
+// ---- masked paths --------------------------------------------------------
+
+// runc 1.3.6's mask.bats "directories share tmpfs": every masked directory
+// shows the same read-only tmpfs; masked files are /dev/null.
+TEST_F(RuncMounts, MaskedDirectoriesShareOneTmpfs) {
+    auto bundle = make_bundle();
+    for (const char* d : {"/testdir", "/testdir2", "/testdir3"}) fs::create_directories(bundle.rootfs() + d);
+    std::ofstream(bundle.rootfs() + "/testfile") << "secret";
+    bundle.spec.linux->maskedPaths = {"/testdir", "/testfile", "/testdir2", "/testdir3"};
+    auto r = run_shell(bundle, "stat -c %d /testdir /testdir2 /testdir3 | uniq | wc -l; cat /testfile; "
+                               "touch /testdir2/x 2>&1; grep -c ' /testdir[23]* ' /proc/self/mountinfo");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "1\ntouch: /testdir2/x: Read-only file system\n3\n") << r.describe();
+}
+
 // ---- tmpfs mode ------------------------------------------------------------
 
 TEST_F(RuncMounts, TmpfsTakesTheModeOfTheDirectoryItCovers) {
