@@ -1,6 +1,7 @@
 // enter_rootfs(): the child's last filesystem step. After it the container's
-// rootfs is "/", the host's tree is gone from this mount namespace, and the
-// masked and read-only paths are in place.
+// rootfs is "/", the host's tree is gone from this mount namespace (only
+// hidden by chroot without a mount namespace of its own), and the masked and
+// read-only paths are in place.
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
@@ -61,6 +62,14 @@ bool move_into(const RootfsPlan& plan, ChildError& err) noexcept {
     return true;
 }
 
+// No mount namespace of its own: pivot_root would swap the runtime's "/".
+bool chroot_into(const RootfsPlan& plan, ChildError& err) noexcept {
+    if (chdir(plan.rootfs.c_str()) != 0) return err.fail(errno, "chdir to rootfs \"%s\"", plan.rootfs.c_str());
+    if (chroot(".") != 0) return err.fail(errno, "chroot");
+    if (chdir("/") != 0) return err.fail(errno, "chdir /");
+    return true;
+}
+
 // The container's own /dev/null, verified to be the null device before it is
 // bound over anything (CVE-2025-31133: a symlink to a procfs file there would
 // turn "masking" into exposing).
@@ -78,19 +87,35 @@ int open_null_device(int root_fd, ChildError& err) noexcept {
     return fd.release();
 }
 
-bool mask_path(const RootfsPlan& plan, int root_fd, const std::string& path, int& null_fd, ChildError& err) noexcept {
+// What the masks are made of, opened once: the container's /dev/null for
+// files, and (as runc 1.3) one read-only tmpfs that every masked directory
+// shares, bound from the first one masked.
+struct Masks {
+    UniqueFd null_device;
+    UniqueFd shared_tmpfs;
+};
+
+bool mask_path(const RootfsPlan& plan, int root_fd, const std::string& path, Masks& masks, ChildError& err) noexcept {
     UniqueFd target(open_in_root(root_fd, path.c_str(), O_PATH));
     if (!target) return errno == ENOENT || err.fail(errno, "maskedPaths: open \"%s\"", path.c_str());
     struct stat st {};
     if (fstat(target.get(), &st) != 0) return err.fail(errno, "maskedPaths: fstat \"%s\"", path.c_str());
+    const bool directory = S_ISDIR(st.st_mode);
     UniqueFd tree;
-    if (S_ISDIR(st.st_mode)) {
-        tree.reset(new_tmpfs(true, plan.mount_label.c_str()));
+    if (directory) {
+        tree.reset(masks.shared_tmpfs ? clone_mount(masks.shared_tmpfs.get(), "", false)
+                                      : new_tmpfs(true, plan.mount_label.c_str()));
     } else {
-        if (null_fd < 0 && (null_fd = open_null_device(root_fd, err)) < 0) return false;
-        tree.reset(clone_mount(null_fd, "", false));
+        if (!masks.null_device) masks.null_device.reset(open_null_device(root_fd, err));
+        if (!masks.null_device) return false;
+        tree.reset(clone_mount(masks.null_device.get(), "", false));
     }
     if (!tree || attach_mount(tree.get(), target.get()) != 0) return err.fail(errno, "maskedPaths: mask \"%s\"", path.c_str());
+    if (directory && !masks.shared_tmpfs) {
+        // The tmpfs now mounted there, for the next directories.
+        masks.shared_tmpfs.reset(open_in_root(root_fd, path.c_str(), O_PATH | O_DIRECTORY));
+        if (!masks.shared_tmpfs) return err.fail(errno, "maskedPaths: reopen \"%s\"", path.c_str());
+    }
     return true;
 }
 
@@ -107,7 +132,10 @@ bool make_readonly(int root_fd, const std::string& path, ChildError& err) noexce
 }  // namespace
 
 bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
-    if (!(plan.no_pivot ? move_into(plan, err) : pivot_into(plan, err))) return false;
+    const bool entered = plan.host_mount_namespace ? chroot_into(plan, err)
+                         : plan.no_pivot           ? move_into(plan, err)
+                                                   : pivot_into(plan, err);
+    if (!entered) return false;
     UniqueFd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) return err.fail(errno, "open /");
     if (plan.readonly_dev) {
@@ -120,12 +148,9 @@ bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
         return err.fail(errno, "make the root filesystem read-only");
     for (const std::string& path : plan.readonly_paths)
         if (!make_readonly(root.get(), path, err)) return false;
-    int null_fd = -1;
-    bool ok = true;
+    Masks masks;
     for (const std::string& path : plan.masked_paths)
-        if (!(ok = mask_path(plan, root.get(), path, null_fd, err))) break;
-    if (null_fd >= 0) close(null_fd);
-    if (!ok) return false;
+        if (!mask_path(plan, root.get(), path, masks, err)) return false;
     if (plan.final_propagation && plan.sys->mount(nullptr, "/", nullptr, plan.final_propagation, nullptr) != 0)
         return err.fail(errno, "apply rootfsPropagation to /");
     return true;

@@ -285,12 +285,17 @@ Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& optio
     if (::stat(plan.rootfs.c_str(), &st) != 0) return Error::from_errno("config.json: root.path: stat " + quoted(plan.rootfs));
     if (!S_ISDIR(st.st_mode)) return Error::msg("config.json: root.path: " + quoted(plan.rootfs) + " is not a directory");
     BERTH_TRY_ASSIGN(plan.rootfs_parent_mount, mountpoint_of(plan.rootfs));
-    // Everything below changes mounts: in the host's namespace it would change the host.
-    if (!has_namespace(spec, oci::NamespaceType::mount)) {
-        const bool restricts = spec.linux && (!spec.linux->maskedPaths.empty() || !spec.linux->readonlyPaths.empty());
-        return Error::msg(std::string("config.json: linux.namespaces: ") +
-                          (restricts ? "unable to restrict sys entries without a private MNT namespace"
-                                     : "a mount namespace is required to set up the root filesystem"));
+    // Without a mount namespace of its own, as runc: every mount below is made
+    // in the runtime's namespace (and stays there), the container is entered
+    // with chroot. Masking needs a namespace of its own, and --no-pivot would
+    // move the rootfs over the runtime's own "/" (which runc does; we refuse).
+    plan.host_mount_namespace = !has_namespace(spec, oci::NamespaceType::mount);
+    if (plan.host_mount_namespace) {
+        if (spec.linux && (!spec.linux->maskedPaths.empty() || !spec.linux->readonlyPaths.empty()))
+            return Error::msg("config.json: linux.namespaces: unable to restrict sys entries without a private MNT namespace");
+        if (options.no_pivot)
+            return Error::msg("config.json: linux.namespaces: --no-pivot needs a mount namespace (it would move the rootfs over "
+                              "the runtime's own \"/\")");
     }
     plan.readonly_root = spec.root->readonly;
     plan.no_pivot = options.no_pivot;

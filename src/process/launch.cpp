@@ -14,6 +14,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include "berth/linux/resctrl.hpp"
 #include "berth/linux/rootfs.hpp"

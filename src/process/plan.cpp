@@ -214,9 +214,6 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     auto plan = std::make_unique<ChildPlan>();
     plan->id = options.id;
     BERTH_TRY_ASSIGN(plan->namespaces, linux_setup::plan_namespaces(*spec.linux));
-    if (!plan->namespaces.has(oci::NamespaceType::mount)) {
-        return Error::msg("config.json: linux.namespaces: a mount namespace is required");
-    }
     BERTH_TRY_ASSIGN(plan->rootfs, linux_setup::plan_rootfs(spec, {.bundle = options.bundle, .no_pivot = options.no_pivot}));
     BERTH_TRY(plan_security(spec, options, *plan));
     BERTH_TRY_ASSIGN(plan->attributes, plan_attributes(process, &*spec.linux));

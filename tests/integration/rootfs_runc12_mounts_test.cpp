@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-oci::Mount bind(std::string destination, std::string source, std::vector<std::string> options) {
+oci::Mount bind_mount(std::string destination, std::string source, std::vector<std::string> options) {
     oci::Mount m;
     m.destination = std::move(destination);
     m.type = "bind";
@@ -122,9 +122,9 @@ private:
 TEST_F(RuncMounts, BindFlagsAreExactlyTheNamedOnes) {
     const std::string source = flagged_source("flagged", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME);
     auto bundle = make_bundle();
-    bundle.spec.mounts.push_back(bind("/mnt/ro", source, {"bind", "ro"}));
-    bundle.spec.mounts.push_back(bind("/mnt/plain", source, {"bind"}));
-    bundle.spec.mounts.push_back(bind("/mnt/nosuid", source, {"bind", "nosuid", "relatime"}));
+    bundle.spec.mounts.push_back(bind_mount("/mnt/ro", source, {"bind", "ro"}));
+    bundle.spec.mounts.push_back(bind_mount("/mnt/plain", source, {"bind"}));
+    bundle.spec.mounts.push_back(bind_mount("/mnt/nosuid", source, {"bind", "nosuid", "relatime"}));
     auto r = run_shell(bundle, "grep ' /mnt/' /proc/self/mountinfo");
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     // "ro" alone: the source's nosuid/nodev/noexec go, its noatime stays.
@@ -149,21 +149,138 @@ TEST_F(RuncMounts, LockedFlagsInAUserNamespace) {
     ASSERT_EQ(::chmod(source.c_str(), 0755), 0);
     auto bundle = make_bundle();
     use_user_namespace(bundle);
-    bundle.spec.mounts.push_back(bind("/tmp/ro", source, {"bind", "ro"}));
+    bundle.spec.mounts.push_back(bind_mount("/tmp/ro", source, {"bind", "ro"}));
     auto r = run_shell(bundle, "grep ' /tmp/ro ' /proc/self/mountinfo");
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     const std::string ro = options_of(r.out, "/tmp/ro");
     EXPECT_TRUE(has(ro, ",ro,") && has(ro, ",nosuid,") && has(ro, ",nodev,")) << r.out;
 
-    bundle.spec.mounts.back() = bind("/tmp/suid", source, {"bind", "suid"});
+    bundle.spec.mounts.back() = bind_mount("/tmp/suid", source, {"bind", "suid"});
     auto refused = run_shell(bundle, "true");
     EXPECT_NE(refused.exit_code, 0);
     EXPECT_TRUE(has(refused.err, "cannot clear locked flags MS_NOSUID")) << refused.describe();
 
-    bundle.spec.mounts.back() = bind("/tmp/noatime", source, {"bind", "noatime"});
+    bundle.spec.mounts.back() = bind_mount("/tmp/noatime", source, {"bind", "noatime"});
     auto atime = run_shell(bundle, "true");
     EXPECT_NE(atime.exit_code, 0);
     EXPECT_TRUE(has(atime.err, "cannot change locked atime flags MS_RELATIME")) << atime.describe();
+}
+
+// runc 1.3.6's mounts_sshfs.bats cases (on a tmpfs, as the suite does
+// without sshfs): the source's per-mount flags, the bind's options, and what
+// the container sees without and with a user namespace (where the source's
+// ro/nosuid/nodev/noexec/atime flags are locked). "FAIL": refused. The
+// expectations are runc 1.3.6's on this kernel (run with BERTH_TEST_RUNTIME).
+struct FlagCase {
+    unsigned long source;
+    const char* options;
+    const char* plain;
+    const char* userns;
+};
+
+class BindFlags : public RuncMounts, public ::testing::WithParamInterface<FlagCase> {};
+
+TEST_P(BindFlags, AsRunc) {
+    const FlagCase& c = GetParam();
+    const std::string source = flagged_source("source", 0);
+    ASSERT_EQ(::chmod(source.c_str(), 0755), 0);
+    // Every per-mount flag off (strictatime: no atime flag), then the case's.
+    ASSERT_EQ(::mount(nullptr, source.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_STRICTATIME, nullptr), 0);
+    ASSERT_EQ(::mount(nullptr, source.c_str(), nullptr, MS_BIND | MS_REMOUNT | c.source, nullptr), 0);
+    std::vector<std::string> options;
+    for (std::string rest = c.options; !rest.empty();) {
+        const auto comma = rest.find(',');
+        options.push_back(rest.substr(0, comma));
+        rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+    }
+    for (const bool userns : {false, true}) {
+        auto bundle = make_bundle();
+        if (userns) use_user_namespace(bundle);
+        bundle.spec.mounts.push_back(bind_mount("/tmp/bound", source, options));  // the namespace's root may make it
+        auto r = run_shell(bundle, "grep ' /tmp/bound ' /proc/self/mounts | cut -d' ' -f4");
+        const std::string seen = r.exit_code == 0 ? r.out.substr(0, r.out.find('\n')) : "FAIL";
+        EXPECT_EQ(seen, userns ? c.userns : c.plain) << (userns ? "with" : "without") << " a user namespace\n"
+                                                     << r.describe();
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    RuncMountsSshfsBats, BindFlags,
+    ::testing::Values(
+        FlagCase{MS_RDONLY | MS_NOEXEC | MS_NOSYMFOLLOW | MS_NODIRATIME, "bind",
+                 "ro,noexec,nodiratime,relatime,nosymfollow,mode=755",
+                 "ro,noexec,nodiratime,relatime,nosymfollow,mode=755"},
+        FlagCase{MS_RDONLY | MS_NOEXEC | MS_NOSYMFOLLOW | MS_NODIRATIME, "bind,dev",
+                 "rw,nodiratime,relatime,mode=755", "ro,noexec,nodiratime,relatime,mode=755"},
+        FlagCase{MS_RDONLY, "bind,nosuid,nodev,rprivate",
+                 "rw,nosuid,nodev,mode=755", "ro,nosuid,nodev,mode=755"},
+        FlagCase{MS_RDONLY, "bind,rw,nosuid,nodev,rprivate",
+                 "rw,nosuid,nodev,mode=755", "FAIL"},
+        FlagCase{MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME, "bind,dev,suid,exec,atime",
+                 "rw,noatime,mode=755", "FAIL"},
+        FlagCase{MS_NODEV | MS_NOSUID | MS_NOEXEC | MS_NOATIME, "bind,ro",
+                 "ro,noatime,mode=755", "ro,nosuid,nodev,noexec,noatime,mode=755"},
+        FlagCase{MS_NODEV | MS_NOSYMFOLLOW, "bind,ro,symfollow",
+                 "ro,mode=755", "ro,nodev,mode=755"},
+        FlagCase{MS_NODEV | MS_NOSYMFOLLOW, "bind,rw",
+                 "rw,mode=755", "rw,nodev,mode=755"},
+        FlagCase{MS_NODEV | MS_NOSUID | MS_NOATIME, "bind,ro,exec",
+                 "ro,noatime,mode=755", "ro,nosuid,nodev,noatime,mode=755"},
+        FlagCase{MS_NOATIME, "bind,norelatime",
+                 "rw,noatime,mode=755", "rw,noatime,mode=755"},
+        FlagCase{MS_NOATIME, "bind,relatime",
+                 "rw,relatime,mode=755", "FAIL"},
+        FlagCase{MS_NOATIME, "bind,nodiratime",
+                 "rw,nodiratime,relatime,mode=755", "FAIL"},
+        FlagCase{MS_NODIRATIME, "bind,strictatime",
+                 "rw,mode=755", "FAIL"},
+        FlagCase{MS_NOATIME, "bind,nodiratime,strictatime",
+                 "rw,nodiratime,mode=755", "FAIL"},
+        FlagCase{MS_NOATIME | MS_NODIRATIME, "bind,norelatime",
+                 "rw,noatime,nodiratime,mode=755", "rw,noatime,nodiratime,mode=755"},
+        FlagCase{MS_RELATIME, "bind,noatime",
+                 "rw,noatime,mode=755", "FAIL"},
+        FlagCase{MS_STRICTATIME, "bind,nostrictatime",
+                 "rw,mode=755", "rw,mode=755"},
+        FlagCase{MS_NODIRATIME, "bind,diratime",
+                 "rw,nodiratime,relatime,mode=755", "rw,nodiratime,relatime,mode=755"}));
+
+// ---- no mount namespace ----------------------------------------------------
+
+// runc 1.3.6's host-mntns.bats: without a mount namespace of its own the
+// container's mounts are made in the runtime's namespace (here the test's
+// private one) and it is entered with chroot; they stay, as runc's do.
+TEST_F(RuncMounts, RunsInTheRuntimesMountNamespace) {
+    auto bundle = make_bundle();
+    auto& namespaces = bundle.spec.linux->namespaces;
+    namespaces.erase(std::remove_if(namespaces.begin(), namespaces.end(),
+                                    [](const oci::Namespace& ns) { return ns.type == oci::NamespaceType::mount; }),
+                     namespaces.end());
+    bundle.spec.linux->maskedPaths.clear();
+    bundle.spec.linux->readonlyPaths.clear();
+    auto r = run_shell(bundle, "echo Hello World; ls /bin/busybox; grep -c ' /proc ' /proc/self/mountinfo");
+    std::ifstream mountinfo("/proc/self/mountinfo");
+    const std::string ours((std::istreambuf_iterator<char>(mountinfo)), std::istreambuf_iterator<char>());
+    const bool left_proc = has(ours, " " + bundle.rootfs() + "/proc ");
+    ::umount2(bundle.rootfs().c_str(), MNT_DETACH);  // what runc leaves behind too
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "Hello World\n/bin/busybox\n1\n") << r.describe();
+    EXPECT_TRUE(left_proc) << "the container's procfs is mounted in our namespace";
+}
+
+// ---- masked paths --------------------------------------------------------
+
+// runc 1.3.6's mask.bats "directories share tmpfs": every masked directory
+// shows the same read-only tmpfs; masked files are /dev/null.
+TEST_F(RuncMounts, MaskedDirectoriesShareOneTmpfs) {
+    auto bundle = make_bundle();
+    for (const char* d : {"/testdir", "/testdir2", "/testdir3"}) fs::create_directories(bundle.rootfs() + d);
+    std::ofstream(bundle.rootfs() + "/testfile") << "secret";
+    bundle.spec.linux->maskedPaths = {"/testdir", "/testfile", "/testdir2", "/testdir3"};
+    auto r = run_shell(bundle, "stat -c %d /testdir /testdir2 /testdir3 | uniq | wc -l; cat /testfile; "
+                               "touch /testdir2/x 2>&1; grep -c ' /testdir[23]* ' /proc/self/mountinfo");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "1\ntouch: /testdir2/x: Read-only file system\n3\n") << r.describe();
 }
 
 // ---- tmpfs mode ------------------------------------------------------------
@@ -205,7 +322,7 @@ TEST_F(RuncMounts, MountMappingsIdmapWithoutTheOptionAndRidmapRecurses) {
     const std::string sub = flagged_source("tree/sub", 0);
     std::ofstream(sub + "/inner") << "x";
     auto bundle = make_bundle();
-    oci::Mount plain = bind("/mnt/plain", tree, {"rbind"});
+    oci::Mount plain = bind_mount("/mnt/plain", tree, {"rbind"});
     plain.uidMappings = {{0, 100000, 65536}};
     plain.gidMappings = {{0, 200000, 65536}};
     oci::Mount recursive = plain;
@@ -249,7 +366,7 @@ TEST_P(MountOrder, BindSourcesUnderEarlierMounts) {
     fs::create_directories(rootfs + "/final");
     // `in_container`: a source inside the container, idmapped in the idmap variants.
     auto add = [&](const std::string& source, const std::string& destination, bool in_container) {
-        oci::Mount m = bind(destination, source, {"rbind", "rprivate"});
+        oci::Mount m = bind_mount(destination, source, {"rbind", "rprivate"});
         if (idmap && in_container) {
             m.options.push_back("idmap");
             m.uidMappings = {{0, 100000, 65536}};

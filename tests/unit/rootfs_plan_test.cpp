@@ -296,8 +296,13 @@ TEST(RootfsPlan, Refusals) {
     EXPECT_EQ(plan_error(propagation, bundle), "config.json: linux.rootfsPropagation: unknown propagation \"sideways\"");
     oci::Spec no_mount_ns = minimal_spec();
     no_mount_ns.linux->namespaces.clear();
-    EXPECT_EQ(plan_error(no_mount_ns, bundle),
-              "config.json: linux.namespaces: a mount namespace is required to set up the root filesystem");
+    auto host_ns = plan_rootfs(no_mount_ns, {bundle.dir(), false});  // runc allows it: the runtime's namespace
+    ASSERT_TRUE(host_ns.ok()) << host_ns.error().what();
+    EXPECT_TRUE(host_ns->host_mount_namespace);
+    auto no_pivot = plan_rootfs(no_mount_ns, {bundle.dir(), true});
+    ASSERT_FALSE(no_pivot.ok());
+    EXPECT_EQ(no_pivot.error().what(), std::string("config.json: linux.namespaces: --no-pivot needs a mount namespace (it would move "
+                                                   "the rootfs over the runtime's own \"/\")"));
     no_mount_ns.linux->maskedPaths = {"/proc/kcore"};
     EXPECT_EQ(plan_error(no_mount_ns, bundle),
               "config.json: linux.namespaces: unable to restrict sys entries without a private MNT namespace");

@@ -33,10 +33,10 @@ struct RootfsOptions {
     bool no_pivot = false;  // --no-pivot: MS_MOVE + chroot instead of pivot_root
 };
 
-// Parent, before clone. Whether the container has a user or cgroup namespace
-// comes from spec.linux.namespaces; a spec without a mount namespace is
-// refused (everything here would otherwise change the host's mounts). Errors
-// name the config path, e.g. `mounts[3]: stat "/src": No such file or directory`.
+// Parent, before clone. Whether the container has a user, cgroup or mount
+// namespace comes from spec.linux.namespaces; without a mount namespace of
+// its own the mounts are made in the runtime's (RootfsPlan::host_mount_namespace).
+// Errors name the config path, e.g. `mounts[3]: stat "/src": No such file or directory`.
 Result<RootfsPlan> plan_rootfs(const oci::Spec& spec, const RootfsOptions& options);
 
 // Where setup_rootfs stops until the process is in its cgroups: right before
@@ -88,7 +88,8 @@ int open_console_master(const RootfsPlan& plan, ChildError& err) noexcept;
 bool mount_console(const RootfsPlan& plan, int pty_slave_fd, ChildError& err) noexcept;
 
 // Child, last filesystem step: pivot_root into the rootfs with the old root
-// detached (or MS_MOVE + chroot with no_pivot), then maskedPaths, readonlyPaths,
+// detached (or MS_MOVE + chroot with no_pivot, chroot without a mount
+// namespace of its own), then maskedPaths, readonlyPaths,
 // root.readonly and the final rootfsPropagation. Afterwards cwd is "/".
 bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept;
 

@@ -60,6 +60,10 @@ struct RootfsPlan {
     bool readonly_root = false;
     bool readonly_dev = false;  // a read-only /dev tmpfs: mounted rw for the devices, made ro in enter_rootfs
     bool no_pivot = false;
+    // No mount namespace of its own (runc allows it): the mounts are made in
+    // the runtime's namespace and stay after the container (as runc's), and
+    // the container is entered with chroot instead of pivot_root.
+    bool host_mount_namespace = false;
     bool user_namespace = false;    // devices are bind-mounted from the host instead of mknod'ed
     bool cgroup_namespace = false;  // cgroup mounts mount cgroupfs instead of binding host dirs
     bool setup_dev = true;          // false when /dev is a bind mount: no devices or /dev links
