@@ -24,6 +24,7 @@
 #include "berth/process/plan.hpp"
 #include "berth/process/kill_guard.hpp"
 #include "berth/util/file.hpp"
+#include "berth/util/path.hpp"
 #include "berth/util/scope_guard.hpp"
 #include "berth/util/trace.hpp"
 #include "oci/parser.hpp"
@@ -63,7 +64,7 @@ std::optional<uint32_t> cgroup_owner(const oci::Spec& spec) {
         if (ns.type == oci::NamespaceType::user) user_ns = true;
     }
     const bool rw_cgroupfs = std::any_of(spec.mounts.begin(), spec.mounts.end(), [](const oci::Mount& m) {
-        return m.source == "cgroup" && linux_setup::clean_container_path(m.destination) == "/sys/fs/cgroup" &&
+        return m.source == "cgroup" && clean_path(m.destination) == "/sys/fs/cgroup" &&
                std::find(m.options.begin(), m.options.end(), "ro") == m.options.end();
     });
     if (!new_cgroupns || !rw_cgroupfs) return std::nullopt;
