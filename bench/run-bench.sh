@@ -138,8 +138,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-version() {  # RUNTIME -> its version line
-  "${bin[$1]}" --version 2>/dev/null | head -n 1
+version() {  # RUNTIME -> its version line (sed reads all of it: head would SIGPIPE the runtime under pipefail)
+  "${bin[$1]}" --version 2>/dev/null | sed -n 1p
 }
 echo "bundles in $work ($(for rt in "${runtimes[@]}"; do printf '%s: %s; ' "$rt" "$(version "$rt")"; done))" >&2
 "$src/tests/setup/make-bundle.sh" "$work/true" /bin/true >/dev/null
