@@ -15,6 +15,7 @@
 #include "berth/container/record.hpp"
 #include "berth/container/state_dir.hpp"
 #include "berth/container/status.hpp"
+#include "berth/linux/pidfd_socket.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/linux/terminal.hpp"
 #include "berth/process/exec_child.hpp"
@@ -168,9 +169,14 @@ Result<int> exec_container(const ExecOptions& options) {
     Result<cgroups::SelfJoin> join = options.rootless ? Result<cgroups::SelfJoin>(cgroups::SelfJoin{})
                                                       : cgroups::open_self_join(cgroup_dirs);
     BERTH_TRY_ASSIGN(Console console, console_for(*spec.process, options));
+    UniqueFd pidfd_socket;
+    if (!options.pidfd_socket.empty()) {
+        BERTH_TRY_ASSIGN(pidfd_socket, linux_setup::connect_pidfd_socket(options.pidfd_socket));
+    }
     trace::phase("plan");
     BERTH_TRY_ASSIGN(auto plan, plan_exec(spec, options, target, std::move(console.child_end),
                                                    static_cast<bool>(console.relay_end)));
+    if (pidfd_socket) plan->parent_only_fds.push_back(pidfd_socket.get());
 
     // Blocked before the process exists, so no signal meant for it is lost.
     std::optional<SignalForwarding> signals;
@@ -182,6 +188,7 @@ Result<int> exec_container(const ExecOptions& options) {
     log::debug("exec: process " + std::to_string(launched->pid) + " set up in the container");
     process::KillGuard guard(launched->pid);
     plan.reset();
+    if (pidfd_socket) BERTH_TRY(linux_setup::send_pidfd(pidfd_socket.get(), launched->pid, launched->pidfd.get(), "setns"));
     if (!options.pid_file.empty()) BERTH_TRY(write_pid_file(options.pid_file, launched->pid));
     UniqueFd master;
     if (console.relay_end) {
