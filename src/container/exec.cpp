@@ -81,7 +81,7 @@ Result<std::unique_ptr<process::ChildPlan>> plan_exec(const oci::Spec& spec, con
     process::PlanOptions security;
     security.state_root = options.root;
     BERTH_TRY(process::plan_security(spec, security, *plan));
-    BERTH_TRY_ASSIGN(plan->attributes, process::plan_attributes(process, &*spec.linux));
+    BERTH_TRY_ASSIGN(plan->attributes, process::plan_attributes(process, &*spec.linux, process::ProcessRole::exec));
     BERTH_TRY_ASSIGN(plan->identity, process::plan_identity(process.user));
     plan->terminal = process.terminal;
     plan->console_size = process.consoleSize;

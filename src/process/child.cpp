@@ -72,7 +72,7 @@ bool await_go(void* context, ChildError& err) noexcept {
     trace::phase("join_cgroups");
     if (!join_own_cgroups(*go.plan, err)) return false;
     trace::phase("wait_go");
-    go.received = receive_go(*go.plan, *go.states, err);
+    go.received = receive_go(*go.plan, *go.states, err) && place_on_cpus(go.plan->attributes, err);
     return go.received;
 }
 
@@ -298,21 +298,9 @@ int wait_for_start(const ChildPlan& plan, ChildError& err) noexcept {
     ::_exit(1);
 }
 
-bool set_final_cpus(const ChildPlan& plan, ChildError& err) noexcept {
-    const auto& a = plan.attributes;
-    if (a.has_final_cpus && ::sched_setaffinity(0, sizeof(a.final_cpus), &a.final_cpus) != 0) {
-        return err.fail(errno, "sched_setaffinity (execCPUAffinity.final)");
-    }
-    return true;
-}
-
 // Everything up to the point where the init waits for `start`.
 bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, size_t exe_size, ChildError& err) noexcept {
-    const auto& a = plan.attributes;
     if (!linux_setup::set_dumpable(plan.dumpable_until_go, err)) return false;
-    if (a.has_initial_cpus && ::sched_setaffinity(0, sizeof(a.initial_cpus), &a.initial_cpus) != 0) {
-        return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
-    }
     // Without a new user or cgroup namespace nothing before the cgroup mounts
     // needs `go` (or the cgroups): that work overlaps the parent's.
     Go go{&plan, &states};
@@ -346,7 +334,7 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
         ::close(slave);
     }
     trace::phase("process");
-    if (!apply_attributes(a, err)) return false;
+    if (!apply_attributes(plan.attributes, err)) return false;
     if (plan.exec.needs_home) {
         if (!home_env_for(plan.identity.uid, home_env, 4096 + 8, err)) return false;
         plan.exec.envp[plan.exec.home_slot] = home_env;
@@ -424,8 +412,7 @@ void child_main(ChildPlan& plan) noexcept {
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(1);
     int fifo = wait_for_start(plan, err);
     if (fifo < 0) ::_exit(1);
-    if (!run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err) ||
-        !set_final_cpus(plan, err)) {
+    if (!run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err)) {
         fail_after_start(fifo, err);
     }
     trace::phase("execve");

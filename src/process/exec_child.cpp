@@ -83,7 +83,9 @@ bool set_home(ChildPlan& plan, char* home_env, size_t size, ChildError& err) noe
 }
 
 bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_t exe_size, ChildError& err) noexcept {
-    if (!linux_setup::set_dumpable(false, err) || !join_own_cgroups(plan, err) || !receive_go(plan, err)) return false;
+    if (!linux_setup::set_dumpable(false, err) || !join_own_cgroups(plan, err) || !receive_go(plan, err) ||
+        !place_on_cpus(plan.attributes, err))
+        return false;
     trace::phase("namespaces");
     if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
     if (::setsid() < 0) return err.fail(errno, "setsid");
@@ -106,10 +108,6 @@ bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_
     if (!drop_privileges(plan, err) || (!in_cwd && !enter_cwd(plan, err))) return false;
     // The lookup uses the container's PATH, after the user switch (as runc).
     if (!resolve_executable(plan.exec.argv[0], plan.exec.path_env, exe, exe_size, err)) return false;
-    const auto& a = plan.attributes;
-    if (a.has_final_cpus && ::sched_setaffinity(0, sizeof(a.final_cpus), &a.final_cpus) != 0) {
-        return err.fail(errno, "sched_setaffinity (execCPUAffinity.final)");
-    }
     // With no_new_privs the filter goes on last (as runc).
     return !(plan.seccomp && plan.no_new_privileges) || load_filter(plan, err);
 }

@@ -109,7 +109,7 @@ TEST(Rlimits, NamesMapAndUnknownIsAnError) {
     EXPECT_FALSE(berth::process::rlimit_resource("RLIMIT_FOO"));
     oci::Process process;
     process.rlimits.push_back({"RLIMIT_FOO", 1, 1});
-    auto r = berth::process::plan_attributes(process, nullptr);
+    auto r = berth::process::plan_attributes(process, nullptr, berth::process::ProcessRole::exec);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().what(), "process.rlimits[0].type: unknown value \"RLIMIT_FOO\"");
 }
