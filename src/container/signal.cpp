@@ -63,6 +63,15 @@ Status destroy(const ContainerDir& dir, const Record& record) {
     return status;
 }
 
+// Whether the container has a pid namespace of its own (new, not joined).
+Result<bool> has_own_pid_namespace(const ContainerDir& dir) {
+    BERTH_TRY_ASSIGN(oci::Spec spec, load_saved_config(dir));
+    if (!spec.linux) return false;
+    for (const auto& ns : spec.linux->namespaces)
+        if (ns.type == oci::NamespaceType::pid) return !ns.path || ns.path->empty();
+    return false;
+}
+
 }  // namespace
 
 Status kill_and_wait(const Record& record) {
@@ -88,6 +97,19 @@ Status kill_container(const std::string& root, const std::string& id, int signal
     if (all) {
         BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
         return cgroup->signal_all(signal);
+    }
+    // runc 1.2+: only a pid namespace's init takes the other processes with
+    // it when killed, so without one SIGKILL goes to every process of the
+    // cgroup, the init gone or not.
+    if (signal == SIGKILL) {
+        BERTH_TRY_ASSIGN(bool own_pid_namespace, has_own_pid_namespace(dir));
+        BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
+        // Rootless without a cgroup: the init alone, as runc.
+        if (!own_pid_namespace && cgroup->has_cgroup()) {
+            if (Status killed = cgroup->signal_all(SIGKILL); !killed)
+                return std::move(killed).error().wrap("unable to kill all processes");
+            return {};
+        }
     }
     BERTH_TRY(signal_init(record, signal));
     if (signal == SIGKILL) BERTH_TRY(thaw_if_frozen(record));

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -401,6 +402,48 @@ TEST_F(CgroupCli, DeleteForceKillsEveryProcessInTheCgroupAndPausedOnes) {
     auto status = reap_within_30s(stray);
     ASSERT_TRUE(status) << "delete --force left a process of the container's cgroup alive";
     EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << *status;
+}
+
+// runc 1.2+ (kill.bats "kill KILL [host pidns + init gone]"): without a pid
+// namespace of its own, only killing every process of the cgroup ends the
+// container, so `kill ID KILL` does that, even once the init is gone; and
+// the obsolete -a is no error on a stopped container.
+TEST_F(CgroupCli, KillKillWithoutItsOwnPidNamespaceKillsTheWholeCgroup) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"sleep", "100"};
+    auto& namespaces = bundle.spec.linux->namespaces;
+    namespaces.erase(std::remove_if(namespaces.begin(), namespaces.end(),
+                                    [](const oci::Namespace& ns) { return ns.type == oci::NamespaceType::pid; }),
+                     namespaces.end());
+    bundle.write();
+    const std::string id = last_id();
+    auto r = run_berth("run", "--detach", "--bundle", bundle.path(), id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    // Two more processes of the container (children of this test, so it reaps them).
+    std::vector<pid_t> others;
+    for (int i = 0; i < 2; ++i) {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            for (;;) ::pause();
+        }
+        others.push_back(pid);
+        std::ofstream procs(file(id, "pids", "cgroup.procs"));
+        procs << pid << std::flush;
+        EXPECT_TRUE(procs.good());
+    }
+    const int init = state_of(id).pid;
+    ASSERT_EQ(::kill(init, SIGKILL), 0);
+    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
+    r = run_berth("kill", id, "KILL");
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    for (pid_t pid : others) {
+        auto status = reap_within_30s(pid);
+        ASSERT_TRUE(status) << "kill KILL left a process of the container's cgroup alive";
+        EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << *status;
+    }
+    r = run_berth("kill", "--all", id, "0");
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(run_berth("delete", id).exit_code, 0);
 }
 
 TEST_F(CgroupCli, PauseFreezesAndResumeThaws) {
