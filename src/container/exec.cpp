@@ -18,6 +18,7 @@
 #include "berth/linux/pidfd_socket.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/linux/terminal.hpp"
+#include "berth/process/attributes.hpp"
 #include "berth/process/exec_child.hpp"
 #include "berth/process/launch.hpp"
 #include "berth/util/trace.hpp"
@@ -182,6 +183,7 @@ Result<int> exec_container(const ExecOptions& options) {
     std::optional<SignalForwarding> signals;
     if (!options.detach) signals.emplace();
     log::debug("exec: cloning into the namespaces of pid " + std::to_string(record.pid));
+    log::debug("exec: before the cgroup join: affinity: " + process::initial_affinity_mask(plan->attributes));
     if (join) plan->cgroup_tasks = std::move(join->v1_tasks);
     auto launched = process::launch(*plan, parent_steps(spec, record, cgroup_dirs, join, options.rootless), process::exec_child_main);
     if (!launched) return std::move(launched).error().wrap("unable to start container process");

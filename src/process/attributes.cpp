@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -244,6 +245,21 @@ bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept 
     }
     ::umask(attrs.umask);
     return true;
+}
+
+std::string initial_affinity_mask(const ProcessAttributes& attrs) {
+    cpu_set_t own;
+    const cpu_set_t* cpus = &attrs.initial_cpus;
+    if (!attrs.has_initial_cpus) {
+        if (::sched_getaffinity(0, sizeof(own), &own) != 0) return "unknown";
+        cpus = &own;
+    }
+    uint64_t mask = 0;
+    for (int cpu = 0; cpu < 64; ++cpu)
+        if (CPU_ISSET(cpu, cpus)) mask |= uint64_t{1} << cpu;
+    char text[24];
+    std::snprintf(text, sizeof(text), "0x%llx", static_cast<unsigned long long>(mask));
+    return text;
 }
 
 bool place_on_cpus(const ProcessAttributes& attrs, ChildError& err) noexcept {

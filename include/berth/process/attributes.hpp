@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -87,6 +88,11 @@ Result<MemoryPolicy> plan_memory_policy(const oci::MemoryPolicy& policy);
 // Child, before the user switch (raising hard limits needs privilege): rlimits,
 // scheduler, ioPriority, personality, memory policy, umask.
 bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept;
+
+// The CPUs an exec'd process starts on, before its cgroup join (its
+// execCPUAffinity.initial, else berth's own, which it inherits), as the
+// bitmask of the first 64 CPUs: "0x2" (runc's nsexec logs this under --debug).
+std::string initial_affinity_mask(const ProcessAttributes& attrs);
 
 // Child, once in the container's cgroups: execCPUAffinity.final, or every CPU
 // of the cpuset (reset_cpus; the kernel narrows the full mask to the cpuset
