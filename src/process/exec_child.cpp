@@ -83,6 +83,10 @@ bool set_home(ChildPlan& plan, char* home_env, size_t size, ChildError& err) noe
 }
 
 bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_t exe_size, ChildError& err) noexcept {
+    // Before the cgroup join (runc fails the exec when the kernel refuses it).
+    const auto& a = plan.attributes;
+    if (a.has_initial_cpus && ::sched_setaffinity(0, sizeof(a.initial_cpus), &a.initial_cpus) != 0)
+        return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
     if (!linux_setup::set_dumpable(false, err) || !join_own_cgroups(plan, err) || !receive_go(plan, err) ||
         !place_on_cpus(plan.attributes, err))
         return false;
@@ -122,8 +126,6 @@ void exec_child_main(ChildPlan& plan) noexcept {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    const auto& a = plan.attributes;
-    if (a.has_initial_cpus) ::sched_setaffinity(0, sizeof(a.initial_cpus), &a.initial_cpus);
     ChildError err;
     static char home_env[4096 + 8];
     static char exe[4096];

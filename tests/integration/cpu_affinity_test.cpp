@@ -96,6 +96,14 @@ TEST_F(CpuAffinity, ExecResetsUnlessProcessJsonSaysOtherwise) {
     EXPECT_EQ(cpus_of(exec_probe(id, head + R"("execCPUAffinity": {"initial": "1"}})")), (std::vector<int>{1}));
     EXPECT_EQ(cpus_of(exec_probe(id, head + R"("execCPUAffinity": {"initial": "0", "final": "1"}})")),
               (std::vector<int>{1}));
+    // CPUs the kernel refuses (none of them online) fail the exec, naming the field.
+    RunOptions options;
+    options.stdin_data = head + R"("execCPUAffinity": {"initial": "1000"}})";
+    auto r = run_berth_argv({"exec", "--process", "/dev/stdin", id}, options);
+    EXPECT_NE(r.exit_code, 0) << r.describe();
+    if (runtime_is_berth()) {
+        EXPECT_NE(r.err.find("execCPUAffinity.initial"), std::string::npos) << r.describe();
+    }
     EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
 }
 
