@@ -91,13 +91,17 @@ Status add_cpu(std::vector<Property>& out, const oci::CPU& cpu, const Host& host
     if (host.unified) {
         bool idle = idle_as_weight(cpu.idle, host.version);
         if (idle) out.push_back(u64("CPUWeight", 0));
-        // Both are systemd's CPUWeight: idle wins (cpu.weight still gets the weight), as in runc.
+        // Both are systemd's CPUWeight: idle wins, as in runc. The files do
+        // without the weight too: systemd made the group idle first, and the
+        // kernel refuses a weight then.
         if (cpu.shares && *cpu.shares != 0) {
-            if (idle)
+            if (idle) {
                 warn("unable to apply both linux.resources.cpu.shares and cpu.idle to systemd (both are its CPUWeight), "
                      "ignoring the shares");
-            else
+                files.shares.reset();
+            } else {
                 out.push_back(u64("CPUWeight", shares_to_weight(*cpu.shares)));
+            }
         }
     } else if (cpu.shares && *cpu.shares != 0) {
         out.push_back(u64("CPUShares", *cpu.shares));

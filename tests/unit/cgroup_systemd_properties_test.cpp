@@ -175,6 +175,9 @@ TEST(SystemdProperties, IdleAndWeightTogetherWarnThatTheWeightIsDropped) {
     auto warnings = warnings_of(r, v2(252));
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_NE(warnings[0].find("unable to apply both"), std::string::npos) << warnings[0];
+    // Nor do the files get the weight: systemd made the group idle, and the kernel refuses one then.
+    EXPECT_FALSE(resource_properties(r, v2(252))->files.cpu->shares.has_value());
+    EXPECT_EQ(resource_properties(r, v2(251))->files.cpu->shares, 200u);
     EXPECT_TRUE(warnings_of(r, v2(251)).empty());
     auto both = unified({{"cpu.idle", "1"}, {"cpu.weight", "8"}});
     warnings = warnings_of(both, v2(252));
