@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "berth/linux/namespaces.hpp"
 #include "harness/harness.hpp"
 
 namespace berth::test {
@@ -215,6 +216,54 @@ TEST_F(UserNamespaceJoinTest, NewNamespacesBelongToAUserNamespaceJoinedByPath) {
     EXPECT_EQ(report.mount_at("/proc")->fstype, "proc");
     EXPECT_EQ(run_berth("delete", id).exit_code, 0);
     EXPECT_EQ(run_berth("delete", "--force", target_id).exit_code, 0);
+    created_.clear();
+}
+
+// runc's run.bats "joining existing container namespaces": every namespace
+// of another container joined by path (its user and time namespaces too) but
+// a new mount namespace, which must belong to that user namespace.
+TEST_F(UserNamespaceJoinTest, EverythingJoinedButANewMountNamespace) {
+    auto target = make_bundle();
+    target.spec.process->args = {"/bin/probe", "--sleep", "600"};
+    target.spec.linux->namespaces.push_back({oci::NamespaceType::user, std::nullopt});
+    target.spec.linux->namespaces.push_back({oci::NamespaceType::time, std::nullopt});
+    target.spec.linux->uidMappings = {{0, 100000, 100}};
+    target.spec.linux->gidMappings = {{0, 200000, 200}};
+    target.spec.linux->timeOffsets["monotonic"] = {7881, 2718281};
+    ASSERT_EQ(::chmod(target.path().c_str(), 0755), 0);
+    target.write();
+    const std::string target_id = created_ = last_id();
+    auto r = run_berth("run", "--detach", "--bundle", target.path(), target_id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const std::string proc = "/proc/" + std::to_string(state_of(target_id).pid) + "/ns/";
+
+    auto attached = make_bundle();
+    attached.spec.process->args = {"/bin/probe", "--sleep", "600"};
+    attached.spec.hostname.reset();  // the joined uts namespace is the target's
+    for (auto& ns : attached.spec.linux->namespaces)
+        if (ns.type != oci::NamespaceType::mount) ns.path = proc + linux_setup::proc_ns_name(ns.type);
+    attached.spec.linux->namespaces.push_back({oci::NamespaceType::user, proc + "user"});
+    attached.spec.linux->namespaces.push_back({oci::NamespaceType::time, proc + "time"});
+    ASSERT_EQ(::chmod(attached.path().c_str(), 0755), 0);
+    attached.write();
+    const std::string id = last_id();
+    r = run_berth("run", "--detach", "--bundle", attached.path(), id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    auto exec = run_berth("exec", id, "cat", "/proc/self/uid_map", "/proc/self/timens_offsets");
+    ASSERT_EQ(exec.exit_code, 0) << exec.describe();
+    EXPECT_NE(exec.out.find("0     100000        100"), std::string::npos) << exec.out;
+    EXPECT_NE(exec.out.find("7881"), std::string::npos) << exec.out;
+    const std::string own = "/proc/" + std::to_string(state_of(id).pid) + "/ns/";
+    EXPECT_EQ(owner_inode(own + "mnt"), ns_inode_at(proc + "user"));
+    EXPECT_EQ(ns_inode_at(own + "pid"), ns_inode_at(proc + "pid"));
+    const int attached_init = state_of(id).pid;
+    EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
+    // Not a pid namespace's init: once `run -d` exited it was reparented to
+    // the nearest subreaper, which may be this test. Reaped, or the target's
+    // pid namespace (and so its init) never ends.
+    (void)::waitpid(attached_init, nullptr, 0);
+    auto deleted = run_berth("delete", "--force", target_id);
+    EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
     created_.clear();
 }
 
