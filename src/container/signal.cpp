@@ -45,6 +45,27 @@ Status thaw_if_frozen(const Record& record) {
     return thaw_if_frozen(*cgroup);
 }
 
+// Whether the container's init is pid 1 of a pid namespace of its own: then the
+// kernel ends every other process of the container when it dies of SIGKILL.
+bool has_own_pid_namespace(const ContainerDir& dir) {
+    auto config = load_saved_config(dir);
+    if (!config || !config->linux) return true;  // unknown: signal the init alone
+    for (const oci::Namespace& ns : config->linux->namespaces)
+        if (ns.type == oci::NamespaceType::pid) return !ns.path;
+    return false;
+}
+
+// SIGKILL to a container sharing a pid namespace (the host's or another's):
+// its init is an ordinary process there, so killing it alone would leave the
+// rest running. As runc 1.2+, everything in its cgroup gets it, even when the
+// init is already gone; only a gone init without a cgroup is "not running".
+Status kill_cgroup(const Record& record) {
+    auto cgroup = cgroups::load_manager(record.cgroup);
+    Status status = cgroup ? (*cgroup)->signal_all(SIGKILL) : Status(std::move(cgroup).error());
+    if (!status && status.error().code() == ENOENT && !init_alive(record)) return Error::msg("container not running");
+    return status;
+}
+
 // Everything `create` made goes: the init, the cgroup, the state directory.
 // An init that will not die leaves all of it in place for another try.
 Status destroy(const ContainerDir& dir, const Record& record) {
@@ -61,15 +82,6 @@ Status destroy(const ContainerDir& dir, const Record& record) {
     trace::phase("state_remove");
     BERTH_TRY(remove_container_dir(dir));
     return status;
-}
-
-// Whether the container has a pid namespace of its own (new, not joined).
-Result<bool> has_own_pid_namespace(const ContainerDir& dir) {
-    BERTH_TRY_ASSIGN(oci::Spec spec, load_saved_config(dir));
-    if (!spec.linux) return false;
-    for (const auto& ns : spec.linux->namespaces)
-        if (ns.type == oci::NamespaceType::pid) return !ns.path || ns.path->empty();
-    return false;
 }
 
 }  // namespace
@@ -98,19 +110,7 @@ Status kill_container(const std::string& root, const std::string& id, int signal
         BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
         return cgroup->signal_all(signal);
     }
-    // runc 1.2+: only a pid namespace's init takes the other processes with
-    // it when killed, so without one SIGKILL goes to every process of the
-    // cgroup, the init gone or not.
-    if (signal == SIGKILL) {
-        BERTH_TRY_ASSIGN(bool own_pid_namespace, has_own_pid_namespace(dir));
-        BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
-        // Rootless without a cgroup: the init alone, as runc.
-        if (!own_pid_namespace && cgroup->has_cgroup()) {
-            if (Status killed = cgroup->signal_all(SIGKILL); !killed)
-                return std::move(killed).error().wrap("unable to kill all processes");
-            return {};
-        }
-    }
+    if (signal == SIGKILL && !has_own_pid_namespace(dir)) return kill_cgroup(record);
     BERTH_TRY(signal_init(record, signal));
     if (signal == SIGKILL) BERTH_TRY(thaw_if_frozen(record));
     return {};
