@@ -92,10 +92,17 @@ Status apply_cpu(const Cgroup& cg, const oci::CPU& c) {
         BERTH_TRY_ASSIGN(bool burst_after, write_burst_first(dir + "/cpu.cfs_burst_us", c.burst, quota));
         if (quota) BERTH_TRY(set_int(dir + "/cpu.cfs_quota_us", *c.quota));
         if (burst_after) BERTH_TRY(write_file(dir + "/cpu.cfs_burst_us", std::to_string(*c.burst)));
-        if (c.realtimePeriod && *c.realtimePeriod != 0)
-            BERTH_TRY(write_file(dir + "/cpu.rt_period_us", std::to_string(*c.realtimePeriod)));
-        if (c.realtimeRuntime && *c.realtimeRuntime != 0)
-            BERTH_TRY(set_int(dir + "/cpu.rt_runtime_us", *c.realtimeRuntime));
+        // A period shorter than the current runtime is refused (EINVAL):
+        // then the new runtime goes first and the period after (as runc).
+        const bool rt_runtime = c.realtimeRuntime && *c.realtimeRuntime != 0;
+        bool rt_period_after = false;
+        if (c.realtimePeriod && *c.realtimePeriod != 0) {
+            Status st = write_file(dir + "/cpu.rt_period_us", std::to_string(*c.realtimePeriod));
+            if (!st && (st.error().code() != EINVAL || !rt_runtime)) return st;
+            rt_period_after = !st;
+        }
+        if (rt_runtime) BERTH_TRY(set_int(dir + "/cpu.rt_runtime_us", *c.realtimeRuntime));
+        if (rt_period_after) BERTH_TRY(write_file(dir + "/cpu.rt_period_us", std::to_string(*c.realtimePeriod)));
         if (c.idle && !leaving_idle) BERTH_TRY(set_int(dir + "/cpu.idle", *c.idle));
     }
     if ((c.cpus && !c.cpus->empty()) || (c.mems && !c.mems->empty())) {
