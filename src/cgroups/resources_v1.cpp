@@ -1,5 +1,7 @@
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "berth/cgroups/convert.hpp"
 #include "berth/cgroups/files.hpp"
 #include "berth/cgroups/resources.hpp"
@@ -65,6 +67,9 @@ Status apply_cpu(const Cgroup& cg, const oci::CPU& c) {
     bool cpu_needed = c.shares || c.quota || c.period || c.burst || c.realtimeRuntime || c.realtimePeriod || c.idle;
     if (cpu_needed) {
         BERTH_TRY_ASSIGN(std::string dir, need(cg, "cpu", "cpu"));
+        // As on v2 (resources_v2.cpp): a group leaving idle does so before its shares are written.
+        const bool leaving_idle = c.idle && *c.idle == 0;
+        if (leaving_idle) BERTH_TRY(set_int(dir + "/cpu.idle", 0));
         if (c.shares && *c.shares != 0) {
             BERTH_TRY(write_file(dir + "/cpu.shares", std::to_string(*c.shares)));
             // The kernel clamps silently: report what it did not take.
@@ -83,13 +88,22 @@ Status apply_cpu(const Cgroup& cg, const oci::CPU& c) {
             }
             BERTH_TRY(st);
         }
-        if (c.quota && *c.quota != 0) BERTH_TRY(set_int(dir + "/cpu.cfs_quota_us", *c.quota));
-        if (c.burst) BERTH_TRY(write_file(dir + "/cpu.cfs_burst_us", std::to_string(*c.burst)));
-        if (c.realtimePeriod && *c.realtimePeriod != 0)
-            BERTH_TRY(write_file(dir + "/cpu.rt_period_us", std::to_string(*c.realtimePeriod)));
-        if (c.realtimeRuntime && *c.realtimeRuntime != 0)
-            BERTH_TRY(set_int(dir + "/cpu.rt_runtime_us", *c.realtimeRuntime));
-        if (c.idle) BERTH_TRY(set_int(dir + "/cpu.idle", *c.idle));
+        const bool quota = c.quota && *c.quota != 0;
+        BERTH_TRY_ASSIGN(bool burst_after, write_burst_first(dir + "/cpu.cfs_burst_us", c.burst, quota));
+        if (quota) BERTH_TRY(set_int(dir + "/cpu.cfs_quota_us", *c.quota));
+        if (burst_after) BERTH_TRY(write_file(dir + "/cpu.cfs_burst_us", std::to_string(*c.burst)));
+        // A period shorter than the current runtime is refused (EINVAL):
+        // then the new runtime goes first and the period after (as runc).
+        const bool rt_runtime = c.realtimeRuntime && *c.realtimeRuntime != 0;
+        bool rt_period_after = false;
+        if (c.realtimePeriod && *c.realtimePeriod != 0) {
+            Status st = write_file(dir + "/cpu.rt_period_us", std::to_string(*c.realtimePeriod));
+            if (!st && (st.error().code() != EINVAL || !rt_runtime)) return st;
+            rt_period_after = !st;
+        }
+        if (rt_runtime) BERTH_TRY(set_int(dir + "/cpu.rt_runtime_us", *c.realtimeRuntime));
+        if (rt_period_after) BERTH_TRY(write_file(dir + "/cpu.rt_period_us", std::to_string(*c.realtimePeriod)));
+        if (c.idle && !leaving_idle) BERTH_TRY(set_int(dir + "/cpu.idle", *c.idle));
     }
     if ((c.cpus && !c.cpus->empty()) || (c.mems && !c.mems->empty())) {
         BERTH_TRY_ASSIGN(std::string dir, need(cg, "cpuset", "cpu.cpus"));
@@ -174,6 +188,14 @@ Status apply_v1(const Cgroup& cg, const oci::Resources& r) {
         }
     }
     return {};
+}
+
+Result<bool> write_burst_first(const std::string& file, std::optional<uint64_t> burst, bool quota_follows) {
+    if (!burst) return false;
+    Status st = write_file(file, std::to_string(*burst));
+    if (st) return false;
+    if (st.error().code() == EINVAL && quota_follows) return true;
+    return std::move(st).error().wrap("linux.resources.cpu.burst " + std::to_string(*burst));
 }
 
 Status check_memory_usage(const std::string& usage_file, const oci::Memory& m) {

@@ -48,13 +48,19 @@ Status apply_memory(const std::string& dir, const oci::Memory& m) {
 Status apply_cpu(const std::string& dir, const oci::CPU& c) {
     if ((c.realtimeRuntime && *c.realtimeRuntime != 0) || (c.realtimePeriod && *c.realtimePeriod != 0))
         return Error::msg("linux.resources.cpu.realtimeRuntime/realtimePeriod: not supported on cgroup v2");
+    // The kernel refuses a weight (EINVAL) while the group is idle: a group
+    // leaving idle does so first, one becoming idle gets its weight before.
+    const bool leaving_idle = c.idle && *c.idle == 0;
+    if (leaving_idle) BERTH_TRY(put(dir, "cpu.idle", "0"));
     if (c.shares && *c.shares != 0) BERTH_TRY(put(dir, "cpu.weight", std::to_string(shares_to_weight(*c.shares))));
-    if ((c.quota && *c.quota != 0) || (c.period && *c.period != 0)) {
+    if (c.idle && !leaving_idle) BERTH_TRY(put(dir, "cpu.idle", std::to_string(*c.idle)));
+    const bool bandwidth = (c.quota && *c.quota != 0) || (c.period && *c.period != 0);
+    BERTH_TRY_ASSIGN(bool burst_after, write_burst_first(dir + "/cpu.max.burst", c.burst, bandwidth));
+    if (bandwidth) {
         auto current = read_line(dir + "/cpu.max");
         BERTH_TRY(put(dir, "cpu.max", cpu_max(c.quota, c.period, current ? *current : std::string())));
+        if (burst_after) BERTH_TRY(put(dir, "cpu.max.burst", std::to_string(*c.burst)));
     }
-    if (c.burst) BERTH_TRY(put(dir, "cpu.max.burst", std::to_string(*c.burst)));
-    if (c.idle) BERTH_TRY(put(dir, "cpu.idle", std::to_string(*c.idle)));
     if (c.cpus && !c.cpus->empty()) BERTH_TRY(put(dir, "cpuset.cpus", *c.cpus));
     if (c.mems && !c.mems->empty()) BERTH_TRY(put(dir, "cpuset.mems", *c.mems));
     return {};

@@ -91,8 +91,18 @@ Status add_cpu(std::vector<Property>& out, const oci::CPU& cpu, const Host& host
     if (host.unified) {
         bool idle = idle_as_weight(cpu.idle, host);
         if (idle) out.push_back(u64("CPUWeight", 0));
-        // With idle, systemd ignores the weight (cpu.weight still gets it).
-        if (cpu.shares && *cpu.shares != 0 && !idle) out.push_back(u64("CPUWeight", shares_to_weight(*cpu.shares)));
+        // Both are systemd's CPUWeight: idle wins, as in runc. The files do
+        // without the weight too: systemd made the group idle first, and the
+        // kernel refuses a weight then.
+        if (cpu.shares && *cpu.shares != 0) {
+            if (idle) {
+                warn("unable to apply both linux.resources.cpu.shares and cpu.idle to systemd (both are its CPUWeight), "
+                     "ignoring the shares");
+                files.shares.reset();
+            } else {
+                out.push_back(u64("CPUWeight", shares_to_weight(*cpu.shares)));
+            }
+        }
     } else if (cpu.shares && *cpu.shares != 0) {
         out.push_back(u64("CPUShares", *cpu.shares));
     }
@@ -178,7 +188,8 @@ Status add_unified(std::vector<Property>& out, const std::string& key, std::stri
         if (idle) out.push_back(u64("CPUWeight", 0));
     } else if (key == "cpu.weight") {
         if (idle) {
-            warn("linux.resources.unified[\"cpu.weight\"] is not given to systemd: its CPUWeight is cpu.idle=1");
+            warn("unable to apply both linux.resources.unified[\"cpu.weight\"] and [\"cpu.idle\"] to systemd (both are its "
+                 "CPUWeight), ignoring cpu.weight");
             return {};
         }
         auto weight = parse_u64(value);

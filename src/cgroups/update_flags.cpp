@@ -98,7 +98,8 @@ Result<oci::Resources> resources_from_flags(const UpdateFlags& f) {
         const char* flag;
         const std::string& value;
         std::optional<uint64_t>& dest;
-    } uint_flags[] = {{"cpu-period", f.cpu_period, cpu.period},
+    } uint_flags[] = {{"cpu-burst", f.cpu_burst, cpu.burst},
+                      {"cpu-period", f.cpu_period, cpu.period},
                       {"cpu-rt-period", f.cpu_rt_period, cpu.realtimePeriod},
                       {"cpu-share", f.cpu_share, cpu.shares}};
     for (auto& u : uint_flags)
@@ -114,6 +115,9 @@ Result<oci::Resources> resources_from_flags(const UpdateFlags& f) {
         if (!i.value.empty()) {
             BERTH_TRY_ASSIGN(i.dest, parse_int(i.flag, i.value));
         }
+    if (!f.cpu_idle.empty()) {
+        BERTH_TRY_ASSIGN(cpu.idle, parse_int("cpu-idle", f.cpu_idle));
+    }
     if (!f.cpuset_cpus.empty()) cpu.cpus = f.cpuset_cpus;
     if (!f.cpuset_mems.empty()) cpu.mems = f.cpuset_mems;
     if (f.pids_limit) r.pids = oci::Pids{*f.pids_limit};

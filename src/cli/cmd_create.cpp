@@ -7,7 +7,7 @@
 namespace berth::cli {
 namespace {
 constexpr FlagSpec kFlags[] = {
-    kBundleFlag, kConsoleSocketFlag, kPidFileFlag, kNoPivotFlag, kNoNewKeyringFlag, kPreserveFdsFlag,
+    kBundleFlag, kConsoleSocketFlag, kPidfdSocketFlag, kPidFileFlag, kNoPivotFlag, kNoNewKeyringFlag, kPreserveFdsFlag,
 };
 
 Result<int> run_create(const Invocation& inv) {

@@ -8,6 +8,8 @@ namespace berth::cli {
 namespace {
 constexpr FlagSpec kFlags[] = {
     kConsoleSocketFlag,
+    {"pidfd-socket", "", FlagKind::String,
+     "path to an AF_UNIX socket which will receive a file descriptor referencing the exec process"},
     {"cwd", "", FlagKind::String, "current working directory in the container"},
     {"env", "e", FlagKind::StringList, "set environment variables"},
     {"tty", "t", FlagKind::Bool, "allocate a pseudo-TTY"},
@@ -53,6 +55,7 @@ container::ExecOptions exec_options(const Invocation& inv) {
     o.detach = f.get_bool("detach");
     o.pid_file = f.get_string("pid-file");
     o.console_socket = f.get_string("console-socket");
+    o.pidfd_socket = f.get_string("pidfd-socket");
     o.preserve_fds = static_cast<int>(f.get_uint("preserve-fds"));
     o.cgroups = f.get_list("cgroup");
     o.ignore_paused = f.get_bool("ignore-paused");

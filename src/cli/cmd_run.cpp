@@ -9,6 +9,7 @@ namespace {
 constexpr FlagSpec kFlags[] = {
     kBundleFlag,
     kConsoleSocketFlag,
+    kPidfdSocketFlag,
     kDetachFlag,
     {"keep", "", FlagKind::Bool, "do not delete the container after it exits"},
     kPidFileFlag,

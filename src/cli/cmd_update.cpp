@@ -17,6 +17,8 @@ constexpr FlagSpec kFlags[] = {
     {"blkio-weight", "", FlagKind::Uint, "specifies per cgroup weight, range is from 10 to 1000", "0"},
     {"cpu-period", "", FlagKind::String, "CPU CFS period to be used for hardcapping (in usecs)"},
     {"cpu-quota", "", FlagKind::String, "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"},
+    {"cpu-burst", "", FlagKind::String,
+     "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for burst a given period"},
     {"cpu-share", "", FlagKind::String, "CPU shares (relative weight vs. other containers)"},
     {"cpu-rt-period", "", FlagKind::String, "CPU realtime period to be used for hardcapping (in usecs)"},
     {"cpu-rt-runtime", "", FlagKind::String, "CPU realtime hardcap limit (in usecs)"},
@@ -25,6 +27,7 @@ constexpr FlagSpec kFlags[] = {
     {"kernel-memory", "", FlagKind::String, "(obsoleted; do not use)"},
     {"kernel-memory-tcp", "", FlagKind::String, "(obsoleted; do not use)"},
     {"memory", "", FlagKind::String, "memory limit (in bytes)"},
+    {"cpu-idle", "", FlagKind::String, "set cgroup SCHED_IDLE or not, 0: default behavior, 1: SCHED_IDLE"},
     {"memory-reservation", "", FlagKind::String, "memory reservation or soft_limit (in bytes)"},
     {"memory-swap", "", FlagKind::String, "total memory usage (memory + swap); set '-1' to enable unlimited swap"},
     {"pids-limit", "", FlagKind::Int, "maximum number of pids allowed in the container", "0"},
@@ -47,6 +50,8 @@ Result<oci::Resources> requested_resources(const Flags& flags) {
     f.kernel_memory_tcp = flags.get_string("kernel-memory-tcp");
     f.cpu_period = flags.get_string("cpu-period");
     f.cpu_quota = flags.get_string("cpu-quota");
+    f.cpu_burst = flags.get_string("cpu-burst");
+    f.cpu_idle = flags.get_string("cpu-idle");
     f.cpu_share = flags.get_string("cpu-share");
     f.cpu_rt_period = flags.get_string("cpu-rt-period");
     f.cpu_rt_runtime = flags.get_string("cpu-rt-runtime");

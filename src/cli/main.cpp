@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
         return log::fail(logged.error());
     }
     trace::enable(global->trace, global->debug, !global->log.empty());
+    // runc 1.2+ takes the flag and ignores it with a warning: so do we (no checkpoint/restore here).
+    if (parsed->flags.is_set("criu")) log::warn("--criu ignored (berth has no checkpoint/restore); do not use");
     if (!exe_protected) return log::fail(exe_protected.error());
     const std::vector<std::string>& rest = parsed->args;
     if (parsed->help || (rest.empty() && !parsed->flags.get_bool("version"))) {

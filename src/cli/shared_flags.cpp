@@ -9,6 +9,7 @@ container::CreateOptions create_options(const Invocation& inv) {
     options.bundle = inv.flags.get_string("bundle");
     options.pid_file = inv.flags.get_string("pid-file");
     options.console_socket = inv.flags.get_string("console-socket");
+    options.pidfd_socket = inv.flags.get_string("pidfd-socket");
     options.no_pivot = inv.flags.get_bool("no-pivot");
     options.no_new_keyring = inv.flags.get_bool("no-new-keyring");
     options.systemd_cgroup = inv.global.systemd_cgroup;

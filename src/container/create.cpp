@@ -16,6 +16,7 @@
 #include "berth/container/record.hpp"
 #include "berth/linux/net_devices.hpp"
 #include "berth/linux/path_in_root.hpp"
+#include "berth/linux/pidfd_socket.hpp"
 #include "berth/linux/resctrl.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/linux/terminal.hpp"
@@ -167,6 +168,10 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(std::string bundle, absolute_bundle(options.bundle));
     options.pid_file = absolute_from_cwd(options.pid_file);
     options.console_socket = absolute_from_cwd(options.console_socket);
+    UniqueFd pidfd_socket;
+    if (!options.pidfd_socket.empty()) {
+        BERTH_TRY_ASSIGN(pidfd_socket, linux_setup::connect_pidfd_socket(options.pidfd_socket));
+    }
     // Like runc, work from the bundle: hooks start there and relative paths resolve there.
     if (::chdir(bundle.c_str()) != 0) return Error::from_errno("chdir \"" + bundle + "\"");
     const std::string config_path = bundle + "/config.json";
@@ -191,6 +196,7 @@ Result<Created> create_container(CreateOptions& options) {
     plan->exec_fifo.reset(::openat(dir.fd(), kExecFifo, O_PATH | O_CLOEXEC));
     if (!plan->exec_fifo) return Error::from_errno("open \"" + dir.file(kExecFifo) + "\"");
     plan->parent_only_fds.push_back(dir.fd());
+    if (pidfd_socket) plan->parent_only_fds.push_back(pidfd_socket.get());
 
     linux_setup::RdtGroup rdt;
     if (rdt_plan) {
@@ -249,6 +255,7 @@ Result<Created> create_container(CreateOptions& options) {
     if (!start_time) return Error::msg("container init exited during create");
     record.pid_start_time = *start_time;
     BERTH_TRY(save_record(dir, record));
+    if (pidfd_socket) BERTH_TRY(linux_setup::send_pidfd(pidfd_socket.get(), launched.pid, launched.pidfd.get(), "standard"));
     if (!options.pid_file.empty()) BERTH_TRY(write_pid_file(options.pid_file, launched.pid));
 
     init_guard.dismiss();

@@ -15,9 +15,11 @@
 #include "berth/container/record.hpp"
 #include "berth/container/state_dir.hpp"
 #include "berth/container/status.hpp"
+#include "berth/linux/pidfd_socket.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/util/fd_passing.hpp"
 #include "berth/linux/terminal.hpp"
+#include "berth/process/attributes.hpp"
 #include "berth/process/exec_child.hpp"
 #include "berth/process/launch.hpp"
 #include "berth/util/trace.hpp"
@@ -82,7 +84,7 @@ Result<std::unique_ptr<process::ChildPlan>> plan_exec(const oci::Spec& spec, con
     process::PlanOptions security;
     security.state_root = options.root;
     BERTH_TRY(process::plan_security(spec, security, *plan));
-    BERTH_TRY_ASSIGN(plan->attributes, process::plan_attributes(process, &*spec.linux));
+    BERTH_TRY_ASSIGN(plan->attributes, process::plan_attributes(process, &*spec.linux, process::ProcessRole::exec));
     BERTH_TRY_ASSIGN(plan->identity, process::plan_identity(process.user));
     plan->terminal = process.terminal;
     plan->console_size = process.consoleSize;
@@ -170,20 +172,27 @@ Result<int> exec_container(const ExecOptions& options) {
     Result<cgroups::SelfJoin> join = options.rootless ? Result<cgroups::SelfJoin>(cgroups::SelfJoin{})
                                                       : cgroups::open_self_join(cgroup_dirs);
     BERTH_TRY_ASSIGN(Console console, console_for(*spec.process, options));
+    UniqueFd pidfd_socket;
+    if (!options.pidfd_socket.empty()) {
+        BERTH_TRY_ASSIGN(pidfd_socket, linux_setup::connect_pidfd_socket(options.pidfd_socket));
+    }
     trace::phase("plan");
     BERTH_TRY_ASSIGN(auto plan, plan_exec(spec, options, target, std::move(console.child_end),
                                                    static_cast<bool>(console.relay_end)));
+    if (pidfd_socket) plan->parent_only_fds.push_back(pidfd_socket.get());
 
     // Blocked before the process exists, so no signal meant for it is lost.
     std::optional<SignalForwarding> signals;
     if (!options.detach) signals.emplace();
     log::debug("exec: cloning into the namespaces of pid " + std::to_string(record.pid));
+    log::debug("exec: before the cgroup join: affinity: " + process::initial_affinity_mask(plan->attributes));
     if (join) plan->cgroup_tasks = std::move(join->v1_tasks);
     auto launched = process::launch(*plan, parent_steps(spec, record, cgroup_dirs, join, options.rootless), process::exec_child_main);
     if (!launched) return std::move(launched).error().wrap("unable to start container process");
     log::debug("exec: process " + std::to_string(launched->pid) + " set up in the container");
     process::KillGuard guard(launched->pid);
     plan.reset();
+    if (pidfd_socket) BERTH_TRY(linux_setup::send_pidfd(pidfd_socket.get(), launched->pid, launched->pidfd.get(), "setns"));
     if (!options.pid_file.empty()) BERTH_TRY(write_pid_file(options.pid_file, launched->pid));
     UniqueFd master;
     if (console.relay_end) {

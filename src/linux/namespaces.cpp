@@ -275,7 +275,7 @@ Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappi
     return {};
 }
 
-bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept {
+bool join_namespace_paths(const NamespacePlan& plan, ChildError& err) noexcept {
     bool joined[kTypes] = {};
     auto join_one = [&](const NamespaceJoin& join, bool may_be_refused) {
         if (plan.sys->setns(join.fd.get(), join.nstype) == 0) {
@@ -294,6 +294,11 @@ bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept {
     for (const auto& join : plan.joins) {
         if (!joined[static_cast<size_t>(join.type)] && !join_one(join, false)) return false;
     }
+    return true;
+}
+
+bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept {
+    if (!join_namespace_paths(plan, err)) return false;
     if (plan.new_net_by_child && plan.sys->unshare(CLONE_NEWNET) != 0) return err.fail(errno, "unshare network namespace");
     if (plan.new_cgroup && plan.sys->unshare(CLONE_NEWCGROUP) != 0) return err.fail(errno, "unshare cgroup namespace");
     if (!plan.new_time) return true;

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "berth/util/id_list.hpp"
@@ -158,7 +160,7 @@ Result<MemoryPolicy> plan_memory_policy(const oci::MemoryPolicy& policy) {
     return planned;
 }
 
-Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci::Linux* linux) {
+Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci::Linux* linux, ProcessRole role) {
     ProcessAttributes attrs;
     for (size_t i = 0; i < process.rlimits.size(); ++i) {
         const auto& r = process.rlimits[i];
@@ -186,7 +188,8 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
     if (linux && linux->memoryPolicy) {
         BERTH_TRY_ASSIGN(attrs.memory_policy, plan_memory_policy(*linux->memoryPolicy));
     }
-    if (process.execCPUAffinity) {
+    attrs.reset_cpus = true;
+    if (process.execCPUAffinity && role == ProcessRole::exec) {
         if (const auto& initial = process.execCPUAffinity->initial) {
             BERTH_TRY_ASSIGN(attrs.initial_cpus, parse_cpu_list(*initial, "config.json: process.execCPUAffinity.initial"));
             attrs.has_initial_cpus = true;
@@ -195,6 +198,8 @@ Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci
             BERTH_TRY_ASSIGN(attrs.final_cpus, parse_cpu_list(*final_cpus, "config.json: process.execCPUAffinity.final"));
             attrs.has_final_cpus = true;
         }
+        // runc: an initial affinity alone is kept after the cgroup join.
+        attrs.reset_cpus = !attrs.has_initial_cpus && !attrs.has_final_cpus;
     }
     if (process.user.umask) attrs.umask = static_cast<mode_t>(*process.user.umask & 07777);
     return attrs;
@@ -234,6 +239,35 @@ bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept 
             return err.fail(errno, "set_mempolicy (linux.memoryPolicy)");
     }
     ::umask(attrs.umask);
+    return true;
+}
+
+std::string initial_affinity_mask(const ProcessAttributes& attrs) {
+    cpu_set_t own;
+    const cpu_set_t* cpus = &attrs.initial_cpus;
+    if (!attrs.has_initial_cpus) {
+        if (::sched_getaffinity(0, sizeof(own), &own) != 0) return "unknown";
+        cpus = &own;
+    }
+    uint64_t mask = 0;
+    for (int cpu = 0; cpu < 64; ++cpu)
+        if (CPU_ISSET(cpu, cpus)) mask |= uint64_t{1} << cpu;
+    char text[24];
+    std::snprintf(text, sizeof(text), "0x%llx", static_cast<unsigned long long>(mask));
+    return text;
+}
+
+bool place_on_cpus(const ProcessAttributes& attrs, ChildError& err) noexcept {
+    if (attrs.has_final_cpus) {
+        if (::sched_setaffinity(0, sizeof(attrs.final_cpus), &attrs.final_cpus) != 0)
+            return err.fail(errno, "sched_setaffinity (execCPUAffinity.final)");
+        return true;
+    }
+    if (!attrs.reset_cpus) return true;
+    cpu_set_t all;
+    std::memset(&all, 0xff, sizeof(all));
+    // As runc, a failure only leaves the inherited mask (it warns).
+    (void)::sched_setaffinity(0, sizeof(all), &all);
     return true;
 }
 

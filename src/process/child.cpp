@@ -86,7 +86,7 @@ bool await_go(void* context, ChildError& err) noexcept {
     trace::phase("join_cgroups");
     if (!join_own_cgroups(*go.plan, err)) return false;
     trace::phase("wait_go");
-    go.received = receive_go(*go.plan, *go.states, err);
+    go.received = receive_go(*go.plan, *go.states, err) && place_on_cpus(go.plan->attributes, err);
     return go.received;
 }
 
@@ -125,14 +125,6 @@ bool set_initial_cpus(const ChildPlan& plan, ChildError& err) noexcept {
     const auto& a = plan.attributes;
     if (a.has_initial_cpus && ::sched_setaffinity(0, sizeof(a.initial_cpus), &a.initial_cpus) != 0) {
         return err.fail(errno, "sched_setaffinity (execCPUAffinity.initial)");
-    }
-    return true;
-}
-
-bool set_final_cpus(const ChildPlan& plan, ChildError& err) noexcept {
-    const auto& a = plan.attributes;
-    if (a.has_final_cpus && ::sched_setaffinity(0, sizeof(a.final_cpus), &a.final_cpus) != 0) {
-        return err.fail(errno, "sched_setaffinity (execCPUAffinity.final)");
     }
     return true;
 }
@@ -425,8 +417,7 @@ void child_main(ChildPlan& plan) noexcept {
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(1);
     int fifo = wait_for_start(plan, err);
     if (fifo < 0) ::_exit(1);
-    if (!run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err) ||
-        !set_final_cpus(plan, err)) {
+    if (!run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err)) {
         fail_after_start(fifo, err);
     }
     trace::phase("execve");

@@ -22,7 +22,7 @@ namespace {
 bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_t exe_size, ChildError& err) noexcept {
     HookStates none;  // exec runs no hooks: the parent sends no states
     if (!linux_setup::set_dumpable(false, err) || !set_initial_cpus(plan, err) || !join_own_cgroups(plan, err) ||
-        !receive_go(plan, none, err)) {
+        !receive_go(plan, none, err) || !place_on_cpus(plan.attributes, err)) {
         return false;
     }
     trace::phase("namespaces");
@@ -36,7 +36,6 @@ bool prepare(ChildPlan& plan, char* home_env, size_t home_size, char* exe, size_
     if (slave >= 0) ::close(slave);
     if (!console) return false;
     if (!become_process(plan, home_env, home_size, exe, exe_size, err)) return false;
-    if (!set_final_cpus(plan, err)) return false;
     // With no_new_privs the filter goes on last (as runc).
     return !(plan.seccomp && plan.no_new_privileges) || load_filter(plan, err);
 }

@@ -44,62 +44,85 @@ pid_t clone_child(unsigned long flags, int cgroup_fd, bool& into_cgroup, int& pi
     return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
 }
 
-// Rootless, entering the container's pid namespace for clone3 (as
-// pid_for_children) and leaving it again both need CAP_SYS_ADMIN over the
-// namespaces' owners: an unprivileged berth has it over neither, and one in a
-// user namespace (rootless podman runs the runtime in its own) cannot return
-// to its own pid namespace. So a short-lived helper does it: joins the
-// container's user namespace when we are not its root already (becoming its
-// root, as runc's nsexec), sets pid_for_children and clones the child as OUR
-// child (CLONE_PARENT: we wait for it and get its exit status), sends us its
-// pid and exits. A child whose user namespace the helper joined finds itself
-// in it already: the helper drops that join from its copy of the plan.
+// A short-lived helper clones the child where berth itself cannot stand:
+//  * rootless, entering the container's pid namespace for clone3 (as
+//    pid_for_children) and leaving it again both need CAP_SYS_ADMIN over the
+//    namespaces' owners: an unprivileged berth has it over neither, and one
+//    in a user namespace (rootless podman runs the runtime in its own) cannot
+//    return to its own pid namespace;
+//  * with a user namespace joined by path, the new namespaces must be made
+//    from inside it (namespaces.hpp), and berth could not come back out.
+// The helper joins the namespaces given by path (the child is then born in
+// them: they leave the helper's copy of the plan, which the child inherits),
+// becomes the user namespace's root (as runc's nsexec), sets
+// pid_for_children, clones the child as OUR child (CLONE_PARENT: we wait for
+// it and get its exit status), sends us its pid and exits.
+bool joins_user_namespace(const linux_setup::NamespacePlan& ns) {
+    return !ns.joins.empty() && ns.joins.front().type == oci::NamespaceType::user;
+}
+
 bool needs_namespace_helper(const linux_setup::NamespacePlan& ns) {
+    if (joins_user_namespace(ns) && ns.clone_flags != 0) return true;
     return ns.join_pid && ns.parent_joins.empty() && linux_setup::rootless_by_default();
 }
 
-[[noreturn]] void run_helper(ChildPlan& plan, unsigned long flags, int cgroup_fd, int report, ChildEntry entry) noexcept {
-    auto& joins = plan.namespaces.joins;
-    const bool join_user = ::geteuid() != 0 && !joins.empty() && joins.front().type == oci::NamespaceType::user;
+// The helper's report: the child's pid, or -1 and why.
+struct HelperReport {
     pid_t pid = -1;
-    if ((!join_user || (::setns(joins.front().fd.get(), CLONE_NEWUSER) == 0 && ::setresgid(0, 0, 0) == 0 &&
-                        ::setresuid(0, 0, 0) == 0)) &&
-        ::setns(plan.namespaces.join_pid.get(), CLONE_NEWPID) == 0) {
-        if (join_user) joins.erase(joins.begin());
+    ChildError err;
+};
+
+bool enter_for_child(linux_setup::NamespacePlan& ns, ChildError& err) noexcept {
+    const bool join_user = joins_user_namespace(ns);
+    // A pid namespace the host owns is entered before the user namespace, one it owns after.
+    const bool pid_first = !ns.join_pid || ::setns(ns.join_pid.get(), CLONE_NEWPID) == 0;
+    if (!linux_setup::join_namespace_paths(ns, err)) return false;
+    ns.joins.clear();
+    if (join_user && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0))
+        return err.fail(errno, "become root in the joined user namespace");
+    if (!pid_first && ::setns(ns.join_pid.get(), CLONE_NEWPID) != 0) return err.fail(errno, "setns pid namespace");
+    return true;
+}
+
+[[noreturn]] void run_helper(ChildPlan& plan, unsigned long flags, int cgroup_fd, int report, ChildEntry entry) noexcept {
+    HelperReport message;
+    if (enter_for_child(plan.namespaces, message.err)) {
         bool into_cgroup = false;
         int pidfd = -1;
-        pid = clone_child(flags | CLONE_PARENT, cgroup_fd, into_cgroup, pidfd);
-        if (pid == 0) {
+        message.pid = clone_child(flags | CLONE_PARENT, cgroup_fd, into_cgroup, pidfd);
+        if (message.pid == 0) {
             ::close(report);
             trace::entered_child();
             trace::phase("setup");
             entry(plan);
             ::_exit(1);
         }
+        if (message.pid < 0) message.err.fail(errno, "clone container init");
     }
-    const int err = pid < 0 ? errno : 0;
-    const int message[2] = {pid, err};
-    (void)!::write(report, message, sizeof(message));
+    (void)!::write(report, &message, sizeof(message));
     ::_exit(0);
 }
 
-// The child through the helper above; returns its pid (or -1 and errno).
-pid_t clone_through_helper(ChildPlan& plan, unsigned long flags, int cgroup_fd, int sync_parent_end, ChildEntry entry) {
+// The child through the helper above: its pid, or why there is none.
+Result<pid_t> clone_through_helper(ChildPlan& plan, unsigned long flags, int cgroup_fd, int sync_parent_end,
+                                   ChildEntry entry) {
     int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) return -1;
+    if (::pipe2(report, O_CLOEXEC) != 0) return Error::from_errno("pipe");
     pid_t helper = ::fork();
+    if (helper < 0) return Error::from_errno("fork the namespace helper");
     if (helper == 0) {
         ::close(report[0]);
         ::close(sync_parent_end);
         run_helper(plan, flags, cgroup_fd, report[1], entry);
     }
     ::close(report[1]);
-    int message[2] = {-1, EPIPE};
-    if (helper > 0 && ::read(report[0], message, sizeof(message)) != sizeof(message)) message[0] = -1;
+    HelperReport message;
+    message.err.fail(0, "the namespace helper exited without a report");
+    (void)!::read(report[0], &message, sizeof(message));
     ::close(report[0]);
-    if (helper > 0) ::waitpid(helper, nullptr, 0);
-    if (message[0] < 0) errno = helper < 0 ? errno : message[1];
-    return message[0];
+    ::waitpid(helper, nullptr, 0);
+    if (message.pid < 0) return Error::sys(message.err.err, message.err.message);
+    return message.pid;
 }
 
 Status send_all(int fd, const void* data, size_t size, const char* what) {
@@ -309,9 +332,18 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     bool into_cgroup = steps.cgroup_fd >= 0;
     int pidfd = -1;
     trace::phase("clone");
-    pid_t pid = helper ? clone_through_helper(plan, plan.namespaces.clone_flags, steps.cgroup_fd, parent_end.get(), entry)
-                       : clone_child(plan.namespaces.clone_flags, steps.cgroup_fd, into_cgroup, pidfd);
-    if (helper && pid > 0) pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    pid_t pid = -1;
+    if (helper) {
+        // A helper that became the root of a user namespace berth (root)
+        // joined is an unmapped uid to the host, which may not write the
+        // cgroup's files: that child is born outside and placed by pid.
+        const int cgroup_fd = joins_user_namespace(plan.namespaces) && ::geteuid() == 0 ? -1 : steps.cgroup_fd;
+        into_cgroup = cgroup_fd >= 0;
+        BERTH_TRY_ASSIGN(pid, clone_through_helper(plan, plan.namespaces.clone_flags, cgroup_fd, parent_end.get(), entry));
+        pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    } else {
+        pid = clone_child(plan.namespaces.clone_flags, steps.cgroup_fd, into_cgroup, pidfd);
+    }
     if (pid == 0) {
         trace::entered_child();
         trace::phase("setup");

@@ -216,7 +216,7 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     BERTH_TRY_ASSIGN(plan->namespaces, linux_setup::plan_namespaces(*spec.linux));
     BERTH_TRY_ASSIGN(plan->rootfs, linux_setup::plan_rootfs(spec, {.bundle = options.bundle, .no_pivot = options.no_pivot}));
     BERTH_TRY(plan_security(spec, options, *plan));
-    BERTH_TRY_ASSIGN(plan->attributes, plan_attributes(process, &*spec.linux));
+    BERTH_TRY_ASSIGN(plan->attributes, plan_attributes(process, &*spec.linux, ProcessRole::init));
     BERTH_TRY_ASSIGN(plan->identity, plan_identity(process.user));
     BERTH_TRY(plan_names(spec, *plan));
     BERTH_TRY(plan_terminal(process, options, *plan));

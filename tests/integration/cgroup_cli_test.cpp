@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -338,6 +339,74 @@ TEST_F(CgroupCli, UpdateEveryRuncFlagThisHostSupports) {
     remove(id);
 }
 
+// runc 1.2+'s --cpu-burst and --cpu-idle. The burst may not exceed the quota,
+// so a quota shrinking below the old burst needs the burst written first, and
+// a burst growing past the old quota needs the quota first.
+TEST_F(CgroupCli, UpdateCpuBurstAndIdleInEitherOrderOfTheQuota) {
+    oci::Resources resources;
+    resources.cpu = oci::CPU{};
+    resources.cpu->quota = 500000;
+    resources.cpu->period = 1000000;
+    auto id = start({"sleep", "100"}, resources);
+    if (::access(file(id, "cpu", "cpu.cfs_burst_us").c_str(), F_OK) != 0 ||
+        ::access(file(id, "cpu", "cpu.idle").c_str(), F_OK) != 0) {
+        remove(id);
+        GTEST_SKIP() << "this kernel has no cpu.cfs_burst_us or cpu.idle";
+    }
+    auto r = run_berth("update", id, "--cpu-period", "900000", "--cpu-burst", "400000");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "400000");
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_period_us"), "900000");
+    // Another flag leaves the burst alone.
+    r = run_berth("update", id, "--memory", "100M");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "400000");
+    // The quota shrinks below the old burst: the burst goes first.
+    r = run_berth("update", id, "--cpu-quota", "200000", "--cpu-burst", "100000");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_quota_us"), "200000");
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "100000");
+    // The burst grows past the old quota: the quota goes first.
+    r = run_berth("update", id, "--cpu-quota", "800000", "--cpu-burst", "700000");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_quota_us"), "800000");
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "700000");
+    r = run_berth("update", id, "--cpu-burst", "0");
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "0");
+
+    for (const char* idle : {"1", "0", "1"}) {
+        r = run_berth("update", "--cpu-idle", idle, id);
+        ASSERT_EQ(r.exit_code, 0) << r.describe();
+        EXPECT_EQ(value(id, "cpu", "cpu.idle"), idle);
+    }
+    // The kernel takes 0 and 1 only; the value stays.
+    for (const char* bad : {"-1", "2"}) {
+        r = run_berth("update", "--cpu-idle", bad, id);
+        EXPECT_NE(r.exit_code, 0) << r.describe();
+        EXPECT_EQ(value(id, "cpu", "cpu.idle"), "1");
+    }
+    r = run_berth("update", "--cpu-idle", "x", id);
+    EXPECT_NE(r.exit_code, 0);
+    if (runtime_is_berth()) {
+        EXPECT_TRUE(has(r.err, "invalid value for cpu-idle: strconv.ParseInt: parsing"))
+            << r.describe();
+    }
+    // Leaving idle and taking shares in one update: idle goes first (the
+    // kernel refuses shares while the group is idle).
+    r = run_berth("update", "--cpu-idle", "0", "--cpu-share", "512", id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "cpu", "cpu.idle"), "0");
+    EXPECT_EQ(value(id, "cpu", "cpu.shares"), "512");
+    // Another flag leaves idle alone.
+    r = run_berth("update", "--cpu-idle", "1", id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    r = run_berth("update", "--cpu-period", "100000", id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(value(id, "cpu", "cpu.idle"), "1");
+    remove(id);
+}
+
 TEST_F(CgroupCli, DeleteForceKillsEveryProcessInTheCgroupAndPausedOnes) {
     // runc 1.1 only kills the init of a container with its own pid namespace
     // (the kernel takes the rest of the namespace): a process that joined the
@@ -363,6 +432,48 @@ TEST_F(CgroupCli, DeleteForceKillsEveryProcessInTheCgroupAndPausedOnes) {
     auto status = reap_within_30s(stray);
     ASSERT_TRUE(status) << "delete --force left a process of the container's cgroup alive";
     EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << *status;
+}
+
+// runc 1.2+ (kill.bats "kill KILL [host pidns + init gone]"): without a pid
+// namespace of its own, only killing every process of the cgroup ends the
+// container, so `kill ID KILL` does that, even once the init is gone; and
+// the obsolete -a is no error on a stopped container.
+TEST_F(CgroupCli, KillKillWithoutItsOwnPidNamespaceKillsTheWholeCgroup) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"sleep", "100"};
+    auto& namespaces = bundle.spec.linux->namespaces;
+    namespaces.erase(std::remove_if(namespaces.begin(), namespaces.end(),
+                                    [](const oci::Namespace& ns) { return ns.type == oci::NamespaceType::pid; }),
+                     namespaces.end());
+    bundle.write();
+    const std::string id = last_id();
+    auto r = run_berth("run", "--detach", "--bundle", bundle.path(), id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    // Two more processes of the container (children of this test, so it reaps them).
+    std::vector<pid_t> others;
+    for (int i = 0; i < 2; ++i) {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            for (;;) ::pause();
+        }
+        others.push_back(pid);
+        std::ofstream procs(file(id, "pids", "cgroup.procs"));
+        procs << pid << std::flush;
+        EXPECT_TRUE(procs.good());
+    }
+    const int init = state_of(id).pid;
+    ASSERT_EQ(::kill(init, SIGKILL), 0);
+    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
+    r = run_berth("kill", id, "KILL");
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    for (pid_t pid : others) {
+        auto status = reap_within_30s(pid);
+        ASSERT_TRUE(status) << "kill KILL left a process of the container's cgroup alive";
+        EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << *status;
+    }
+    r = run_berth("kill", "--all", id, "0");
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(run_berth("delete", id).exit_code, 0);
 }
 
 TEST_F(CgroupCli, PauseFreezesAndResumeThaws) {

@@ -576,6 +576,13 @@ TEST_F(CgroupHost, RealtimeRuntimeWithinTheParentsBudget) {
     ASSERT_TRUE(st.ok()) << st.error().what();
     EXPECT_EQ(read(cpu + "/cpu.rt_period_us"), "500000");
     EXPECT_EQ(read(cpu + "/cpu.rt_runtime_us"), "10000");
+    // a period below the current runtime: the runtime goes first (update.bats "update rt period and runtime")
+    r.cpu->realtimePeriod = 5000;
+    r.cpu->realtimeRuntime = 100;  // the parent's 2% still
+    st = cg->apply(r);
+    ASSERT_TRUE(st.ok()) << st.error().what();
+    EXPECT_EQ(read(cpu + "/cpu.rt_period_us"), "5000");
+    EXPECT_EQ(read(cpu + "/cpu.rt_runtime_us"), "100");
     // more than the parent has: the kernel's refusal names the file and the value
     r.cpu->realtimeRuntime = 400000;
     st = cg->apply(r);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "berth/linux/namespaces.hpp"
 #include "harness/harness.hpp"
 
 namespace berth::test {
@@ -165,6 +166,105 @@ TEST_F(UserNamespaceJoinTest, TheContainersNewNamespacesBelongToItsUserNamespace
     EXPECT_EQ(report.pid(), 1);
     ASSERT_TRUE(report.mount_at("/proc").has_value());
     EXPECT_EQ(report.mount_at("/proc")->fstype, "proc");
+}
+
+// runc's userns.bats "userns join other container userns": the user
+// namespace joined by path, every other one new. The new ones must belong to
+// the joined user namespace, or its root could not name the uts namespace
+// (sethostname: EPERM), mount in the mount namespace or mount /proc for the
+// pid namespace; berth cloned them from the host's user namespace before.
+TEST_F(UserNamespaceJoinTest, NewNamespacesBelongToAUserNamespaceJoinedByPath) {
+    auto target = make_bundle();
+    target.spec.process->args = {"/bin/probe", "--sleep", "600"};
+    target.spec.linux->namespaces.push_back({oci::NamespaceType::user, std::nullopt});
+    target.spec.linux->uidMappings = {{0, 100000, 65536}};
+    target.spec.linux->gidMappings = {{0, 100000, 65536}};
+    ASSERT_EQ(::chmod(target.path().c_str(), 0755), 0);
+    target.write();
+    const std::string target_id = created_ = last_id();
+    auto r = run_berth("run", "--detach", "--bundle", target.path(), target_id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const std::string userns = "/proc/" + std::to_string(state_of(target_id).pid) + "/ns/user";
+    const uint64_t userns_inode = ns_inode_at(userns);
+
+    auto joining = make_bundle();
+    joining.spec.hostname = "joined";
+    joining.spec.domainname = "example.org";
+    joining.spec.linux->namespaces.push_back({oci::NamespaceType::user, userns});
+    ASSERT_EQ(::chmod(joining.path().c_str(), 0755), 0);
+    joining.write();
+    const std::string id = last_id();
+    auto created = run_berth("create", "--bundle", joining.path(), id);
+    ASSERT_EQ(created.exit_code, 0) << created.describe();
+    const std::string proc = "/proc/" + std::to_string(state_of(id).pid);
+    EXPECT_EQ(ns_inode_at(proc + "/ns/user"), userns_inode);
+    for (const char* name : {"uts", "mnt", "pid", "ipc", "net"}) {
+        EXPECT_NE(ns_inode_at(proc + "/ns/" + name), host_ns_inode(name)) << name;
+        EXPECT_EQ(owner_inode(proc + "/ns/" + name), userns_inode) << name;
+    }
+    // Born outside its cgroup (the helper may not write it), placed by pid.
+    EXPECT_NE(read_file(proc + "/cgroup").find("/" + id + "\n"), std::string::npos) << read_file(proc + "/cgroup");
+    ASSERT_EQ(run_berth("start", id).exit_code, 0);
+    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
+    auto report = ProbeReport::parse(read_file(created.out_path));
+    EXPECT_EQ(report.hostname(), "joined");
+    EXPECT_EQ(report.domainname(), "example.org");
+    EXPECT_EQ(report.uid(), 0u);
+    EXPECT_EQ(report.pid(), 1);
+    EXPECT_EQ(report.ns_inode("user"), userns_inode);
+    ASSERT_TRUE(report.mount_at("/proc").has_value());
+    EXPECT_EQ(report.mount_at("/proc")->fstype, "proc");
+    EXPECT_EQ(run_berth("delete", id).exit_code, 0);
+    EXPECT_EQ(run_berth("delete", "--force", target_id).exit_code, 0);
+    created_.clear();
+}
+
+// runc's run.bats "joining existing container namespaces": every namespace
+// of another container joined by path (its user and time namespaces too) but
+// a new mount namespace, which must belong to that user namespace.
+TEST_F(UserNamespaceJoinTest, EverythingJoinedButANewMountNamespace) {
+    auto target = make_bundle();
+    target.spec.process->args = {"/bin/probe", "--sleep", "600"};
+    target.spec.linux->namespaces.push_back({oci::NamespaceType::user, std::nullopt});
+    target.spec.linux->namespaces.push_back({oci::NamespaceType::time, std::nullopt});
+    target.spec.linux->uidMappings = {{0, 100000, 100}};
+    target.spec.linux->gidMappings = {{0, 200000, 200}};
+    target.spec.linux->timeOffsets["monotonic"] = {7881, 2718281};
+    ASSERT_EQ(::chmod(target.path().c_str(), 0755), 0);
+    target.write();
+    const std::string target_id = created_ = last_id();
+    auto r = run_berth("run", "--detach", "--bundle", target.path(), target_id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    const std::string proc = "/proc/" + std::to_string(state_of(target_id).pid) + "/ns/";
+
+    auto attached = make_bundle();
+    attached.spec.process->args = {"/bin/probe", "--sleep", "600"};
+    attached.spec.hostname.reset();  // the joined uts namespace is the target's
+    for (auto& ns : attached.spec.linux->namespaces)
+        if (ns.type != oci::NamespaceType::mount) ns.path = proc + linux_setup::proc_ns_name(ns.type);
+    attached.spec.linux->namespaces.push_back({oci::NamespaceType::user, proc + "user"});
+    attached.spec.linux->namespaces.push_back({oci::NamespaceType::time, proc + "time"});
+    ASSERT_EQ(::chmod(attached.path().c_str(), 0755), 0);
+    attached.write();
+    const std::string id = last_id();
+    r = run_berth("run", "--detach", "--bundle", attached.path(), id);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    auto exec = run_berth("exec", id, "cat", "/proc/self/uid_map", "/proc/self/timens_offsets");
+    ASSERT_EQ(exec.exit_code, 0) << exec.describe();
+    EXPECT_NE(exec.out.find("0     100000        100"), std::string::npos) << exec.out;
+    EXPECT_NE(exec.out.find("7881"), std::string::npos) << exec.out;
+    const std::string own = "/proc/" + std::to_string(state_of(id).pid) + "/ns/";
+    EXPECT_EQ(owner_inode(own + "mnt"), ns_inode_at(proc + "user"));
+    EXPECT_EQ(ns_inode_at(own + "pid"), ns_inode_at(proc + "pid"));
+    const int attached_init = state_of(id).pid;
+    EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
+    // Not a pid namespace's init: once `run -d` exited it was reparented to
+    // the nearest subreaper, which may be this test. Reaped, or the target's
+    // pid namespace (and so its init) never ends.
+    (void)::waitpid(attached_init, nullptr, 0);
+    auto deleted = run_berth("delete", "--force", target_id);
+    EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
+    created_.clear();
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <limits>
 #include <ostream>
 
+#include "berth/cgroups/cgroup.hpp"
 #include "berth/cgroups/systemd_properties.hpp"
 
 using namespace berth;
@@ -151,6 +152,37 @@ TEST(SystemdProperties, SharesAreCPUWeightOnV2AndCPUSharesOnV1) {
     EXPECT_EQ(props_of(r, v2()), (std::vector<Property>{u64("CPUWeight", 10000)}));
     r.cpu->shares = 0;
     EXPECT_EQ(props_of(r, v2()), (std::vector<Property>{}));
+}
+
+std::vector<std::string> g_warnings;
+void capture_warning(const std::string& message) { g_warnings.push_back(message); }
+
+// The properties of `r` and the warnings they gave.
+std::vector<std::string> warnings_of(const oci::Resources& r, const Host& host) {
+    g_warnings.clear();
+    berth::cgroups::set_warning_sink(capture_warning);
+    (void)resource_properties(r, host);
+    berth::cgroups::set_warning_sink(nullptr);
+    return g_warnings;
+}
+
+// runc's words: `update --cpu-share 200 --cpu-idle 1` says "unable to apply both" (update.bats).
+TEST(SystemdProperties, IdleAndWeightTogetherWarnThatTheWeightIsDropped) {
+    oci::Resources r;
+    r.cpu = oci::CPU{};
+    r.cpu->shares = 200;
+    r.cpu->idle = 1;
+    auto warnings = warnings_of(r, v2(252));
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("unable to apply both"), std::string::npos) << warnings[0];
+    // Nor do the files get the weight: systemd made the group idle, and the kernel refuses one then.
+    EXPECT_FALSE(resource_properties(r, v2(252))->files.cpu->shares.has_value());
+    EXPECT_EQ(resource_properties(r, v2(251))->files.cpu->shares, 200u);
+    EXPECT_TRUE(warnings_of(r, v2(251)).empty());
+    auto both = unified({{"cpu.idle", "1"}, {"cpu.weight", "8"}});
+    warnings = warnings_of(both, v2(252));
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("unable to apply both"), std::string::npos) << warnings[0];
 }
 
 TEST(SystemdProperties, IdleIsCPUWeightZeroFromSystemd252) {

@@ -64,3 +64,28 @@ TEST(CgroupUpdateFlags, ErrorsAreRuncs) {
     EXPECT_EQ(resources_from_flags(q).error().what(),
               "invalid value for cpu-quota: strconv.ParseInt: parsing \"12x\": invalid syntax");
 }
+
+TEST(CgroupUpdateFlags, CpuBurstAndIdle) {
+    UpdateFlags f;
+    f.cpu_burst = "500000";
+    f.cpu_idle = "1";
+    auto r = resources_from_flags(f);
+    ASSERT_TRUE(r.ok()) << r.error().what();
+    EXPECT_EQ(r->cpu->burst, 500000u);
+    EXPECT_EQ(r->cpu->idle, 1);
+    EXPECT_FALSE(r->cpu->shares.has_value());
+    UpdateFlags none;
+    EXPECT_FALSE(resources_from_flags(none)->cpu->burst.has_value());
+    EXPECT_FALSE(resources_from_flags(none)->cpu->idle.has_value());
+    UpdateFlags zero;
+    zero.cpu_burst = "0";  // 0 turns the burst off: given, not absent
+    EXPECT_EQ(resources_from_flags(zero)->cpu->burst, 0u);
+    UpdateFlags bad_burst;
+    bad_burst.cpu_burst = "-1";
+    EXPECT_EQ(resources_from_flags(bad_burst).error().what(),
+              "invalid value for cpu-burst: strconv.ParseUint: parsing \"-1\": invalid syntax");
+    UpdateFlags bad_idle;
+    bad_idle.cpu_idle = "x";
+    EXPECT_EQ(resources_from_flags(bad_idle).error().what(),
+              "invalid value for cpu-idle: strconv.ParseInt: parsing \"x\": invalid syntax");
+}

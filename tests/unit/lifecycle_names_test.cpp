@@ -104,12 +104,37 @@ TEST(CpuList, RangesAndErrors) {
     for (const char* bad : {"", "a", "3-1", "1-", "1,,2"}) EXPECT_FALSE(berth::process::parse_cpu_list(bad, "x")) << bad;
 }
 
+// execCPUAffinity is an exec'd process's (runtime-spec: not the init); without
+// one a process is reset to every CPU of its cpuset; an initial one alone stays.
+TEST(CpuAffinity, ExecOnlyAndTheResetRule) {
+    using berth::process::ProcessRole;
+    oci::Process process;
+    EXPECT_TRUE(berth::process::plan_attributes(process, nullptr, ProcessRole::exec)->reset_cpus);
+    process.execCPUAffinity = oci::ExecCPUAffinity{.initial = "1", .final = std::nullopt};
+    auto init = berth::process::plan_attributes(process, nullptr, ProcessRole::init);
+    ASSERT_TRUE(init);
+    EXPECT_FALSE(init->has_initial_cpus);
+    EXPECT_TRUE(init->reset_cpus);
+    auto exec = berth::process::plan_attributes(process, nullptr, ProcessRole::exec);
+    ASSERT_TRUE(exec);
+    EXPECT_TRUE(exec->has_initial_cpus);
+    EXPECT_FALSE(exec->reset_cpus);
+    EXPECT_EQ(berth::process::initial_affinity_mask(*exec), "0x2");  // as runc's nsexec logs it
+    process.execCPUAffinity->initial = "0-1,3";
+    EXPECT_EQ(berth::process::initial_affinity_mask(*berth::process::plan_attributes(process, nullptr, ProcessRole::exec)),
+              "0xb");
+    process.execCPUAffinity = oci::ExecCPUAffinity{.initial = std::nullopt, .final = "0"};
+    exec = berth::process::plan_attributes(process, nullptr, ProcessRole::exec);
+    EXPECT_TRUE(exec->has_final_cpus);
+    EXPECT_FALSE(exec->reset_cpus);
+}
+
 TEST(Rlimits, NamesMapAndUnknownIsAnError) {
     EXPECT_EQ(berth::process::rlimit_resource("RLIMIT_NOFILE"), RLIMIT_NOFILE);
     EXPECT_FALSE(berth::process::rlimit_resource("RLIMIT_FOO"));
     oci::Process process;
     process.rlimits.push_back({"RLIMIT_FOO", 1, 1});
-    auto r = berth::process::plan_attributes(process, nullptr);
+    auto r = berth::process::plan_attributes(process, nullptr, berth::process::ProcessRole::exec);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().what(), "config.json: process.rlimits[0].type: unknown value \"RLIMIT_FOO\"");
 }

@@ -81,10 +81,10 @@ TEST(MemoryPolicy, BadNamesAndNodesNameTheirPath) {
 TEST(MemoryPolicy, ProcessAttributesCarryIt) {
     oci::Linux linux;
     linux.memoryPolicy = policy("MPOL_BIND", "0");
-    auto a = berth::process::plan_attributes(oci::Process{}, &linux);
+    auto a = berth::process::plan_attributes(oci::Process{}, &linux, berth::process::ProcessRole::init);
     ASSERT_TRUE(a) << a.error().what();
     EXPECT_TRUE(a->memory_policy.set);
-    EXPECT_FALSE(berth::process::plan_attributes(oci::Process{}, nullptr)->memory_policy.set);
+    EXPECT_FALSE(berth::process::plan_attributes(oci::Process{}, nullptr, berth::process::ProcessRole::init)->memory_policy.set);
 }
 
 }  // namespace

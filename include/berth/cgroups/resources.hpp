@@ -2,6 +2,8 @@
 // cgroup files of each layout.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "berth/cgroups/cgroup.hpp"
@@ -19,6 +21,12 @@ Status apply_v2_hugetlb(const std::string& dir, const std::vector<oci::HugepageL
 // A linux.resources.unified key must name a resource file in the container's
 // own directory: no path, no cgroup.* interface file but the writable limits.
 Status check_unified_key(const std::string& key);
+
+// The CFS burst (v1 cpu.cfs_burst_us, v2 cpu.max.burst) may not exceed the
+// quota, so it goes before a quota that shrinks and after one that grows: it
+// is written now, and when the kernel refuses it (EINVAL) while a new quota is
+// coming, true says to write it again after the quota (as runc orders them).
+Result<bool> write_burst_first(const std::string& file, std::optional<uint64_t> burst, bool quota_follows);
 
 // Fails with checkBeforeUpdate when the new limit is below the current usage.
 Status check_memory_usage(const std::string& usage_file, const oci::Memory& memory);

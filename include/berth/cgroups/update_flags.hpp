@@ -15,7 +15,7 @@ namespace berth::cgroups {
 // The flags as given; an empty string (or 0, or nullopt) is a flag not given.
 struct UpdateFlags {
     std::string memory, memory_reservation, memory_swap, kernel_memory, kernel_memory_tcp;
-    std::string cpu_period, cpu_quota, cpu_share, cpu_rt_period, cpu_rt_runtime;
+    std::string cpu_period, cpu_quota, cpu_burst, cpu_share, cpu_rt_period, cpu_rt_runtime, cpu_idle;
     std::string cpuset_cpus, cpuset_mems;
     std::optional<int64_t> pids_limit;  // 0 is a limit (runtime-spec 1.3), so "not given" is nullopt
     uint64_t blkio_weight = 0;

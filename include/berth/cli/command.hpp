@@ -33,7 +33,6 @@ struct GlobalOptions {
     // user namespace. Rootless runs take the `none` cgroup manager when they
     // may not write a cgroup (cgroups/manager.hpp).
     bool rootless = false;
-    std::string criu = "criu";
 };
 
 // The global flags' table, and the options they give.

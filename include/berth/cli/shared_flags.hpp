@@ -15,6 +15,9 @@ inline constexpr FlagSpec kConsoleSocketFlag = {
     "console-socket", "", FlagKind::String,
     "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's "
     "pseudoterminal"};
+inline constexpr FlagSpec kPidfdSocketFlag = {
+    "pidfd-socket", "", FlagKind::String,
+    "path to an AF_UNIX socket which will receive a file descriptor referencing the init process"};
 inline constexpr FlagSpec kDetachFlag = {"detach", "d", FlagKind::Bool, "detach from the container's process"};
 inline constexpr FlagSpec kPidFileFlag = {"pid-file", "", FlagKind::String,
                                           "specify the file to write the process id to"};

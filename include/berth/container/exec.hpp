@@ -25,6 +25,7 @@ struct ExecOptions {
     bool detach = false;
     std::string pid_file;        // "" = none
     std::string console_socket;  // "" = none
+    std::string pidfd_socket;    // "" = none: gets the process's pidfd (linux/pidfd_socket.hpp)
     int preserve_fds = 0;
     std::vector<std::string> cgroups;  // --cgroup [controller[,controller]:]path
     bool ignore_paused = false;

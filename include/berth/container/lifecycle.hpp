@@ -24,6 +24,7 @@ struct CreateOptions {
     std::string pid_file;        // --pid-file ("" = none)
     std::string console_socket;  // --console-socket ("" = none)
     UniqueFd console_fd;         // run's own receiver of the pty master, used with process.terminal
+    std::string pidfd_socket;    // --pidfd-socket ("" = none): gets the init's pidfd (linux/pidfd_socket.hpp)
     bool no_pivot = false;
     bool no_new_keyring = false;
     bool systemd_cgroup = false;

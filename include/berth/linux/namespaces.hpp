@@ -14,6 +14,13 @@
 // the same result with one clone: joined namespaces keep their owners, new
 // ones belong to the new user namespace.
 //
+// With a user namespace JOINED by path and new namespaces, those must be made
+// from inside it (owned by it: a new uts namespace owned by the host's would
+// refuse sethostname, a new mount namespace the mounts), and a new pid
+// namespace needs a process made after that. So a short-lived helper joins
+// the namespaces, becomes the user namespace's root (as runc's nsexec) and
+// clones the child with the new ones (process/launch.cpp), as runc's stage 1.
+//
 // The child joins the rest in two passes (nsenter(1), runc PR 4492): every
 // namespace it can join with its current privileges, then the user namespace,
 // then what was refused before (a joined user namespace owns those).
@@ -106,5 +113,7 @@ Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappi
 // Child: setns into every joined namespace (two passes, see above), then
 // makes the new cgroup and time namespaces.
 bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept;
+// The two passes alone (launch.cpp's helper, before it clones the child).
+bool join_namespace_paths(const NamespacePlan& plan, ChildError& err) noexcept;
 
 }  // namespace berth::linux_setup

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -53,14 +54,23 @@ struct ProcessAttributes {
     int ioprio = -1;           // ioprio_set value, -1: unchanged
     long personality = -1;     // -1: unchanged
     MemoryPolicy memory_policy;
+    // execCPUAffinity (exec'd processes only: the spec excludes the init).
     bool has_initial_cpus = false;
-    cpu_set_t initial_cpus{};  // before anything else runs in the child
+    cpu_set_t initial_cpus{};  // before anything else runs in the child, before the cgroup join
     bool has_final_cpus = false;
-    cpu_set_t final_cpus{};    // just before execve
+    cpu_set_t final_cpus{};    // once in the container's cgroups
+    // Without an affinity of its own the process may run on every CPU of its
+    // cpuset once in the container's cgroups, not only on those berth's
+    // caller allowed (runc 1.3.1+; since Linux 6.2 a cpuset join keeps the
+    // narrower inherited mask).
+    bool reset_cpus = false;
     mode_t umask = 022;
 };
 
-Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci::Linux* linux);
+// Which process the attributes are for: execCPUAffinity is an exec'd process's.
+enum class ProcessRole { init, exec };
+
+Result<ProcessAttributes> plan_attributes(const oci::Process& process, const oci::Linux* linux, ProcessRole role);
 
 // "RLIMIT_NOFILE" -> RLIMIT_NOFILE; nullopt for a name we do not know.
 std::optional<int> rlimit_resource(std::string_view name);
@@ -79,5 +89,15 @@ Result<MemoryPolicy> plan_memory_policy(const oci::MemoryPolicy& policy);
 // Child, before the user switch (raising hard limits needs privilege): rlimits,
 // scheduler, ioPriority, personality, memory policy, umask.
 bool apply_attributes(const ProcessAttributes& attrs, ChildError& err) noexcept;
+
+// The CPUs an exec'd process starts on, before its cgroup join (its
+// execCPUAffinity.initial, else berth's own, which it inherits), as the
+// bitmask of the first 64 CPUs: "0x2" (runc's nsexec logs this under --debug).
+std::string initial_affinity_mask(const ProcessAttributes& attrs);
+
+// Child, once in the container's cgroups: execCPUAffinity.final, or every CPU
+// of the cpuset (reset_cpus; the kernel narrows the full mask to the cpuset
+// and to the CPUs online).
+bool place_on_cpus(const ProcessAttributes& attrs, ChildError& err) noexcept;
 
 }  // namespace berth::process

@@ -6,7 +6,8 @@
 //   begin_child                            begin_child
 //   set_dumpable (until go when rootless)  set_dumpable(false)
 //   set_initial_cpus                       set_initial_cpus
-//   join_own_cgroups, receive_go           join_own_cgroups, receive_go (no states)
+//   join_own_cgroups, receive_go,          join_own_cgroups, receive_go (no states),
+//     place_on_cpus                          place_on_cpus
 //   join_namespaces, become_namespace_root join_namespaces, become_namespace_root
 //   setsid, join_session_keyring           setsid, join_session_keyring
 //   hostname, rootfs, open_console,        open_console, attach it at once
@@ -15,8 +16,8 @@
 //   try_cwd, fix_stdio_owner               try_cwd, fix_stdio_owner
 //   mark_fds_cloexec, drop_privileges,     mark_fds_cloexec, drop_privileges,
 //     verify_cwd, resolve_executable         verify_cwd, resolve_executable
-//   ready, wait for start, start hooks     set_final_cpus, ready
-//   set_final_cpus, execve                 execve
+//   ready, wait for start, start hooks     ready
+//   execve                                 execve
 #pragma once
 
 #include <cstddef>
@@ -31,10 +32,11 @@ namespace berth::process {
 // signal (run and a foreground exec block them to forward them).
 void begin_child(const ChildPlan& plan) noexcept;
 
-// process.execCPUAffinity: the initial set first thing, the final one right
-// before execve. A set the kernel refuses fails the process, init or exec.
+// process.execCPUAffinity.initial, first thing (only an exec's plan has one:
+// the field is not for the init). A set the kernel refuses fails the exec.
+// The final set, or the reset from the caller's affinity to every CPU, is
+// place_on_cpus (attributes.hpp), right after the cgroup join and `go`.
 bool set_initial_cpus(const ChildPlan& plan, ChildError& err) noexcept;
-bool set_final_cpus(const ChildPlan& plan, ChildError& err) noexcept;
 
 // Moves this (single-threaded) process into its v1 cgroups by writing "0" to
 // each of plan.cgroup_tasks, then closes them (cgroups/self_join.hpp).
