@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "berth/cgroups/hierarchy.hpp"
 #include "berth/cli/commands.hpp"
 #include "berth/util/fd.hpp"
 #include "oci/defaults.hpp"
@@ -34,11 +33,8 @@ Result<int> run_spec(const Invocation& inv) {
     UniqueFd file(::openat(dir.get(), "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
     if (!file && errno == EEXIST) return Error::msg("File config.json exists. Remove it first");
     if (!file) return Error::from_errno("open config.json");
-    oci::Spec spec = oci::default_config(inv.flags.get_bool("rootless"));
-    // As runc spec: a cgroup namespace too on a cgroup v2 (unified) host.
-    if (auto hierarchies = cgroups::host_hierarchies(); hierarchies && hierarchies->layout == cgroups::Layout::unified)
-        spec.linux->namespaces.push_back({oci::NamespaceType::cgroup, {}});
-    BERTH_TRY(write_all(file.get(), oci::write_config(spec), "config.json"));
+    BERTH_TRY(write_all(file.get(), oci::write_config(oci::default_config(inv.flags.get_bool("rootless"))),
+                        "config.json"));
     return 0;
 }
 }  // namespace
