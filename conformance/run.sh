@@ -1,12 +1,16 @@
 #!/bin/bash
-# Run runc 1.1.5's bats integration suite against a runtime (berth by default).
+# Run one of runc's bats integration suites (1.1.5 or 1.3.6) against a runtime (berth by default).
 #
-# usage: run.sh [--runtime PATH] [--expected | --all] [--label NAME] [--timeout SEC] [--stall SEC]
-#               [FILE.bats...]
+# usage: run.sh [--suite 1.1.5|1.3.6] [--runtime PATH | --reference] [--expected | --all]
+#               [--label NAME] [--timeout SEC] [--stall SEC] [FILE.bats...]
+#   --suite VER     runc release whose suite runs (default 1.1.5)
 #   --runtime PATH  binary the suite calls as $RUNC (default: $BERTH, else build*/berth of this tree)
-#   --expected      run the files named in expected-pass.txt (the default when no file is given)
+#   --reference     run the suite against its own runc (1.1.5: /usr/sbin/runc; 1.3.6: built by setup.sh)
+#   --expected      run the files named in the suite's expected-pass list (the default when no file
+#                   is given): expected-pass.txt for 1.1.5, expected-pass-1.3.6.txt for 1.3.6
 #   --all           run every tests/integration/*.bats
-#   --label NAME    results go to work/results/NAME (default: the runtime's file name)
+#   --label NAME    results go to work/results/NAME (default: the runtime's file name, plus
+#                   -VER for a suite other than 1.1.5)
 #   --timeout SEC   per-file limit (default 600)
 #   --stall SEC     a test hung this long gets its runtime and container processes killed (60)
 # Writes per-file TAP output, a Markdown table (summary.md) and the failing tests with their
@@ -17,7 +21,6 @@ set -uo pipefail
 HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 REPO=$(dirname "$HERE")
 WORK="${BERTH_CONFORMANCE_WORK:-$HERE/work}"
-EXPECTED_LIST="$HERE/expected-pass.txt"
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
@@ -29,9 +32,12 @@ default_runtime() {
 	done
 }
 
-runtime="" label="" mode="" file_timeout=600 stall=60 files=()
+runtime="" label="" mode="" file_timeout=600 stall=60 files=() suite=1.1.5 reference=0
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--suite) suite="$2"; shift 2 ;;
+	--suite=*) suite="${1#*=}"; shift ;;
+	--reference) reference=1; shift ;;
 	--runtime) runtime="$2"; shift 2 ;;
 	--runtime=*) runtime="${1#*=}"; shift ;;
 	--label) label="$2"; shift 2 ;;
@@ -39,31 +45,47 @@ while [ $# -gt 0 ]; do
 	--stall) stall="$2"; shift 2 ;;
 	--expected) mode=expected; shift ;;
 	--all) mode=all; shift ;;
-	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) files+=("$(basename "$1")"); shift ;;
 	esac
 done
+case "$suite" in
+1.1.5) EXPECTED_LIST="$HERE/expected-pass.txt" ;;
+1.3.6) EXPECTED_LIST="$HERE/expected-pass-$suite.txt" ;;
+*) die "unknown suite $suite (1.1.5 or 1.3.6)" ;;
+esac
+
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+mkdir -p "$WORK"
+# One run at a time on the host, whichever tree it runs from: the suite's container ids
+# (test_busybox...) and their cgroups are fixed names, so two runs would collide.
+lock="${BERTH_CONFORMANCE_LOCK:-/run/lock/berth-conformance.lock}"
+exec {lock_fd}>"$lock"
+if ! flock -n "$lock_fd"; then
+	echo "run.sh: waiting for another run.sh to finish" >&2
+	flock -w 1800 "$lock_fd" || die "another run.sh holds $lock"
+fi
+
+"$HERE/setup.sh" --suite "$suite" || die "setup.sh failed"
+RUNC_SRC=$(find "$WORK" -maxdepth 1 -type d -name "runc-$suite*" | head -n1)
+INTEGRATION="$RUNC_SRC/tests/integration"
+
+# The reference runc: Debian's for bookworm's suite, the one setup.sh built for sid's.
+if [ $reference -eq 1 ]; then
+	[ -z "$runtime" ] || die "--reference and --runtime exclude each other"
+	if [ "$suite" = 1.1.5 ]; then runtime=/usr/sbin/runc; else runtime="$RUNC_SRC/runc"; fi
+	[[ "$("$runtime" --version)" == "runc version $suite"* ]] || die "$runtime is not runc $suite"
+fi
 [ -n "$runtime" ] || runtime=$(default_runtime)
 [ -n "$runtime" ] || die "no runtime: build berth or pass --runtime"
 runtime=$(command -v "$runtime") || die "runtime not found"
 runtime=$(readlink -f "$runtime")
 [ -x "$runtime" ] || die "$runtime is not executable"
-[ -n "$label" ] || label=$(basename "$runtime")
-
-[ "$(id -u)" -eq 0 ] || die "must run as root"
-mkdir -p "$WORK"
-# One run at a time: the suite's container ids (test_busybox...) and their cgroups are fixed
-# names, so two runs on one host would collide.
-exec {lock_fd}>"$WORK/run.lock"
-if ! flock -n "$lock_fd"; then
-	echo "run.sh: waiting for another run.sh to finish" >&2
-	flock -w 1800 "$lock_fd" || die "another run.sh holds $WORK/run.lock"
+if [ -z "$label" ]; then
+	label=$(basename "$runtime")
+	[ "$suite" = 1.1.5 ] || label+="-$suite"
 fi
-
-"$HERE/setup.sh" || die "setup.sh failed"
-RUNC_SRC=$(find "$WORK" -maxdepth 1 -type d -name 'runc-1.1.5*' | head -n1)
-INTEGRATION="$RUNC_SRC/tests/integration"
 
 # The suite names its runtime "runc" where no behaviour is at stake: the program name that
 # help.bats and version.bats match, and the texts of runc's internal debug messages. For any
@@ -85,6 +107,10 @@ adapt_suite() {
 		-e 's/"init: closing the pipe to signal completion"/"phase child\/ready"/' \
 		-e 's/"setns_init: about to exec"/"phase child\/execve"/' \
 		"$adapted/debug.bats" "$adapted/exec.bats"
+	# cpu_affinity.bats (1.3.6) finds the initial affinity in nsexec's "nsexec-1[PID]: affinity:
+	# 0x..." line: any runtime's debug line ending in ": affinity: <mask>" does.
+	[ -f "$adapted/cpu_affinity.bats" ] &&
+		sed -i 's/\*"nsexec"\*": affinity: \$mask"\*/*": affinity: $mask"*/' "$adapted/cpu_affinity.bats"
 	INTEGRATION="$adapted"
 }
 adapt_suite
@@ -220,7 +246,7 @@ runtime_processes() {
 	local cmdline
 	for cmdline in /proc/[0-9]*/cmdline; do
 		{ tr '\0' '\n' <"$cmdline"; } 2>/dev/null | awk -v rt="$runtime" -v tmp="$TMP/" -v pid="$cmdline" '
-			NR == 1 && $0 != rt && $0 !~ /\/contrib\/cmd\/(recvtty|seccompagent)\/[a-z]+$/ { exit }
+			NR == 1 && $0 != rt && $0 !~ /\/(contrib\/cmd\/(recvtty|seccompagent)|tests\/cmd\/_bin)\/[a-z-]+$/ { exit }
 			index($0, tmp) { split(pid, p, "/"); print p[3]; exit }'
 	done
 }
@@ -250,7 +276,9 @@ unstall() {
 # Cgroups named after the suite's container ids or its cgroupsPath.
 list_suite_cgroups() {
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d \
-		\( -name 'test_*' -o -name 'runc-cgroups-integration-test*' -o -name 'runc-test*' \) \
+		\( -name 'test_*' -o -name 'runc-cgroups-integration-test*' -o -name 'runc-test*' \
+		-o -name 'ct[0-9]' -o -name 'target_*' -o -name 'attached_ctr' -o -name 'in_userns' \
+		-o -name 'personality' -o -name 'detached' -o -name 'tst' \) \
 		2>/dev/null | sort -r
 }
 
