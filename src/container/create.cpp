@@ -187,6 +187,9 @@ Result<Created> create_container(CreateOptions& options) {
     cgroups::ManagerGuard cgroup_guard(*cgroup);
     BERTH_TRY_ASSIGN(cgroups::SelfJoin join, cgroup->prepare_join());
     plan->cgroup_tasks = std::move(join.v1_tasks);
+    // clone3 reads the v2 cgroup fd in the parent; in the init it would stay open (close-on-exec
+    // only) for the whole `created` state, a host directory reachable from the container.
+    if (join.v2_dir) plan->parent_only_fds.push_back(join.v2_dir.get());
 
     linux_setup::RdtGroup rdt;
     if (rdt_plan) {
