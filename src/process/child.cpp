@@ -424,7 +424,8 @@ void child_main(ChildPlan& plan) noexcept {
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(1);
     int fifo = wait_for_start(plan, err);
     if (fifo < 0) ::_exit(1);
-    if (!run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err) ||
+    // startContainer hooks without `env` get the process's (HOME included), as runc's.
+    if (!run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err, plan.exec.envp.data()) ||
         !set_final_cpus(plan, err)) {
         fail_after_start(fifo, err);
     }
