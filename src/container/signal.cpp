@@ -45,6 +45,27 @@ Status thaw_if_frozen(const Record& record) {
     return thaw_if_frozen(*cgroup);
 }
 
+// Whether the container's init is pid 1 of a pid namespace of its own: then the
+// kernel ends every other process of the container when it dies of SIGKILL.
+bool has_own_pid_namespace(const ContainerDir& dir) {
+    auto config = load_saved_config(dir);
+    if (!config || !config->linux) return true;  // unknown: signal the init alone
+    for (const oci::Namespace& ns : config->linux->namespaces)
+        if (ns.type == oci::NamespaceType::pid) return !ns.path;
+    return false;
+}
+
+// SIGKILL to a container sharing a pid namespace (the host's or another's):
+// its init is an ordinary process there, so killing it alone would leave the
+// rest running. As runc 1.2+, everything in its cgroup gets it, even when the
+// init is already gone; only a gone init without a cgroup is "not running".
+Status kill_cgroup(const Record& record) {
+    auto cgroup = cgroups::load_manager(record.cgroup);
+    Status status = cgroup ? (*cgroup)->signal_all(SIGKILL) : Status(std::move(cgroup).error());
+    if (!status && status.error().code() == ENOENT && !init_alive(record)) return Error::msg("container not running");
+    return status;
+}
+
 // Everything `create` made goes: the init, the cgroup, the state directory.
 // An init that will not die leaves all of it in place for another try.
 Status destroy(const ContainerDir& dir, const Record& record) {
@@ -89,6 +110,7 @@ Status kill_container(const std::string& root, const std::string& id, int signal
         BERTH_TRY_ASSIGN(auto cgroup, cgroups::load_manager(record.cgroup));
         return cgroup->signal_all(signal);
     }
+    if (signal == SIGKILL && !has_own_pid_namespace(dir)) return kill_cgroup(record);
     BERTH_TRY(signal_init(record, signal));
     if (signal == SIGKILL) BERTH_TRY(thaw_if_frozen(record));
     return {};
