@@ -76,19 +76,41 @@ int open_null_device(int root_fd, ChildError& err) noexcept {
     return fd.release();
 }
 
-bool mask_path(const RootfsPlan& plan, int root_fd, const std::string& path, int& null_fd, ChildError& err) noexcept {
+// What masked paths are covered with: the container's /dev/null for files and,
+// as runc 1.2+, one read-only tmpfs that every masked directory shares (bound
+// from the first directory that got it).
+struct MaskSources {
+    int null_fd = -1;
+    const char* tmpfs_dir = nullptr;  // the first masked directory
+    ~MaskSources() {
+        if (null_fd >= 0) close(null_fd);
+    }
+};
+
+// The detached mount to cover `st` with; false when err says why.
+bool mask_tree(const RootfsPlan& plan, int root_fd, const std::string& path, const struct stat& st, MaskSources& src,
+               UniqueFd& tree, ChildError& err) noexcept {
+    if (!S_ISDIR(st.st_mode)) {
+        if (src.null_fd < 0 && (src.null_fd = open_null_device(root_fd, err)) < 0) return false;
+        tree.reset(clone_mount(src.null_fd, "", false));
+    } else if (src.tmpfs_dir == nullptr) {
+        tree.reset(new_tmpfs(true, plan.mount_label.c_str()));
+    } else {
+        UniqueFd shared(open_in_root(root_fd, src.tmpfs_dir, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS));
+        if (shared) tree.reset(clone_mount(shared.get(), "", false));
+    }
+    return tree || err.fail(errno, "maskedPaths: mask \"%s\"", path.c_str());
+}
+
+bool mask_path(const RootfsPlan& plan, int root_fd, const std::string& path, MaskSources& src, ChildError& err) noexcept {
     UniqueFd target(open_in_root(root_fd, path.c_str(), O_PATH));
     if (!target) return errno == ENOENT || err.fail(errno, "maskedPaths: open \"%s\"", path.c_str());
     struct stat st {};
     if (fstat(target.get(), &st) != 0) return err.fail(errno, "maskedPaths: fstat \"%s\"", path.c_str());
     UniqueFd tree;
-    if (S_ISDIR(st.st_mode)) {
-        tree.reset(new_tmpfs(true, plan.mount_label.c_str()));
-    } else {
-        if (null_fd < 0 && (null_fd = open_null_device(root_fd, err)) < 0) return false;
-        tree.reset(clone_mount(null_fd, "", false));
-    }
-    if (!tree || attach_mount(tree.get(), target.get()) != 0) return err.fail(errno, "maskedPaths: mask \"%s\"", path.c_str());
+    if (!mask_tree(plan, root_fd, path, st, src, tree, err)) return false;
+    if (attach_mount(tree.get(), target.get()) != 0) return err.fail(errno, "maskedPaths: mask \"%s\"", path.c_str());
+    if (S_ISDIR(st.st_mode) && src.tmpfs_dir == nullptr) src.tmpfs_dir = path.c_str();
     return true;
 }
 
@@ -118,12 +140,9 @@ bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
         return err.fail(errno, "make the root filesystem read-only");
     for (const std::string& path : plan.readonly_paths)
         if (!make_readonly(root.get(), path, err)) return false;
-    int null_fd = -1;
-    bool ok = true;
+    MaskSources sources;
     for (const std::string& path : plan.masked_paths)
-        if (!(ok = mask_path(plan, root.get(), path, null_fd, err))) break;
-    if (null_fd >= 0) close(null_fd);
-    if (!ok) return false;
+        if (!mask_path(plan, root.get(), path, sources, err)) return false;
     if (plan.final_propagation && mount(nullptr, "/", nullptr, plan.final_propagation, nullptr) != 0)
         return err.fail(errno, "apply rootfsPropagation to /");
     return true;
