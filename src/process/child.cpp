@@ -431,9 +431,14 @@ void child_main(ChildPlan& plan) noexcept {
     }
     trace::phase("execve");
     ::execve(exe, plan.exec.argv.data(), plan.exec.envp.data());
+    // As runc 1.2+: past start's hand-over the init reports an execve failure
+    // itself, one line on the process's stderr, and exits 255; `start` has
+    // succeeded and `run` returns 255 without an error of its own.
     char reason[128];
-    err.fail(0, "exec %s: %s", exe, go_strerror(errno, reason, sizeof(reason)));
-    fail_after_start(fifo, err);
+    static char line[sizeof(exe) + sizeof(reason) + 16];
+    int n = std::snprintf(line, sizeof(line), "exec %s: %s\n", exe, go_strerror(errno, reason, sizeof(reason)));
+    if (n > 0) (void)!::write(STDERR_FILENO, line, std::min(static_cast<size_t>(n), sizeof(line) - 1));
+    ::_exit(255);
 }
 
 }  // namespace berth::process
