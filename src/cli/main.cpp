@@ -88,6 +88,10 @@ int main(int argc, char** argv) {
     }
     trace::enable(global->trace, global->debug, !global->log.empty());
     if (!exe_protected) return log::fail(exe_protected.error());
+    if (enters_container(parsed->args) && global->debug) {
+        log::debug(std::string("exe protection: /proc/self/exe is ") + linux_setup::own_binary_protection_name() +
+                   " (CVE-2019-5736)");
+    }
     const std::vector<std::string>& rest = parsed->args;
     if (parsed->help || (rest.empty() && !parsed->flags.get_bool("version"))) {
         print_stdout(app_help());
