@@ -217,12 +217,15 @@ build_busybox_image() {
 	chmod 0755 "$root" # the image's "." entry sets the container's / mode
 	mkdir -p "$root"/{bin,dev,etc,home,root,tmp,usr/bin,usr/sbin,sbin,var} # no proc, sys: mask.bats symlinks them
 	chmod 1777 "$root/tmp"
-	cp /bin/busybox "$root/bin/busybox"
+	# 0755 whatever the host's copy has become.
+	install -m 0755 /bin/busybox "$root/bin/busybox"
 	# Every applet at its usual place and, like docker's image, in /bin (the 1.3.6 suite runs
-	# "#!/bin/awk -f" scripts).
+	# "#!/bin/awk -f" scripts), as hard links (as in docker's image): the suite chmods applets of
+	# the rootfs from the host (1.3.6's start_hello.bats: chmod go-x rootfs/bin/echo), which
+	# through a symlink to /bin/busybox would change the host's busybox.
 	local applet
 	for applet in $("$root/bin/busybox" --list-full) $("$root/bin/busybox" --list | sed 's|^|bin/|'); do
-		[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+		[ -e "$root/$applet" ] || ln "$root/bin/busybox" "$root/$applet"
 	done
 	# The docker-library image the suite normally uses ships these accounts.
 	cat >"$root/etc/passwd" <<-EOF
