@@ -138,8 +138,10 @@ fi
 expected_filter() {
 	local f="$1"
 	[ $only_expected -eq 1 ] || return 0
-	expected_entries | grep -qxF "$f" && return 0
-	expected_entries | awk -v f="$f: " 'index($0, f) == 1 { print substr($0, length(f) + 1) }' |
+	local entries
+	entries=$(expected_entries)
+	grep -qxF "$f" <<<"$entries" && return 0
+	printf '%s\n' "$entries" | awk -v f="$f: " 'index($0, f) == 1 { print substr($0, length(f) + 1) }' |
 		sed 's/[][\.*^$()+?{}|]/\\&/g' | paste -sd'|' | sed 's/.*/^(&)[[:space:]]*$/'
 }
 
