@@ -90,6 +90,10 @@ int main(int argc, char** argv) {
     // runc 1.2+ takes the flag and ignores it with a warning: so do we (no checkpoint/restore here).
     if (parsed->flags.is_set("criu")) log::warn("--criu ignored (berth has no checkpoint/restore); do not use");
     if (!exe_protected) return log::fail(exe_protected.error());
+    if (enters_container(parsed->args) && global->debug) {
+        log::debug(std::string("exe protection: /proc/self/exe is ") + linux_setup::own_binary_protection_name() +
+                   " (CVE-2019-5736)");
+    }
     const std::vector<std::string>& rest = parsed->args;
     if (parsed->help || (rest.empty() && !parsed->flags.get_bool("version"))) {
         print_stdout(app_help());

@@ -244,6 +244,9 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(const bool after_clone, cgroups::can_create_after_clone(request));
     if (!after_clone) {
         BERTH_TRY_ASSIGN(plan->cgroup_tasks, make_cgroup());
+        // clone3 reads the v2 cgroup fd in the parent; in the init it would stay open (close-on-exec
+        // only) for the whole `created` state, a host directory reachable from the container.
+        if (cgroup.join.v2_dir) plan->parent_only_fds.push_back(cgroup.join.v2_dir.get());
     }
     process::ParentSteps steps = parent_steps(spec, record, cgroup, std::move(net_devices), rdt);
     if (after_clone) steps.make_cgroup = make_cgroup;

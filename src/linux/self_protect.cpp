@@ -1,11 +1,13 @@
 #include "berth/linux/self_protect.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -126,6 +128,20 @@ Result<UniqueFd> sealed_copy(int exe, const struct stat& st) {
 Result<ExeProtection> own_binary_protection() {
     BERTH_TRY_ASSIGN(UniqueFd exe, open_own_exe());
     return protection_of(exe.get()).value_or(ExeProtection::needs_reexec);
+}
+
+const char* own_binary_protection_name() {
+    auto exe = open_own_exe();
+    if (!exe) return "nothing";
+    struct statfs fs {};
+    switch (protection_of(exe->get()).value_or(ExeProtection::needs_reexec)) {
+    case ExeProtection::sealed_memfd: return "a sealed memfd";
+    case ExeProtection::read_only_mount:
+        return fstatfs(exe->get(), &fs) == 0 && fs.f_type == OVERLAYFS_SUPER_MAGIC ? "a read-only overlayfs"
+                                                                                : "a read-only mount";
+    case ExeProtection::needs_reexec: break;
+    }
+    return "nothing";
 }
 
 Status protect_own_binary(char* const argv[], char* const envp[]) {

@@ -417,14 +417,20 @@ void child_main(ChildPlan& plan) noexcept {
     if (!send_sync(plan.sync.get(), SyncType::ready, err)) ::_exit(1);
     int fifo = wait_for_start(plan, err);
     if (fifo < 0) ::_exit(1);
-    if (!run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err)) {
+    // startContainer hooks without `env` get the process's (HOME included), as runc's.
+    if (!run_hooks(plan.start_container_hooks, states.start_container, "startContainer", err, plan.exec.envp.data())) {
         fail_after_start(fifo, err);
     }
     trace::phase("execve");
     ::execve(exe, plan.exec.argv.data(), plan.exec.envp.data());
+    // As runc 1.2+: past start's hand-over the init reports an execve failure
+    // itself, one line on the process's stderr, and exits 255; `start` has
+    // succeeded and `run` returns 255 without an error of its own.
     char reason[128];
-    err.fail(0, "exec %s: %s", exe, go_strerror(errno, reason, sizeof(reason)));
-    fail_after_start(fifo, err);
+    static char line[sizeof(exe) + sizeof(reason) + 16];
+    int n = std::snprintf(line, sizeof(line), "exec %s: %s\n", exe, go_strerror(errno, reason, sizeof(reason)));
+    if (n > 0) (void)!::write(STDERR_FILENO, line, std::min(static_cast<size_t>(n), sizeof(line) - 1));
+    ::_exit(255);
 }
 
 }  // namespace berth::process

@@ -104,7 +104,8 @@ int64_t now_ms() noexcept {
 }  // namespace
 
 HookPlan::HookPlan(const oci::Hook& hook, HookEnv without_env)
-    : path_(hook.path), args_(hook.args), env_(hook.env), timeout_seconds_(hook.timeout.value_or(0)) {
+    : path_(hook.path), args_(hook.args), env_(hook.env), has_env_(!hook.env.empty()),
+      timeout_seconds_(hook.timeout.value_or(0)) {
     if (env_.empty() && without_env == HookEnv::runtime) {
         for (char** e = environ; e != nullptr && *e != nullptr; ++e) env_.emplace_back(*e);
     }
@@ -115,7 +116,9 @@ HookPlan::HookPlan(const oci::Hook& hook, HookEnv without_env)
     envp_.push_back(nullptr);
 }
 
-bool HookPlan::run(std::string_view state_json, const char* phase, size_t index, ChildError& err) const noexcept {
+bool HookPlan::run(std::string_view state_json, const char* phase, size_t index, ChildError& err,
+                   char* const* default_env) const noexcept {
+    char* const* envp = has_env_ || default_env == nullptr ? envp_.data() : default_env;
     // fds: stdin socket pair (a socket, so a hook that exits early cannot
     // SIGPIPE us: MSG_NOSIGNAL), stdout pipe, stderr pipe, execve error pipe.
     int fds[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
@@ -131,7 +134,7 @@ bool HookPlan::run(std::string_view state_json, const char* phase, size_t index,
         close_all(fds, 8);
         return err.fail(saved, "%s hook #%zu: fork", phase, index);
     }
-    if (pid == 0) exec_hook(path_.c_str(), argv_.data(), envp_.data(), fds[1], fds[3], fds[5], fds[7]);
+    if (pid == 0) exec_hook(path_.c_str(), argv_.data(), envp, fds[1], fds[3], fds[5], fds[7]);
     ::setpgid(pid, pid);  // also here, so the group exists whichever of us runs first
     ::close(fds[1]);
     ::close(fds[3]);
@@ -209,9 +212,10 @@ HookPlans plan_hooks(const std::vector<oci::Hook>& hooks, HookEnv without_env) {
     return plans;
 }
 
-bool run_hooks(const HookPlans& hooks, std::string_view state_json, const char* phase, ChildError& err) noexcept {
+bool run_hooks(const HookPlans& hooks, std::string_view state_json, const char* phase, ChildError& err,
+               char* const* default_env) noexcept {
     for (size_t i = 0; i < hooks.size(); ++i) {
-        if (!hooks[i].run(state_json, phase, i, err)) return false;
+        if (!hooks[i].run(state_json, phase, i, err, default_env)) return false;
     }
     return true;
 }

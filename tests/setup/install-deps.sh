@@ -31,6 +31,9 @@ packages=(
   golang-github-containerd-console-dev golang-github-urfave-cli-dev golang-golang-x-sys-dev
   golang-github-cyphar-filepath-securejoin-dev golang-github-opencontainers-specs-dev
   golang-github-seccomp-libseccomp-golang-dev golang-github-sirupsen-logrus-dev
+  # (runc 1.3.6's suite needs nothing more here: conformance/setup.sh --suite 1.3.6 fetches sid's
+  # runc source, sid's Go libraries and trixie's Go 1.24 through a private apt configuration below
+  # conformance/work/ and extracts them there, so the host's apt never sees sid or trixie)
   # real clients driving berth (conformance/clients): each test starts its own private daemon
   containerd docker.io podman conmon uidmap slirp4netns fuse-overlayfs catatonit
 )

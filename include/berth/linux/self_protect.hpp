@@ -39,6 +39,10 @@ enum class ExeProtection {
 };
 Result<ExeProtection> own_binary_protection();
 
+// What protects /proc/self/exe now, for --debug: "a sealed memfd", "a read-only
+// overlayfs" (protect_own_binary()'s re-exec), "a read-only mount" or "nothing".
+const char* own_binary_protection_name();
+
 // Returns when /proc/self/exe is already safe; otherwise re-executes the
 // current command (argv/envp unchanged) from a protected copy and so only
 // returns on failure. Call it first thing in create/run/exec.

@@ -22,8 +22,9 @@ namespace berth::process {
 
 // What a hook without `env` gets. runc and crun give the hooks they run
 // themselves (createRuntime, prestart, poststart, poststop) the runtime's own
-// environment; runc's in-container ones (createContainer, startContainer) run
-// after its init cleared its environment: an empty one.
+// environment; runc's createContainer hooks run after its init cleared its
+// environment: an empty one. startContainer hooks get the container process's
+// environment instead (run()'s `default_env`), as runc 1.2+ does.
 enum class HookEnv { empty, runtime };
 
 class HookPlan {
@@ -37,7 +38,9 @@ public:
     // Runs the hook and waits for it (fork, execve, no allocation).
     // `phase` and `index` name it in the error, runc's way:
     //   error running createRuntime hook #0: exit status 1, stdout: ..., stderr: ...
-    bool run(std::string_view state_json, const char* phase, size_t index, ChildError& err) const noexcept;
+    // A hook without `env` gets `default_env` when given, else what HookEnv planned.
+    bool run(std::string_view state_json, const char* phase, size_t index, ChildError& err,
+             char* const* default_env = nullptr) const noexcept;
 
 private:
     // Moving a vector keeps its elements in place, so the char* arrays below stay
@@ -47,6 +50,7 @@ private:
     std::vector<std::string> env_;
     std::vector<char*> argv_;
     std::vector<char*> envp_;
+    bool has_env_ = false;     // the hook names its own environment
     int timeout_seconds_ = 0;  // 0: wait as long as it takes
 };
 
@@ -55,7 +59,8 @@ using HookPlans = std::vector<HookPlan>;
 HookPlans plan_hooks(const std::vector<oci::Hook>& hooks, HookEnv without_env = HookEnv::empty);
 
 // Runs every hook in order; stops at the first failure.
-bool run_hooks(const HookPlans& hooks, std::string_view state_json, const char* phase, ChildError& err) noexcept;
+bool run_hooks(const HookPlans& hooks, std::string_view state_json, const char* phase, ChildError& err,
+               char* const* default_env = nullptr) noexcept;
 
 // Parent side (hooks without `env` get berth's), for the hooks that must stop
 // the lifecycle on failure.
