@@ -11,6 +11,7 @@
 #include "berth/cgroups/manager.hpp"
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
+#include "berth/container/new_container.hpp"
 #include "berth/container/record.hpp"
 #include "berth/linux/net_devices.hpp"
 #include "berth/linux/resctrl.hpp"
@@ -26,21 +27,6 @@
 
 namespace berth::container {
 namespace {
-
-// Removes the container directory of a failed create.
-class DirGuard {
-public:
-    explicit DirGuard(const ContainerDir& dir) : dir_(&dir) {}
-    DirGuard(const DirGuard&) = delete;
-    DirGuard& operator=(const DirGuard&) = delete;
-    ~DirGuard() {
-        if (dir_) (void)remove_container_dir(*dir_);
-    }
-    void dismiss() { dir_ = nullptr; }
-
-private:
-    const ContainerDir* dir_;
-};
 
 Result<std::string> absolute_bundle(const std::string& bundle) {
     char resolved[PATH_MAX];
@@ -66,12 +52,6 @@ Status make_exec_fifo(const ContainerDir& dir) {
 std::string rootfs_of(const oci::Spec& spec, const std::string& bundle) {
     std::string root = spec.root ? spec.root->path : "rootfs";
     return root.starts_with("/") ? root : bundle + "/" + root;
-}
-
-std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
-    Record r = base;
-    r.pid = pid;
-    return oci::write_state(to_oci_state(r, status));
 }
 
 process::ParentSteps parent_steps(const oci::Spec& spec, const Record& record, const cgroups::Manager& cgroup,
@@ -142,19 +122,58 @@ Status check_rootless(const oci::Spec& spec) {
 
 }  // namespace
 
-Result<Created> create_container(CreateOptions& options) {
-    trace::phase("parse");
+Result<Bundle> open_bundle(CreateOptions& options) {
     BERTH_TRY(validate_id(options.id));
-    BERTH_TRY_ASSIGN(std::string bundle, absolute_bundle(options.bundle));
+    Bundle b;
+    BERTH_TRY_ASSIGN(b.path, absolute_bundle(options.bundle));
     options.pid_file = absolute_from_cwd(options.pid_file);
     options.console_socket = absolute_from_cwd(options.console_socket);
-    // Like runc, work from the bundle: hooks start there and relative paths resolve there.
-    if (::chdir(bundle.c_str()) != 0) return Error::from_errno("chdir \"" + bundle + "\"");
-    const std::string config_path = bundle + "/config.json";
-    BERTH_TRY_ASSIGN(const std::string config_json, read_file(config_path));
-    BERTH_TRY_ASSIGN(oci::Spec spec, oci::parse_config(config_json, config_path));
-    if (!spec.linux) return Error::msg("config.json: linux: missing");
-    BERTH_TRY(check_rootless(spec));
+    if (::chdir(b.path.c_str()) != 0) return Error::from_errno("chdir \"" + b.path + "\"");
+    const std::string config_path = b.path + "/config.json";
+    BERTH_TRY_ASSIGN(b.config_json, read_file(config_path));
+    BERTH_TRY_ASSIGN(b.spec, oci::parse_config(b.config_json, config_path));
+    if (!b.spec.linux) return Error::msg("config.json: linux: missing");
+    BERTH_TRY(check_rootless(b.spec));
+    return b;
+}
+
+cgroups::CreateRequest cgroup_request(const CreateOptions& options, const oci::Spec& spec) {
+    return cgroups::CreateRequest{
+        .driver = options.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
+        .cgroups_path = spec.linux->cgroupsPath ? std::string_view(*spec.linux->cgroupsPath) : std::string_view(),
+        .container_id = options.id,
+        .resources = spec.linux->resources ? &*spec.linux->resources : nullptr,
+        .annotations = &spec.annotations,
+        .rootless = options.rootless,
+    };
+}
+
+Record new_record(const CreateOptions& options, const Bundle& bundle, const cgroups::Manager& cgroup) {
+    Record record;
+    record.id = options.id;
+    record.bundle = bundle.path;
+    record.rootfs = rootfs_of(bundle.spec, bundle.path);
+    record.created = rfc3339_nano_now();
+    record.annotations = bundle.spec.annotations;
+    record.cgroup = cgroup.saved();
+    if (bundle.spec.hooks) {
+        record.poststart = bundle.spec.hooks->poststart;
+        record.poststop = bundle.spec.hooks->poststop;
+    }
+    return record;
+}
+
+std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
+    Record r = base;
+    r.pid = pid;
+    return oci::write_state(to_oci_state(r, status));
+}
+
+Result<Created> create_container(CreateOptions& options) {
+    trace::phase("parse");
+    BERTH_TRY_ASSIGN(Bundle opened, open_bundle(options));
+    const std::string& bundle = opened.path;
+    const oci::Spec& spec = opened.spec;
     BERTH_TRY_ASSIGN(linux_setup::NetDevicesPlan net_devices, linux_setup::plan_net_devices(*spec.linux));
     std::optional<linux_setup::RdtPlan> rdt_plan;
     if (spec.linux->intelRdt) {
@@ -164,7 +183,7 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(ContainerDir dir, create_container_dir(options.root, options.id));
     DirGuard dir_guard(dir);
     BERTH_TRY(make_exec_fifo(dir));
-    BERTH_TRY(save_config(dir, config_json));
+    BERTH_TRY(save_config(dir, opened.config_json));
 
     trace::phase("plan");
     BERTH_TRY_ASSIGN(auto plan_opts, plan_options(options, bundle, spec.process && spec.process->terminal));
@@ -174,16 +193,7 @@ Result<Created> create_container(CreateOptions& options) {
     plan->parent_only_fds.push_back(dir.fd());
 
     trace::phase("cgroup");
-    const std::string cgroups_path = spec.linux->cgroupsPath.value_or("");
-    cgroups::CreateRequest request{
-        .driver = options.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
-        .cgroups_path = cgroups_path,
-        .container_id = options.id,
-        .resources = spec.linux->resources ? &*spec.linux->resources : nullptr,
-        .annotations = &spec.annotations,
-        .rootless = options.rootless,
-    };
-    BERTH_TRY_ASSIGN(std::unique_ptr<cgroups::Manager> cgroup, cgroups::create_manager(request));
+    BERTH_TRY_ASSIGN(std::unique_ptr<cgroups::Manager> cgroup, cgroups::create_manager(cgroup_request(options, spec)));
     cgroups::ManagerGuard cgroup_guard(*cgroup);
     BERTH_TRY_ASSIGN(cgroups::SelfJoin join, cgroup->prepare_join());
     plan->cgroup_tasks = std::move(join.v1_tasks);
@@ -194,19 +204,9 @@ Result<Created> create_container(CreateOptions& options) {
     }
     linux_setup::RdtGroupGuard rdt_guard(rdt);
 
-    Record record;
-    record.id = options.id;
-    record.bundle = bundle;
-    record.rootfs = rootfs_of(spec, bundle);
-    record.created = rfc3339_nano_now();
-    record.annotations = spec.annotations;
-    record.cgroup = cgroup->saved();
+    Record record = new_record(options, opened, *cgroup);
     record.rdt_group = rdt.group;
     record.rdt_remove = rdt.remove;
-    if (spec.hooks) {
-        record.poststart = spec.hooks->poststart;
-        record.poststop = spec.hooks->poststop;
-    }
     // Saved before the init exists (pid 0), so a create killed from here on
     // leaves a record naming the cgroup: `delete --force` then kills what is in
     // it (an init already past its PDEATHSIG window) and removes it.
