@@ -321,7 +321,9 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, char* exe, siz
     trace::phase("namespaces");
     if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
     if (::setsid() < 0) return err.fail(errno, "setsid");
-    if (!join_session_keyring(plan, err) || !set_names(plan, err)) return false;
+    if (!join_session_keyring(plan, err) || !set_names(plan, err) ||
+        !linux_setup::bring_up_loopback(plan.namespaces, err))
+        return false;
     trace::phase("mounts");
     const linux_setup::CgroupGate gate{await_go_for_cgroup_mounts, &go};
     if (!linux_setup::setup_rootfs(plan.rootfs, err, overlap ? &gate : nullptr) || !await_go(&go, err)) return false;

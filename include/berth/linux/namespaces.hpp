@@ -99,4 +99,8 @@ Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappi
 // makes the new cgroup and time namespaces.
 bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept;
 
+// Child, in a network namespace it created: sets `lo` up, as runc does for a
+// new one (its "loopback" network), so 127.0.0.1 works in the container.
+bool bring_up_loopback(const NamespacePlan& plan, ChildError& err) noexcept;
+
 }  // namespace berth::linux_setup
