@@ -147,7 +147,9 @@ bool is_bind_mount(const oci::Mount& mount) {
 Error criu_failed(const criu::Response& response, const CriuDirs& dirs, const std::string& log_file) {
     std::string text = "criu failed: type " + criu::type_name(response.type) + " errno " + std::to_string(response.cr_errno);
     if (response.cr_errno != 0) text += " (" + std::string(std::strerror(response.cr_errno)) + ")";
-    if (!response.cr_errmsg.empty()) text += ": " + response.cr_errmsg;
+    std::string_view message = response.cr_errmsg;
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.remove_suffix(1);
+    if (!message.empty()) text += ": " + std::string(message);
     const std::string log = dirs.work_path + "/" + log_file;
     std::string errors = log_errors(log);
     text += dirs.made_work || (dirs.made_images && dirs.work_path == dirs.images_path) ? "; log (removed): " : "; log file: " + log + ": ";

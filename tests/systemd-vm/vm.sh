@@ -58,8 +58,9 @@ DIR=$1; shift
 
 # runc, crun: the reference runtimes. podman+conmon+netavark, containerd (ctr, the runc
 # shim): managers driving a runtime's systemd driver. uidmap, dbus-user-session: rootless
-# user sessions with delegation. criu: checkpoint/restore. The rest: the checks' tools.
-DEFAULT_PKGS=runc,crun,podman,conmon,netavark,containerd,busybox-static,uidmap,dbus-user-session,criu,iproute2,jq,procps
+# user sessions with delegation. criu: checkpoint/restore, and iptables for its network lock
+# (--tcp-established: `ip6tables-restore`; criu only recommends it). The rest: the checks' tools.
+DEFAULT_PKGS=runc,crun,podman,conmon,netavark,containerd,busybox-static,uidmap,dbus-user-session,criu,iptables,iproute2,jq,procps
 # CRIU 3.17 on the 6.1 kernel: every dump fails ("-22 reported by netlink") without
 # nf_conntrack_netlink; the TCP connection locks need the other three.
 DEFAULT_MODULES="nf_conntrack_netlink xt_mark xt_tcpudp nft_compat"
