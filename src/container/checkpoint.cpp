@@ -56,11 +56,12 @@ Status save_descriptors(const CriuDirs& dirs, pid_t pid) {
     return write_file_atomic(dirs.images.get(), kDescriptorsFile, std::string_view(out.GetString(), out.GetSize()), 0600);
 }
 
-// Bind mounts and files masked with /dev/null are the host's: CRIU records
-// them by name (their destination) and restore maps the names back.
+// Bind mounts, the cgroup mount and files masked with /dev/null are the
+// host's: CRIU records them by name (their destination) and restore maps the
+// names back.
 void add_external_mounts(criu::Options& o, const oci::Spec& spec, pid_t pid) {
     for (const oci::Mount& m : spec.mounts)
-        if (is_bind_mount(m)) o.ext_mounts.push_back({m.destination, m.destination});
+        if (is_bind_mount(m) || is_cgroup_mount(m)) o.ext_mounts.push_back({m.destination, m.destination});
     for (const std::string& path : spec.linux->maskedPaths) {
         struct stat st {};
         const std::string inside = "/proc/" + std::to_string(pid) + "/root" + path;

@@ -48,17 +48,24 @@ Result<UniqueFd> open_dir(const std::string& path, bool make, bool& made) {
     return fd;
 }
 
-// The last lines of CRIU's log that say "Error" (at most three), or "".
+// CRIU's errors in its log (the last three lines that say "Error"), with the
+// two lines before the first of them: its final "Dumping FAILED." alone says
+// nothing of why. "" when there is no log.
 std::string log_errors(const std::string& path) {
     auto text = read_file(path);
     if (!text) return "";
-    std::vector<std::string_view> errors;
-    for (std::string_view line : split_lines(*text))
-        if (line.find("Error") != std::string_view::npos) errors.push_back(line);
+    const std::vector<std::string_view> lines = split_lines(*text);
+    std::vector<size_t> errors;
+    for (size_t i = 0; i < lines.size(); ++i)
+        if (lines[i].find("Error") != std::string_view::npos) errors.push_back(i);
+    if (errors.empty()) return "";
+    const size_t first = errors.size() > 3 ? errors[errors.size() - 3] : errors.front();
     std::string out;
-    for (size_t i = errors.size() > 3 ? errors.size() - 3 : 0; i < errors.size(); ++i) {
+    for (size_t i = first >= 2 ? first - 2 : 0; i < lines.size(); ++i) {
+        if (i < first && lines[i].empty()) continue;
+        if (i >= first && lines[i].find("Error") == std::string_view::npos) continue;
         if (!out.empty()) out += " | ";
-        out += errors[i];
+        out += lines[i];
     }
     return out;
 }
@@ -143,6 +150,8 @@ bool is_bind_mount(const oci::Mount& mount) {
         if (option == "bind" || option == "rbind") return true;
     return false;
 }
+
+bool is_cgroup_mount(const oci::Mount& mount) { return mount.type == "cgroup" || mount.type == "cgroup2"; }
 
 Error criu_failed(const criu::Response& response, const CriuDirs& dirs, const std::string& log_file) {
     std::string text = "criu failed: type " + criu::type_name(response.type) + " errno " + std::to_string(response.cr_errno);

@@ -108,6 +108,12 @@ Result<Restored> run_criu(RestoreOptions& options, const std::string& criu_path,
     o.lsm_mount_context = options.lsm_mount_context;
     std::vector<int> inherit = {o.images_dir_fd, o.work_dir_fd};
     for (const oci::Mount& m : spec.mounts) {
+        // The cgroup mount becomes a bind of the new container's own cgroup (v2;
+        // a v1 tree of per-hierarchy mounts is left to CRIU, which refuses it).
+        if (is_cgroup_mount(m) && !cgroup.cgroup().unified_dir().empty()) {
+            o.ext_mounts.push_back({m.destination, cgroup.cgroup().unified_dir()});
+            continue;
+        }
         if (!is_bind_mount(m)) continue;
         std::string source = m.source.value_or("");
         if (!source.starts_with("/")) source = bundle.path + "/" + source;

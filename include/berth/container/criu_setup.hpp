@@ -35,6 +35,9 @@ Result<criu::Options> base_options(const CriuOptions& options, const CriuDirs& d
 
 // Bind mounts (type "bind" or a bind option), by destination.
 bool is_bind_mount(const oci::Mount& mount);
+// "cgroup"/"cgroup2" mounts: the container's cgroup, bound from the host's
+// (linux/mount_cgroup.hpp), a slave CRIU cannot dump from inside.
+bool is_cgroup_mount(const oci::Mount& mount);
 
 // A CRIU answer with success = false as one line: runc's "criu failed: type
 // DUMP errno N", CRIU's message, and the log's last errors with its path.

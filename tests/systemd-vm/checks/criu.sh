@@ -16,7 +16,10 @@ name=$(basename "$RUNTIME")
 ROOT=/run/sdvm-criu-state-$name
 B=/run/sdvm-criu-bundles-$name
 IMG=/var/tmp/sdvm-criu-images-$name
-LOG=/run/sdvm-criu-log-$name; mkdir -p "$B" "$IMG" "$LOG"
+LOG=/run/sdvm-criu-log-$name; mkdir -p "$B" "$LOG"
+# made here, so the runtimes keep CRIU's logs in them (berth removes image directories it
+# made when a dump fails); copied to $VM_OUT at the end
+mkdir -p "$IMG"/{c1-lr,c1,c1-pre,c1-final,c2}
 CG=/sys/fs/cgroup
 CRIU_FLAGS=(--tcp-established --file-locks)
 
@@ -147,6 +150,8 @@ pm() {
     CONTAINERS_CONF=$W/containers.conf podman --root "$W/podman" --runroot "$W/podman-run" \
         --storage-driver vfs --runtime "$(command -v "$RUNTIME")" "$@"
 }
+# cr_log dump|restore: CRIU's last errors under podman (it shows only the runtime's status)
+cr_log() { grep -h Error "$W"/podman/vfs-containers/*/userdata/"$1".log 2>/dev/null | tail -n3 | sed 's/^/#   /'; }
 pm_pid() { pm inspect -f '{{.State.Pid}}' sdvm-cr1 2>/dev/null; }
 podman_group() {
     local img=localhost/sdvm-criu:latest id pid c0 U
@@ -157,9 +162,9 @@ podman_group() {
     if wait_for 30 pid_counter_at_least "$pid" 10; then ok "podman: counting"; else fail "podman: counting" "$(pm logs sdvm-cr1 2>&1 | tail -n1)"; return; fi
     id=$(pm inspect -f '{{.Id}}' sdvm-cr1); U=libpod-$id.scope
     c0=$(pid_counter "$pid")
-    step "podman: container checkpoint" "$W/podman.log" pm container checkpoint "${CRIU_FLAGS[@]}" sdvm-cr1 || return
+    step "podman: container checkpoint" "$W/podman.log" pm container checkpoint "${CRIU_FLAGS[@]}" sdvm-cr1 || { cr_log dump; return; }
     expect "podman: checkpointed" "$(pm inspect -f '{{.State.Status}}' sdvm-cr1 2>&1)" exited
-    step "podman: container restore" "$W/podman.log" pm container restore "${CRIU_FLAGS[@]}" sdvm-cr1 || return
+    step "podman: container restore" "$W/podman.log" pm container restore "${CRIU_FLAGS[@]}" sdvm-cr1 || { cr_log restore; return; }
     expect "podman: restored" "$(pm inspect -f '{{.State.Status}}' sdvm-cr1 2>&1)" running
     kept_pid "podman: restored" "$(pm_pid)" "$c0" "/machine.slice/$U"
 
@@ -179,5 +184,6 @@ expect "podman: nothing left" "$(pm ps -aq 2>&1)" ""
 echo "# criu checks took $(awk "BEGIN{printf \"%.1f\", $(cut -d' ' -f1 /proc/uptime) - $t0}") s"
 exec {IN}<&- {OUT}>&-
 kill "$IN_PID" 2>/dev/null
+for f in "$IMG"/*/*.log; do [ -e "$f" ] && cp "$f" "${VM_OUT:-/tmp}/criu-$name-$(basename "$(dirname "$f")")-$(basename "$f")"; done
 rm -rf "$IMG"
 summary
