@@ -12,6 +12,7 @@
 #include "berth/container/criu_setup.hpp"
 #include "berth/container/foreground.hpp"
 #include "berth/container/new_container.hpp"
+#include "berth/linux/path_in_root.hpp"
 #include "berth/linux/seccomp_notify.hpp"
 #include "berth/linux/terminal.hpp"
 #include "berth/process/hooks.hpp"
@@ -91,6 +92,27 @@ Status join_cgroup(const cgroups::Manager& manager, pid_t criu_pid, criu::Option
     return {};
 }
 
+// CRIU binds the external mounts onto their mountpoints as they are in the
+// rootfs; a rootfs that never ran the container (podman's --import) lacks
+// them: made as create makes them, a directory or an empty file like the source.
+Status create_mountpoints(const oci::Spec& spec, const std::string& rootfs, const std::string& bundle) {
+    UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return Error::from_errno("open \"" + rootfs + "\"");
+    for (const oci::Mount& m : spec.mounts) {
+        if (!is_bind_mount(m) && !is_cgroup_mount(m)) continue;
+        bool directory = true;
+        if (is_bind_mount(m)) {
+            std::string source = m.source.value_or("");
+            if (!source.starts_with("/")) source = bundle + "/" + source;
+            struct stat st {};
+            directory = ::stat(source.c_str(), &st) != 0 || S_ISDIR(st.st_mode);
+        }
+        UniqueFd point(linux_setup::open_or_create_in_root(root.get(), m.destination.c_str(), directory));
+        if (!point) return Error::from_errno("mountpoint \"" + m.destination + "\" in \"" + rootfs + "\"");
+    }
+    return {};
+}
+
 struct Restored {
     pid_t pid = 0;
     UniqueFd master;  // the terminal's, when not sent to a console socket
@@ -100,6 +122,7 @@ Result<Restored> run_criu(RestoreOptions& options, const std::string& criu_path,
                           const cgroups::Manager& cgroup, const Record& record, const ContainerDir& dir) {
     const oci::Spec& spec = bundle.spec;
     BERTH_TRY_ASSIGN(criu::Options o, base_options(options.criu, dirs, spec));
+    BERTH_TRY(create_mountpoints(spec, record.rootfs, bundle.path));
     BERTH_TRY_ASSIGN(CriuRoot root, CriuRoot::make(dir, record.rootfs));
     o.root = root.path();
     o.log_file = "restore.log";

@@ -43,9 +43,11 @@ exec {IN}< <(exec sleep 1000000 >/dev/null 2>&1)
 IN_PID=$!
 exec {OUT}> >(exec cat >>"$LOG/stdio" 2>/dev/null)
 # launch NAME ID [RUNTIME-FLAGS] -- SUBCOMMAND ARGS...: the runtime with the pipes as stdio
+# (stderr too: the runtime's error lands in $LOG/stdio, which the workload never writes)
 launch() {
-    local n=$1 id=$2; shift 2
-    if "$@" <&$IN >&$OUT 2>>"$LOG/$id"; then ok "$n"; else fail "$n" "exit $?: $(last_line "$LOG/$id")"; return 1; fi
+    local n=$1 id=$2 rc; shift 2
+    "$@" <&$IN >&$OUT 2>&$OUT; rc=$?
+    if [ $rc = 0 ]; then ok "$n"; else sleep 0.5; fail "$n" "exit $rc: $(last_line "$LOG/stdio")"; return 1; fi
 }
 init_pid() { rt state "$1" 2>/dev/null | jq -r .pid; }
 # the workload's status line and counter, by its pid
