@@ -398,7 +398,10 @@ Result<Response> Session::exchange(const Request& request, const NotifyHandler& 
         UniqueFd fd;
         BERTH_TRY_ASSIGN(Response response, receive(fd));
         if (response.type != RequestType::notify) {
-            (void)reap();  // CRIU answered; how it exits changes nothing
+            // CRIU answered. Some requests (FEATURE_CHECK) leave it waiting for
+            // another on the socket: closing ours ends it. How it exits changes nothing.
+            socket_.reset();
+            (void)reap();
             if (failed) return std::move(*failed);
             if (response.type != request.type)
                 return Error::msg("criu: answered " + type_name(response.type) + " to " + type_name(request.type));
