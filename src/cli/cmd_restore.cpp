@@ -1,6 +1,9 @@
-// berth restore: would restore a CRIU checkpoint; berth has no CRIU support.
+// berth restore: a new container from a CRIU checkpoint (container/checkpoint.hpp).
 #include "berth/cli/commands.hpp"
+
+#include "berth/cli/criu_flags.hpp"
 #include "berth/cli/shared_flags.hpp"
+#include "berth/container/checkpoint.hpp"
 
 namespace berth::cli {
 namespace {
@@ -12,7 +15,7 @@ constexpr FlagSpec kFlags[] = {
     {"ext-unix-sk", "", FlagKind::Bool, "allow external unix sockets"},
     {"shell-job", "", FlagKind::Bool, "allow shell jobs"},
     {"file-locks", "", FlagKind::Bool, "handle file locks, for safety"},
-    {"manage-cgroups-mode", "", FlagKind::String, "cgroups mode: 'soft' (default), 'full' and 'strict'"},
+    {"manage-cgroups-mode", "", FlagKind::String, "cgroups mode: soft|full|strict|ignore (default: soft)"},
     {"bundle", "b", FlagKind::String, "path to the root of the bundle directory"},
     kDetachFlag,
     kPidFileFlag,
@@ -24,14 +27,27 @@ constexpr FlagSpec kFlags[] = {
     {"lsm-profile", "", FlagKind::String, "specify an LSM profile to be used during restore in the form of TYPE:NAME"},
     {"lsm-mount-context", "", FlagKind::String, "specify an LSM mount context to be used during restore"},
 };
+
+Result<int> run_restore(const Invocation& inv) {
+    container::RestoreOptions options;
+    options.create = create_options(inv);
+    options.criu = criu_options(inv);
+    options.detach = inv.flags.get_bool("detach");
+    options.no_subreaper = inv.flags.get_bool("no-subreaper");
+    options.lsm_profile = inv.flags.get_string("lsm-profile");
+    options.lsm_mount_context = inv.flags.get_string("lsm-mount-context");
+    return container::restore_container(std::move(options));
+}
 }  // namespace
 
 const Command kRestoreCommand = {
     .name = "restore",
     .summary = "restore a container from a previous checkpoint",
     .args_usage = "<container-id>",
-    .description = {},
+    .description = "Creates the container described by the bundle's config.json with its processes restored by CRIU "
+                   "from --image-path, in the cgroup its manager makes; without --detach waits for it as `run` does.",
     .flags = kFlags,
     .arg_count = ArgCount::exactly(1),
+    .run = run_restore,
 };
 }  // namespace berth::cli

@@ -82,10 +82,6 @@ Result<GlobalOptions> global_options(const Flags& flags) {
     return g;
 }
 
-Error not_implemented(std::string_view command) {
-    return Error::msg(std::string(command) + " is not implemented yet");
-}
-
 Status check_arg_count(const Command& c, size_t count) {
     const auto n = static_cast<int>(count);
     const char* rule = nullptr;

@@ -55,7 +55,6 @@ int run_command(const Command& command, const GlobalOptions& global, std::span<c
     if (auto count = check_arg_count(command, parsed->args.size()); !count) {
         return usage_error("Incorrect Usage.", command_help(command), count.error());
     }
-    if (command.run == nullptr) return log::fail(not_implemented(command.name));
     auto status = command.run(Invocation{global, parsed->flags, parsed->args});
     if (!status) return log::fail(status.error());
     return *status;

@@ -13,6 +13,7 @@
 #include "berth/cgroups/manager.hpp"
 #include "berth/container/id.hpp"
 #include "berth/container/lifecycle.hpp"
+#include "berth/container/new_container.hpp"
 #include "berth/container/record.hpp"
 #include "berth/linux/net_devices.hpp"
 #include "berth/linux/path_in_root.hpp"
@@ -79,12 +80,6 @@ std::optional<uint32_t> cgroup_owner(const oci::Spec& spec) {
 std::string rootfs_of(const oci::Spec& spec, const std::string& bundle) {
     std::string root = spec.root ? spec.root->path : "rootfs";
     return root.starts_with("/") ? root : bundle + "/" + root;
-}
-
-std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
-    Record r = base;
-    r.pid = pid;
-    return oci::write_state(to_oci_state(r, status));
 }
 
 // The container's cgroup: made before clone, or after it (make_cgroup below)
@@ -162,23 +157,63 @@ Status check_rootless(const oci::Spec& spec) {
 
 }  // namespace
 
-Result<Created> create_container(CreateOptions& options) {
-    trace::phase("parse");
+Result<Bundle> open_bundle(CreateOptions& options) {
     BERTH_TRY(validate_id(options.id));
-    BERTH_TRY_ASSIGN(std::string bundle, absolute_bundle(options.bundle));
+    Bundle b;
+    BERTH_TRY_ASSIGN(b.path, absolute_bundle(options.bundle));
     options.pid_file = absolute_from_cwd(options.pid_file);
     options.console_socket = absolute_from_cwd(options.console_socket);
+    options.pidfd_socket = absolute_from_cwd(options.pidfd_socket);
+    if (::chdir(b.path.c_str()) != 0) return Error::from_errno("chdir \"" + b.path + "\"");
+    const std::string config_path = b.path + "/config.json";
+    BERTH_TRY_ASSIGN(b.config_json, read_file(config_path));
+    BERTH_TRY_ASSIGN(b.spec, oci::parse_config(b.config_json, config_path));
+    if (!b.spec.linux) return Error::msg("config.json: linux: missing");
+    BERTH_TRY(check_rootless(b.spec));
+    return b;
+}
+
+cgroups::CreateRequest cgroup_request(const CreateOptions& options, const oci::Spec& spec) {
+    return cgroups::CreateRequest{
+        .driver = options.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
+        .cgroups_path = spec.linux->cgroupsPath ? std::string_view(*spec.linux->cgroupsPath) : std::string_view(),
+        .container_id = options.id,
+        .resources = spec.linux->resources ? &*spec.linux->resources : nullptr,
+        .annotations = &spec.annotations,
+        .rootless = options.rootless,
+        .owner_uid = cgroup_owner(spec),
+    };
+}
+
+Record new_record(const CreateOptions& options, const Bundle& bundle) {
+    Record record;
+    record.id = options.id;
+    record.bundle = bundle.path;
+    record.rootfs = rootfs_of(bundle.spec, bundle.path);
+    record.created = rfc3339_nano_now();
+    record.annotations = bundle.spec.annotations;
+    if (bundle.spec.hooks) {
+        record.poststart = bundle.spec.hooks->poststart;
+        record.poststop = bundle.spec.hooks->poststop;
+    }
+    return record;
+}
+
+std::string hook_state(const Record& base, pid_t pid, ContainerStatus status) {
+    Record r = base;
+    r.pid = pid;
+    return oci::write_state(to_oci_state(r, status));
+}
+
+Result<Created> create_container(CreateOptions& options) {
+    trace::phase("parse");
+    BERTH_TRY_ASSIGN(Bundle opened, open_bundle(options));
+    const std::string& bundle = opened.path;
+    const oci::Spec& spec = opened.spec;
     UniqueFd pidfd_socket;
     if (!options.pidfd_socket.empty()) {
         BERTH_TRY_ASSIGN(pidfd_socket, linux_setup::connect_pidfd_socket(options.pidfd_socket));
     }
-    // Like runc, work from the bundle: hooks start there and relative paths resolve there.
-    if (::chdir(bundle.c_str()) != 0) return Error::from_errno("chdir \"" + bundle + "\"");
-    const std::string config_path = bundle + "/config.json";
-    BERTH_TRY_ASSIGN(const std::string config_json, read_file(config_path));
-    BERTH_TRY_ASSIGN(oci::Spec spec, oci::parse_config(config_json, config_path));
-    if (!spec.linux) return Error::msg("config.json: linux: missing");
-    BERTH_TRY(check_rootless(spec));
     BERTH_TRY_ASSIGN(linux_setup::NetDevicesPlan net_devices, linux_setup::plan_net_devices(*spec.linux));
     std::optional<linux_setup::RdtPlan> rdt_plan;
     if (spec.linux->intelRdt) {
@@ -188,7 +223,7 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(ContainerDir dir, create_container_dir(options.root, options.id));
     ScopeGuard dir_guard([&dir] { (void)remove_container_dir(dir); });  // a failed create leaves no directory
     BERTH_TRY(make_exec_fifo(dir));
-    BERTH_TRY(save_config(dir, config_json));
+    BERTH_TRY(save_config(dir, opened.config_json));
 
     trace::phase("plan");
     BERTH_TRY_ASSIGN(auto plan_opts, plan_options(options, bundle, spec.process && spec.process->terminal));
@@ -204,29 +239,11 @@ Result<Created> create_container(CreateOptions& options) {
     }
     ScopeGuard rdt_guard([&rdt] { (void)linux_setup::remove_rdt_group(rdt); });
 
-    Record record;
-    record.id = options.id;
-    record.bundle = bundle;
-    record.rootfs = rootfs_of(spec, bundle);
-    record.created = rfc3339_nano_now();
-    record.annotations = spec.annotations;
+    Record record = new_record(options, opened);
     record.rdt_group = rdt.group;
     record.rdt_remove = rdt.remove;
-    if (spec.hooks) {
-        record.poststart = spec.hooks->poststart;
-        record.poststop = spec.hooks->poststop;
-    }
 
-    const std::string cgroups_path = spec.linux->cgroupsPath.value_or("");
-    cgroups::CreateRequest request{
-        .driver = options.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
-        .cgroups_path = cgroups_path,
-        .container_id = options.id,
-        .resources = spec.linux->resources ? &*spec.linux->resources : nullptr,
-        .annotations = &spec.annotations,
-        .rootless = options.rootless,
-        .owner_uid = cgroup_owner(spec),
-    };
+    const cgroups::CreateRequest request = cgroup_request(options, spec);
     ContainerCgroup cgroup;
     // Makes the cgroup, then saves the record naming it with no init yet (pid
     // 0), before the init gets `go`: a create killed from here on leaves a

@@ -79,6 +79,8 @@ oci::Features runtime_features() {
     }
     // Unit properties for the systemd driver (cgroups/systemd_annotations.hpp).
     f.potentiallyUnsafeConfigAnnotations = {std::string(cgroups::systemd::kPropertyAnnotationPrefix)};
+    // runc's key for a runtime whose checkpoint and restore work (with CRIU, container/checkpoint.hpp).
+    f.annotations["org.opencontainers.runc.checkpoint.enabled"] = "true";
     f.annotations["io.github.berth.version"] = kVersion;
     f.annotations["io.github.berth.commit"] = kCommit;
     return f;

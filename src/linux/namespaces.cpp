@@ -1,6 +1,9 @@
 #include "berth/linux/namespaces.hpp"
 
 #include <fcntl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -273,6 +276,22 @@ Status write_id_mappings(pid_t pid, const std::vector<oci::IDMapping>& uid_mappi
         return std::move(s).error().wrap("config.json: linux.gidMappings");
     }
     return {};
+}
+
+bool bring_up_loopback(const NamespacePlan& plan, ChildError& err) noexcept {
+    if ((plan.clone_flags & CLONE_NEWNET) == 0 && !plan.new_net_by_child) return true;
+    int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) return err.fail(errno, "set lo up: socket");
+    ifreq req{};
+    std::memcpy(req.ifr_name, "lo", 3);
+    bool ok = ::ioctl(sock, SIOCGIFFLAGS, &req) == 0;
+    if (ok) {
+        req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP);
+        ok = ::ioctl(sock, SIOCSIFFLAGS, &req) == 0;
+    }
+    int saved = errno;
+    ::close(sock);
+    return ok || err.fail(saved, "set lo up");
 }
 
 bool join_namespace_paths(const NamespacePlan& plan, ChildError& err) noexcept {

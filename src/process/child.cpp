@@ -364,7 +364,9 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, size_t home_si
     trace::phase("namespaces");
     if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
     if (::setsid() < 0) return err.fail(errno, "setsid");
-    if (!join_session_keyring(plan, err) || !set_names(plan, err)) return false;
+    if (!join_session_keyring(plan, err) || !set_names(plan, err) ||
+        !linux_setup::bring_up_loopback(plan.namespaces, err))
+        return false;
     trace::phase("mounts");
     const linux_setup::CgroupGate gate{await_go_for_cgroup_mounts, &go};
     const linux_setup::SourceCloner cloner{parent_clone_source, &plan};

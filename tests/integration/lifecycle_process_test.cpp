@@ -52,6 +52,17 @@ TEST_F(IntegrationTest, RlimitsOomScoreHostnameAndDomainname) {
     EXPECT_EQ(report.domainname(), "example.org");
 }
 
+// As runc: a new network namespace has lo up (flags 0x9: IFF_UP | IFF_LOOPBACK),
+// so 127.0.0.1 works in the container.
+TEST_F(IntegrationTest, LoopbackIsUpInANewNetworkNamespace) {
+    auto bundle = make_bundle();
+    bundle.spec.process->args = {"cat", "/sys/class/net/lo/flags"};
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "0x9\n") << r.describe();
+}
+
 TEST_F(IntegrationTest, OnlyStdioReachesTheProcess) {
     auto bundle = make_bundle();
     auto report = run_probe(bundle);

@@ -18,6 +18,8 @@ cp "$berth" "$payload/bin/berth"
 cp -r "$here/checks" "$here/payload.sh" "$payload/"
 "$make_bundle" "$payload/bundle" sleep 100000 >/dev/null
 "$here/add-runc-bats.sh" "$payload"
+# checks/criu.sh's container (SDVM_CRIU_WORKLOAD: the build's sdvm-criu-workload)
+[ -z "${SDVM_CRIU_WORKLOAD:-}" ] || cp "$SDVM_CRIU_WORKLOAD" "$payload/bundle/rootfs/bin/criu-workload"
 out=$(dirname "$cache")/out
 rm -rf "$out"
 # not exec: the EXIT trap removes the payload afterwards

@@ -58,11 +58,14 @@ DIR=$1; shift
 
 # runc, crun: the reference runtimes. podman+conmon+netavark, containerd (ctr, the runc
 # shim): managers driving a runtime's systemd driver. uidmap, dbus-user-session: rootless
-# user sessions with delegation. criu: checkpoint/restore. The rest: the checks' tools.
-DEFAULT_PKGS=runc,crun,podman,conmon,netavark,containerd,busybox-static,uidmap,dbus-user-session,criu,iproute2,jq,procps
+# user sessions with delegation. criu: checkpoint/restore, and iptables for its network lock
+# (--tcp-established: `ip6tables-restore`; criu only recommends it). The rest: the checks' tools.
+DEFAULT_PKGS=runc,crun,podman,conmon,netavark,containerd,busybox-static,uidmap,dbus-user-session,criu,iptables,iproute2,jq,procps
 # CRIU 3.17 on the 6.1 kernel: every dump fails ("-22 reported by netlink") without
-# nf_conntrack_netlink; the TCP connection locks need the other three.
-DEFAULT_MODULES="nf_conntrack_netlink xt_mark xt_tcpudp nft_compat"
+# nf_conntrack_netlink; the TCP connection locks need xt_mark xt_tcpudp nft_compat; the
+# socket-diag modules let it collect a container's sockets (without them every family
+# answers -2 and the dump fails).
+DEFAULT_MODULES="nf_conntrack_netlink xt_mark xt_tcpudp nft_compat unix_diag inet_diag tcp_diag udp_diag raw_diag af_packet_diag netlink_diag"
 VM_EXTRA_PKGS=${VM_EXTRA_PKGS-$DEFAULT_PKGS}
 VM_MODULES=${VM_MODULES-$DEFAULT_MODULES}
 VM_MEM=${VM_MEM:-1024}; VM_CPUS=${VM_CPUS:-2}; VM_TIMEOUT=${VM_TIMEOUT:-900}

@@ -73,11 +73,8 @@ struct Command {
     std::span<const FlagSpec> flags;
     ArgCount arg_count;
     ArgOrder order = ArgOrder::FlagsAnywhere;
-    RunFn run = nullptr;
+    RunFn run = nullptr;  // every command has one
 };
-
-// For commands that do not work yet: "<name> is not implemented yet".
-Error not_implemented(std::string_view command);
 
 // Checks the positional argument count; the error is runc's with berth's name:
 // `berth: "state" requires exactly 1 argument(s)`.

@@ -116,4 +116,8 @@ bool join_namespaces(const NamespacePlan& plan, ChildError& err) noexcept;
 // The two passes alone (launch.cpp's helper, before it clones the child).
 bool join_namespace_paths(const NamespacePlan& plan, ChildError& err) noexcept;
 
+// Child, in a network namespace it created: sets `lo` up, as runc does for a
+// new one (its "loopback" network), so 127.0.0.1 works in the container.
+bool bring_up_loopback(const NamespacePlan& plan, ChildError& err) noexcept;
+
 }  // namespace berth::linux_setup

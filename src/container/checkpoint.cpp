@@ -1,0 +1,163 @@
+// `checkpoint`: the container's process tree dumped by CRIU.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "berth/cgroups/manager.hpp"
+#include "berth/container/checkpoint.hpp"
+#include "berth/container/criu_setup.hpp"
+#include "berth/container/id.hpp"
+#include "berth/container/record.hpp"
+#include "berth/container/state_dir.hpp"
+#include "berth/container/status.hpp"
+
+namespace berth::container {
+namespace {
+
+Result<criu::PageServer> parse_page_server(const std::string& value) {
+    const size_t colon = value.rfind(':');
+    // runc's words.
+    if (colon == std::string::npos || colon == 0 || colon + 1 == value.size())
+        return Error::msg("Use --page-server ADDRESS:PORT to specify page server");
+    criu::PageServer ps{value.substr(0, colon), 0};
+    for (char c : value.substr(colon + 1)) {
+        if (c < '0' || c > '9' || ps.port > 65535) return Error::msg("Invalid port number");
+        ps.port = ps.port * 10 + (c - '0');
+    }
+    return ps;
+}
+
+// --parent-path is relative to the images directory and must be one.
+Status check_parent(const CriuDirs& dirs, const std::string& parent) {
+    if (parent.starts_with("/")) return Error::msg("--parent-path must be relative");
+    struct stat st {};
+    const std::string real = dirs.images_path + "/" + parent;
+    if (::stat(real.c_str(), &st) != 0) return Error::from_errno("invalid --parent-path: stat \"" + real + "\"");
+    if (!S_ISDIR(st.st_mode)) return Error::msg("invalid --parent-path: \"" + real + "\" is not a directory");
+    return {};
+}
+
+// What the init's stdio is, for restore to hand it new pipes of its own.
+Status save_descriptors(const CriuDirs& dirs, pid_t pid) {
+    rapidjson::StringBuffer out;
+    rapidjson::Writer<rapidjson::StringBuffer> w(out);
+    w.StartArray();
+    for (int fd = 0; fd < 3; ++fd) {
+        const std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
+        char target[PATH_MAX];
+        ssize_t n = ::readlink(link.c_str(), target, sizeof(target) - 1);
+        if (n < 0) return Error::from_errno("readlink \"" + link + "\"");
+        w.String(target, static_cast<rapidjson::SizeType>(n));
+    }
+    w.EndArray();
+    return write_file_atomic(dirs.images.get(), kDescriptorsFile, std::string_view(out.GetString(), out.GetSize()), 0600);
+}
+
+// Bind mounts, the cgroup mount and files masked with /dev/null are the
+// host's: CRIU records them by name (their destination) and restore maps the
+// names back.
+void add_external_mounts(criu::Options& o, const oci::Spec& spec, pid_t pid) {
+    for (const oci::Mount& m : spec.mounts)
+        if (is_bind_mount(m) || is_cgroup_mount(m)) o.ext_mounts.push_back({m.destination, m.destination});
+    for (const std::string& path : spec.linux->maskedPaths) {
+        struct stat st {};
+        const std::string inside = "/proc/" + std::to_string(pid) + "/root" + path;
+        if (::stat(inside.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;  // a tmpfs over a directory is the container's
+        o.ext_mounts.push_back({path, path});
+    }
+}
+
+Status add_external_netns(criu::Options& o, const oci::Spec& spec) {
+    const std::string path = joined_netns(spec);
+    if (path.empty()) return {};
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return Error::from_errno("stat \"" + path + "\"");
+    o.external.push_back("net[" + std::to_string(st.st_ino) + "]:" + kExtNetNs);
+    return {};
+}
+
+Status check_mem_track(const std::string& criu_path) {
+    BERTH_TRY_ASSIGN(criu::Session session, criu::Session::start(criu_path, {}));
+    criu::Request request;
+    request.type = criu::RequestType::feature_check;
+    request.want_mem_track = true;
+    BERTH_TRY_ASSIGN(criu::Response answer, session.exchange(request, nullptr));
+    if (!answer.mem_track.value_or(false)) return Error::msg("criu is missing features: [MemTrack]");
+    return {};
+}
+
+Result<criu::Options> dump_options(const CheckpointOptions& options, const CriuDirs& dirs, const oci::Spec& spec,
+                                   const Record& record) {
+    BERTH_TRY_ASSIGN(criu::Options o, base_options(options.criu, dirs, spec));
+    o.pid = record.pid;
+    o.root = record.rootfs;
+    o.log_file = "dump.log";
+    o.leave_running = options.leave_running;
+    o.tcp_skip_in_flight = options.tcp_skip_in_flight;
+    o.link_remap = options.link_remap;
+    o.status_fd = options.status_fd;
+    if (!options.page_server.empty()) {
+        BERTH_TRY_ASSIGN(o.page_server, parse_page_server(options.page_server));
+    }
+    if (!options.parent_path.empty()) {
+        BERTH_TRY(check_parent(dirs, options.parent_path));
+        o.parent_img = options.parent_path;
+        o.track_mem = true;
+    }
+    // CRIU freezes the cgroup instead of stopping each task with ptrace.
+    auto cgroup = cgroups::load_manager(record.cgroup);
+    if (cgroup && (*cgroup)->has_cgroup() && (*cgroup)->cgroup().layout() == cgroups::Layout::unified)
+        o.freeze_cgroup = (*cgroup)->cgroup().unified_dir();
+    add_external_mounts(o, spec, record.pid);
+    BERTH_TRY(add_external_netns(o, spec));
+    return o;
+}
+
+Status dump(const CheckpointOptions& options, const std::string& criu_path, const CriuDirs& dirs, const oci::Spec& spec,
+            const Record& record) {
+    BERTH_TRY_ASSIGN(criu::Options o, dump_options(options, dirs, spec, record));
+    if (options.pre_dump) BERTH_TRY(check_mem_track(criu_path));
+    if (!options.pre_dump) BERTH_TRY(save_descriptors(dirs, record.pid));
+    std::vector<int> inherit = {o.images_dir_fd, o.work_dir_fd};
+    if (o.status_fd >= 0) inherit.push_back(o.status_fd);
+    BERTH_TRY_ASSIGN(criu::Session session, criu::Session::start(criu_path, inherit));
+    const auto type = options.pre_dump ? criu::RequestType::pre_dump : criu::RequestType::dump;
+    const std::string log = o.log_file;
+    criu::Request request;
+    request.type = type;
+    request.options = std::move(o);
+    BERTH_TRY_ASSIGN(criu::Response answer, session.exchange(request, nullptr));
+    if (!answer.success) return criu_failed(answer, dirs, log);
+    return {};
+}
+
+}  // namespace
+
+Status checkpoint_container(const std::string& root, const std::string& id, const CheckpointOptions& options) {
+    BERTH_TRY(validate_id(id));
+    if (!options.criu.manage_cgroups_mode.empty()) BERTH_TRY(criu::parse_cgroup_mode(options.criu.manage_cgroups_mode));
+    {
+        BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(root, id));
+        BERTH_TRY_ASSIGN(Record record, load_record(dir));
+        const ContainerStatus status = derive_status(dir, record);
+        if (status != ContainerStatus::running && status != ContainerStatus::paused)
+            return Error::msg(std::string("Container cannot be checkpointed in ") + to_string(status) + " state");
+        BERTH_TRY_ASSIGN(oci::Spec spec, load_saved_config(dir));
+        BERTH_TRY_ASSIGN(std::string criu_path, usable_criu(options.criu.criu));
+        BERTH_TRY_ASSIGN(CriuDirs dirs, open_criu_dirs(options.criu, true));
+        Status dumped = dump(options, criu_path, dirs, spec, record);
+        if (!dumped) {
+            dirs.remove_made();
+            return dumped;
+        }
+    }
+    // As runc: the dumped container is gone (CRIU killed its processes); its
+    // record, cgroup and poststop hooks go the way of `delete --force`.
+    if (options.leave_running || options.pre_dump) return {};
+    return delete_container(root, id, true);
+}
+
+}  // namespace berth::container
