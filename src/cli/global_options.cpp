@@ -15,7 +15,7 @@ constexpr FlagSpec kGlobalFlags[] = {
     {"log-format", "", FlagKind::String, "set the log format ('text' (default), or 'json')", "text"},
     {"root", "", FlagKind::String, "root directory for storage of container state (this should be located in tmpfs)",
      "/run/berth"},
-    {"criu", "", FlagKind::String, "(obsoleted; do not use)"},
+    {"criu", "", FlagKind::String, "path to the criu binary used for checkpoint and restore", "criu"},
     {"systemd-cgroup", "", FlagKind::Bool,
      "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\""},
     {"rootless", "", FlagKind::String, "ignore cgroup permission errors ('true', 'false', or 'auto')", "auto"},
@@ -79,6 +79,7 @@ Result<GlobalOptions> global_options(const Flags& flags) {
     g.trace = flags.get_bool("trace") || trace::requested_by_environment();
     g.systemd_cgroup = flags.get_bool("systemd-cgroup");
     BERTH_TRY_ASSIGN(g.rootless, parse_rootless(flags.get_string("rootless")));
+    g.criu = flags.get_string("criu");
     return g;
 }
 

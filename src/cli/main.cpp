@@ -86,8 +86,6 @@ int main(int argc, char** argv) {
         return log::fail(logged.error());
     }
     trace::enable(global->trace, global->debug, !global->log.empty());
-    // runc 1.2+ takes the flag and ignores it with a warning: so do we (no checkpoint/restore here).
-    if (parsed->flags.is_set("criu")) log::warn("--criu ignored (berth has no checkpoint/restore); do not use");
     if (!exe_protected) return log::fail(exe_protected.error());
     if (enters_container(parsed->args) && global->debug) {
         log::debug(std::string("exe protection: /proc/self/exe is ") + linux_setup::own_binary_protection_name() +

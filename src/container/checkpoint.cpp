@@ -142,7 +142,7 @@ Status checkpoint_container(const std::string& root, const std::string& id, cons
     {
         BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(root, id));
         BERTH_TRY_ASSIGN(Record record, load_record(dir));
-        const ContainerStatus status = derive_status(dir, record);
+        BERTH_TRY_ASSIGN(const ContainerStatus status, derive_status(dir, record));
         if (status != ContainerStatus::running && status != ContainerStatus::paused)
             return Error::msg(std::string("Container cannot be checkpointed in ") + to_string(status) + " state");
         BERTH_TRY_ASSIGN(oci::Spec spec, load_saved_config(dir));

@@ -17,6 +17,7 @@
 #include "berth/linux/terminal.hpp"
 #include "berth/process/hooks.hpp"
 #include "berth/process/kill_guard.hpp"
+#include "berth/util/fd_passing.hpp"
 #include "berth/util/file.hpp"
 #include "berth/util/log.hpp"
 #include "berth/util/scope_guard.hpp"
@@ -172,7 +173,7 @@ Result<Restored> run_criu(RestoreOptions& options, const std::string& criu_path,
             }
             BERTH_TRY_ASSIGN(UniqueFd console, linux_setup::connect_console_socket(options.create.console_socket));
             ChildError err;
-            if (!linux_setup::send_fd(console.get(), fd.get(), err)) return Error::sys(err.err, err.message);
+            if (!send_fd(console.get(), fd.get(), "the pty master", err)) return Error::sys(err.err, err.message);
         }
         return {};
     };

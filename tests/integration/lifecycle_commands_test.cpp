@@ -73,15 +73,6 @@ TEST_F(Lifecycle, StateHasRuncsFields) {
     EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
 }
 
-// runc 1.2+ takes the obsolete global --criu and warns that it ignores it.
-TEST_F(Lifecycle, CriuFlagIsIgnoredWithAWarning) {
-    auto r = run_berth("--criu", "/nonexistent/criu", "features");
-    EXPECT_EQ(r.exit_code, 0) << r.describe();
-    if (runtime_is_berth()) {
-        EXPECT_TRUE(has(r.err, "--criu ignored")) << r.describe();
-    }
-}
-
 TEST_F(Lifecycle, UnknownIdErrorsButForcedDeleteSucceeds) {
     for (const char* cmd : {"state", "start", "kill", "delete"}) {
         auto r = run_berth(cmd, "no-such-container");

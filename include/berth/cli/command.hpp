@@ -33,6 +33,9 @@ struct GlobalOptions {
     // user namespace. Rootless runs take the `none` cgroup manager when they
     // may not write a cgroup (cgroups/manager.hpp).
     bool rootless = false;
+    // --criu: the criu binary for checkpoint and restore (runc 1.1's flag; runc
+    // 1.2+ takes it and ignores it, always running "criu" from $PATH).
+    std::string criu = "criu";
 };
 
 // The global flags' table, and the options they give.
