@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "berth/util/fd_passing.hpp"
+
 namespace berth::linux_setup {
 
 Result<UniqueFd> connect_pidfd_socket(const std::string& path) {
@@ -34,22 +36,7 @@ Status send_pidfd(int socket, pid_t pid, int pidfd, std::string_view kind) {
         if (!opened) return Error::from_errno("pidfd_open " + std::to_string(pid));
         pidfd = opened.get();
     }
-    iovec iov{const_cast<char*>(kind.data()), kind.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = control;
-    mh.msg_controllen = sizeof(control);
-    cmsghdr* c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-    ssize_t n;
-    do {
-        n = ::sendmsg(socket, &mh, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
+    const ssize_t n = send_with_fd(socket, kind.data(), kind.size(), pidfd);
     if (n < 0) return Error::from_errno("send pidfd on the pidfd socket");
     return {};
 }

@@ -55,6 +55,8 @@ cleanup() {
   for dir in /sys/fs/cgroup/*/rl-* /sys/fs/cgroup/rl-*; do
     [ -d "$dir" ] && leaks+=("cgroup left: $dir") && rmdir "$dir"
   done
+  # rootless podman's lock file for the user: nothing else removes it
+  [ -n "${uid:-}" ] && rm -f "/dev/shm/libpod_rootless_lock_$uid"
   remove_test_user
   rm -rf --one-file-system "$work"
   for leak in "${leaks[@]}"; do echo "LEAK: $leak"; done
