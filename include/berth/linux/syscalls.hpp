@@ -1,12 +1,12 @@
-// The seam between the child's setup steps and the kernel: the namespace
-// joins, every mount the rootfs setup makes (the first ones, each config
-// mount with its flags, propagation and attributes, the cgroup mounts, the
-// devices, the console) and the rootfs entry call through a table of plain
-// function pointers that the plan carries (allocation-free, as the child must
-// be), so a unit test can give a plan its own table and check what the steps
-// ask for and how they report a refusal, without root and without a
-// container. Lookups (openat2, fstat, statfs) stay real: a test gives them a
-// directory.
+// The seam between the setup steps and the kernel: the namespace joins (the
+// child's, and the parent's around clone), every mount the rootfs setup makes
+// (the first ones, each config mount with its flags, propagation and
+// attributes, the cgroup mounts, the devices, the console) and the rootfs
+// entry call through a table of plain function pointers that the plan
+// carries (allocation-free, as the child must be), so a unit test can give a
+// plan its own table and check what the steps ask for and how they report a
+// refusal, without root and without a container. Lookups (openat2, fstat,
+// statfs) stay real: a test gives them a directory.
 #pragma once
 
 #include <cstddef>
