@@ -63,12 +63,7 @@ Status plan_names(const oci::Spec& spec, ChildPlan& plan) {
 Status plan_terminal(const oci::Process& process, PlanOptions& options, ChildPlan& plan) {
     plan.terminal = process.terminal;
     plan.console_size = process.consoleSize;
-    if (process.terminal && !options.console_socket) {
-        return Error::msg("cannot allocate tty if runc will detach without setting console socket");
-    }
-    if (!process.terminal && options.console_socket) {
-        return Error::msg("cannot use console socket if runc will not detach or allocate tty");
-    }
+    BERTH_TRY(check_console_socket(process.terminal, true, options.console_socket.valid()));
     plan.console_socket = std::move(options.console_socket);
     plan.relayed_console = options.relayed_console;
     return {};
@@ -203,6 +198,14 @@ void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector
     exec.home_slot = exec.envp.size();
     exec.envp.push_back(nullptr);  // HOME, when needed
     exec.envp.push_back(nullptr);
+}
+
+Status check_console_socket(bool terminal, bool detached, bool console_socket) {
+    if (detached && terminal && !console_socket)
+        return Error::msg("cannot allocate tty if runc will detach without setting console socket");
+    if ((!detached || !terminal) && console_socket)
+        return Error::msg("cannot use console socket if runc will not detach or allocate tty");
+    return {};
 }
 
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options) {

@@ -30,6 +30,12 @@ struct PlanOptions {
 
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options);
 
+// runc's checkTerminal, for create, exec and restore alike: a process.terminal
+// of a detached process needs a console socket, and a console socket needs a
+// detached process with a terminal (create is always detached: run's
+// foreground terminal gets berth's own relay as its socket).
+Status check_console_socket(bool terminal, bool detached, bool console_socket);
+
 // spec.process's capabilities, spec.linux.seccomp (compiled, cached under
 // options.state_root), no_new_privs and LSM labels into `plan` (also used by exec).
 Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPlan& plan);
