@@ -243,3 +243,26 @@ TEST(ProcessPlan, ConsoleSocketAsRuncChecksIt) {
         }
     }
 }
+
+// create's rules for the process, which `check` lists all of.
+TEST(ProcessPlan, TheProcessRefusalsCreateAndCheckShare) {
+    oci::Process p;
+    p.args = {"/bin/true"};
+    p.cwd = "/";
+    p.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}};
+    EXPECT_TRUE(berth::process::process_refusals(p).empty());
+    p.cwd.clear();  // runc's default, "/"
+    EXPECT_TRUE(berth::process::process_refusals(p).empty());
+    p.commandLine = "cmd.exe";
+    p.args.clear();
+    p.cwd = "tmp";
+    p.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}, {"RLIMIT_CORE", 10, 20}};
+    std::vector<std::string> refused;
+    for (const auto& field : berth::process::process_refusals(p)) refused.push_back(field.error().what());
+    EXPECT_EQ(refused, (std::vector<std::string>{
+                           "config.json: process.commandLine: a Windows field, not used on Linux (use process.args)",
+                           "config.json: process.args: must not be empty",
+                           "config.json: process.cwd: must be an absolute path",
+                           "config.json: process.rlimits[1]: soft limit 20 is above the hard limit 10",
+                       }));
+}

@@ -52,6 +52,12 @@ void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector
 // process.commandLine, process.user.username): they mean nothing on Linux.
 std::vector<RefusedField> windows_fields(const oci::Process& process);
 
+// What create refuses in the container's process before planning anything:
+// the Windows fields, empty args, a relative cwd, an rlimit whose soft limit
+// is above its hard one (setrlimit's EINVAL in the child otherwise). `check`
+// lists them all, create reports the first.
+std::vector<RefusedField> process_refusals(const oci::Process& process);
+
 // The namespace a sysctl key belongs to (runc's list: the IPC keys, the
 // mqueue, net and uts ones), nullopt for a key that is not namespaced.
 std::optional<oci::NamespaceType> sysctl_namespace(std::string_view key);
