@@ -131,9 +131,6 @@ void check_rlimits(const std::vector<oci::Rlimit>& rlimits, const HostFacts& hos
         std::string path = indexed("process.rlimits", i);
         auto resource = process::rlimit_resource(r.type);
         if (!resource) continue;  // the parser refuses unknown and repeated types
-        if (r.soft > r.hard) {
-            out.push_back({path, "soft limit " + std::to_string(r.soft) + " is above the hard limit " + std::to_string(r.hard)});
-        }
         auto index = static_cast<size_t>(*resource);
         if (*resource == RLIMIT_NOFILE && r.hard > host.nr_open) {
             out.push_back({path + ".hard", std::to_string(r.hard) + " is above this host's fs.nr_open (" +
@@ -152,9 +149,7 @@ void check_process(const oci::Spec& spec, const HostFacts& host, Problems& out) 
         return;
     }
     const oci::Process& p = *spec.process;
-    for (const RefusedField& field : process::windows_fields(p)) out.push_back({field.path, field.why});
-    if (p.args.empty()) out.push_back({"process.args", "must not be empty"});
-    if (!is_absolute(p.cwd)) out.push_back({"process.cwd", "\"" + p.cwd + "\" is not an absolute path"});
+    for (RefusedField& field : process::process_refusals(p)) out.push_back({field.path, field.why});  // create's rules
     check_rlimits(p.rlimits, host, spec.linux && new_namespace(spec, oci::NamespaceType::user), out);
     if (p.apparmorProfile && !p.apparmorProfile->empty() && !host.lsm.apparmor) {
         out.push_back({"process.apparmorProfile", "AppArmor is not enabled on this host"});

@@ -143,8 +143,7 @@ Status checkpoint_container(const std::string& root, const std::string& id, cons
         BERTH_TRY_ASSIGN(ContainerDir dir, lock_container_dir(root, id));
         BERTH_TRY_ASSIGN(Record record, load_record(dir));
         BERTH_TRY_ASSIGN(const ContainerStatus status, derive_status(dir, record));
-        if (status != ContainerStatus::running && status != ContainerStatus::paused)
-            return Error::msg(std::string("Container cannot be checkpointed in ") + to_string(status) + " state");
+        BERTH_TRY(check_allowed(Operation::checkpoint, status, id));
         BERTH_TRY_ASSIGN(oci::Spec spec, load_saved_config(dir));
         BERTH_TRY_ASSIGN(std::string criu_path, usable_criu(options.criu.criu));
         BERTH_TRY_ASSIGN(CriuDirs dirs, open_criu_dirs(options.criu, true));

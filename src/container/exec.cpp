@@ -57,16 +57,6 @@ Result<Running> load_running(const ExecOptions& options) {
     return running;
 }
 
-Status check_terminal(const oci::Process& process, const ExecOptions& options) {
-    if (process.terminal && options.detach && options.console_socket.empty()) {
-        return Error::msg("cannot allocate tty if runc will detach without setting console socket");
-    }
-    if (!process.terminal && !options.console_socket.empty()) {
-        return Error::msg("cannot use console socket if runc will not detach or allocate tty");
-    }
-    return {};
-}
-
 Result<oci::Process> exec_process(const ExecOptions& options, const oci::Spec& config) {
     if (!options.process_file.empty()) return exec_process_from_file(options.process_file);
     return exec_process_from_flags(*config.process, options.process);
@@ -162,7 +152,7 @@ Result<int> exec_container(const ExecOptions& options) {
     const Record& record = running.record;
     oci::Spec& spec = running.config;
     BERTH_TRY_ASSIGN(oci::Process process, exec_process(options, spec));
-    BERTH_TRY(check_terminal(process, options));
+    BERTH_TRY(process::check_console_socket(process.terminal, options.detach, !options.console_socket.empty()));
     spec.process = std::move(process);
     BERTH_TRY_ASSIGN(ExecTarget target, open_exec_target(record));
     BERTH_TRY_ASSIGN(auto sub_cgroups, parse_sub_cgroups(options.cgroups));

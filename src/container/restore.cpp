@@ -17,6 +17,7 @@
 #include "berth/linux/terminal.hpp"
 #include "berth/process/hooks.hpp"
 #include "berth/process/kill_guard.hpp"
+#include "berth/process/plan.hpp"
 #include "berth/util/fd_passing.hpp"
 #include "berth/util/file.hpp"
 #include "berth/util/log.hpp"
@@ -190,9 +191,8 @@ Result<Restored> run_criu(RestoreOptions& options, const std::string& criu_path,
 
 Status check_flags(const RestoreOptions& options, const oci::Spec& spec) {
     if (!options.criu.manage_cgroups_mode.empty()) BERTH_TRY(criu::parse_cgroup_mode(options.criu.manage_cgroups_mode));
-    if (spec.process && spec.process->terminal && options.detach && options.create.console_socket.empty())
-        return Error::msg("cannot allocate tty if berth will detach without setting console socket");
-    return {};
+    const bool terminal = spec.process && spec.process->terminal;
+    return process::check_console_socket(terminal, options.detach, !options.create.console_socket.empty());
 }
 
 // Everything but the wait: the container's directory (and its lock) is

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "berth/process/plan.hpp"
 #include "berth/util/fd_passing.hpp"
 #include "berth/util/log.hpp"
 #include "berth/util/trace.hpp"
@@ -32,6 +33,9 @@ Result<int> run_container(RunOptions options) {
         BERTH_TRY(std::move(started));
         return 0;
     }
+    // In the foreground berth relays the terminal itself: as runc's rule has it,
+    // a console socket is for a detached process only (whatever the terminal).
+    BERTH_TRY(process::check_console_socket(true, false, !options.create.console_socket.empty()));
     if (!options.no_subreaper && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
         return Error::from_errno("set child subreaper");
     }

@@ -94,6 +94,7 @@ constexpr Rule kRules[] = {
     {Operation::exec_strict, bit(ContainerStatus::created) | bit(ContainerStatus::running)},
     {Operation::events, kLive},
     {Operation::delete_, bit(ContainerStatus::created) | bit(ContainerStatus::stopped)},
+    {Operation::checkpoint, bit(ContainerStatus::running) | bit(ContainerStatus::paused)},
 };
 
 Error refusal(Operation op, ContainerStatus status, const std::string& id) {
@@ -113,6 +114,8 @@ Error refusal(Operation op, ContainerStatus status, const std::string& id) {
         case Operation::events: return Error::msg("container with id " + id + " is not running");
         case Operation::delete_:
             return Error::msg("cannot delete container " + id + " that is not stopped: " + to_string(status));
+        case Operation::checkpoint:
+            return Error::msg(std::string("Container cannot be checkpointed in ") + to_string(status) + " state");
     }
     return Error::msg("unknown operation");
 }

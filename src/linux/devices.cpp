@@ -47,7 +47,7 @@ int make_node(int dir_fd, const char* name, const PlannedDevice& d) noexcept {
 }
 
 // In a user namespace mknod is refused: bind the host's node over an empty file.
-int bind_host_node(int dir_fd, const char* name, const PlannedDevice& d) noexcept {
+int bind_host_node(const Syscalls& sys, int dir_fd, const char* name, const PlannedDevice& d) noexcept {
     // O_EXCL: never open (and so never touch) a node the image already has there.
     const int created = openat(dir_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0000);
     if (created >= 0) close(created);
@@ -60,9 +60,9 @@ int bind_host_node(int dir_fd, const char* name, const PlannedDevice& d) noexcep
         errno = ENODEV;  // the host's node is not the device the config asks for
         return -1;
     }
-    UniqueFd tree(clone_mount(AT_FDCWD, d.path.c_str(), false));
+    UniqueFd tree(clone_mount(sys, AT_FDCWD, d.path.c_str(), false));
     if (!tree) return -1;
-    return attach_mount(tree.get(), target.get());
+    return attach_mount(sys, tree.get(), target.get());
 }
 
 struct Link {
@@ -95,7 +95,7 @@ bool create_devices(const RootfsPlan& plan, int root_fd, ChildError& err) noexce
         char name[NAME_MAX + 1];
         UniqueFd dir(open_parent(root_fd, d.path.c_str(), name, sizeof(name)));
         if (!dir) return err.fail(errno, "create device \"%s\": open parent", d.path.c_str());
-        const int rc = plan.user_namespace ? bind_host_node(dir.get(), name, d) : make_node(dir.get(), name, d);
+        const int rc = plan.user_namespace ? bind_host_node(*plan.sys, dir.get(), name, d) : make_node(dir.get(), name, d);
         if (rc != 0) return err.fail(errno, "create device \"%s\"", d.path.c_str());
     }
     return make_links(plan, root_fd, err);

@@ -56,17 +56,17 @@ bool check_ordinary_directory(const PlannedMount& m, int root_fd, ChildError& er
                     display_source(m), m.destination.c_str(), m.type.c_str());
 }
 
-bool apply_propagation(const PlannedMount& m, int fd, ChildError& err) noexcept {
+bool apply_propagation(const Syscalls& sys, const PlannedMount& m, int fd, ChildError& err) noexcept {
     for (const unsigned long p : m.options.propagation)
-        if (set_mount_propagation(fd, p) != 0) return mount_failed(m, err, "set propagation");
+        if (set_mount_propagation(sys, fd, p) != 0) return mount_failed(m, err, "set propagation");
     return true;
 }
 
 // The attributes every mount gets once it exists: recursive ones (rro, ...), then propagation.
-bool finish_mount(const PlannedMount& m, int mount_fd, ChildError& err) noexcept {
-    if (!m.options.recursive.empty() && set_mount_attrs(mount_fd, m.options.recursive, true) != 0)
+bool finish_mount(const Syscalls& sys, const PlannedMount& m, int mount_fd, ChildError& err) noexcept {
+    if (!m.options.recursive.empty() && set_mount_attrs(sys, mount_fd, m.options.recursive, true) != 0)
         return mount_failed(m, err, "mount_setattr (recursive options)");
-    return apply_propagation(m, mount_fd, err);
+    return apply_propagation(sys, m, mount_fd, err);
 }
 
 // runc's words: "... cannot clear locked flags MS_NOSUID: operation not permitted".
@@ -83,9 +83,9 @@ bool locked_flags_failed(const PlannedMount& m, ChildError& err, int error, cons
 // source's ro/nosuid/nodev/noexec/atime flags may be locked (EPERM): as runc,
 // refuse to clear what the config explicitly clears, refuse an atime mode
 // other than the locked one, and otherwise try again keeping the locked flags.
-bool set_bind_flags(const PlannedMount& m, int tree_fd, ChildError& err) noexcept {
+bool set_bind_flags(const Syscalls& sys, const PlannedMount& m, int tree_fd, ChildError& err) noexcept {
     const MountAttrChange change = m.options.bind_attr_change();
-    if (change.empty() || set_mount_attrs(tree_fd, change, false) == 0) return true;
+    if (change.empty() || set_mount_attrs(sys, tree_fd, change, false) == 0) return true;
     const int first = errno;
     struct statfs st {};
     if (fstatfs(tree_fd, &st) != 0) return mount_failed(m, err, "fstatfs of the bind source");
@@ -95,22 +95,22 @@ bool set_bind_flags(const PlannedMount& m, int tree_fd, ChildError& err) noexcep
     const unsigned long atime = m.options.set_flags & kAtimeMountFlags;
     if (atime && atime != (source & kAtimeMountFlags))
         return locked_flags_failed(m, err, first, "cannot change locked atime flags", source & kAtimeMountFlags);
-    if (set_mount_attrs(tree_fd, m.options.bind_attr_change(source & kLockableMountFlags), false) != 0)
+    if (set_mount_attrs(sys, tree_fd, m.options.bind_attr_change(source & kLockableMountFlags), false) != 0)
         return locked_flags_failed(m, err, errno, "remount with locked flags", source & kLockableMountFlags, " re-applied");
     return true;
 }
 
 }  // namespace
 
-bool finish_bind_tree(const PlannedMount& m, int tree_fd, ChildError& err) noexcept {
-    if (m.idmap_userns && set_mount_attrs(tree_fd, {}, m.options.recursive_idmap, m.idmap_userns.get()) != 0) {
+bool finish_bind_tree(const Syscalls& sys, const PlannedMount& m, int tree_fd, ChildError& err) noexcept {
+    if (m.idmap_userns && set_mount_attrs(sys, tree_fd, {}, m.options.recursive_idmap, m.idmap_userns.get()) != 0) {
         const int error = errno;
         return err.fail(error, "error mounting \"%s\" to rootfs at \"%s\": failed to set MOUNT_ATTR_IDMAP on %s%s",
                         display_source(m), m.destination.c_str(), m.source.c_str(),
                         error == EINVAL ? " (maybe the filesystem used doesn't support idmap mounts on this kernel?)" : "");
     }
-    if (!set_bind_flags(m, tree_fd, err)) return false;
-    if (!m.options.recursive.empty() && set_mount_attrs(tree_fd, m.options.recursive, true) != 0)
+    if (!set_bind_flags(sys, m, tree_fd, err)) return false;
+    if (!m.options.recursive.empty() && set_mount_attrs(sys, tree_fd, m.options.recursive, true) != 0)
         return mount_failed(m, err, "mount_setattr (recursive options)");
     return true;
 }
@@ -145,12 +145,13 @@ int open_target(const PlannedMount& m, int root_fd, bool directory, ChildError& 
 // reach or may not idmap (see SourceCloner).
 bool bind_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, const SourceCloner* cloner,
                 ChildError& err) noexcept {
+    const Syscalls& sys = *plan.sys;
     const bool parent_clones = plan.parent_clones_sources && cloner;
     UniqueFd tree;
     if (!(parent_clones && m.idmap_userns)) {
-        tree.reset(clone_mount(AT_FDCWD, m.source.c_str(), m.options.recursive_bind));
+        tree.reset(clone_mount(sys, AT_FDCWD, m.source.c_str(), m.options.recursive_bind));
         if (!tree && !(parent_clones && (errno == EACCES || errno == EPERM))) return mount_failed(m, err, "open_tree");
-        if (tree && !finish_bind_tree(m, tree.get(), err)) return false;
+        if (tree && !finish_bind_tree(sys, m, tree.get(), err)) return false;
     }
     if (!tree) {
         tree.reset(cloner->clone(cloner->context, static_cast<std::size_t>(&m - plan.mounts.data()), err));
@@ -160,8 +161,8 @@ bool bind_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, cons
     if (fstat(tree.get(), &st) != 0) return mount_failed(m, err, "fstat bind source");
     UniqueFd target(open_target(m, root_fd, S_ISDIR(st.st_mode), err));
     if (!target) return false;
-    if (attach_mount(tree.get(), target.get()) != 0) return mount_failed(m, err, "move_mount");
-    return apply_propagation(m, tree.get(), err);
+    if (attach_mount(sys, tree.get(), target.get()) != 0) return mount_failed(m, err, "move_mount");
+    return apply_propagation(sys, m, tree.get(), err);
 }
 
 // Inside a user namespace without its own network (sysfs) or ipc (mqueue)
@@ -194,6 +195,7 @@ const char* tmpfs_data(const PlannedMount& m, int existing_mode, char* buf, std:
 
 bool filesystem_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, int target_fd, int existing_mode,
                       ChildError& err) noexcept {
+    const Syscalls& sys = *plan.sys;
     // tmpcopyup: keep a handle on what the tmpfs is about to cover.
     UniqueFd original;
     if (m.options.tmpcopyup) {
@@ -209,14 +211,14 @@ bool filesystem_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd
         errno = E2BIG;
         return mount_failed(m, err, "mount data");
     }
-    const bool fresh = mount_at_fd(m.source.c_str(), target_fd, m.type.c_str(), flags, data) == 0;
+    const bool fresh = mount_at_fd(sys, m.source.c_str(), target_fd, m.type.c_str(), flags, data) == 0;
     if (!fresh) {
         const char* host = userns_fallback_source(plan, m);
         if (!host) return mount_failed(m, err, "mount");
-        UniqueFd tree(clone_mount(AT_FDCWD, host, true));
+        UniqueFd tree(clone_mount(sys, AT_FDCWD, host, true));
         if (!tree) return mount_failed(m, err, "bind of the host's instance in a user namespace");
-        if (!set_bind_flags(m, tree.get(), err)) return false;
-        if (attach_mount(tree.get(), target_fd) != 0)
+        if (!set_bind_flags(sys, m, tree.get(), err)) return false;
+        if (attach_mount(sys, tree.get(), target_fd) != 0)
             return mount_failed(m, err, "bind of the host's instance in a user namespace");
     }
     UniqueFd mounted(open_in_root(root_fd, m.destination.c_str(), O_PATH | O_DIRECTORY));
@@ -234,17 +236,17 @@ bool filesystem_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd
     if (m.options.tmpcopyup) {
         UniqueFd copy_to(open_in_root(root_fd, m.destination.c_str(), O_RDONLY | O_DIRECTORY));
         if (!copy_to || copy_directory_tree(original.get(), copy_to.get()) != 0) return mount_failed(m, err, "tmpcopyup");
-        if ((m.flags & MS_RDONLY) && set_mount_attrs(mounted.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
+        if ((m.flags & MS_RDONLY) && set_mount_attrs(sys, mounted.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
             return mount_failed(m, err, "remount read-only");
     }
-    return finish_mount(m, mounted.get(), err);
+    return finish_mount(sys, m, mounted.get(), err);
 }
 
-bool remount(const PlannedMount& m, int target_fd, ChildError& err) noexcept {
+bool remount(const Syscalls& sys, const PlannedMount& m, int target_fd, ChildError& err) noexcept {
     const unsigned long bind = m.kind == MountKind::bind ? MS_BIND : 0;
-    if (mount_at_fd(nullptr, target_fd, nullptr, m.flags | MS_REMOUNT | bind, m.options.data.c_str()) != 0)
+    if (mount_at_fd(sys, nullptr, target_fd, nullptr, m.flags | MS_REMOUNT | bind, m.options.data.c_str()) != 0)
         return mount_failed(m, err, "remount");
-    return finish_mount(m, target_fd, err);
+    return finish_mount(sys, m, target_fd, err);
 }
 
 // The permission bits of what is at `path` already, -1 when nothing is.
@@ -263,7 +265,7 @@ bool apply_mount(const RootfsPlan& plan, const PlannedMount& m, int root_fd, con
     const int mode = m.type == "tmpfs" ? existing_mode(root_fd, m.destination.c_str()) : -1;
     UniqueFd target(open_target(m, root_fd, m.kind != MountKind::bind || m.source_is_dir, err));
     if (!target) return false;
-    if (m.options.remount) return remount(m, target.get(), err);
+    if (m.options.remount) return remount(*plan.sys, m, target.get(), err);
     if (m.kind == MountKind::cgroup) return mount_cgroups(plan, m, root_fd, target.get(), err);
     return filesystem_mount(plan, m, root_fd, target.get(), mode, err);
 }

@@ -85,33 +85,34 @@ bool host_cgroup_dir(const CgroupHierarchy& h, const char* path, char* out, std:
     return n > 0 && static_cast<std::size_t>(n) < size;
 }
 
-bool apply_propagation(const PlannedMount& m, int fd) noexcept {
+bool apply_propagation(const Syscalls& sys, const PlannedMount& m, int fd) noexcept {
     for (const unsigned long p : m.options.propagation)
-        if (set_mount_propagation(fd, p) != 0) return false;
+        if (set_mount_propagation(sys, fd, p) != 0) return false;
     return true;
 }
 
-bool bind_own_cgroup(const CgroupHierarchy& h, const char* own_cgroups, const PlannedMount& m, int dir_fd,
-                     ChildError& err) noexcept {
+bool bind_own_cgroup(const Syscalls& sys, const CgroupHierarchy& h, const char* own_cgroups, const PlannedMount& m,
+                     int dir_fd, ChildError& err) noexcept {
     char path[PATH_MAX], source[PATH_MAX];
     if (!own_cgroup_path(own_cgroups, h.controllers.c_str(), path, sizeof(path)))
         return err.fail(ENOENT, "mount cgroup: no \"%s\" entry in /proc/self/cgroup", h.controllers.c_str());
     if (!host_cgroup_dir(h, path, source, sizeof(source)))
         return err.fail(errno, "mount cgroup: locate \"%s\" in \"%s\"", path, h.mountpoint.c_str());
-    UniqueFd tree(clone_mount(AT_FDCWD, source, true));
+    UniqueFd tree(clone_mount(sys, AT_FDCWD, source, true));
     if (!tree) return err.fail(errno, "mount cgroup: open_tree \"%s\"", source);
     MountAttrChange attrs{MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0};
     if (m.flags & MS_RDONLY) attrs.set |= MOUNT_ATTR_RDONLY;
-    if (set_mount_attrs(tree.get(), attrs, false) != 0 || attach_mount(tree.get(), dir_fd) != 0 ||
-        !apply_propagation(m, tree.get()))
+    if (set_mount_attrs(sys, tree.get(), attrs, false) != 0 || attach_mount(sys, tree.get(), dir_fd) != 0 ||
+        !apply_propagation(sys, m, tree.get()))
         return err.fail(errno, "mount cgroup: bind \"%s\" to \"%s/%s\"", source, m.destination.c_str(), h.name.c_str());
     return true;
 }
 
-bool mount_hierarchy(const CgroupHierarchy& h, const PlannedMount& m, int dir_fd, ChildError& err) noexcept {
+bool mount_hierarchy(const Syscalls& sys, const CgroupHierarchy& h, const PlannedMount& m, int dir_fd,
+                     ChildError& err) noexcept {
     const bool named = h.controllers.rfind("name=", 0) == 0;
     const unsigned long flags = kCgroupFlags | (m.flags & MS_RDONLY);
-    if (mount_at_fd(named ? h.controllers.c_str() + 5 : "cgroup", dir_fd, "cgroup", flags, h.controllers.c_str()) != 0)
+    if (mount_at_fd(sys, named ? h.controllers.c_str() + 5 : "cgroup", dir_fd, "cgroup", flags, h.controllers.c_str()) != 0)
         return err.fail(errno, "mount cgroup \"%s\" to \"%s/%s\"", h.controllers.c_str(), m.destination.c_str(),
                         h.name.c_str());
     return true;
@@ -130,7 +131,8 @@ bool link_comounted(const CgroupHierarchy& h, int tmpfs_fd, ChildError& err) noe
 
 bool mount_cgroup_v1(const RootfsPlan& plan, const PlannedMount& m, int root_fd, int target_fd,
                      ChildError& err) noexcept {
-    if (mount_at_fd("tmpfs", target_fd, "tmpfs", kCgroupFlags, plan.cgroup_tmpfs_data.c_str()) != 0)
+    const Syscalls& sys = *plan.sys;
+    if (mount_at_fd(sys, "tmpfs", target_fd, "tmpfs", kCgroupFlags, plan.cgroup_tmpfs_data.c_str()) != 0)
         return err.fail(errno, "mount cgroup: tmpfs on \"%s\"", m.destination.c_str());
     UniqueFd tmpfs(open_in_root(root_fd, m.destination.c_str(), O_PATH | O_DIRECTORY));
     if (!tmpfs) return err.fail(errno, "mount cgroup: reopen \"%s\"", m.destination.c_str());
@@ -142,28 +144,28 @@ bool mount_cgroup_v1(const RootfsPlan& plan, const PlannedMount& m, int root_fd,
             return err.fail(errno, "mount cgroup: mkdir \"%s/%s\"", m.destination.c_str(), h.name.c_str());
         UniqueFd dir(openat(tmpfs.get(), h.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!dir) return err.fail(errno, "mount cgroup: open \"%s/%s\"", m.destination.c_str(), h.name.c_str());
-        const bool ok = plan.cgroup_namespace ? mount_hierarchy(h, m, dir.get(), err)
-                                              : bind_own_cgroup(h, own, m, dir.get(), err);
+        const bool ok = plan.cgroup_namespace ? mount_hierarchy(sys, h, m, dir.get(), err)
+                                              : bind_own_cgroup(sys, h, own, m, dir.get(), err);
         if (!ok || !link_comounted(h, tmpfs.get(), err)) return false;
     }
     // The tmpfs is made read-only last: the directories above had to be created in it.
-    if ((m.flags & MS_RDONLY) && set_mount_attrs(tmpfs.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
+    if ((m.flags & MS_RDONLY) && set_mount_attrs(sys, tmpfs.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
         return err.fail(errno, "mount cgroup: remount \"%s\" read-only", m.destination.c_str());
-    if (!apply_propagation(m, tmpfs.get())) return err.fail(errno, "mount cgroup: propagation of \"%s\"", m.destination.c_str());
+    if (!apply_propagation(sys, m, tmpfs.get())) return err.fail(errno, "mount cgroup: propagation of \"%s\"", m.destination.c_str());
     return true;
 }
 
 bool mount_cgroup_v2(const RootfsPlan& plan, const PlannedMount& m, int target_fd, ChildError& err) noexcept {
     const unsigned long flags = kCgroupFlags | (m.flags & MS_RDONLY);
     if (plan.cgroup_namespace) {
-        if (mount_at_fd("cgroup2", target_fd, "cgroup2", flags, m.options.data.c_str()) != 0)
+        if (mount_at_fd(*plan.sys, "cgroup2", target_fd, "cgroup2", flags, m.options.data.c_str()) != 0)
             return err.fail(errno, "mount cgroup2 on \"%s\"", m.destination.c_str());
         return true;
     }
     // Without a cgroup namespace only the container's own cgroup is shown.
     char own[4096];
     if (!read_own_cgroups(own, sizeof(own))) return err.fail(errno, "mount cgroup: read /proc/self/cgroup");
-    return bind_own_cgroup(plan.cgroup_unified, own, m, target_fd, err);
+    return bind_own_cgroup(*plan.sys, plan.cgroup_unified, own, m, target_fd, err);
 }
 
 }  // namespace

@@ -47,10 +47,10 @@ private:
 Result<UniqueFd> clone_source_for(pid_t pid, const PlannedMount& mount) {
     NamespaceVisit visit;
     BERTH_TRY(visit.enter(pid));
-    UniqueFd tree(clone_mount(AT_FDCWD, mount.source.c_str(), mount.options.recursive_bind));
+    UniqueFd tree(clone_mount(kSystemCalls, AT_FDCWD, mount.source.c_str(), mount.options.recursive_bind));
     const int open_error = errno;
     ChildError err;
-    const bool finished = tree && finish_bind_tree(mount, tree.get(), err);
+    const bool finished = tree && finish_bind_tree(kSystemCalls, mount, tree.get(), err);
     BERTH_TRY(visit.leave());
     if (!tree)
         return Error::sys(open_error, "error mounting \"" + mount.source + "\" to rootfs at \"" + mount.destination +

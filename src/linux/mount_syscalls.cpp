@@ -10,17 +10,17 @@
 
 namespace berth::linux_setup {
 
-int clone_mount(int dirfd, const char* path, bool recursive) noexcept {
+int clone_mount(const Syscalls& sys, int dirfd, const char* path, bool recursive) noexcept {
     unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0u);
     if (path[0] == '\0') flags |= AT_EMPTY_PATH;
-    return open_tree(dirfd, path, flags);
+    return sys.open_tree(dirfd, path, flags);
 }
 
-int attach_mount(int tree_fd, int target_fd) noexcept {
-    return move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+int attach_mount(const Syscalls& sys, int tree_fd, int target_fd) noexcept {
+    return sys.move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
-int set_mount_attrs(int fd, const MountAttrChange& change, bool recursive, int userns_fd) noexcept {
+int set_mount_attrs(const Syscalls& sys, int fd, const MountAttrChange& change, bool recursive, int userns_fd) noexcept {
     mount_attr attr{};
     attr.attr_set = change.set;
     attr.attr_clr = change.clear;
@@ -28,18 +28,19 @@ int set_mount_attrs(int fd, const MountAttrChange& change, bool recursive, int u
         attr.attr_set |= MOUNT_ATTR_IDMAP;
         attr.userns_fd = static_cast<uint64_t>(userns_fd);
     }
-    return mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0u), &attr, sizeof(attr));
+    return sys.mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0u), &attr, sizeof(attr));
 }
 
-int set_mount_propagation(int fd, unsigned long flags) noexcept {
+int set_mount_propagation(const Syscalls& sys, int fd, unsigned long flags) noexcept {
     mount_attr attr{};
     attr.propagation = flags & ~static_cast<unsigned long>(MS_REC);
-    return mount_setattr(fd, "", AT_EMPTY_PATH | ((flags & MS_REC) ? AT_RECURSIVE : 0u), &attr, sizeof(attr));
+    return sys.mount_setattr(fd, "", AT_EMPTY_PATH | ((flags & MS_REC) ? AT_RECURSIVE : 0u), &attr, sizeof(attr));
 }
 
-int mount_at_fd(const char* source, int target_fd, const char* type, unsigned long flags, const char* data) noexcept {
+int mount_at_fd(const Syscalls& sys, const char* source, int target_fd, const char* type, unsigned long flags,
+                const char* data) noexcept {
     char target[32];
-    return mount(source, fd_path(target_fd, target, sizeof(target)), type, flags, data);
+    return sys.mount(source, fd_path(target_fd, target, sizeof(target)), type, flags, data);
 }
 
 int new_tmpfs(bool readonly, const char* context) noexcept {

@@ -219,6 +219,7 @@ Result<NamespacePlan> plan_namespaces(const oci::Linux& linux) {
 
 Result<ParentNamespaces> enter_namespaces_for_clone(const NamespacePlan& plan) {
     ParentNamespaces own;
+    own.sys = plan.sys;
     auto enter = [&own](oci::NamespaceType type, int nstype, int fd, const std::string& path) -> Status {
         std::string self = std::string("/proc/self/ns/") + proc_ns_name(type);
         UniqueFd saved(::open(self.c_str(), O_RDONLY | O_CLOEXEC));
@@ -227,7 +228,7 @@ Result<ParentNamespaces> enter_namespaces_for_clone(const NamespacePlan& plan) {
             own.cwd.reset(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
             if (!own.cwd) return Error::from_errno("open our cwd");
         }
-        if (::setns(fd, nstype) != 0) {
+        if (own.sys->setns(fd, nstype) != 0) {
             return Error::from_errno("setns " + std::string(oci::to_string(type)) + " namespace \"" + path + "\"");
         }
         own.saved.push_back({nstype, std::move(saved)});
@@ -249,12 +250,12 @@ Result<ParentNamespaces> enter_namespaces_for_clone(const NamespacePlan& plan) {
 Status leave_namespaces_for_clone(ParentNamespaces& own) {
     Status restored;
     for (auto it = own.saved.rbegin(); it != own.saved.rend(); ++it) {
-        if (::setns(it->own.get(), it->nstype) != 0 && restored) {
+        if (own.sys->setns(it->own.get(), it->nstype) != 0 && restored) {
             restored = Error::from_errno("restore our own namespace (" + std::to_string(it->nstype) + ")");
         }
     }
     own.saved.clear();
-    if (own.cwd && ::fchdir(own.cwd.get()) != 0 && restored) restored = Error::from_errno("restore our cwd");
+    if (own.cwd && own.sys->fchdir(own.cwd.get()) != 0 && restored) restored = Error::from_errno("restore our cwd");
     own.cwd.reset();
     return restored;
 }

@@ -26,7 +26,7 @@ bool pivot_into(const RootfsPlan& plan, ChildError& err) noexcept {
     UniqueFd new_root(open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!old_root || !new_root) return err.fail(errno, "open \"/\" or rootfs \"%s\"", plan.rootfs.c_str());
     // pivot_root also refuses a shared new root; its final propagation is set later.
-    if ((plan.root_propagation & MS_SHARED) && set_mount_propagation(new_root.get(), MS_PRIVATE) != 0)
+    if ((plan.root_propagation & MS_SHARED) && set_mount_propagation(sys, new_root.get(), MS_PRIVATE) != 0)
         return err.fail(errno, "make rootfs private for pivot_root");
     // pivot_root(".", "."): the old root ends up stacked under the new one,
     // with no directory needed for it inside the container.
@@ -64,9 +64,10 @@ bool move_into(const RootfsPlan& plan, ChildError& err) noexcept {
 
 // No mount namespace of its own: pivot_root would swap the runtime's "/".
 bool chroot_into(const RootfsPlan& plan, ChildError& err) noexcept {
-    if (chdir(plan.rootfs.c_str()) != 0) return err.fail(errno, "chdir to rootfs \"%s\"", plan.rootfs.c_str());
-    if (chroot(".") != 0) return err.fail(errno, "chroot");
-    if (chdir("/") != 0) return err.fail(errno, "chdir /");
+    const Syscalls& sys = *plan.sys;
+    if (sys.chdir(plan.rootfs.c_str()) != 0) return err.fail(errno, "chdir to rootfs \"%s\"", plan.rootfs.c_str());
+    if (sys.chroot(".") != 0) return err.fail(errno, "chroot");
+    if (sys.chdir("/") != 0) return err.fail(errno, "chdir /");
     return true;
 }
 
@@ -100,17 +101,18 @@ bool mask_path(const RootfsPlan& plan, int root_fd, const std::string& path, Mas
     if (!target) return errno == ENOENT || err.fail(errno, "maskedPaths: open \"%s\"", path.c_str());
     struct stat st {};
     if (fstat(target.get(), &st) != 0) return err.fail(errno, "maskedPaths: fstat \"%s\"", path.c_str());
+    const Syscalls& sys = *plan.sys;
     const bool directory = S_ISDIR(st.st_mode);
     UniqueFd tree;
     if (directory) {
-        tree.reset(masks.shared_tmpfs ? clone_mount(masks.shared_tmpfs.get(), "", false)
+        tree.reset(masks.shared_tmpfs ? clone_mount(sys, masks.shared_tmpfs.get(), "", false)
                                       : new_tmpfs(true, plan.mount_label.c_str()));
     } else {
         if (!masks.null_device) masks.null_device.reset(open_null_device(root_fd, err));
         if (!masks.null_device) return false;
-        tree.reset(clone_mount(masks.null_device.get(), "", false));
+        tree.reset(clone_mount(sys, masks.null_device.get(), "", false));
     }
-    if (!tree || attach_mount(tree.get(), target.get()) != 0) return err.fail(errno, "maskedPaths: mask \"%s\"", path.c_str());
+    if (!tree || attach_mount(sys, tree.get(), target.get()) != 0) return err.fail(errno, "maskedPaths: mask \"%s\"", path.c_str());
     if (directory && !masks.shared_tmpfs) {
         // The tmpfs now mounted there, for the next directories.
         masks.shared_tmpfs.reset(open_in_root(root_fd, path.c_str(), O_PATH | O_DIRECTORY));
@@ -119,12 +121,12 @@ bool mask_path(const RootfsPlan& plan, int root_fd, const std::string& path, Mas
     return true;
 }
 
-bool make_readonly(int root_fd, const std::string& path, ChildError& err) noexcept {
+bool make_readonly(const Syscalls& sys, int root_fd, const std::string& path, ChildError& err) noexcept {
     UniqueFd target(open_in_root(root_fd, path.c_str(), O_PATH));
     if (!target) return errno == ENOENT || err.fail(errno, "readonlyPaths: open \"%s\"", path.c_str());
-    UniqueFd tree(clone_mount(target.get(), "", true));
-    if (!tree || set_mount_attrs(tree.get(), {MOUNT_ATTR_RDONLY, 0}, true) != 0 ||
-        attach_mount(tree.get(), target.get()) != 0)
+    UniqueFd tree(clone_mount(sys, target.get(), "", true));
+    if (!tree || set_mount_attrs(sys, tree.get(), {MOUNT_ATTR_RDONLY, 0}, true) != 0 ||
+        attach_mount(sys, tree.get(), target.get()) != 0)
         return err.fail(errno, "readonlyPaths: make \"%s\" read-only", path.c_str());
     return true;
 }
@@ -136,22 +138,23 @@ bool enter_rootfs(const RootfsPlan& plan, ChildError& err) noexcept {
                          : plan.no_pivot           ? move_into(plan, err)
                                                    : pivot_into(plan, err);
     if (!entered) return false;
+    const Syscalls& sys = *plan.sys;
     UniqueFd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) return err.fail(errno, "open /");
     if (plan.readonly_dev) {
         UniqueFd dev(open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS));
-        if (!dev || set_mount_attrs(dev.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
+        if (!dev || set_mount_attrs(sys, dev.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
             return err.fail(errno, "make /dev read-only");
     }
     // runc's order: root.readonly, readonlyPaths, then maskedPaths.
-    if (plan.readonly_root && set_mount_attrs(root.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
+    if (plan.readonly_root && set_mount_attrs(sys, root.get(), {MOUNT_ATTR_RDONLY, 0}, false) != 0)
         return err.fail(errno, "make the root filesystem read-only");
     for (const std::string& path : plan.readonly_paths)
-        if (!make_readonly(root.get(), path, err)) return false;
+        if (!make_readonly(sys, root.get(), path, err)) return false;
     Masks masks;
     for (const std::string& path : plan.masked_paths)
         if (!mask_path(plan, root.get(), path, masks, err)) return false;
-    if (plan.final_propagation && plan.sys->mount(nullptr, "/", nullptr, plan.final_propagation, nullptr) != 0)
+    if (plan.final_propagation && sys.mount(nullptr, "/", nullptr, plan.final_propagation, nullptr) != 0)
         return err.fail(errno, "apply rootfsPropagation to /");
     return true;
 }

@@ -89,9 +89,9 @@ bool mount_console(const RootfsPlan& plan, int pty_slave_fd, ChildError& err) no
     struct stat st {};
     if (fstat(target.get(), &st) != 0 || S_ISDIR(st.st_mode))
         return err.fail(S_ISDIR(st.st_mode) ? EISDIR : errno, "console: \"/dev/console\" is not a file");
-    UniqueFd tree(clone_mount(pty_slave_fd, "", false));
+    UniqueFd tree(clone_mount(*plan.sys, pty_slave_fd, "", false));
     if (!tree) return err.fail(errno, "console: open_tree of the pty");
-    if (attach_mount(tree.get(), target.get()) != 0) return err.fail(errno, "console: bind the pty to \"/dev/console\"");
+    if (attach_mount(*plan.sys, tree.get(), target.get()) != 0) return err.fail(errno, "console: bind the pty to \"/dev/console\"");
     return true;
 }
 

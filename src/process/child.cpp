@@ -44,17 +44,15 @@ bool receive_go(ChildPlan& plan, HookStates& states, ChildError& err) noexcept {
                         plan.state_buffer.size());
     }
     // The first datagram (a lone NUL without states) brings the tasks files.
-    int tasks[kMaxGoTasks];
-    int ntasks = 0;
+    UniqueFd tasks[kMaxGoTasks];
+    size_t ntasks = 0;
     ssize_t n = receive_state(plan.sync.get(), plan.state_buffer.data(), size > 0 ? size : 1, tasks, ntasks, err);
     if (n < 0) return false;
     // Cgroups the parent made after clone (ParentSteps::make_cgroup): joined as
     // the ones opened before clone (join_own_cgroups).
-    for (int i = 0; i < ntasks; ++i) {
-        const bool joined = ::write(tasks[i], "0", 1) == 1;
-        const int error = errno;
-        ::close(tasks[i]);
-        if (!joined) return err.fail(error, "join own cgroup: write \"0\" to tasks");
+    for (size_t i = 0; i < ntasks; ++i) {
+        if (::write(tasks[i].get(), "0", 1) != 1) return err.fail(errno, "join own cgroup: write \"0\" to tasks");
+        tasks[i].reset();
     }
     for (size_t got = size > 0 ? static_cast<size_t>(n) : 0; got < size; got += static_cast<size_t>(n)) {
         n = receive_state(plan.sync.get(), plan.state_buffer.data() + got, size - got, tasks, ntasks, err);

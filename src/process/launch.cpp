@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -147,26 +146,12 @@ void size_state_buffer(ChildPlan& plan, const ParentSteps& steps) {
 
 // One datagram of state, with `fds` attached (SCM_RIGHTS) when there are any.
 Status send_state(int sock, std::string_view chunk, const std::vector<UniqueFd>& fds) {
-    if (fds.size() > static_cast<size_t>(kMaxGoTasks))
+    if (fds.size() > kMaxGoTasks)
         return Error::msg("sync with init: " + std::to_string(fds.size()) + " cgroup hierarchies, at most " +
                           std::to_string(kMaxGoTasks));
-    iovec iov{const_cast<char*>(chunk.data()), chunk.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxGoTasks)];
-    if (!fds.empty()) {
-        const size_t bytes = sizeof(int) * fds.size();
-        msg.msg_control = control;
-        msg.msg_controllen = CMSG_SPACE(bytes);
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(bytes);
-        int* out = reinterpret_cast<int*>(CMSG_DATA(c));
-        for (const UniqueFd& fd : fds) *out++ = fd.get();
-    }
-    if (::sendmsg(sock, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(chunk.size()))
+    int raw[kMaxGoTasks];
+    std::transform(fds.begin(), fds.end(), raw, [](const UniqueFd& fd) { return fd.get(); });
+    if (send_with_fds(sock, chunk.data(), chunk.size(), {raw, fds.size()}) != static_cast<ssize_t>(chunk.size()))
         return Error::from_errno("sync with init: send state");
     return {};
 }
@@ -234,15 +219,16 @@ Error closed_early(pid_t pid, int pidfd) {
 // an fd (the seccomp notify fd, see linux/seccomp_notify.hpp).
 Result<SyncMessage> receive(int sock, UniqueFd& fd) {
     SyncMessage msg;
-    ssize_t n = receive_with_fd(sock, &msg, sizeof(msg), fd);
+    ReceivedMessage got = receive_with_fds(sock, &msg, sizeof(msg), {&fd, 1});
     // A child that dies with our `go` still unread in its socket resets the
     // connection instead of closing it. The kernel reports the reset (once)
     // before the messages queued ahead of it, such as the child's error: read on.
-    if (n < 0 && errno == ECONNRESET) n = receive_with_fd(sock, &msg, sizeof(msg), fd);
-    if (n == 0 || (n < 0 && errno == ECONNRESET)) return Error::msg(kExitedEarly);
-    if (n < 0) return Error::from_errno("sync with init: receive");
+    if (got.size < 0 && errno == ECONNRESET) got = receive_with_fds(sock, &msg, sizeof(msg), {&fd, 1});
+    if (got.size == 0 || (got.size < 0 && errno == ECONNRESET)) return Error::msg(kExitedEarly);
+    if (got.size < 0) return Error::from_errno("sync with init: receive");
+    if (!got.whole()) return Error::msg("sync with init: malformed message");
     if (fd) return msg;  // the fd message; `msg` is irrelevant
-    if (n != sizeof(msg)) return Error::msg("sync with init: malformed message");
+    if (got.size != sizeof(msg)) return Error::msg("sync with init: malformed message");
     return msg;
 }
 

@@ -63,12 +63,7 @@ Status plan_names(const oci::Spec& spec, ChildPlan& plan) {
 Status plan_terminal(const oci::Process& process, PlanOptions& options, ChildPlan& plan) {
     plan.terminal = process.terminal;
     plan.console_size = process.consoleSize;
-    if (process.terminal && !options.console_socket) {
-        return Error::msg("cannot allocate tty if runc will detach without setting console socket");
-    }
-    if (!process.terminal && options.console_socket) {
-        return Error::msg("cannot use console socket if runc will not detach or allocate tty");
-    }
+    BERTH_TRY(check_console_socket(process.terminal, true, options.console_socket.valid()));
     plan.console_socket = std::move(options.console_socket);
     plan.relayed_console = options.relayed_console;
     return {};
@@ -170,6 +165,19 @@ std::vector<RefusedField> windows_fields(const oci::Process& process) {
     return out;
 }
 
+std::vector<RefusedField> process_refusals(const oci::Process& process) {
+    std::vector<RefusedField> out = windows_fields(process);
+    if (process.args.empty()) out.push_back({"process.args", "must not be empty"});
+    if (!process.cwd.empty() && process.cwd[0] != '/') out.push_back({"process.cwd", "must be an absolute path"});
+    for (size_t i = 0; i < process.rlimits.size(); ++i) {
+        const oci::Rlimit& r = process.rlimits[i];
+        if (r.soft > r.hard)
+            out.push_back({"process.rlimits[" + std::to_string(i) + "]",
+                           "soft limit " + std::to_string(r.soft) + " is above the hard limit " + std::to_string(r.hard)});
+    }
+    return out;
+}
+
 std::vector<std::string> process_env(const std::vector<std::string>& env, const std::vector<std::string>& extra_env) {
     std::vector<const std::string*> all;
     for (const auto& e : env) all.push_back(&e);
@@ -205,10 +213,17 @@ void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector
     exec.envp.push_back(nullptr);
 }
 
+Status check_console_socket(bool terminal, bool detached, bool console_socket) {
+    if (detached && terminal && !console_socket)
+        return Error::msg("cannot allocate tty if runc will detach without setting console socket");
+    if ((!detached || !terminal) && console_socket)
+        return Error::msg("cannot use console socket if runc will not detach or allocate tty");
+    return {};
+}
+
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options) {
     if (!spec.process) return Error::msg("config.json: process: missing (nothing to run)");
-    for (const RefusedField& field : windows_fields(*spec.process)) return field.error();
-    if (spec.process->args.empty()) return Error::msg("config.json: process.args: must not be empty");
+    for (const RefusedField& field : process_refusals(*spec.process)) return field.error();
     if (!spec.linux) return Error::msg("config.json: linux: missing");
     const oci::Process& process = *spec.process;
     auto plan = std::make_unique<ChildPlan>();
@@ -226,7 +241,6 @@ Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions
     plan->kept_fds = options.listen_fds + options.preserve_fds;
     drop_inherited_fds(*plan);
     plan->cwd = process.cwd.empty() ? "/" : process.cwd;
-    if (plan->cwd[0] != '/') return Error::msg("config.json: process.cwd: must be an absolute path");
     std::vector<std::string> extra_env;
     if (options.listen_fds > 0) {
         extra_env = {"LISTEN_FDS=" + std::to_string(options.listen_fds), "LISTEN_PID=1"};

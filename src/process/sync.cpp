@@ -4,12 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "berth/util/fd_passing.hpp"
 
 namespace berth::process {
 namespace {
+
+static_assert(kMaxGoTasks <= kMaxPassedFds, "go's tasks files travel in one message");
 
 // After the container's seccomp filter is loaded the child may only make the
 // calls the profile allows: an allow-list may lack sendto but never write
@@ -62,9 +63,9 @@ int request_mount_source(int fd, uint32_t index, ChildError& err) noexcept {
     }
     SyncMessage answer;
     UniqueFd tree;
-    const ssize_t n = receive_with_fd(fd, &answer, sizeof(answer), tree);
-    if (n != sizeof(answer) || answer.type != SyncType::mount_source || !tree) {
-        err.fail(n < 0 ? errno : 0, "sync with parent: receive mount source");
+    const ReceivedMessage got = receive_with_fds(fd, &answer, sizeof(answer), {&tree, 1});
+    if (!got.whole() || got.size != sizeof(answer) || answer.type != SyncType::mount_source || !tree) {
+        err.fail(got.size < 0 ? errno : 0, "sync with parent: receive mount source");
         return -1;
     }
     return tree.release();
@@ -76,37 +77,22 @@ bool send_mount_source(int fd, int tree_fd) noexcept {
     return send_with_fd(fd, &answer, sizeof(answer), tree_fd) == sizeof(answer);
 }
 
-ssize_t receive_state(int fd, char* buf, size_t size, int (&fds)[kMaxGoTasks], int& nfds, ChildError& err) noexcept {
-    iovec iov{buf, size};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(fds))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    ssize_t n;
-    do {
-        n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) {
-        (void)err.fail(n < 0 ? errno : 0, "sync with parent: receive state");
+ssize_t receive_state(int fd, char* buf, size_t size, UniqueFd (&fds)[kMaxGoTasks], size_t& nfds, ChildError& err) noexcept {
+    const ReceivedMessage got = receive_with_fds(fd, buf, size, fds);
+    nfds = got.fds;
+    if (got.size <= 0) {
+        (void)err.fail(got.size < 0 ? errno : 0, "sync with parent: receive state");
         return -1;
     }
-    nfds = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        nfds = static_cast<int>((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        std::memcpy(fds, CMSG_DATA(c), sizeof(int) * static_cast<size_t>(nfds));
-    }
-    if (msg.msg_flags & MSG_CTRUNC) {
+    if (got.fds_lost) {
         (void)err.fail(0, "sync with parent: too many fds with the state");
         return -1;
     }
-    if (msg.msg_flags & MSG_TRUNC) {
+    if (got.truncated) {
         (void)err.fail(0, "sync with parent: hook state longer than announced");
         return -1;
     }
-    return n;
+    return got.size;
 }
 
 }  // namespace berth::process

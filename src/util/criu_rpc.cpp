@@ -9,8 +9,8 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 
+#include "berth/util/fd_passing.hpp"
 #include "berth/util/protobuf.hpp"
 
 namespace berth::criu {
@@ -344,37 +344,21 @@ Status Session::send(const Request& request) {
     if (errno != EPIPE && errno != ECONNRESET) return failed;
     BERTH_TRY(reap());  // CRIU is gone: say how it ended
     return failed;
-    return {};
 }
 
 Result<Response> Session::receive(UniqueFd& fd) {
     std::string buffer(kMaxMessage, '\0');
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    iovec iov{buffer.data(), buffer.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    ssize_t n;
-    while ((n = ::recvmsg(socket_.get(), &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-    }
+    ReceivedMessage got = receive_with_fds(socket_.get(), buffer.data(), buffer.size(), {&fd, 1});
     // CRIU exited: with our request unread the socket says so as a reset.
-    if (n < 0 && errno == ECONNRESET) n = 0;
-    if (n < 0) return Error::from_errno("criu: receive");
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-            int received;
-            std::memcpy(&received, CMSG_DATA(c), sizeof(int));
-            fd.reset(received);
-        }
-    }
-    if (n == 0) {
+    if (got.size < 0 && errno == ECONNRESET) got.size = 0;
+    if (got.size < 0) return Error::from_errno("criu: receive");
+    if (got.size == 0) {
         BERTH_TRY(reap());
         return Error::msg("criu swrk exited before answering");
     }
-    if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) return Error::msg("criu: message larger than " + std::to_string(kMaxMessage) + " bytes");
-    buffer.resize(static_cast<size_t>(n));
+    if (got.truncated) return Error::msg("criu: message larger than " + std::to_string(kMaxMessage) + " bytes");
+    if (got.fds_lost) return Error::msg("criu: more than one fd with a message");
+    buffer.resize(static_cast<size_t>(got.size));
     return decode_response(buffer);
 }
 

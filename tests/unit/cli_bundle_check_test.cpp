@@ -123,7 +123,7 @@ TEST(BundleCheck, ProcessBasics) {
     EXPECT_EQ(texts(check_against_host(s, test_host())),
               (std::vector<std::string>{
                   "process.args: must not be empty",
-                  "process.cwd: \"tmp\" is not an absolute path",
+                  "process.cwd: must be an absolute path",
                   "process.rlimits[0]: soft limit 20 is above the hard limit 10",
               }));
     s.process.reset();

@@ -1,6 +1,8 @@
 // exec's process building (runc's getProcess) and --cgroup parsing.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include "berth/container/exec_cgroup.hpp"
 #include "berth/container/exec_process.hpp"
 
@@ -110,6 +112,16 @@ TEST(ExecCgroup, ParsesRuncsForms) {
     EXPECT_EQ(parse_sub_cgroups({"a:b:c"}).error().what(), "invalid --cgroup argument: a:b:c");
     EXPECT_EQ(parse_sub_cgroups({"x", "memory:y"}).error().what(),
               "invalid --cgroup argument: x (missing <controller>: prefix)");
+}
+
+// The join's errno is kept (runc's text, Go's spelling), so a caller can tell
+// a cgroup that is gone from one that refuses the process.
+TEST(ExecCgroup, AFailedJoinKeepsItsErrno) {
+    auto joined = join_cgroup_dirs({"/nonexistent-berth-cgroup"}, 42);
+    ASSERT_FALSE(joined);
+    EXPECT_EQ(joined.error().code(), ENOENT);
+    EXPECT_EQ(joined.error().what(),
+              "adding pid 42 to cgroups: write /nonexistent-berth-cgroup/cgroup.procs: no such file or directory");
 }
 
 }  // namespace

@@ -217,3 +217,52 @@ TEST(ProcessPlan, WindowsFieldsAreNamedForRefusal) {
     EXPECT_EQ(fields[0].path, "process.commandLine");
     EXPECT_EQ(fields[1].path, "process.user.username");
 }
+
+// runc's checkTerminal, which create, exec and restore share: every combination.
+TEST(ProcessPlan, ConsoleSocketAsRuncChecksIt) {
+    const std::string no_socket = "cannot allocate tty if runc will detach without setting console socket";
+    const std::string stray_socket = "cannot use console socket if runc will not detach or allocate tty";
+    struct Case {
+        bool terminal, detached, socket;
+        std::string error;  // "" when allowed
+    };
+    const Case cases[] = {
+        {true, true, true, ""},           {true, true, false, no_socket},
+        {true, false, true, stray_socket}, {true, false, false, ""},
+        {false, true, true, stray_socket}, {false, true, false, ""},
+        {false, false, true, stray_socket}, {false, false, false, ""},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(::testing::Message() << "terminal " << c.terminal << " detached " << c.detached << " socket " << c.socket);
+        auto checked = berth::process::check_console_socket(c.terminal, c.detached, c.socket);
+        if (c.error.empty()) {
+            EXPECT_TRUE(checked.ok()) << checked.error().what();
+        } else {
+            ASSERT_FALSE(checked.ok());
+            EXPECT_EQ(checked.error().what(), c.error);
+        }
+    }
+}
+
+// create's rules for the process, which `check` lists all of.
+TEST(ProcessPlan, TheProcessRefusalsCreateAndCheckShare) {
+    oci::Process p;
+    p.args = {"/bin/true"};
+    p.cwd = "/";
+    p.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}};
+    EXPECT_TRUE(berth::process::process_refusals(p).empty());
+    p.cwd.clear();  // runc's default, "/"
+    EXPECT_TRUE(berth::process::process_refusals(p).empty());
+    p.commandLine = "cmd.exe";
+    p.args.clear();
+    p.cwd = "tmp";
+    p.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}, {"RLIMIT_CORE", 10, 20}};
+    std::vector<std::string> refused;
+    for (const auto& field : berth::process::process_refusals(p)) refused.push_back(field.error().what());
+    EXPECT_EQ(refused, (std::vector<std::string>{
+                           "config.json: process.commandLine: a Windows field, not used on Linux (use process.args)",
+                           "config.json: process.args: must not be empty",
+                           "config.json: process.cwd: must be an absolute path",
+                           "config.json: process.rlimits[1]: soft limit 20 is above the hard limit 10",
+                       }));
+}

@@ -62,6 +62,11 @@ const std::map<Operation, std::map<ContainerStatus, std::string>> kRunc = {
       {ContainerStatus::running, "cannot delete container web that is not stopped: running"},
       {ContainerStatus::paused, "cannot delete container web that is not stopped: paused"},
       {ContainerStatus::stopped, ""}}},
+    {Operation::checkpoint,
+     {{ContainerStatus::created, "Container cannot be checkpointed in created state"},
+      {ContainerStatus::running, ""},
+      {ContainerStatus::paused, ""},
+      {ContainerStatus::stopped, "Container cannot be checkpointed in stopped state"}}},
 };
 
 TEST(StatusTransitions, EveryOperationInEveryStatusAsRunc) {

@@ -12,6 +12,7 @@
 
 #include "berth/process/sync.hpp"
 #include "berth/util/fd.hpp"
+#include "berth/util/fd_passing.hpp"
 
 namespace bp = berth::process;
 
@@ -28,22 +29,8 @@ struct Pair {
 };
 
 // What the parent's send_state does: one datagram, `fds` as SCM_RIGHTS.
-void send_with_fds(int sock, const std::string& state, const std::vector<int>& fds) {
-    iovec iov{const_cast<char*>(state.data()), state.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
-    if (!fds.empty()) {
-        msg.msg_control = control.data();
-        msg.msg_controllen = control.size();
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-        std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
-    }
-    ASSERT_EQ(sendmsg(sock, &msg, 0), static_cast<ssize_t>(state.size()));
+void send_state(int sock, const std::string& state, const std::vector<int>& fds) {
+    ASSERT_EQ(berth::send_with_fds(sock, state.data(), state.size(), fds), static_cast<ssize_t>(state.size()));
 }
 
 }  // namespace
@@ -51,41 +38,41 @@ void send_with_fds(int sock, const std::string& state, const std::vector<int>& f
 TEST(SyncState, CarriesTheStateAndTheTasksFiles) {
     Pair p;
     berth::UniqueFd a(open("/dev/null", O_WRONLY | O_CLOEXEC)), b(open("/dev/null", O_WRONLY | O_CLOEXEC));
-    send_with_fds(p.parent.get(), std::string("{}\0{}", 5), {a.get(), b.get()});
+    send_state(p.parent.get(), std::string("{}\0{}", 5), {a.get(), b.get()});
     char buf[64];
-    int fds[bp::kMaxGoTasks];
-    int nfds = -1;
+    berth::UniqueFd fds[bp::kMaxGoTasks];
+    size_t nfds = 99;
     berth::ChildError err;
     ASSERT_EQ(bp::receive_state(p.child.get(), buf, sizeof(buf), fds, nfds, err), 5) << err.message;
     EXPECT_EQ(std::string(buf, 5), std::string("{}\0{}", 5));
-    ASSERT_EQ(nfds, 2);
-    for (int i = 0; i < nfds; ++i) {
-        EXPECT_EQ(write(fds[i], "0", 1), 1);  // open for writing, as a tasks file must be
-        EXPECT_NE(fcntl(fds[i], F_GETFD) & FD_CLOEXEC, 0) << "a received fd must not reach the container";
-        close(fds[i]);
+    ASSERT_EQ(nfds, 2u);
+    for (size_t i = 0; i < nfds; ++i) {
+        EXPECT_EQ(write(fds[i].get(), "0", 1), 1);  // open for writing, as a tasks file must be
+        EXPECT_NE(fcntl(fds[i].get(), F_GETFD) & FD_CLOEXEC, 0) << "a received fd must not reach the container";
     }
 }
 
 TEST(SyncState, WithoutFdsReceivesNone) {
     Pair p;
-    send_with_fds(p.parent.get(), std::string(1, '\0'), {});
+    send_state(p.parent.get(), std::string(1, '\0'), {});
     char buf[8];
-    int fds[bp::kMaxGoTasks];
-    int nfds = -1;
+    berth::UniqueFd fds[bp::kMaxGoTasks];
+    size_t nfds = 99;
     berth::ChildError err;
     EXPECT_EQ(bp::receive_state(p.child.get(), buf, sizeof(buf), fds, nfds, err), 1);
-    EXPECT_EQ(nfds, 0);
+    EXPECT_EQ(nfds, 0u);
 }
 
 TEST(SyncState, MoreFdsThanRoomIsAnError) {
     Pair p;
     berth::UniqueFd null(open("/dev/null", O_WRONLY | O_CLOEXEC));
-    send_with_fds(p.parent.get(), "x", std::vector<int>(bp::kMaxGoTasks + 8, null.get()));
+    send_state(p.parent.get(), "x", std::vector<int>(bp::kMaxGoTasks + 8, null.get()));
     char buf[8];
-    int fds[bp::kMaxGoTasks];
-    int nfds = 0;
+    berth::UniqueFd fds[bp::kMaxGoTasks];
+    size_t nfds = 99;
     berth::ChildError err;
     EXPECT_EQ(bp::receive_state(p.child.get(), buf, sizeof(buf), fds, nfds, err), -1);
     EXPECT_NE(std::string(err.message).find("too many fds"), std::string::npos) << err.message;
-    for (int i = 0; i < nfds; ++i) close(fds[i]);
+    EXPECT_EQ(nfds, 0u);
+    for (const auto& fd : fds) EXPECT_FALSE(fd) << "every fd that came is closed";
 }

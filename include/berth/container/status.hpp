@@ -47,6 +47,7 @@ enum class Operation {
     exec_strict,  // exec without --ignore-paused: not into a paused container
     events,
     delete_,      // delete without --force
+    checkpoint,
 };
 
 // {} when `op` is allowed in `status`, else runc's refusal text (managers

@@ -12,9 +12,9 @@ namespace berth::linux_setup {
 // A bind's detached clone of its source (open_tree) given what the config
 // asks: the idmap, the bind's own flags (runc 1.2+ semantics, see
 // MountOptions::bind_attr_change, locked flags handled as runc does), the
-// recursive attributes. Child and parent (which clones for the child in a
-// user namespace) alike.
-bool finish_bind_tree(const PlannedMount& mount, int tree_fd, ChildError& err) noexcept;
+// recursive attributes. Child (through the plan's table) and parent (which
+// clones for the child in a user namespace, through the kernel's) alike.
+bool finish_bind_tree(const Syscalls& sys, const PlannedMount& mount, int tree_fd, ChildError& err) noexcept;
 
 // `cloner` (may be null) serves plan.parent_clones_sources.
 bool apply_mount(const RootfsPlan& plan, const PlannedMount& mount, int root_fd, const SourceCloner* cloner,

@@ -93,11 +93,12 @@ struct ParentNamespaces {
     };
     std::vector<Saved> saved;  // restored in reverse order
     UniqueFd cwd;              // entering a mount namespace moves our cwd
+    const Syscalls* sys = &kSystemCalls;  // the plan's, for both ways
 };
 
 // Parent: around clone3, enters join_pid (as pid_for_children) and
 // parent_joins; leave_namespaces_for_clone restores ours. On failure nothing
-// stays changed.
+// stays changed. Both through the plan's table (syscalls.hpp).
 Result<ParentNamespaces> enter_namespaces_for_clone(const NamespacePlan& plan);
 Status leave_namespaces_for_clone(ParentNamespaces& own);
 

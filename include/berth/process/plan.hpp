@@ -30,6 +30,12 @@ struct PlanOptions {
 
 Result<std::unique_ptr<ChildPlan>> plan_child(const oci::Spec& spec, PlanOptions options);
 
+// runc's checkTerminal, for create, exec and restore alike: a process.terminal
+// of a detached process needs a console socket, and a console socket needs a
+// detached process with a terminal (create is always detached: run's
+// foreground terminal gets berth's own relay as its socket).
+Status check_console_socket(bool terminal, bool detached, bool console_socket);
+
 // spec.process's capabilities, spec.linux.seccomp (compiled, cached under
 // options.state_root), no_new_privs and LSM labels into `plan` (also used by exec).
 Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPlan& plan);
@@ -45,6 +51,12 @@ void flatten_exec(ExecArgs& exec, const oci::Process& process, const std::vector
 // The Windows-only fields of `process` that are set (runtime-spec config.md:
 // process.commandLine, process.user.username): they mean nothing on Linux.
 std::vector<RefusedField> windows_fields(const oci::Process& process);
+
+// What create refuses in the container's process before planning anything:
+// the Windows fields, empty args, a relative cwd, an rlimit whose soft limit
+// is above its hard one (setrlimit's EINVAL in the child otherwise). `check`
+// lists them all, create reports the first.
+std::vector<RefusedField> process_refusals(const oci::Process& process);
 
 // The namespace a sysctl key belongs to (runc's list: the IPC keys, the
 // mqueue, net and uts ones), nullopt for a key that is not namespaced.

@@ -24,6 +24,7 @@
 #include <cstdint>
 
 #include "berth/util/child_error.hpp"
+#include "berth/util/fd.hpp"
 
 namespace berth::process {
 
@@ -31,7 +32,7 @@ enum class SyncType : uint32_t { go = 1, hooks, hooks_done, ready, error, mount_
 
 // The most `tasks` files `go` carries: one per v1 hierarchy (the kernel has
 // 14 v1 controllers and name=systemd).
-inline constexpr int kMaxGoTasks = 32;
+inline constexpr size_t kMaxGoTasks = 32;
 
 struct SyncMessage {
     SyncType type = SyncType::error;
@@ -50,9 +51,10 @@ bool send_sync(int fd, SyncType type, ChildError& err) noexcept;
 bool send_sync_error(int fd, const ChildError& error) noexcept;
 bool wait_sync(int fd, SyncType expected, ChildError& err, SyncMessage* received = nullptr) noexcept;
 // Receives one state datagram after `go` into `buf` and the fds it carries
-// (at most kMaxGoTasks) into `fds`; returns its size, or -1 with `err` set
-// (also when it is longer than `size`).
-ssize_t receive_state(int fd, char* buf, size_t size, int (&fds)[kMaxGoTasks], int& nfds, ChildError& err) noexcept;
+// (at most kMaxGoTasks) into `fds`, `nfds` of them; returns its size, or -1
+// with `err` set (also when it is longer than `size` or brings more fds, all
+// closed then).
+ssize_t receive_state(int fd, char* buf, size_t size, UniqueFd (&fds)[kMaxGoTasks], size_t& nfds, ChildError& err) noexcept;
 
 // Child: asks the parent for the clone of mounts[index]'s source; the tree fd
 // or -1 with `err` set.
