@@ -54,7 +54,9 @@ Status set_overlay_option(int fs, const char* key, const std::string& value) {
 }
 
 // A detached, empty, read-only tmpfs: the second layer overlayfs needs when
-// it has no upper layer (one layer twice is refused as overlapping).
+// it has no upper layer (one layer twice is refused as overlapping). Only
+// when kSecondLayer cannot serve: each extra mount costs an RCU grace period
+// when its handle is closed (at the re-exec).
 Result<UniqueFd> empty_layer() {
     UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC)));
     if (!fs) return Error::from_errno("fsopen \"tmpfs\"");
@@ -65,10 +67,40 @@ Result<UniqueFd> empty_layer() {
     return mnt;
 }
 
+// The usual second layer: a directory every host has, writable by root only,
+// that is neither inside nor above any sensible binary directory (overlayfs
+// refuses nested layers). It lies below the binary's directory, so nothing in
+// it can hide the binary; runc >= 1.2 uses its state directory the same way.
+constexpr const char* kSecondLayer = "/dev";
+
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
+// A read-only overlayfs of `dir` (opened as dir_fd) over `second`.
+Result<UniqueFd> overlay_over(const std::string& dir, int dir_fd, int second) {
+    UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
+    if (!fs) return Error::from_errno("fsopen \"overlay\"");
+    BERTH_TRY(set_overlay_option(fs.get(), "lowerdir", fd_path(dir_fd) + ":" + fd_path(second)));
+    // Inode numbers are not used: no xino (the kernel logs when layers are on different filesystems).
+    (void)syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "xino", "off", 0);
+    if (syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+        return Error::from_errno("create overlayfs over \"" + dir + "\"");
+    UniqueFd mnt(static_cast<int>(syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
+                                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID)));
+    if (!mnt) return Error::from_errno("fsmount overlayfs over \"" + dir + "\"");
+    return mnt;
+}
+
+// The overlay over kSecondLayer, or over an empty tmpfs where that is refused
+// (a binary under /dev: nested layers).
+Result<UniqueFd> mount_overlay(const std::string& dir, int dir_fd) {
+    if (UniqueFd second(open(kSecondLayer, O_PATH | O_DIRECTORY | O_CLOEXEC)); second)
+        if (auto mnt = overlay_over(dir, dir_fd, second.get())) return mnt;
+    BERTH_TRY_ASSIGN(UniqueFd empty, empty_layer());
+    return overlay_over(dir, dir_fd, empty.get());
+}
+
 // The binary seen through a detached overlayfs whose lower layers are its own
-// directory and an empty tmpfs. Nothing is copied and nothing appears in any
+// directory (on top) and kSecondLayer. Nothing is copied and nothing appears in any
 // mount table; overlayfs without an upper layer cannot be written to even if
 // someone clears the mount's read-only flag (runc >= 1.2 does the same).
 // Layers are passed as /proc/self/fd paths of our own handles, so no ':' or
@@ -86,15 +118,7 @@ Result<UniqueFd> open_through_overlay(const struct stat& exe) {
 
     UniqueFd dir_fd(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir_fd) return Error::from_errno("open \"" + dir + "\"");
-    BERTH_TRY_ASSIGN(UniqueFd empty, empty_layer());
-    UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
-    if (!fs) return Error::from_errno("fsopen \"overlay\"");
-    BERTH_TRY(set_overlay_option(fs.get(), "lowerdir", fd_path(dir_fd.get()) + ":" + fd_path(empty.get())));
-    if (syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
-        return Error::from_errno("create overlayfs over \"" + dir + "\"");
-    UniqueFd mnt(static_cast<int>(syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
-                                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID)));
-    if (!mnt) return Error::from_errno("fsmount overlayfs over \"" + dir + "\"");
+    BERTH_TRY_ASSIGN(UniqueFd mnt, mount_overlay(dir, dir_fd.get()));
     // The path may have been replaced since we started: it must still name
     // the running binary (checked on the real directory: overlayfs may
     // report its own inode numbers).

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -60,6 +61,29 @@ TEST(SelfProtect, ReexecsFromReadOnlyOverlay) {
     ASSERT_TRUE(p);
     if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
     EXPECT_EQ(reexec_protected("overlay", false), 0);
+}
+
+// The overlay's second layer is /dev; a binary under /dev cannot sit on top of
+// it (overlayfs refuses nested layers), so it gets an empty tmpfs instead:
+// a copy of this binary in /dev/shm must still re-exec from a read-only overlay.
+TEST(SelfProtect, BinaryUnderDevGetsTheOverlayToo) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (fsopen overlay)";
+    char copy[] = "/dev/shm/berth-it-self-protect-XXXXXX";
+    const int fd = mkstemp(copy);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    const std::string command = "cp /proc/" + std::to_string(getpid()) + "/exe " + copy + " && chmod 0700 " + copy + " && " +
+                                copy + " --gtest_filter=SelfProtect.ReexecsFromReadOnlyOverlay 2>&1";
+    close(fd);
+    std::string output;
+    FILE* p = popen(command.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) output.append(buf, n);
+    const int status = pclose(p);
+    unlink(copy);
+    EXPECT_EQ(status, 0) << output;
+    // Ran, not skipped (a skipped test exits 0 too).
+    EXPECT_NE(output.find("[       OK ] SelfProtect.ReexecsFromReadOnlyOverlay"), std::string::npos) << output;
 }
 
 TEST(SelfProtect, FallsBackToSealedMemfd) {

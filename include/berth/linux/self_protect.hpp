@@ -17,8 +17,8 @@
 //         against writes (the usual packaged install under a read-only /usr,
 //         and every process after step 2/3);
 //      2. otherwise re-exec once from a detached, read-only overlayfs whose
-//         lower layers are the binary's directory and an empty tmpfs
-//         (fsopen/fsmount, no copy;
+//         lower layers are the binary's directory and /dev (an empty tmpfs
+//         where /dev cannot be one; fsopen/fsmount, no copy;
 //         runc >= 1.2 does the same: clearing MS_RDONLY on it does not help
 //         since overlayfs without an upper layer cannot write at all, unlike a
 //         plain read-only bind mount);
