@@ -129,3 +129,38 @@ TEST(SelfProtectReexecuted, ExeCannotBeWritten) {
     char* argv[] = {const_cast<char*>("unused"), nullptr};
     EXPECT_TRUE(bl::protect_own_binary(argv, environ));
 }
+
+// Runs only inside the re-executed binary: the overlay's mount fd came along
+// (self_protect.hpp, adopt_exe_mount) and is taken once, close-on-exec.
+TEST(SelfProtectReexecuted, ExeMountIsAdopted) {
+    const char* expect = std::getenv(kExpectEnv);
+    if (expect == nullptr) GTEST_SKIP() << "only meaningful after protect_own_binary() re-executed us";
+    const bool overlay = std::strcmp(expect, "overlay") == 0;
+    EXPECT_EQ(std::getenv("BERTH_EXE_MOUNT_FD") != nullptr, overlay);
+    const int fd = bl::adopt_exe_mount();
+    EXPECT_EQ(std::getenv("BERTH_EXE_MOUNT_FD"), nullptr);
+    if (!overlay) {
+        EXPECT_EQ(fd, -1);  // the memfd copy has no mount
+        return;
+    }
+    ASSERT_GE(fd, 3);
+    EXPECT_EQ(bl::exe_mount_fd(), fd);
+    EXPECT_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+    bl::release_exe_mount();
+    EXPECT_EQ(bl::exe_mount_fd(), -1);
+    EXPECT_LT(fcntl(fd, F_GETFD), 0);
+}
+
+// A BERTH_EXE_MOUNT_FD that does not name the root of our own overlay (a
+// caller's fd, garbage) is dropped from the environment and the fd left alone.
+TEST(SelfProtect, ForeignExeMountFdIsLeftAlone) {
+    const int fd = open("/dev/null", O_RDONLY);  // inheritable, as a caller's would be
+    ASSERT_GE(fd, 3);
+    for (const std::string& value : {std::to_string(fd), std::string("x"), std::string("2")}) {
+        setenv("BERTH_EXE_MOUNT_FD", value.c_str(), 1);
+        EXPECT_EQ(bl::adopt_exe_mount(), -1) << value;
+        EXPECT_EQ(std::getenv("BERTH_EXE_MOUNT_FD"), nullptr);
+        EXPECT_EQ(fcntl(fd, F_GETFD), 0) << value;  // still open, flags untouched
+    }
+    close(fd);
+}
