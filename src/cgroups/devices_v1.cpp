@@ -1,5 +1,7 @@
 #include "berth/cgroups/devices_v1.hpp"
 
+#include <fcntl.h>
+
 #include <charconv>
 
 #include "berth/cgroups/convert.hpp"
@@ -143,8 +145,15 @@ Status apply_v1_devices(const std::string& dir, const std::vector<oci::DeviceCgr
     std::string list = dir + "/devices.list";
     BERTH_TRY_ASSIGN(std::string before, read_file(list));
     BERTH_TRY_ASSIGN(DeviceState current, parse_devices_list(before));
-    for (const auto& w : device_transition(current, target))
-        BERTH_TRY(write_file(dir + (w.allow ? "/devices.allow" : "/devices.deny"), w.line));
+    // Each file opened once for all its rules (a dozen with the default devices).
+    const std::string files[2] = {dir + "/devices.deny", dir + "/devices.allow"};
+    UniqueFd fds[2];
+    for (const auto& w : device_transition(current, target)) {
+        const int i = w.allow ? 1 : 0;
+        if (!fds[i]) fds[i].reset(::open(files[i].c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fds[i]) return Error::from_errno("write \"" + files[i] + "\" \"" + w.line + "\"");
+        BERTH_TRY(write_to(fds[i].get(), files[i], w.line));
+    }
     // An allow list can be read back: make sure the kernel holds exactly it.
     if (target.default_allow) return {};
     BERTH_TRY_ASSIGN(std::string after, read_file(list));

@@ -72,8 +72,9 @@ const Command* find_command(std::string_view name) {
 }
 
 int main(int argc, char** argv) {
-    // Before berth opens any fd of its own (see plan.hpp).
-    process::note_inherited_fds();
+    // Before berth opens any fd of its own (see plan.hpp); the exe mount
+    // came from our own re-exec, not from the caller.
+    process::note_inherited_fds(linux_setup::adopt_exe_mount());
     std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
     auto parsed = parse_flags(global_flag_specs(), args, ArgOrder::FlagsFirst);
     if (!parsed) return usage_error("Incorrect Usage. " + parsed.error().what(), app_help(), parsed.error());

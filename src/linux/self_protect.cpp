@@ -14,8 +14,11 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "berth/util/fd.hpp"
 
@@ -29,6 +32,13 @@ namespace berth::linux_setup {
 namespace {
 
 constexpr int kWriteSeals = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+
+// The re-exec hands the overlay's mount fd to the new image under this name
+// (see release_exe_mount in the header).
+constexpr const char* kExeMountEnv = "BERTH_EXE_MOUNT_FD";
+
+// The adopted mount fd (adopt_exe_mount), until release_exe_mount.
+UniqueFd g_exe_mount;
 
 // The protection an open file already has; `fd` must be opened O_RDONLY
 // (F_GET_SEALS does not work on O_PATH descriptors).
@@ -54,7 +64,9 @@ Status set_overlay_option(int fs, const char* key, const std::string& value) {
 }
 
 // A detached, empty, read-only tmpfs: the second layer overlayfs needs when
-// it has no upper layer (one layer twice is refused as overlapping).
+// it has no upper layer (one layer twice is refused as overlapping). Only
+// when kSecondLayer cannot serve: each extra mount costs an RCU grace period
+// when its handle is closed (at the re-exec).
 Result<UniqueFd> empty_layer() {
     UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC)));
     if (!fs) return Error::from_errno("fsopen \"tmpfs\"");
@@ -65,15 +77,45 @@ Result<UniqueFd> empty_layer() {
     return mnt;
 }
 
+// The usual second layer: a directory every host has, writable by root only,
+// that is neither inside nor above any sensible binary directory (overlayfs
+// refuses nested layers). It lies below the binary's directory, so nothing in
+// it can hide the binary; runc >= 1.2 uses its state directory the same way.
+constexpr const char* kSecondLayer = "/dev";
+
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
+// A read-only overlayfs of `dir` (opened as dir_fd) over `second`.
+Result<UniqueFd> overlay_over(const std::string& dir, int dir_fd, int second) {
+    UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
+    if (!fs) return Error::from_errno("fsopen \"overlay\"");
+    BERTH_TRY(set_overlay_option(fs.get(), "lowerdir", fd_path(dir_fd) + ":" + fd_path(second)));
+    // Inode numbers are not used: no xino (the kernel logs when layers are on different filesystems).
+    (void)syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "xino", "off", 0);
+    if (syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+        return Error::from_errno("create overlayfs over \"" + dir + "\"");
+    UniqueFd mnt(static_cast<int>(syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
+                                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID)));
+    if (!mnt) return Error::from_errno("fsmount overlayfs over \"" + dir + "\"");
+    return mnt;
+}
+
+// The overlay over kSecondLayer, or over an empty tmpfs where that is refused
+// (a binary under /dev: nested layers).
+Result<UniqueFd> mount_overlay(const std::string& dir, int dir_fd) {
+    if (UniqueFd second(open(kSecondLayer, O_PATH | O_DIRECTORY | O_CLOEXEC)); second)
+        if (auto mnt = overlay_over(dir, dir_fd, second.get())) return mnt;
+    BERTH_TRY_ASSIGN(UniqueFd empty, empty_layer());
+    return overlay_over(dir, dir_fd, empty.get());
+}
+
 // The binary seen through a detached overlayfs whose lower layers are its own
-// directory and an empty tmpfs. Nothing is copied and nothing appears in any
+// directory (on top) and kSecondLayer. Nothing is copied and nothing appears in any
 // mount table; overlayfs without an upper layer cannot be written to even if
 // someone clears the mount's read-only flag (runc >= 1.2 does the same).
 // Layers are passed as /proc/self/fd paths of our own handles, so no ':' or
 // ',' in the binary's path can confuse the option parser.
-Result<UniqueFd> open_through_overlay(const struct stat& exe) {
+Result<UniqueFd> open_through_overlay(const struct stat& exe, UniqueFd& mount) {
     char link[PATH_MAX];
     const ssize_t n = readlink("/proc/self/exe", link, sizeof(link) - 1);
     if (n <= 0) return Error::from_errno("readlink \"/proc/self/exe\"");
@@ -86,15 +128,7 @@ Result<UniqueFd> open_through_overlay(const struct stat& exe) {
 
     UniqueFd dir_fd(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir_fd) return Error::from_errno("open \"" + dir + "\"");
-    BERTH_TRY_ASSIGN(UniqueFd empty, empty_layer());
-    UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
-    if (!fs) return Error::from_errno("fsopen \"overlay\"");
-    BERTH_TRY(set_overlay_option(fs.get(), "lowerdir", fd_path(dir_fd.get()) + ":" + fd_path(empty.get())));
-    if (syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
-        return Error::from_errno("create overlayfs over \"" + dir + "\"");
-    UniqueFd mnt(static_cast<int>(syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
-                                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID)));
-    if (!mnt) return Error::from_errno("fsmount overlayfs over \"" + dir + "\"");
+    BERTH_TRY_ASSIGN(UniqueFd mnt, mount_overlay(dir, dir_fd.get()));
     // The path may have been replaced since we started: it must still name
     // the running binary (checked on the real directory: overlayfs may
     // report its own inode numbers).
@@ -105,6 +139,7 @@ Result<UniqueFd> open_through_overlay(const struct stat& exe) {
         return Error::msg("\"" + path + "\" is no longer the running berth binary");
     UniqueFd file(openat(mnt.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!file) return Error::from_errno("open \"" + name + "\" in the overlayfs");
+    mount = std::move(mnt);
     return file;
 }
 
@@ -121,6 +156,25 @@ Result<UniqueFd> sealed_copy(int exe, const struct stat& st) {
     }
     if (fcntl(mem.get(), F_ADD_SEALS, kWriteSeals) != 0) return Error::from_errno("seal the berth memfd");
     return mem;
+}
+
+// `envp` without any kExeMountEnv of the caller's, plus ours naming `fd`.
+std::vector<char*> env_with_exe_mount(char* const envp[], int fd, std::string& entry) {
+    entry = std::string(kExeMountEnv) + "=" + std::to_string(fd);
+    std::vector<char*> out;
+    const size_t prefix = std::strlen(kExeMountEnv);
+    for (char* const* e = envp; *e != nullptr; ++e)
+        if (std::strncmp(*e, kExeMountEnv, prefix) != 0 || (*e)[prefix] != '=') out.push_back(*e);
+    out.push_back(entry.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+// The mount id of what `fd` (or, with AT_FDCWD, `path`) names; 0 when unknown.
+uint64_t mount_id(int fd, const char* path, int flags) {
+    struct statx stx {};
+    if (statx(fd, path, flags, STATX_MNT_ID, &stx) != 0 || !(stx.stx_mask & STATX_MNT_ID)) return 0;
+    return stx.stx_mnt_id;
 }
 
 }  // namespace
@@ -149,15 +203,49 @@ Status protect_own_binary(char* const argv[], char* const envp[]) {
     if (protection_of(exe.get())) return {};
     struct stat st {};
     if (fstat(exe.get(), &st) != 0) return Error::from_errno("fstat \"/proc/self/exe\"");
-    Result<UniqueFd> safe = open_through_overlay(st);
+    UniqueFd mount;
+    Result<UniqueFd> safe = open_through_overlay(st, mount);
     if (!safe) safe = sealed_copy(exe.get(), st);
     if (!safe) return std::move(safe).error().wrap("protect the berth binary (CVE-2019-5736)");
     // Only re-exec into something the check above accepts, so this runs once.
     if (!protection_of(safe->get()))
         return Error::msg("protect the berth binary (CVE-2019-5736): the protected copy is still writable");
-    syscall(SYS_execveat, safe->get(), "", argv, envp, AT_EMPTY_PATH);
+    // The overlay's mount fd goes along (inheritable, at the lowest free
+    // number) for the new image to close when it waits anyway; where that
+    // fails it is closed here, as before.
+    std::string entry;
+    std::vector<char*> env;
+    if (mount) {
+        const int inherited = fcntl(mount.get(), F_DUPFD, 3);
+        if (inherited >= 0) env = env_with_exe_mount(envp, inherited, entry);
+    }
+    syscall(SYS_execveat, safe->get(), "", argv, env.empty() ? envp : env.data(), AT_EMPTY_PATH);
     return Error::from_errno("protect the berth binary (CVE-2019-5736): re-exec");
 }
+
+int adopt_exe_mount() {
+    const char* named = std::getenv(kExeMountEnv);
+    if (named == nullptr) return -1;
+    char* end = nullptr;
+    const long fd = std::strtol(named, &end, 10);
+    const bool number = *named != '\0' && *end == '\0' && fd >= 3 && fd <= INT_MAX;
+    unsetenv(kExeMountEnv);  // never handed on (hooks, CRIU)
+    if (!number) return -1;
+    // Only the root of the mount this binary runs from: anything else in the
+    // variable (a caller's own fd) is left alone.
+    struct statfs fs {};
+    const uint64_t exe_mount = mount_id(AT_FDCWD, "/proc/self/exe", 0);
+    if (exe_mount == 0 || fstatfs(static_cast<int>(fd), &fs) != 0 || fs.f_type != OVERLAYFS_SUPER_MAGIC ||
+        mount_id(static_cast<int>(fd), "", AT_EMPTY_PATH) != exe_mount)
+        return -1;
+    if (fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC) != 0) return -1;
+    g_exe_mount.reset(static_cast<int>(fd));
+    return static_cast<int>(fd);
+}
+
+int exe_mount_fd() { return g_exe_mount.get(); }
+
+void release_exe_mount() { g_exe_mount.reset(); }
 
 bool set_dumpable(bool dumpable, ChildError& err) noexcept {
     if (prctl(PR_SET_DUMPABLE, dumpable ? 1 : 0, 0, 0, 0) != 0) return err.fail(errno, "prctl(PR_SET_DUMPABLE)");

@@ -18,6 +18,7 @@
 #include "berth/linux/resctrl.hpp"
 #include "berth/linux/rootfs.hpp"
 #include "berth/linux/rootless.hpp"
+#include "berth/linux/self_protect.hpp"
 #include "berth/process/kill_guard.hpp"
 #include "berth/process/sync.hpp"
 #include "berth/util/fd_passing.hpp"
@@ -309,6 +310,7 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     UniqueFd parent_end(pair[0]);
     plan.sync.reset(pair[1]);
     size_state_buffer(plan, steps);
+    if (linux_setup::exe_mount_fd() >= 0) plan.parent_only_fds.push_back(linux_setup::exe_mount_fd());
 
     const bool helper = needs_namespace_helper(plan.namespaces);
     linux_setup::ParentNamespaces own_namespaces;
@@ -349,6 +351,9 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
 
     trace::phase("placement");
     BERTH_TRY(prefer_child_error(parent_end.get(), pid, place_and_release(parent_end.get(), pid, plan, steps, into_cgroup)));
+    // The child closed its copy first thing: this is the last handle, and its
+    // grace period passes while the child sets up (self_protect.hpp).
+    linux_setup::release_exe_mount();
     trace::phase("sync");
     Status driven = drive(parent_end.get(), pid, launched.pidfd.get(), plan, steps);
     trace::collect_child();

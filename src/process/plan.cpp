@@ -137,9 +137,9 @@ int inherited_listen_fds() {
     return listen_pid == ::getpid() && count > 0 ? count : 0;
 }
 
-void note_inherited_fds() {
+void note_inherited_fds(int ours) {
     int fd = 3;
-    while (::fcntl(fd, F_GETFD) >= 0) ++fd;
+    while (fd != ours && ::fcntl(fd, F_GETFD) >= 0) ++fd;
     g_inherited_fds = fd - 3;
 }
 

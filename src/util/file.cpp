@@ -9,16 +9,27 @@
 
 namespace berth {
 
+namespace {
+
+std::string write_context(const std::string& path, std::string_view value) {
+    return "write \"" + path + "\" \"" + std::string(value) + "\"";
+}
+
+}  // namespace
+
 Status write_file(const std::string& path, std::string_view value) {
-    auto context = [&] { return "write \"" + path + "\" \"" + std::string(value) + "\""; };
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) return Error::from_errno(context());
+    if (!fd) return Error::from_errno(write_context(path, value));
+    return write_to(fd.get(), path, value);
+}
+
+Status write_to(int fd, const std::string& path, std::string_view value) {
     ssize_t n;
     do {
-        n = ::write(fd.get(), value.data(), value.size());
+        n = ::write(fd, value.data(), value.size());
     } while (n < 0 && errno == EINTR);
-    if (n < 0) return Error::from_errno(context());
-    if (static_cast<size_t>(n) != value.size()) return Error::msg(context() + ": short write");
+    if (n < 0) return Error::from_errno(write_context(path, value));
+    if (static_cast<size_t>(n) != value.size()) return Error::msg(write_context(path, value) + ": short write");
     return {};
 }
 

@@ -257,6 +257,29 @@ TEST_F(CgroupCli, OnAV1HostTheInitJoinsTheCgroupsMadeAfterClone) {
     EXPECT_TRUE(limit) << r.out;
 }
 
+// On a hybrid host the v2 directory is made before clone (the init is born in
+// it) and the v1 ones after; a limit the kernel refuses fails the create once
+// the init exists: nothing is left in any hierarchy, the v2 one included.
+TEST_F(CgroupCli, CreateFailingAfterCloneLeavesNoCgroup) {
+    auto bundle = make_bundle();
+    oci::Resources resources;
+    resources.cpu.emplace().cpus = "4096";  // no such CPU: cpuset.cpus refuses it
+    bundle.spec.linux->resources = resources;
+    bundle.spec.linux->cgroupsPath = cgroup_parent() + "/" + last_id();
+    bundle.write();
+    auto r = run_berth("run", "--bundle", bundle.path(), last_id());
+    EXPECT_NE(r.exit_code, 0) << r.describe();
+    EXPECT_TRUE(has(r.err, "cpuset.cpus")) << r.describe();
+    std::vector<std::string> roots;
+    for (const auto& h : hierarchies_.v1) roots.push_back(h.mountpoint);
+    if (!hierarchies_.systemd.empty()) roots.push_back(hierarchies_.systemd);
+    if (!hierarchies_.unified.empty()) roots.push_back(hierarchies_.unified);
+    for (const auto& root : roots) {
+        const std::string dir = root + cgroup_parent() + "/" + last_id();
+        EXPECT_NE(::access(dir.c_str(), F_OK), 0) << dir << " left behind";
+    }
+}
+
 TEST_F(CgroupCli, CgroupsPathRelativeAbsoluteAndDefault) {
     // relative: from each hierarchy's root (never the caller's own cgroup)
     auto rel = start({"sleep", "100"}, {}, cgroup_parent().substr(1) + "/{id}");

@@ -193,9 +193,13 @@ expect "nothing left after the refusals" "" "$(ls -A "$work/xdg/berth")"
 config "$single" '["sleep", "100"]'
 as_user "$work/bin/berth" run --bundle "$work/bundle" rl-h &
 runner=$!
-for _ in $(seq 50); do berth state rl-h >/dev/null 2>&1 && break; sleep 0.1; done
+# Until the record names the init: while `create` runs it says "creating" with pid 0.
+for _ in $(seq 50); do
+  init=$(berth state rl-h 2>/dev/null | jq -r .pid) && [ "${init:-0}" != 0 ] && break
+  sleep 0.1
+done
 # The foreground berth is the init's parent.
-cli=$(awk '/^PPid:/ { print $2 }' "/proc/$(berth state rl-h | jq -r .pid)/status")
+cli=$(awk '/^PPid:/ { print $2 }' "/proc/$init/status")
 sum_before=$(sha256sum < "$work/bin/berth")
 attack=$(as_user python3 - "$cli" <<'PY'
 import os, sys

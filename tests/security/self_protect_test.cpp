@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -62,6 +63,29 @@ TEST(SelfProtect, ReexecsFromReadOnlyOverlay) {
     EXPECT_EQ(reexec_protected("overlay", false), 0);
 }
 
+// The overlay's second layer is /dev; a binary under /dev cannot sit on top of
+// it (overlayfs refuses nested layers), so it gets an empty tmpfs instead:
+// a copy of this binary in /dev/shm must still re-exec from a read-only overlay.
+TEST(SelfProtect, BinaryUnderDevGetsTheOverlayToo) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (fsopen overlay)";
+    char copy[] = "/dev/shm/berth-it-self-protect-XXXXXX";
+    const int fd = mkstemp(copy);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    const std::string command = "cp /proc/" + std::to_string(getpid()) + "/exe " + copy + " && chmod 0700 " + copy + " && " +
+                                copy + " --gtest_filter=SelfProtect.ReexecsFromReadOnlyOverlay 2>&1";
+    close(fd);
+    std::string output;
+    FILE* p = popen(command.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) output.append(buf, n);
+    const int status = pclose(p);
+    unlink(copy);
+    EXPECT_EQ(status, 0) << output;
+    // Ran, not skipped (a skipped test exits 0 too).
+    EXPECT_NE(output.find("[       OK ] SelfProtect.ReexecsFromReadOnlyOverlay"), std::string::npos) << output;
+}
+
 TEST(SelfProtect, FallsBackToSealedMemfd) {
     auto p = bl::own_binary_protection();
     ASSERT_TRUE(p);
@@ -104,4 +128,39 @@ TEST(SelfProtectReexecuted, ExeCannotBeWritten) {
     // Already protected: no second re-exec.
     char* argv[] = {const_cast<char*>("unused"), nullptr};
     EXPECT_TRUE(bl::protect_own_binary(argv, environ));
+}
+
+// Runs only inside the re-executed binary: the overlay's mount fd came along
+// (self_protect.hpp, adopt_exe_mount) and is taken once, close-on-exec.
+TEST(SelfProtectReexecuted, ExeMountIsAdopted) {
+    const char* expect = std::getenv(kExpectEnv);
+    if (expect == nullptr) GTEST_SKIP() << "only meaningful after protect_own_binary() re-executed us";
+    const bool overlay = std::strcmp(expect, "overlay") == 0;
+    EXPECT_EQ(std::getenv("BERTH_EXE_MOUNT_FD") != nullptr, overlay);
+    const int fd = bl::adopt_exe_mount();
+    EXPECT_EQ(std::getenv("BERTH_EXE_MOUNT_FD"), nullptr);
+    if (!overlay) {
+        EXPECT_EQ(fd, -1);  // the memfd copy has no mount
+        return;
+    }
+    ASSERT_GE(fd, 3);
+    EXPECT_EQ(bl::exe_mount_fd(), fd);
+    EXPECT_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+    bl::release_exe_mount();
+    EXPECT_EQ(bl::exe_mount_fd(), -1);
+    EXPECT_LT(fcntl(fd, F_GETFD), 0);
+}
+
+// A BERTH_EXE_MOUNT_FD that does not name the root of our own overlay (a
+// caller's fd, garbage) is dropped from the environment and the fd left alone.
+TEST(SelfProtect, ForeignExeMountFdIsLeftAlone) {
+    const int fd = open("/dev/null", O_RDONLY);  // inheritable, as a caller's would be
+    ASSERT_GE(fd, 3);
+    for (const std::string& value : {std::to_string(fd), std::string("x"), std::string("2")}) {
+        setenv("BERTH_EXE_MOUNT_FD", value.c_str(), 1);
+        EXPECT_EQ(bl::adopt_exe_mount(), -1) << value;
+        EXPECT_EQ(std::getenv("BERTH_EXE_MOUNT_FD"), nullptr);
+        EXPECT_EQ(fcntl(fd, F_GETFD), 0) << value;  // still open, flags untouched
+    }
+    close(fd);
 }

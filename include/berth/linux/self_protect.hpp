@@ -17,8 +17,8 @@
 //         against writes (the usual packaged install under a read-only /usr,
 //         and every process after step 2/3);
 //      2. otherwise re-exec once from a detached, read-only overlayfs whose
-//         lower layers are the binary's directory and an empty tmpfs
-//         (fsopen/fsmount, no copy;
+//         lower layers are the binary's directory and /dev (an empty tmpfs
+//         where /dev cannot be one; fsopen/fsmount, no copy;
 //         runc >= 1.2 does the same: clearing MS_RDONLY on it does not help
 //         since overlayfs without an upper layer cannot write at all, unlike a
 //         plain read-only bind mount);
@@ -47,6 +47,22 @@ const char* own_binary_protection_name();
 // current command (argv/envp unchanged) from a protected copy and so only
 // returns on failure. Call it first thing in create/run/exec.
 Status protect_own_binary(char* const argv[], char* const envp[]);
+
+// The overlay's mount fd outlives the re-exec: closing the last handle of a
+// detached mount waits for an RCU grace period (0.1-0.3 ms, more on a busy
+// host), which the old image would pay in execveat (close-on-exec). It goes
+// to the new image instead, named by BERTH_EXE_MOUNT_FD, and is closed where
+// berth waits anyway (process::launch, once the init has `go`).
+//
+// First thing in main, before the inherited fds are counted: takes the fd
+// named by BERTH_EXE_MOUNT_FD (always removed from the environment) if it is
+// the root of the overlay this binary runs from, marks it close-on-exec and
+// returns its number (it is not one of the caller's fds); otherwise -1.
+int adopt_exe_mount();
+// The adopted fd, or -1: the cloned child must close it first thing (so that
+// release_exe_mount closes the last handle, in the parent).
+int exe_mount_fd();
+void release_exe_mount();
 
 // Child: PR_SET_DUMPABLE (false from the start of the child until execve).
 bool set_dumpable(bool dumpable, ChildError& err) noexcept;

@@ -91,8 +91,9 @@ int inherited_listen_fds();
 // The fds 3, 4, ... the caller handed us, counted at the start of main before
 // berth opens anything. LISTEN_FDS and --preserve-fds may only name those:
 // a missing one would be taken by one of berth's own fds, which would then
-// reach the container (CVE-2024-21626 is about such leaks).
-void note_inherited_fds();
+// reach the container (CVE-2024-21626 is about such leaks). `ours` (an fd
+// berth passed itself across its re-exec, or -1) ends the count like a gap.
+void note_inherited_fds(int ours);
 // Refuses `listen_fds` + `preserve_fds` beyond what was inherited, with runc's
 // text for a missing preserved fd.
 Status check_inherited_fds(int listen_fds, int preserve_fds);

@@ -16,6 +16,9 @@ namespace berth {
 // resctrl) parse each write as a whole. Errors name the file and the value:
 // `write "/sys/fs/cgroup/pids/x/pids.max" "-5": Invalid argument`.
 Status write_file(const std::string& path, std::string_view value);
+// The same write to `fd`, open on `path` (named in errors): several values to
+// one control file with a single open (the v1 device rules, one per write).
+Status write_to(int fd, const std::string& path, std::string_view value);
 
 // The lines of `text` without their '\n' (a last line without '\n' counts).
 std::vector<std::string_view> split_lines(std::string_view text);
