@@ -567,7 +567,8 @@ TEST_F(CgroupHost, RealtimeRuntimeWithinTheParentsBudget) {
     if (!exists(cpu + "/cpu.rt_runtime_us")) GTEST_SKIP() << "kernel without CONFIG_RT_GROUP_SCHED";
     // a group's realtime runtime comes out of its parent's: give our test parent some
     std::string parent = cpu.substr(0, cpu.rfind('/'));
-    ASSERT_TRUE(write_file(parent + "/cpu.rt_runtime_us", "20000").ok());
+    auto budget = write_file(parent + "/cpu.rt_runtime_us", "20000");
+    ASSERT_TRUE(budget.ok()) << budget.error().what();
     oci::Resources r;
     r.cpu.emplace();
     r.cpu->realtimePeriod = 500000;
