@@ -182,4 +182,29 @@ TEST(OciParse, DeviceCgroupAccessTakesAnyLetters) {
     EXPECT_EQ(spec->linux->resources->devices[0].access, "rwa");
 }
 
+// runc (Go's encoding/json) matches field names in any case: its update.bats
+// writes `.linux.resources.CPU = {"Cpus": ...}` and `update -r` with `"CPU"`.
+// The spec's spelling wins; map keys keep their case.
+TEST(OciParse, FieldNamesMatchInAnyCaseAsRuncsDecoder) {
+    auto spec = oci::parse_config(linux_(
+        R"("resources":{"CPU":{"Cpus":"0","MEMS":"0"}},"sysctl":{"Net.X":"1"},"Namespaces":[{"TYPE":"pid"}])"));
+    ASSERT_TRUE(spec.ok()) << spec.error().what();
+    ASSERT_TRUE(spec->linux->resources->cpu);
+    EXPECT_EQ(spec->linux->resources->cpu->cpus, "0");
+    EXPECT_EQ(spec->linux->resources->cpu->mems, "0");
+    EXPECT_EQ(spec->linux->sysctl.count("Net.X"), 1u);
+    EXPECT_EQ(spec->linux->namespaces.at(0).type, oci::NamespaceType::pid);
+
+    auto both = oci::parse_resources(R"({"Cpu":{"cpus":"1"},"cpu":{"cpus":"2"},"CPU":{"cpus":"3"}})");
+    ASSERT_TRUE(both.ok()) << both.error().what();
+    EXPECT_EQ(both->cpu->cpus, "2");
+    auto last = oci::parse_resources(R"({"Cpu":{"cpus":"1"},"CPU":{"cpus":"3"}})");
+    ASSERT_TRUE(last.ok()) << last.error().what();
+    EXPECT_EQ(last->cpu->cpus, "3");
+
+    auto bad = oci::parse_resources(R"({"CPU":{"Quota":"max"}})");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().what(), "resources: cpu.quota: expected integer, got string");
+}
+
 }  // namespace
