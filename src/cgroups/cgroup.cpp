@@ -196,7 +196,7 @@ void set_warning_sink(WarningSink sink) { g_sink = sink ? sink : default_sink; }
 void warn(const std::string& message) { g_sink(message); }
 
 Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view container_id,
-                              const oci::Resources* resources) {
+                              const oci::Resources* resources, bool rootless) {
     BERTH_TRY_ASSIGN(std::string path, resolve_cgroups_path(cgroups_path, container_id));
     BERTH_TRY_ASSIGN(Hierarchies h, host_hierarchies());
     Cgroup cg(std::move(h), std::move(path), 0);
@@ -205,7 +205,7 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
     ScopeGuard rollback([&cg] {
         for (auto it = cg.made_dirs_.rbegin(); it != cg.made_dirs_.rend(); ++it) ::rmdir(it->c_str());
     });
-    BERTH_TRY(cg.make_dirs());
+    BERTH_TRY(cg.make_dirs(rootless));
     // The default /<id> is the container's alone: never adopt (and on delete
     // kill and remove) a cgroup that someone else made under that name.
     if (cgroups_path.empty())
@@ -239,13 +239,19 @@ Status Cgroup::apply_initial(const oci::Resources* resources) const {
     return resources ? apply_resources(*resources) : Status{};
 }
 
-Status Cgroup::make_dirs() {
+Status Cgroup::make_dirs(bool rootless) {
     auto parts = components(path_);
     bool leaf_first = true;
     auto make_all = [&]() -> Status {
         for (const auto& dir : dirs()) {
-            BERTH_TRY_ASSIGN(int made, make_chain(dir.substr(0, dir.size() - path_.size()), parts, made_dirs_, leaf_first));
-            created_ = std::max(created_, made);
+            auto made = make_chain(dir.substr(0, dir.size() - path_.size()), parts, made_dirs_, leaf_first);
+            if (!made && rootless && h_.layout == Layout::hybrid && dir == unified_dir() &&
+                (made.error().code() == EACCES || made.error().code() == EPERM || made.error().code() == EROFS)) {
+                h_.unified.clear();
+                continue;
+            }
+            if (!made) return std::move(made).error();
+            created_ = std::max(created_, *made);
         }
         return {};
     };
@@ -274,6 +280,9 @@ Result<Cgroup> Cgroup::load(std::string_view saved) {
     if (layout != layout_name(h.layout))
         return Error::msg("cgroup layout changed since create: saved " + std::string(layout) + ", host is " +
                           layout_name(h.layout));
+    if (h.layout == Layout::hybrid && !h.unified.empty() && ::access((h.unified + path).c_str(), F_OK) != 0 &&
+        errno == ENOENT)
+        h.unified.clear();
     return Cgroup(std::move(h), std::move(path), created);
 }
 
