@@ -362,8 +362,8 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, size_t home_si
     Go go{&plan, &states};
     const bool overlap = !plan.namespaces.new_user && !plan.namespaces.new_cgroup;
     if (!overlap && !await_go(&go, err)) return false;
-    // In its cgroup now (a new cgroup namespace implies !overlap), not yet in the namespace.
-    if (!linux_setup::save_cgroups_before_namespace(plan.rootfs, err)) return false;
+    // In its cgroup after `go` (a new cgroup namespace implies it), not yet in the namespace.
+    if (!overlap && !linux_setup::save_cgroups_before_namespace(plan.rootfs, err)) return false;
     trace::phase("namespaces");
     if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
     if (::setsid() < 0) return err.fail(errno, "setsid");

@@ -27,7 +27,8 @@ std::vector<CgroupHierarchy> parse_cgroup_v1_mounts(std::string_view mountinfo,
 
 // Child, once in its cgroup and before it enters its cgroup namespace: keeps
 // /proc/self/cgroup for the cgroup2 fallback, when the plan mounts cgroup2 in
-// a cgroup namespace (there /proc/self/cgroup only shows "/").
+// a cgroup namespace (there /proc/self/cgroup only shows "/"). Without it (a
+// cgroup namespace joined by path, no new user one) a refused mount fails.
 bool save_cgroups_before_namespace(RootfsPlan& plan, ChildError& err) noexcept;
 
 // Child: performs one planned cgroup mount at `target_fd` (an O_PATH fd of the
