@@ -223,7 +223,15 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
         if (!pids.empty())
             warn("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
     }
-    BERTH_TRY(cg.apply_initial(resources));
+    // runc's rootless managers ignore the device rules' errors: a user
+    // delegated a cgroup still may not write devices.deny (v1) or attach a
+    // device program (v2); the user namespace keeps device nodes out anyway.
+    if (rootless) {
+        BERTH_TRY(cg.apply_devices_best_effort(resources));
+        if (resources) BERTH_TRY(cg.apply_resources(*resources));
+    } else {
+        BERTH_TRY(cg.apply_initial(resources));
+    }
     rollback.dismiss();
     return cg;
 }
@@ -231,6 +239,13 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
 Result<Cgroup> Cgroup::existing(std::string path) {
     BERTH_TRY_ASSIGN(Hierarchies h, host_hierarchies());
     return Cgroup(std::move(h), clean_path(path), 0);
+}
+
+Status Cgroup::apply_devices_best_effort(const oci::Resources* resources) const {
+    static const std::vector<oci::DeviceCgroup> kNoRules;
+    Status st = apply_devices(resources ? resources->devices : kNoRules);
+    if (!st && st.error().code() != EPERM && st.error().code() != EACCES) return st;
+    return {};
 }
 
 Status Cgroup::apply_initial(const oci::Resources* resources) const {

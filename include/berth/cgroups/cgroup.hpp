@@ -27,7 +27,9 @@ public:
     // is left. Refuses a frozen cgroup; warns when it already has processes.
     // `rootless`: on a hybrid host the cgroup2 hierarchy is left out when the
     // kernel refuses the directory there (runc never uses it on such a host:
-    // a user delegated the v1 hierarchies only still gets a cgroup).
+    // a user delegated the v1 hierarchies only still gets a cgroup), and
+    // device rules the kernel refuses are left out, as runc's rootless
+    // managers do (`update` still applies them strictly).
     static Result<Cgroup> create(std::string_view cgroups_path, std::string_view container_id,
                                  const oci::Resources* resources, bool rootless = false);
     // Reopens a cgroup from saved() in a later process. On a hybrid host a
@@ -90,6 +92,8 @@ private:
     Status make_dirs(bool rootless);
     // The directory whose cgroup.procs lists the processes (freezer / pids / v2).
     std::string procs_dir() const;
+    // apply_devices, refused device rules left as they are (EPERM, EACCES).
+    Status apply_devices_best_effort(const oci::Resources* resources) const;
     // Everything but the device rules, by layout (v1 files, or v2 files).
     Status apply_resources(const oci::Resources& resources) const;
 
