@@ -133,33 +133,12 @@ void read_unsigned(const JsonValue& v, const Path& p, uint64_t& out, uint64_t ma
     }
 }
 
-namespace {
-
-bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
+bool ObjectReader::names_match(std::string_view name, std::string_view key) {
+    if (name.size() != key.size()) return false;
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+    for (size_t i = 0; i < name.size(); ++i)
+        if (lower(name[i]) != lower(key[i])) return false;
     return true;
-}
-
-}  // namespace
-
-// The member spelled as the spec spells it; without one, the last member whose
-// name matches in any ASCII case (`CPU`, `Cpus`), as runc's Go decoder matches
-// struct fields, where a later key overwrites an earlier one. Map keys
-// (annotations, sysctl) are never folded.
-const JsonValue* ObjectReader::find(const char* key, bool required) {
-    if (failure_.failed()) return nullptr;
-    auto it = obj_.FindMember(key);
-    if (it == obj_.MemberEnd()) {
-        for (auto m = obj_.MemberBegin(); m != obj_.MemberEnd(); ++m)
-            if (equal_ignoring_ascii_case({m->name.GetString(), m->name.GetStringLength()}, key)) it = m;
-    }
-    if (it != obj_.MemberEnd() && !it->value.IsNull()) return &it->value;
-    if (required) failure_.fail(path_.member(key), "required property is missing");
-    return nullptr;
 }
 
 // ---- rules ---------------------------------------------------------------
