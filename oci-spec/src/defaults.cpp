@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace oci {
@@ -83,5 +84,12 @@ Spec default_config(bool rootless, uint32_t host_uid, uint32_t host_gid) {
 }
 
 Spec default_config(bool rootless) { return default_config(rootless, ::geteuid(), ::getegid()); }
+
+void add_cgroup_namespace(Spec& spec) {
+    auto& namespaces = spec.linux->namespaces;
+    auto mount = std::find_if(namespaces.begin(), namespaces.end(),
+                              [](const Namespace& ns) { return ns.type == NamespaceType::mount; });
+    namespaces.insert(mount == namespaces.end() ? mount : mount + 1, Namespace{NamespaceType::cgroup, {}});
+}
 
 }  // namespace oci

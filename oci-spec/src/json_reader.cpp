@@ -133,12 +133,12 @@ void read_unsigned(const JsonValue& v, const Path& p, uint64_t& out, uint64_t ma
     }
 }
 
-const JsonValue* ObjectReader::find(const char* key, bool required) {
-    if (failure_.failed()) return nullptr;
-    auto it = obj_.FindMember(key);
-    if (it != obj_.MemberEnd() && !it->value.IsNull()) return &it->value;
-    if (required) failure_.fail(path_.member(key), "required property is missing");
-    return nullptr;
+bool ObjectReader::names_match(std::string_view name, std::string_view key) {
+    if (name.size() != key.size()) return false;
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+    for (size_t i = 0; i < name.size(); ++i)
+        if (lower(name[i]) != lower(key[i])) return false;
+    return true;
 }
 
 // ---- rules ---------------------------------------------------------------

@@ -78,25 +78,41 @@ public:
     }
     template <class Visit>
     void nested(const char* key, Visit&& visit) {
-        const JsonValue* v = find(key, false);
-        if (v == nullptr) return;
         const Path at = path_.member(key);
-        if (!expect(*v, at, rapidjson::kObjectType, failure_)) return;
-        ObjectReader inner(*v, at, failure_);
-        visit(inner);
+        for_each_match(key, [&](const JsonValue& v) {
+            if (!expect(v, at, rapidjson::kObjectType, failure_)) return;
+            ObjectReader inner(v, at, failure_);
+            visit(inner);
+        });
     }
 
 private:
-    // The member's value; nullptr when absent or null (Go clients write null
-    // for unset fields), which is an error only for a required member.
-    const JsonValue* find(const char* key, bool required);
+    // Calls `read` with the value of every member whose name is `key` in any
+    // ASCII case, in document order, as runc's Go decoder (encoding/json)
+    // matches struct fields: a later one merges into an earlier object and
+    // replaces an earlier value (`"cpu": {...}, "CPU": {"Cpus": "0"}` is one
+    // cpu with both). Null members count as absent (Go clients write null for
+    // unset fields). Returns whether any member was read.
+    template <class Read>
+    bool for_each_match(const char* key, Read&& read) {
+        bool found = false;
+        for (auto m = obj_.MemberBegin(); m != obj_.MemberEnd() && !failure_.failed(); ++m) {
+            if (m->value.IsNull() || !names_match({m->name.GetString(), m->name.GetStringLength()}, key)) continue;
+            found = true;
+            read(m->value);
+        }
+        return found;
+    }
+    static bool names_match(std::string_view name, std::string_view key);
 
     template <class T, class... Rules>
     void member(const char* key, T& field, bool required, const Rules&... rules) {
-        const JsonValue* v = find(key, required);
-        if (v == nullptr) return;
+        if (failure_.failed()) return;
         const Path at = path_.member(key);
-        read_value(*v, at, field, failure_);
+        if (!for_each_match(key, [&](const JsonValue& v) { read_value(v, at, field, failure_); })) {
+            if (required) failure_.fail(at, "required property is missing");
+            return;
+        }
         (check(rules, field, at), ...);
     }
 
@@ -150,10 +166,11 @@ void read_value(const JsonValue& v, const Path& p, T& out, Failure& f) {
                       sizeof(T) == 8 ? "uint64" : sizeof(T) == 4 ? "uint32" : "uint16", f);
         out = static_cast<T>(x);
     } else if constexpr (IsOptional<T>::value) {
-        out.emplace();
+        if (!out) out.emplace();  // a second member of the same name merges into the first
         read_value(v, p, *out, f);
     } else if constexpr (IsVector<T>::value) {
         if (!expect(v, p, rapidjson::kArrayType, f)) return;
+        out.clear();  // an array replaces an earlier one of the same name, as in Go
         out.resize(v.Size());
         for (rapidjson::SizeType i = 0; i < v.Size() && !f.failed(); ++i) read_value(v[i], p.element(i), out[i], f);
     } else if constexpr (IsMap<T>::value) {

@@ -223,7 +223,7 @@ UnifiedFirst::~UnifiedFirst() {
 }
 
 Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view container_id,
-                              const oci::Resources* resources, UnifiedFirst* first) {
+                              const oci::Resources* resources, bool rootless, UnifiedFirst* first) {
     BERTH_TRY_ASSIGN(std::string path, resolve_cgroups_path(cgroups_path, container_id));
     BERTH_TRY_ASSIGN(Hierarchies h, host_hierarchies());
     Cgroup cg(std::move(h), std::move(path), 0);
@@ -236,7 +236,7 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
     ScopeGuard rollback([&cg, adopted] {
         for (size_t i = cg.made_dirs_.size(); i > adopted; --i) ::rmdir(cg.made_dirs_[i - 1].c_str());
     });
-    BERTH_TRY(cg.make_dirs());
+    BERTH_TRY(cg.make_dirs(rootless));
     // The default /<id> is the container's alone: never adopt (and on delete
     // kill and remove) a cgroup that someone else made under that name.
     if (cgroups_path.empty())
@@ -254,7 +254,15 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
         if (!pids.empty())
             warn("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
     }
-    BERTH_TRY(cg.apply_initial(resources));
+    // runc's rootless managers ignore the device rules' errors: a user
+    // delegated a cgroup still may not write devices.deny (v1) or attach a
+    // device program (v2); the user namespace keeps device nodes out anyway.
+    if (rootless) {
+        BERTH_TRY(cg.apply_devices_best_effort(resources));
+        if (resources) BERTH_TRY(cg.apply_resources(*resources));
+    } else {
+        BERTH_TRY(cg.apply_initial(resources));
+    }
     rollback.dismiss();
     if (first) first->adopt();
     return cg;
@@ -265,19 +273,32 @@ Result<Cgroup> Cgroup::existing(std::string path) {
     return Cgroup(std::move(h), clean_path(path), 0);
 }
 
+Status Cgroup::apply_devices_best_effort(const oci::Resources* resources) const {
+    static const std::vector<oci::DeviceCgroup> kNoRules;
+    Status st = apply_devices(resources ? resources->devices : kNoRules);
+    if (!st && st.error().code() != EPERM && st.error().code() != EACCES) return st;
+    return {};
+}
+
 Status Cgroup::apply_initial(const oci::Resources* resources) const {
     static const std::vector<oci::DeviceCgroup> kNoRules;
     BERTH_TRY(apply_devices(resources ? resources->devices : kNoRules));
     return resources ? apply_resources(*resources) : Status{};
 }
 
-Status Cgroup::make_dirs() {
+Status Cgroup::make_dirs(bool rootless) {
     auto parts = components(path_);
     bool leaf_first = true;
     auto make_all = [&]() -> Status {
         for (const auto& dir : dirs()) {
-            BERTH_TRY_ASSIGN(int made, make_chain(dir.substr(0, dir.size() - path_.size()), parts, made_dirs_, leaf_first));
-            created_ = std::max(created_, made);
+            auto made = make_chain(dir.substr(0, dir.size() - path_.size()), parts, made_dirs_, leaf_first);
+            if (!made && rootless && h_.layout == Layout::hybrid && dir == unified_dir() &&
+                (made.error().code() == EACCES || made.error().code() == EPERM || made.error().code() == EROFS)) {
+                h_.unified.clear();
+                continue;
+            }
+            if (!made) return std::move(made).error();
+            created_ = std::max(created_, *made);
         }
         return {};
     };
@@ -306,6 +327,9 @@ Result<Cgroup> Cgroup::load(std::string_view saved) {
     if (layout != layout_name(h.layout))
         return Error::msg("cgroup layout changed since create: saved " + std::string(layout) + ", host is " +
                           layout_name(h.layout));
+    if (h.layout == Layout::hybrid && !h.unified.empty() && ::access((h.unified + path).c_str(), F_OK) != 0 &&
+        errno == ENOENT)
+        h.unified.clear();
     return Cgroup(std::move(h), std::move(path), created);
 }
 

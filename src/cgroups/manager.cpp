@@ -112,7 +112,8 @@ const char* first_limit(const oci::Resources& r) {
 
 Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     if (request.driver == Driver::systemd) return systemd::create_manager(request);
-    auto cgroup = Cgroup::create(request.cgroups_path, request.container_id, request.resources, request.unified_first);
+    auto cgroup = Cgroup::create(request.cgroups_path, request.container_id, request.resources, request.rootless,
+                                 request.unified_first);
     if (!cgroup && request.rootless && unusable_rootless(cgroup.error()))
         return without_cgroup(request, std::move(cgroup).error());
     if (!cgroup) return std::move(cgroup).error();

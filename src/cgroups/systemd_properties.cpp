@@ -46,27 +46,27 @@ std::string_view trim(std::string_view s) {
 }
 
 // CPUQuotaPeriodUSec and CPUQuotaPerSecUSec for a quota (0: not given,
-// negative: unlimited) and period (0: not given) in µs. Returns the quota per
-// period systemd will write (its per-second value rounded up to 10 ms), which
-// the files must get too. A period without a quota leaves systemd's quota per
+// negative: unlimited) and period (0: not given) in µs. systemd keeps the quota
+// per second rounded up to 10 ms; the files still get the exact quota, as runc
+// writes them after the properties (cpu.max holds what was asked until systemd
+// re-realizes the unit). A period without a quota leaves systemd's quota per
 // second alone (runc sets it unlimited: its callers always pass both).
-Result<int64_t> add_cpu_quota(std::vector<Property>& out, int64_t quota, uint64_t period, const Host& host) {
+Status add_cpu_quota(std::vector<Property>& out, int64_t quota, uint64_t period, const Host& host) {
     if (period != 0 && host.at_least(kCpuQuotaPeriodVersion)) out.push_back(u64("CPUQuotaPeriodUSec", period));
-    if (quota == 0) return quota;
+    if (quota == 0) return {};
     if (quota < 0) {
         out.push_back(u64("CPUQuotaPerSecUSec", kInfinity));
-        return quota;
+        return {};
     }
     using Wide = unsigned __int128;
     Wide effective_period = period != 0 ? period : kDefaultPeriod;
     Wide per_sec = Wide(quota) * kUsecPerSec / effective_period;
     if (per_sec % kQuotaStep != 0) per_sec = (per_sec / kQuotaStep + 1) * kQuotaStep;
-    Wide rounded = per_sec * effective_period / kUsecPerSec;
-    if (per_sec >= kInfinity || rounded > Wide(std::numeric_limits<int64_t>::max()))
+    if (per_sec >= kInfinity)
         return Error::msg("quota " + std::to_string(quota) + " per period " + std::to_string(uint64_t(effective_period)) +
                           ": too large for systemd's CPUQuotaPerSecUSec");
     out.push_back(u64("CPUQuotaPerSecUSec", static_cast<uint64_t>(per_sec)));
-    return static_cast<int64_t>(rounded);
+    return {};
 }
 
 Status add_cpuset(std::vector<Property>& out, const char* property, std::string_view list, const Host& host) {
@@ -106,9 +106,8 @@ Status add_cpu(std::vector<Property>& out, const oci::CPU& cpu, const Host& host
     } else if (cpu.shares && *cpu.shares != 0) {
         out.push_back(u64("CPUShares", *cpu.shares));
     }
-    auto quota = add_cpu_quota(out, cpu.quota.value_or(0), cpu.period.value_or(0), host);
+    Status quota = add_cpu_quota(out, cpu.quota.value_or(0), cpu.period.value_or(0), host);
     if (!quota) return std::move(quota).error().wrap("linux.resources.cpu.quota");
-    if (cpu.quota) files.quota = *quota;
     if (cpu.cpus && !cpu.cpus->empty()) {
         Status st = add_cpuset(out, "AllowedCPUs", *cpu.cpus, host);
         if (!st) return std::move(st).error().wrap("linux.resources.cpu.cpus " + quoted(*cpu.cpus));
@@ -152,7 +151,7 @@ Result<uint64_t> parse_max(std::string_view value) {
 }
 
 // "quota [period]" as cpu.max takes it, quota "max" for unlimited.
-Status add_unified_cpu_max(std::vector<Property>& out, std::string_view value, const Host& host, std::string& file) {
+Status add_unified_cpu_max(std::vector<Property>& out, std::string_view value, const Host& host) {
     std::vector<std::string_view> fields;
     for (size_t pos = 0; pos < value.size();) {
         size_t end = value.find_first_of(" \t", pos);
@@ -174,9 +173,7 @@ Status add_unified_cpu_max(std::vector<Property>& out, std::string_view value, c
         if (!p || *p == 0) return Error::msg("period " + quoted(fields[1]) + ": expected a positive integer");
         period = *p;
     }
-    BERTH_TRY_ASSIGN(int64_t rounded, add_cpu_quota(out, quota, period, host));
-    file = (rounded < 0 ? std::string("max") : std::to_string(rounded)) + " " + std::to_string(period);
-    return {};
+    return add_cpu_quota(out, quota, period, host);
 }
 
 // One linux.resources.unified entry; `file` is its value in the files, which
@@ -197,7 +194,7 @@ Status add_unified(std::vector<Property>& out, const std::string& key, std::stri
         if (!weight || *weight < 1 || *weight > 10000) return Error::msg("expected an integer from 1 to 10000");
         out.push_back(u64("CPUWeight", *weight));
     } else if (key == "cpu.max") {
-        BERTH_TRY(add_unified_cpu_max(out, value, host, file));
+        BERTH_TRY(add_unified_cpu_max(out, value, host));
     } else if (key == "cpuset.cpus" || key == "cpuset.mems") {
         BERTH_TRY(add_cpuset(out, key == "cpuset.cpus" ? "AllowedCPUs" : "AllowedMemoryNodes", value, host));
     } else if (key == "memory.high" || key == "memory.low" || key == "memory.min" || key == "memory.max" ||

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "berth/cgroups/hierarchy.hpp"
 #include "berth/cli/commands.hpp"
 #include "berth/util/fd.hpp"
 #include "oci/defaults.hpp"
@@ -33,8 +34,12 @@ Result<int> run_spec(const Invocation& inv) {
     UniqueFd file(::openat(dir.get(), "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
     if (!file && errno == EEXIST) return Error::msg("File config.json exists. Remove it first");
     if (!file) return Error::from_errno("open config.json");
-    BERTH_TRY(write_all(file.get(), oci::write_config(oci::default_config(inv.flags.get_bool("rootless"))),
-                        "config.json"));
+    oci::Spec spec = oci::default_config(inv.flags.get_bool("rootless"));
+    // runc spec adds a cgroup namespace on a cgroup v2 host, rootless too (a
+    // rootless container whose cgroup2 mount is refused gets its cgroup bound).
+    if (auto hierarchies = cgroups::host_hierarchies(); hierarchies && hierarchies->layout == cgroups::Layout::unified)
+        oci::add_cgroup_namespace(spec);
+    BERTH_TRY(write_all(file.get(), oci::write_config(spec), "config.json"));
     return 0;
 }
 }  // namespace

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "berth/linux/mount_cgroup.hpp"
 #include "berth/linux/no_new_privs.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/linux/rootfs.hpp"
@@ -359,6 +360,8 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, size_t home_si
     Go go{&plan, &states};
     const bool overlap = !plan.namespaces.new_user && !plan.namespaces.new_cgroup;
     if (!overlap && !await_go(&go, err)) return false;
+    // In its cgroup after `go` (a new cgroup namespace implies it), not yet in the namespace.
+    if (!overlap && !linux_setup::save_cgroups_before_namespace(plan.rootfs, err)) return false;
     trace::phase("namespaces");
     if (!linux_setup::join_namespaces(plan.namespaces, err) || !become_namespace_root(plan, err)) return false;
     if (::setsid() < 0) return err.fail(errno, "setsid");

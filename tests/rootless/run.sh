@@ -187,6 +187,57 @@ expect "no root without \$XDG_RUNTIME_DIR: a clear error" \
   "$(runuser -u "$user" -- env -i PATH=/usr/bin:/bin "$work/bin/berth" --log-format=text list 2>&1 | sed 's/.*msg="\(.*\)"$/\1/; s/\\"/"/g')"
 expect "nothing left after the refusals" "" "$(ls -A "$work/xdg/berth")"
 
+# ---------------------------------------------------------------- v1 cgroups delegated to the user
+# As runc's rootless `cgroup` feature on this hybrid host: a parent in every v1 hierarchy the
+# user may write (the cgroup2 one stays root's). berth makes the container's cgroup there and
+# leaves the cgroup2 hierarchy out, and the device rules the user may not write, as runc.
+deleg=rl-deleg$$
+v1=$(awk '$9 == "cgroup" { print $5 }' /proc/self/mountinfo)
+for mp in $v1; do
+  mkdir "$mp/$deleg"
+  chown "root:$gid" "$mp/$deleg" "$mp/$deleg/cgroup.procs" "$mp/$deleg/tasks"
+  chmod g+rwx "$mp/$deleg" && chmod g+rw "$mp/$deleg/cgroup.procs" "$mp/$deleg/tasks"
+  [ -e "$mp/$deleg/cpuset.cpus" ] && chown "$uid:$gid" "$mp/$deleg/cpuset.cpus" "$mp/$deleg/cpuset.mems"
+done
+config "$single" '["sh", "-c", "grep -E \"^[0-9]+:(memory|pids):\" /proc/self/cgroup | sort; cat /sys/fs/cgroup/memory/memory.limit_in_bytes"]' \
+  ".linux.cgroupsPath = \"/$deleg/c\" | .linux.resources = {memory: {limit: 67108864}, pids: {limit: 20}}"
+memory=$(awk -F: '$2 == "memory" { print $1 }' /proc/self/cgroup); pids=$(awk -F: '$2 == "pids" { print $1 }' /proc/self/cgroup)
+expect "a cgroup in the delegated v1 hierarchies, limits applied, cgroup2 left out" \
+  "$(printf '%s\n' "$memory:memory:/$deleg/c" "$pids:pids:/$deleg/c" | sort | tr '\n' ' ')67108864 " \
+  "$(berth_out run --bundle "$work/bundle" rl-v1 | tr '\n' ' ')"
+berth delete -f rl-v1 >/dev/null 2>&1 || true
+expect "delete removed the container's cgroups" "" "$(ls -d $(printf '%s/'"$deleg"'/c ' $v1) 2>/dev/null)"
+for mp in $v1; do rmdir "$mp/$deleg"; done
+
+# ---------------------------------------------------------------- a cgroup namespace on cgroup v2
+# The host is hybrid; a private mount namespace (nothing propagates back) shows the host's
+# cgroup2 hierarchy at /sys/fs/cgroup with the v1 ones detached, so berth sees a pure v2
+# host there. A rootless spec binds /sys, so the container's /sys/fs/cgroup already is that
+# cgroup2 mount and the kernel refuses mounting cgroup2 on it again (EBUSY): berth binds
+# the container's cgroup instead, as runc falls back.
+in_v2() {
+  unshare -m --propagation private sh -ec '
+    mkdir -p "$0/cg2"; mount --bind /sys/fs/cgroup/unified "$0/cg2"
+    umount -R -l /sys/fs/cgroup; mount --move "$0/cg2" /sys/fs/cgroup
+    exec "$@"' "$work" "$@"
+}
+if [ -d /sys/fs/cgroup/unified ] && [ "$(stat -fc %T /sys/fs/cgroup/unified)" = cgroup2fs ]; then
+  mkdir -p "$work/v2spec" && chown "$user:" "$work/v2spec"
+  in_v2 runuser -u "$user" -- sh -c "cd '$work/v2spec' && '$work/bin/berth' spec --rootless" || true
+  expect "spec --rootless on a cgroup v2 host: a cgroup namespace after the mount one, as runc's" \
+    "pid ipc uts mount cgroup user" "$(jq -r '[.linux.namespaces[].type] | join(" ")' "$work/v2spec/config.json")"
+  config "$single" '["sh", "-c", "grep ^0:: /proc/self/cgroup; grep -cx 1 /sys/fs/cgroup/cgroup.procs"]' \
+    '.linux.namespaces += [{type: "cgroup"}]'
+  expect "cgroup namespace, cgroup2 refused: the container's own cgroup is bound at /sys/fs/cgroup" \
+    "0::/ 1 " "$(in_v2 runuser -u "$user" -- env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$work/xdg" \
+      "$work/bin/berth" run --bundle "$work/bundle" rl-v2 2>&1 | tr '\n' ' ')"
+  berth delete -f rl-v2 >/dev/null 2>&1 || true
+  rmdir "$work/cg2" 2>/dev/null || true
+else
+  echo "ok $((step += 1)) # skip no cgroup2 hierarchy at /sys/fs/cgroup/unified"
+  echo "ok $((step += 1)) # skip no cgroup2 hierarchy at /sys/fs/cgroup/unified"
+fi
+
 # ---------------------------------------------------------------- CVE-2019-5736 without root
 # The user owns (and could write) its copy of berth. The overlayfs re-exec
 # needs privileges it lacks, so berth must run from a sealed memfd copy.

@@ -37,7 +37,9 @@ hierarchies() { cut -d: -f2 /proc/self/cgroup | sed -e 's/^name=//' -e 's/,/\n/g
 disable_cgroup() {
   local cg
   for cg in $(hierarchies); do
-    [ -d "/sys/fs/cgroup/$cg/$cg_name" ] && rmdir "/sys/fs/cgroup/$cg/$cg_name"
+    # with what the tests made there themselves (update.bats' rt test mkdirs its own)
+    [ -d "/sys/fs/cgroup/$cg/$cg_name" ] &&
+      find "/sys/fs/cgroup/$cg/$cg_name" -depth -type d -exec rmdir {} +
   done
   return 0
 }
@@ -65,6 +67,17 @@ cleanup() {
   rm -rf --one-file-system "$home"
 }
 trap cleanup EXIT
+# run.sh allows one run of the suite at a time on the host, but `cgroup` makes the suite's
+# parent cgroups before run.sh starts, and a root run's teardown (runc's remove_parent)
+# removes /sys/fs/cgroup/*/runc-cgroups-integration-test: this script holds run.sh's
+# host-wide lock across its sets, and gives run.sh a private one.
+lock=${BERTH_CONFORMANCE_LOCK:-/run/lock/berth-conformance.lock}
+exec {lock_fd}>"$lock"
+if ! flock -n "$lock_fd"; then
+  echo "runc-bats.sh: waiting for another run.sh to finish" >&2
+  flock -w 1800 "$lock_fd" || { echo "runc-bats.sh: another run.sh holds $lock" >&2; exit 1; }
+fi
+export BERTH_CONFORMANCE_LOCK=$home/run.lock
 make_test_user "$home"
 # a copy the user can run wherever the build tree is (and that a rebuild cannot change mid-run)
 install -D -m 755 "$runtime" "$home/bin/$(basename "$runtime")"

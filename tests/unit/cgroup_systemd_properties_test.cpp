@@ -196,7 +196,7 @@ TEST(SystemdProperties, IdleIsCPUWeightZeroFromSystemd252) {
     EXPECT_EQ(props_of(r, v2(252)), (std::vector<Property>{u64("CPUWeight", 39)}));
 }
 
-TEST(SystemdProperties, QuotaIsPerSecondRoundedUpTo10ms) {
+TEST(SystemdProperties, QuotaIsPerSecondRoundedUpTo10msButExactInTheFiles) {
     auto quota_of = [](int64_t quota, std::optional<uint64_t> period) {
         auto result = resource_properties(cpu(quota, period), v2());
         EXPECT_TRUE(result.ok());
@@ -206,17 +206,17 @@ TEST(SystemdProperties, QuotaIsPerSecondRoundedUpTo10ms) {
     auto [props, files] = quota_of(50000, 100000);
     EXPECT_EQ(props, (std::vector<Property>{u64("CPUQuotaPeriodUSec", 100000), u64("CPUQuotaPerSecUSec", 500000)}));
     EXPECT_EQ(files, 50000);
-    // 123.45 ms per second is 130 ms: the files get systemd's 13 ms per 100 ms.
+    // 123.45 ms per second is 130 ms for systemd; the files keep the quota, as runc's.
     std::tie(props, files) = quota_of(12345, 100000);
     EXPECT_EQ(props.back(), u64("CPUQuotaPerSecUSec", 130000));
-    EXPECT_EQ(files, 13000);
+    EXPECT_EQ(files, 12345);
     // The smallest quota is 1% of a CPU.
     std::tie(props, files) = quota_of(1, std::nullopt);
     EXPECT_EQ(props, (std::vector<Property>{u64("CPUQuotaPerSecUSec", 10000)}));  // default period, none sent
-    EXPECT_EQ(files, 1000);
+    EXPECT_EQ(files, 1);
     std::tie(props, files) = quota_of(33333, 50000);
     EXPECT_EQ(props.back(), u64("CPUQuotaPerSecUSec", 670000));
-    EXPECT_EQ(files, 33500);
+    EXPECT_EQ(files, 33333);
     // Unlimited.
     std::tie(props, files) = quota_of(-1, std::nullopt);
     EXPECT_EQ(props, (std::vector<Property>{u64("CPUQuotaPerSecUSec", kInf)}));
@@ -334,17 +334,17 @@ TEST(SystemdProperties, UnifiedKeysSystemdHasPropertiesFor) {
     EXPECT_EQ(props_of(r, v1()), (std::vector<Property>{}));
 }
 
-TEST(SystemdProperties, UnifiedCpuMaxIsRoundedInTheFilesToo) {
+TEST(SystemdProperties, UnifiedCpuMaxIsRoundedForSystemdOnly) {
     auto check = [](const char* value, std::vector<Property> expected, const char* file) {
         auto result = resource_properties(unified({{"cpu.max", value}}), v2());
         ASSERT_TRUE(result.ok()) << result.error().what();
         EXPECT_EQ(without_devices(result->properties), expected) << value;
         EXPECT_EQ(result->files.unified.at("cpu.max"), file) << value;
     };
-    check("max", {u64("CPUQuotaPeriodUSec", 100000), u64("CPUQuotaPerSecUSec", kInf)}, "max 100000");
-    check("50000", {u64("CPUQuotaPeriodUSec", 100000), u64("CPUQuotaPerSecUSec", 500000)}, "50000 100000");
-    check("12345 100000", {u64("CPUQuotaPeriodUSec", 100000), u64("CPUQuotaPerSecUSec", 130000)}, "13000 100000");
-    check(" max  20000 ", {u64("CPUQuotaPeriodUSec", 20000), u64("CPUQuotaPerSecUSec", kInf)}, "max 20000");
+    check("max", {u64("CPUQuotaPeriodUSec", 100000), u64("CPUQuotaPerSecUSec", kInf)}, "max");
+    check("50000", {u64("CPUQuotaPeriodUSec", 100000), u64("CPUQuotaPerSecUSec", 500000)}, "50000");
+    check("12345 100000", {u64("CPUQuotaPeriodUSec", 100000), u64("CPUQuotaPerSecUSec", 130000)}, "12345 100000");
+    check(" max  20000 ", {u64("CPUQuotaPeriodUSec", 20000), u64("CPUQuotaPerSecUSec", kInf)}, " max  20000 ");
     for (const char* bad : {"", "abc", "1 2 3", "0", "-5 100000", "max 0", "max x"})
         EXPECT_NE(error_of(unified({{"cpu.max", bad}})).find("linux.resources.unified[\"cpu.max\"]"), std::string::npos)
             << bad;

@@ -48,6 +48,17 @@ TEST(OciDefaults, RootlessMapsTheCallerAndDropsWhatNeedsPrivilege) {
     EXPECT_EQ(std::find(devpts.begin(), devpts.end(), "gid=5"), devpts.end());
 }
 
+// runc's spec on a cgroup v2 host: [pid network ipc uts mount cgroup], rootless
+// [pid ipc uts mount cgroup user] (its rootless conversion appends the user one).
+TEST(OciDefaults, CgroupNamespaceFollowsTheMountNamespace) {
+    oci::Spec spec = oci::default_config(false, 0, 0);
+    oci::add_cgroup_namespace(spec);
+    EXPECT_EQ(namespace_types(spec), (std::vector<NS>{NS::pid, NS::network, NS::ipc, NS::uts, NS::mount, NS::cgroup}));
+    spec = oci::default_config(true, 1000, 1000);
+    oci::add_cgroup_namespace(spec);
+    EXPECT_EQ(namespace_types(spec), (std::vector<NS>{NS::pid, NS::ipc, NS::uts, NS::mount, NS::cgroup, NS::user}));
+}
+
 // The written text has runc's layout (tab indent, key order), so it diffs cleanly against runc's.
 TEST(OciDefaults, WrittenLikeRunc) {
     const std::string text = oci::write_config(oci::default_config(false, 0, 0));

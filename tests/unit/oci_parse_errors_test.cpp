@@ -182,4 +182,36 @@ TEST(OciParse, DeviceCgroupAccessTakesAnyLetters) {
     EXPECT_EQ(spec->linux->resources->devices[0].access, "rwa");
 }
 
+// runc (Go's encoding/json) matches field names in any case: its update.bats
+// adds `.linux.resources.CPU = {"Cpus": ...}` to a config that has `cpu`, and
+// runc applies both (later members merge into earlier objects, replace values).
+// Map keys keep their case.
+TEST(OciParse, FieldNamesMatchInAnyCaseAsRuncsDecoder) {
+    auto spec = oci::parse_config(linux_(
+        R"("resources":{"cpu":{"shares":100,"cpus":"1"},"CPU":{"Cpus":"0","MEMS":"0"}},)"
+        R"("sysctl":{"Net.X":"1"},"Namespaces":[{"TYPE":"pid"}])"));
+    ASSERT_TRUE(spec.ok()) << spec.error().what();
+    ASSERT_TRUE(spec->linux->resources->cpu);
+    EXPECT_EQ(spec->linux->resources->cpu->shares, 100u);
+    EXPECT_EQ(spec->linux->resources->cpu->cpus, "0");
+    EXPECT_EQ(spec->linux->resources->cpu->mems, "0");
+    EXPECT_EQ(spec->linux->sysctl.count("Net.X"), 1u);
+    EXPECT_EQ(spec->linux->namespaces.at(0).type, oci::NamespaceType::pid);
+
+    auto last = oci::parse_resources(R"({"Cpu":{"cpus":"1"},"cpu":{"cpus":"2"},"CPU":{"cpus":"3"}})");
+    ASSERT_TRUE(last.ok()) << last.error().what();
+    EXPECT_EQ(last->cpu->cpus, "3");
+    // An array replaces an earlier one; a null member counts as absent.
+    auto devices = oci::parse_resources(
+        R"({"devices":[{"allow":true,"access":"r"},{"allow":true}],"Devices":[{"allow":false}],"DEVICES":null})");
+    ASSERT_TRUE(devices.ok()) << devices.error().what();
+    ASSERT_EQ(devices->devices.size(), 1u);
+    EXPECT_FALSE(devices->devices[0].allow);
+    EXPECT_FALSE(devices->devices[0].access);
+
+    auto bad = oci::parse_resources(R"({"CPU":{"Quota":"max"}})");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().what(), "resources: cpu.quota: expected integer, got string");
+}
+
 }  // namespace

@@ -47,11 +47,19 @@ public:
     // Creates the cgroup at linux.cgroupsPath (see resolve_cgroups_path) in every
     // hierarchy and applies `resources` (may be null). On failure nothing it made
     // is left. Refuses a frozen cgroup; warns when it already has processes.
+    // `rootless`: on a hybrid host the cgroup2 hierarchy is left out when the
+    // kernel refuses the directory there (runc never uses it on such a host:
+    // a user delegated the v1 hierarchies only still gets a cgroup), and
+    // device rules the kernel refuses are left out, as runc's rootless
+    // managers do (`update` still applies them strictly).
     // With `first` its v2 directory exists already (adopted on success; on
     // failure `first` still removes it, once the init in it is gone).
     static Result<Cgroup> create(std::string_view cgroups_path, std::string_view container_id,
-                                 const oci::Resources* resources, UnifiedFirst* first = nullptr);
-    // Reopens a cgroup from saved() in a later process.
+                                 const oci::Resources* resources, bool rootless = false,
+                                 UnifiedFirst* first = nullptr);
+    // Reopens a cgroup from saved() in a later process. On a hybrid host a
+    // cgroup without a directory in the cgroup2 hierarchy is one create() left
+    // out of it (rootless), and stays out.
     static Result<Cgroup> load(std::string_view saved);
     // A cgroup someone else makes and removes (a systemd unit's): `path` is
     // relative to each hierarchy root; destroy() removes nothing above it.
@@ -106,9 +114,11 @@ public:
 
 private:
     Cgroup(Hierarchies h, std::string path, int created) : h_(std::move(h)), path_(std::move(path)), created_(created) {}
-    Status make_dirs();
+    Status make_dirs(bool rootless);
     // The directory whose cgroup.procs lists the processes (freezer / pids / v2).
     std::string procs_dir() const;
+    // apply_devices, refused device rules left as they are (EPERM, EACCES).
+    Status apply_devices_best_effort(const oci::Resources* resources) const;
     // Everything but the device rules, by layout (v1 files, or v2 files).
     Status apply_resources(const oci::Resources& resources) const;
 

@@ -19,10 +19,11 @@
 // then `files`. The files step attaches berth's own device program and
 // detaches systemd's until systemd re-realizes the unit: both allow the same
 // devices but for what device_properties leaves out.
-// `files` is the input with the few values systemd would write differently
-// replaced by systemd's: the CPU quota rounded up to systemd's 10 ms per
-// second (cpu.quota and unified cpu.max), unified pids.max 0 as 1 (systemd has
-// no TasksMax=0; with the init inside, both forbid any fork).
+// `files` is the input with the few values systemd must also have replaced by
+// systemd's: unified pids.max 0 as 1 (systemd has no TasksMax=0; with the init
+// inside, both forbid any fork). The CPU quota is not: systemd keeps it per
+// second rounded up to 10 ms, the files get the exact quota, as runc writes
+// them (cpu.max holds what was asked until systemd re-realizes the unit).
 // pids.limit 0 is TasksMax=1, as runc 1.4 asks and berth's cgroupfs code
 // writes. One input differs from runc's: cpu.period without cpu.quota
 // sends only CPUQuotaPeriodUSec (runc also sets the quota unlimited, as its

@@ -5,7 +5,10 @@
 // cgroupfs mount of that hierarchy, without one a bind of the container's own
 // cgroup directory (from /proc/self/cgroup). Co-mounted controllers get
 // symlinks ("cpu" -> "cpu,cpuacct"). On a cgroup v2 host a cgroup2 mount, or a
-// bind of the container's cgroup without a namespace.
+// bind of the container's cgroup without a namespace, or when the kernel
+// refuses the cgroup2 mount with EPERM or EBUSY (runc's fallback: a rootless
+// container whose /sys is a bind of the host's already has the host's cgroup2
+// there, and the same filesystem cannot be mounted on its own root).
 #pragma once
 
 #include <string_view>
@@ -21,6 +24,12 @@ namespace berth::linux_setup {
 // "name=" hierarchies are always kept.
 std::vector<CgroupHierarchy> parse_cgroup_v1_mounts(std::string_view mountinfo,
                                                     const std::vector<std::string>& controllers);
+
+// Child, once in its cgroup and before it enters its cgroup namespace: keeps
+// /proc/self/cgroup for the cgroup2 fallback, when the plan mounts cgroup2 in
+// a cgroup namespace (there /proc/self/cgroup only shows "/"). Without it (a
+// cgroup namespace joined by path, no new user one) a refused mount fails.
+bool save_cgroups_before_namespace(RootfsPlan& plan, ChildError& err) noexcept;
 
 // Child: performs one planned cgroup mount at `target_fd` (an O_PATH fd of the
 // destination directory inside the rootfs).

@@ -1,10 +1,12 @@
 // RootfsPlan: everything the child needs to build the container's filesystem,
 // computed by plan_rootfs() in the parent before clone. The child only reads it
-// (strings are used through c_str(), nothing is allocated after clone).
+// (strings are used through c_str(), nothing is allocated after clone), but for
+// the fixed buffer cgroups_before_namespace.
 #pragma once
 
 #include <sys/types.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -76,6 +78,10 @@ struct RootfsPlan {
     std::vector<std::string> readonly_paths;
     std::vector<CgroupHierarchy> cgroup_v1;  // empty on a pure cgroup v2 host
     CgroupHierarchy cgroup_unified;          // the cgroup2 mount on a pure v2 host (controllers "")
+    // /proc/self/cgroup as the child read it before entering its cgroup
+    // namespace (save_cgroups_before_namespace): where a refused cgroup2 mount
+    // binds the container's cgroup instead. Empty when not needed.
+    std::array<char, 4096> cgroups_before_namespace{};
     bool host_has_kcore = false;             // runc links /dev/core -> /proc/kcore when it exists
     // linux.mountLabel (SELinux, refused by plan_lsm where SELinux is off).
     // plan_rootfs already put it into the data of the mounts runc 1.1 labels

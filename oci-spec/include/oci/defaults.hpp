@@ -17,4 +17,9 @@ Spec default_config(bool rootless, uint32_t host_uid, uint32_t host_gid);
 // host_uid/host_gid are the caller's effective ids.
 Spec default_config(bool rootless);
 
+// As `runc spec` on a cgroup v2 (unified) host, rootless or not: a cgroup
+// namespace too, right after the mount namespace (so before a rootless spec's
+// user namespace, where runc's list has it).
+void add_cgroup_namespace(Spec& spec);
+
 }  // namespace oci

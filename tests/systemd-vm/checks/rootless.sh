@@ -60,6 +60,11 @@ R() { asuser "$RUNTIME" --root "$RUN/sdvm-state-$rt" --systemd-cgroup "$@"; }
 B=$W/bundle
 asuser mkdir -p "$B"
 step "runtime: spec --rootless" "$W/rt.log" asuser sh -c "cd $B && $RUNTIME spec --rootless"
+# runc's rootless spec keeps the cgroup namespace its v2 spec has: the container's
+# /sys/fs/cgroup (a bind of the host's /sys) cannot take a cgroup2 mount, the
+# runtime binds the container's cgroup there instead (exec below reads it)
+expect "runtime: spec --rootless namespaces" "$(jq -r '[.linux.namespaces[].type] | join(" ")' "$B/config.json" 2>&1)" \
+    "pid ipc uts mount cgroup user"
 asuser sh -c "jq --arg r $W/rootfs '.root = {path: \$r, readonly: true} | .process.terminal = false
     | .process.args = [\"sleep\", \"100000\"] | .linux.cgroupsPath = \"user.slice:sdvm:c1\"
     | .linux.resources = {memory: {limit: 67108864}, pids: {limit: 32}}' $B/config.json >$B/c && mv $B/c $B/config.json"
@@ -75,6 +80,9 @@ expect "runtime: TasksMax" "$(uprop $U TasksMax)" 32
 expect "runtime: memory.max" "$(cat "$CG$P/memory.max" 2>&1)" 67108864
 expect "runtime: pids.max" "$(cat "$CG$P/pids.max" 2>&1)" 32
 expect "runtime: exec" "$(R exec c1 sh -c 'echo hi; id -u' 2>&1 </dev/null | tr '\n' ' ')" "hi 0 "
+# the init at its cgroup namespace's root, the scope's files at /sys/fs/cgroup (read by an
+# exec, which joins the namespaces; exec itself stays outside the scope, see the README)
+expect "runtime: cgroup namespace" "$(R exec c1 sh -c 'cat /proc/1/cgroup; cat /sys/fs/cgroup/memory.max' 2>&1 </dev/null | tr '\n' ' ')" "0::/ 67108864 "
 step "runtime: kill" "$W/rt.log" R kill c1 KILL
 stopped() { [ "$(R state c1 2>/dev/null | jq -r .status)" = stopped ]; }
 wait_for 10 stopped && ok "runtime: stopped" || fail "runtime: stopped" "$(R state c1 2>&1 | tail -n1)"

@@ -49,6 +49,13 @@ removed() {
 
 echo "# systemd-driver checks: $RUNTIME ($("$RUNTIME" --version 2>&1 | head -n1)), systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')"
 
+# ---- spec on a cgroup v2 host: runc's adds a cgroup namespace after the mount one
+mkdir -p "$B/spec"
+(cd "$B/spec" && "$RUNTIME" spec >/dev/null 2>&1)
+expect "spec: namespaces" "$(jq -r '[.linux.namespaces[].type] | join(" ")' "$B/spec/config.json" 2>&1)" \
+    "pid network ipc uts mount cgroup"
+rm -rf "$B/spec"
+
 # ---- a transient scope: run -d, Delegate, the init in it
 U=berth-test-c1.scope; P=/system.slice/$U
 bundle c1 system.slice:berth-test:c1
