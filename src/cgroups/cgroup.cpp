@@ -247,12 +247,14 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
     // As runc: a frozen cgroup would stop the init before it could run.
     auto frozen = cg.freezer_state();
     if (frozen && *frozen == FreezerState::frozen) return Error::msg("container's cgroup unexpectedly frozen");
-    // As runc: sharing a cgroup works (and `delete` kills everything in it), with
-    // a warning. A directory we just made is empty.
+    // As runc 1.2+: a cgroup that already has processes is refused (runc 1.1
+    // only warned). `delete` kills everything in the container's cgroup, and
+    // `kill KILL` without a pid namespace of its own too: that would take
+    // whoever else lives there. A directory we just made is empty.
     if (!contains(cg.made_dirs_, cg.procs_dir())) {
         BERTH_TRY_ASSIGN(auto pids, cg.pids());
         if (!pids.empty())
-            warn("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
+            return Error::msg("container's cgroup is not empty: " + std::to_string(pids.size()) + " process(es) found");
     }
     // runc's rootless managers ignore the device rules' errors: a user
     // delegated a cgroup still may not write devices.deny (v1) or attach a

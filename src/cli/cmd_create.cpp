@@ -12,7 +12,9 @@ constexpr FlagSpec kFlags[] = {
 
 Result<int> run_create(const Invocation& inv) {
     container::CreateOptions options = create_options(inv);
-    BERTH_TRY(container::create_container(options));
+    // Every failure of create, in runc's words with berth's name ("runc create failed: ...").
+    if (auto created = container::create_container(options); !created)
+        return std::move(created).error().wrap("berth create failed");
     return 0;
 }
 }  // namespace

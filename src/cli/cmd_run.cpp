@@ -25,7 +25,10 @@ Result<int> run_run(const Invocation& inv) {
     options.detach = inv.flags.get_bool("detach");
     options.keep = inv.flags.get_bool("keep");
     options.no_subreaper = inv.flags.get_bool("no-subreaper");
-    return container::run_container(std::move(options));
+    // Every failure of run, in runc's words with berth's name ("runc run failed: ...").
+    auto ran = container::run_container(std::move(options));
+    if (!ran) return std::move(ran).error().wrap("berth run failed");
+    return ran;
 }
 }  // namespace
 

@@ -278,7 +278,11 @@ Result<Created> create_container(CreateOptions& options) {
     process::ParentSteps steps = parent_steps(spec, record, cgroup, std::move(net_devices), rdt);
     if (after_clone) steps.make_cgroup = make_cgroup;
     if (unified_first) steps.cgroup_fd = unified_first->fd();
-    BERTH_TRY_ASSIGN(process::Launched launched, process::launch(*plan, steps));
+    // runc's words around what went wrong once the init was being started.
+    steps.child_error_context = "error during container init";
+    auto started = process::launch(*plan, steps);
+    if (!started) return std::move(started).error().wrap("unable to start container process");
+    process::Launched launched = std::move(started).value();
     process::KillGuard init_guard(launched.pid);
     trace::phase("record");
     record.pid = launched.pid;

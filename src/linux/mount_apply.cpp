@@ -118,7 +118,10 @@ bool finish_bind_tree(const Syscalls& sys, const PlannedMount& m, int tree_fd, C
 namespace {
 
 // The mountpoint for `m` inside the rootfs, created (as a directory or an
-// empty file) when missing; must match the kind of thing mounted there.
+// empty file) when missing; must match the kind of thing mounted there, and
+// may not be the rootfs itself ("/", or a symlink or ".." that resolves to it):
+// a mount there would hide the rootfs the rest of the setup works in. runc
+// 1.2+ refuses it as well.
 int open_target(const PlannedMount& m, int root_fd, bool directory, ChildError& err) noexcept {
     UniqueFd target(open_or_create_in_root(root_fd, m.destination.c_str(), directory));
     if (!target) {
@@ -126,8 +129,14 @@ int open_target(const PlannedMount& m, int root_fd, bool directory, ChildError& 
         return -1;
     }
     struct stat st {};
-    if (fstat(target.get(), &st) != 0) {
+    struct stat root {};
+    if (fstat(target.get(), &st) != 0 || fstat(root_fd, &root) != 0) {
         mount_failed(m, err, "fstat destination");
+        return -1;
+    }
+    if (st.st_dev == root.st_dev && st.st_ino == root.st_ino) {
+        err.fail(0, "error mounting \"%s\" to rootfs at \"%s\": mountpoint is on the top of rootfs",
+                 display_source(m), m.destination.c_str());
         return -1;
     }
     if (S_ISDIR(st.st_mode) != directory) {

@@ -17,12 +17,15 @@ Result<UniqueFd> connect_console_socket(const std::string& path) {
     addr.sun_family = AF_UNIX;
     if (path.size() >= sizeof(addr.sun_path)) return Error::msg("console socket path \"" + path + "\" is too long");
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) return Error::from_errno("socket");
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-        return Error::from_errno("connect console socket \"" + path + "\"");
+    constexpr int kTries = 100;  // 10 ms apart
+    for (int attempt = 1;; ++attempt) {
+        UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!fd) return Error::from_errno("socket");
+        if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) return fd;
+        if ((errno != ENOENT && errno != ECONNREFUSED) || attempt == kTries)
+            return Error::from_errno("connect console socket \"" + path + "\"");
+        ::usleep(10000);
     }
-    return fd;
 }
 
 namespace {

@@ -329,16 +329,38 @@ bool mark_fds_cloexec(const ChildPlan& plan, ChildError& err) noexcept {
 
 namespace {
 
+// runc's created init is its Go runtime, which dies of SIGHUP, SIGINT and
+// SIGTERM (1.3.6's pidfd-socket.bats ends a created container with SIGTERM).
+// As pid 1 of its own pid namespace the init would ignore them at their
+// default disposition: a handler makes them land, then ends the process by the
+// signal where the kernel lets it, else exits 2, as Go's runtime does.
+constexpr int kCreatedInitDeathSignals[] = {SIGHUP, SIGINT, SIGTERM};
+
+void die_of_signal(int sig) noexcept {
+    ::raise(sig);  // SA_RESETHAND: the default action now
+    ::_exit(2);
+}
+
+void set_created_init_handlers(bool install) noexcept {
+    struct sigaction sa {};
+    sa.sa_handler = install ? die_of_signal : SIG_DFL;
+    sa.sa_flags = install ? SA_RESETHAND | SA_NODEFER : 0;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : kCreatedInitDeathSignals) ::sigaction(sig, &sa, nullptr);
+}
+
 // Blocks until `start` opens the fifo for reading; the returned fd stays open
 // (CLOEXEC) so that a failure after this point can still be reported to
 // `start`, and a successful execve closes it.
 int wait_for_start(const ChildPlan& plan, ChildError& err) noexcept {
     char path[48];
     std::snprintf(path, sizeof(path), "self/fd/%d", plan.exec_fifo.get());
+    set_created_init_handlers(true);
     int fd;
     do {
         fd = ::openat(plan.host_proc.get(), path, O_WRONLY | O_CLOEXEC);
     } while (fd < 0 && errno == EINTR);
+    set_created_init_handlers(false);
     if (fd < 0) err.fail(errno, "open exec fifo");
     return fd;
 }

@@ -253,14 +253,21 @@ Status place_and_release(int sock, pid_t pid, const ChildPlan& plan, const Paren
     return send_go(sock, pid, plan, steps, tasks);
 }
 
+// The error the child reported, errno spelled as Go spells it: runc's init
+// and exec errors come from Go, and managers match their text.
+Error child_error(const SyncMessage& msg, const ParentSteps& steps) {
+    Error error = Error::go_sys(msg.error.err, msg.error.message);
+    return steps.child_error_context.empty() ? error : std::move(error).wrap(steps.child_error_context);
+}
+
 // A child that failed before `go` makes our next step fail too (no such
 // process, broken pipe): its own error, already queued, or how it ended says why.
-Status prefer_child_error(int sock, pid_t pid, Status status) {
+Status prefer_child_error(int sock, pid_t pid, const ParentSteps& steps, Status status) {
     if (status) return status;
     SyncMessage msg;
     ssize_t n = ::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT);
     if (n < 0 && errno == ECONNRESET) n = ::recv(sock, &msg, sizeof(msg), MSG_DONTWAIT);  // see receive()
-    if (n == sizeof(msg) && msg.type == SyncType::error) return Error::sys(msg.error.err, msg.error.message);
+    if (n == sizeof(msg) && msg.type == SyncType::error) return child_error(msg, steps);
     if (auto ended = early_exit(pid)) return std::move(*ended);
     return status;
 }
@@ -288,7 +295,7 @@ Status drive(int sock, pid_t pid, int pidfd, const ChildPlan& plan, const Parent
         }
         switch (msg.type) {
             case SyncType::ready: return {};
-            case SyncType::error: return Error::sys(msg.error.err, msg.error.message);
+            case SyncType::error: return child_error(msg, steps);
             case SyncType::mount_source: BERTH_TRY(clone_mount_source(sock, pid, plan, msg.index)); break;
             case SyncType::hooks: {
                 if (steps.runtime_hooks) BERTH_TRY(steps.runtime_hooks(pid));
@@ -350,7 +357,7 @@ Result<Launched> launch(ChildPlan& plan, const ParentSteps& steps, ChildEntry en
     plan.cgroup_tasks.clear();
 
     trace::phase("placement");
-    BERTH_TRY(prefer_child_error(parent_end.get(), pid, place_and_release(parent_end.get(), pid, plan, steps, into_cgroup)));
+    BERTH_TRY(prefer_child_error(parent_end.get(), pid, steps, place_and_release(parent_end.get(), pid, plan, steps, into_cgroup)));
     // The child closed its copy first thing: this is the last handle, and its
     // grace period passes while the child sets up (self_protect.hpp).
     linux_setup::release_exe_mount();

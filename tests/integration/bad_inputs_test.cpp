@@ -50,7 +50,7 @@ const std::vector<BadInput>& catalogue() {
         {"DuplicatedNamespace", R"(.linux.namespaces += [{"type": "pid"}])", "", {},
          {"linux.namespaces[", "duplicate namespace type \"pid\""}, R"(duplicated ns {"pid" ""})"},
         {"UnknownMountType", R"(.mounts += [{"destination": "/x", "type": "nosuchfs", "source": "none"}])", "", {},
-         {"error mounting \"none\" to rootfs at \"/x\"", "No such device"}, R"(error mounting "none" to rootfs at "/x")"},
+         {"error mounting \"none\" to rootfs at \"/x\"", "no such device"}, R"(error mounting "none" to rootfs at "/x")"},
         {"UnknownSeccompAction", R"(.linux.seccomp = {"defaultAction": "SCMP_ACT_FOO"})", "", {},
          {"linux.seccomp.defaultAction: expected one of", "got \"SCMP_ACT_FOO\""},
          "SCMP_ACT_FOO is not a valid action for seccomp"},
@@ -206,6 +206,28 @@ TEST_F(BadInputsContained, JsonLogIsOneLineWithLevelAndMessage) {
     ASSERT_TRUE(doc.IsObject()) << r.describe();
     EXPECT_EQ(std::string(doc["level"].GetString()), "error");
     EXPECT_NE(std::string(doc["msg"].GetString()).find("must not be empty"), std::string::npos) << r.describe();
+}
+
+// runc's shape of a failure in the init (1.3.6's mounts_sshfs.bats matches it):
+// "<runtime> <command> failed: unable to start container process: error during
+// container init: <the init's error>", errno spelled as Go spells it.
+TEST_F(BadInputsContained, InitErrorsReadAsRuncs) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "the program's name is part of the line";
+    for (const char* command : {"create", "run"}) {
+        Bundle b = make_bundle();
+        oci::Mount bad;
+        bad.destination = "/x";
+        bad.type = "nosuchfs";
+        bad.source = "none";
+        b.spec.mounts.push_back(bad);
+        b.write();
+        auto r = run_berth(command, "--bundle", b.path(), last_id());
+        EXPECT_NE(r.exit_code, 0);
+        const std::string want = std::string("msg=\"berth ") + command +
+                                 " failed: unable to start container process: error during container init: "
+                                 "error mounting \\\"none\\\" to rootfs at \\\"/x\\\": mount: no such device\"";
+        EXPECT_NE(r.err.find(want), std::string::npos) << want << "\n" << r.describe();
+    }
 }
 
 TEST_F(BadInputsContained, CgroupsPathDotDotStaysInsideTheHierarchy) {

@@ -321,6 +321,28 @@ TEST_F(CgroupCli, DefaultCgroupMadeBySomeoneElseIsNeverAdopted) {
     EXPECT_NE(::access(memory.c_str(), F_OK), 0) << memory;
 }
 
+// runc 1.2+ (1.3.6's cgroups.bats "should error for a non-empty cgroup"): a
+// container whose cgroup already has processes is refused, by run and create
+// alike, and the cgroup and its processes are left as they were (runc 1.1
+// only warned).
+TEST_F(CgroupCli, ANonEmptyCgroupIsRefused) {
+    const std::string first = start({"sleep", "100"});
+    const std::string shared = cgroup_parent() + "/" + first;
+    for (const char* command : {"run", "create"}) {
+        auto bundle = make_bundle();
+        bundle.spec.linux->cgroupsPath = shared;
+        bundle.write();
+        auto r = command == std::string("run") ? run_berth("run", "--detach", "--bundle", bundle.path(), last_id())
+                                               : run_berth("create", "--bundle", bundle.path(), last_id());
+        EXPECT_NE(r.exit_code, 0) << command << ": " << r.describe();
+        EXPECT_TRUE(has(r.err, "container's cgroup is not empty: 1 process(es) found")) << r.describe();
+        EXPECT_NE(run_berth("state", last_id()).exit_code, 0) << command << " left a container";
+    }
+    EXPECT_EQ(state_of(first).status, "running");
+    EXPECT_EQ(trim(read_file(file(first, "pids", "cgroup.procs"))), std::to_string(state_of(first).pid));
+    remove(first);
+}
+
 TEST_F(CgroupCli, EventsStreamsStatsEveryIntervalUntilTheContainerExits) {
     auto id = start({"sleep", "1"});
     auto ev = run_berth("events", "--interval", "100ms", id);

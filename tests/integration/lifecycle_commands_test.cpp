@@ -166,6 +166,23 @@ TEST_F(Lifecycle, KillTakesNamesAndNumbersAndRejectsUnknownOnes) {
     EXPECT_EQ(run_berth("delete", id).exit_code, 0);
 }
 
+// A created init (waiting for `start`) dies of SIGTERM, SIGHUP and SIGINT as
+// runc's does (1.3.6's pidfd-socket.bats), although it is pid 1 of its pid
+// namespace, where those signals' default action is ignored; others wait.
+TEST_F(Lifecycle, ACreatedInitDiesOfTermHupAndInt) {
+    for (const char* sig : {"TERM", "HUP", "INT"}) {
+        auto id = create();
+        ASSERT_EQ(run_berth("kill", id, sig).exit_code, 0);
+        EXPECT_EQ(wait_for_status(id, "stopped"), "stopped") << sig;
+        EXPECT_EQ(run_berth("delete", id).exit_code, 0);
+    }
+    auto id = create();
+    ASSERT_EQ(run_berth("kill", id, "USR1").exit_code, 0);
+    ::usleep(300000);
+    EXPECT_EQ(state_of(id).status, "created");
+    EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
+}
+
 // SIGKILL to a paused (frozen) init only lands once the cgroup is thawed:
 // runc thaws after sending it, so the container stops (podman's kill of a
 // paused container waits for that exit). Other signals stay pending.

@@ -54,7 +54,7 @@ TEST_F(MemoryPolicy, ErrorsNameTheField) {
     // a node this host does not have: the kernel refuses it (EINVAL)
     auto r = run_with({"MPOL_BIND", "7", {}});
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.err.find("set_mempolicy (linux.memoryPolicy): Invalid argument"), std::string::npos) << r.describe();
+    EXPECT_NE(r.err.find("set_mempolicy (linux.memoryPolicy): invalid argument"), std::string::npos) << r.describe();
     EXPECT_NE(run_berth("state", last_id()).exit_code, 0) << "a failed run leaves nothing";
     r = run_with({"MPOL_DEFAULT", "0-7", {}});
     EXPECT_NE(r.exit_code, 0);

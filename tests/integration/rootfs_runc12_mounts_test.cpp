@@ -268,6 +268,30 @@ TEST_F(RuncMounts, RunsInTheRuntimesMountNamespace) {
     EXPECT_TRUE(left_proc) << "the container's procfs is mounted in our namespace";
 }
 
+// ---- the rootfs itself is no mountpoint -----------------------------------
+
+// A mount on "/" (or on a path that resolves to it) would cover the rootfs the
+// rest of the setup still works in; runc 1.2+ refuses it ("mountpoint ... is
+// on the top of rootfs"), for filesystems and binds alike.
+class RootDestination : public RuncMounts, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(RootDestination, IsRefused) {
+    auto bundle = make_bundle();
+    fs::create_symlink("..", bundle.rootfs() + "/up");
+    const std::string destination = GetParam();
+    if (destination == "/up/.")
+        bundle.spec.mounts.push_back(bind_mount(destination, dir(), {"rbind"}));
+    else
+        bundle.spec.mounts.push_back(tmpfs(destination, {"nodev"}));
+    auto r = run_shell(bundle, "echo ran");
+    EXPECT_NE(r.exit_code, 0) << r.describe();
+    EXPECT_FALSE(has(r.out, "ran")) << r.describe();
+    EXPECT_TRUE(has(r.err, "mountpoint is on the top of rootfs") || has(r.err, "is on the top of rootfs"))
+        << r.describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(RuncMountsRoot, RootDestination, ::testing::Values("/", "/up", "/up/."));
+
 // ---- masked paths --------------------------------------------------------
 
 // runc 1.3.6's mask.bats "directories share tmpfs": every masked directory

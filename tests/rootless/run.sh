@@ -172,7 +172,7 @@ rmdir "$theirs"
 hard=$(as_user sh -c 'ulimit -Hn')
 config "$single" '["true"]' ".process.rlimits = [{type: \"RLIMIT_NOFILE\", soft: 64, hard: $((hard + 1))}]"
 expect_contains "an rlimit above the hard limit: the error names it" \
-  "setrlimit RLIMIT_NOFILE (soft 64, hard $((hard + 1))): Operation not permitted" "$(berth_out run --bundle "$work/bundle" rl-i)"
+  "setrlimit RLIMIT_NOFILE (soft 64, hard $((hard + 1))): operation not permitted" "$(berth_out run --bundle "$work/bundle" rl-i)"
 # berth check says why, from what is true here: the host's bounding set, the caller's permitted set
 if (( 0x$(awk '/^CapBnd:/ { print $2 }' /proc/self/status) & (1 << 24) )); then
   why="which berth's caller lacks (not in its permitted set)"

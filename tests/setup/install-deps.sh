@@ -28,6 +28,8 @@ packages=(
   qemu-system-x86 cpio xz-utils zstd
   # conformance: runc 1.1.5 bats suite from the Debian source package (conformance/setup.sh)
   dpkg-dev gawk debootstrap golang-go
+  # conformance/run.sh runs bats under `tini -s`, a subreaper that reaps the suite's orphans at once
+  tini
   golang-github-containerd-console-dev golang-github-urfave-cli-dev golang-golang-x-sys-dev
   golang-github-cyphar-filepath-securejoin-dev golang-github-opencontainers-specs-dev
   golang-github-seccomp-libseccomp-golang-dev golang-github-sirupsen-logrus-dev

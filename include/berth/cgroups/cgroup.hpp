@@ -46,7 +46,7 @@ class Cgroup {
 public:
     // Creates the cgroup at linux.cgroupsPath (see resolve_cgroups_path) in every
     // hierarchy and applies `resources` (may be null). On failure nothing it made
-    // is left. Refuses a frozen cgroup; warns when it already has processes.
+    // is left. Refuses a frozen cgroup and one that already has processes (runc 1.2+).
     // `rootless`: on a hybrid host the cgroup2 hierarchy is left out when the
     // kernel refuses the directory there (runc never uses it on such a host:
     // a user delegated the v1 hierarchies only still gets a cgroup), and

@@ -16,7 +16,11 @@
 
 namespace berth::linux_setup {
 
-// Parent: connects to the --console-socket path.
+// Parent: connects to the --console-socket path. A socket that is not there
+// yet, or not yet listening, is tried again for up to 1 s: berth gets here a
+// few ms after it starts (runc after tens), and a listener started just
+// before us (runc's suite starts recvtty in the background and does not wait
+// for it) may still be on its way.
 Result<UniqueFd> connect_console_socket(const std::string& path);
 
 // Child: unlocks `master` and opens its slave with TIOCGPTPEER; sets the

@@ -43,6 +43,9 @@ struct ParentSteps {
     std::function<Status(pid_t)> runtime_hooks;
     // A seccomp notify fd from the child (SCMP_ACT_NOTIFY).
     std::function<Status(pid_t, UniqueFd)> seccomp_listener;
+    // Put before the errors the child reports itself: runc says "error during
+    // container init" for an init's, nothing for an exec'd process's.
+    std::string child_error_context;
 };
 
 struct Launched {
