@@ -19,7 +19,7 @@ IMG=/var/tmp/sdvm-criu-images-$name
 LOG=/run/sdvm-criu-log-$name; mkdir -p "$B" "$LOG"
 # made here, so the runtimes keep CRIU's logs in them (berth removes image directories it
 # made when a dump fails); copied to $VM_OUT at the end
-mkdir -p "$IMG"/{c1-lr,c1,c1-pre,c1-final,c2}
+mkdir -p "$IMG"/{c1-lr,c1,c1-pre,c1-final,c2,c3,c4}
 CG=/sys/fs/cgroup
 CRIU_FLAGS=(--tcp-established --file-locks)
 
@@ -123,6 +123,71 @@ cgroupfs_group() {
 cgroupfs_group
 rt delete -f c1 >/dev/null 2>&1 && ok "cgroupfs: delete -f" || fail "cgroupfs: delete -f" "$(rt state c1 2>&1 | tail -n1)"
 gone "cgroupfs: delete" c1 /sdvm-criu-c1
+
+# ---- restore in the foreground (no -d): it runs until the container exits, forwards
+# the signals it gets (SIGUSR1: the workload exits 42) and returns the exit status
+container_running() { [ "$(rt state "$1" 2>/dev/null | jq -r .status)" = running ]; }
+foreground_group() {
+    local P=/sdvm-criu-c3 c0 rpid rc watchdog
+    bundle c3 $P
+    launch "foreground: run -d" c3 rt run -d --bundle "$B/c3" c3 && running foreground c3 || return
+    c0=$(counter_of c3)
+    step "foreground: checkpoint" "$LOG/c3" rt checkpoint "${CRIU_FLAGS[@]}" --image-path "$IMG/c3" c3 || return
+    gone "foreground: checkpoint" c3 $P
+    # exec: $! is the runtime itself, which gets the signal
+    (exec "$RUNTIME" --root "$ROOT" restore "${CRIU_FLAGS[@]}" --image-path "$IMG/c3" --bundle "$B/c3" c3 <&$IN >&$OUT 2>&$OUT) &
+    rpid=$!
+    if wait_for 30 container_running c3; then ok "foreground: restore"; else fail "foreground: restore" "$(last_line "$LOG/stdio")"; fi
+    kept "foreground: restored" c3 "$c0" $P
+    kill -0 $rpid 2>/dev/null && ok "foreground: restore still waits" || fail "foreground: restore still waits" "it returned"
+    kill -USR1 $rpid
+    (sleep 30; kill -KILL $rpid) >/dev/null 2>&1 &
+    watchdog=$!
+    wait $rpid; rc=$?
+    kill $watchdog 2>/dev/null
+    expect "foreground: restore returns the exit status" $rc 42
+    gone "foreground: exited" c3 $P
+}
+foreground_group
+rt delete -f c3 >/dev/null 2>&1
+
+# ---- a terminal: the console socket gets the pty master at run and again at restore
+# (CRIU makes a new pty and hands its master over), and the restored init writes to it
+RECVTTY=/payload/runc-suite/contrib/cmd/recvtty/recvtty
+TTY_PIDS=()
+# recvtty_on N: runc's recvtty on $LOG/ttyN.sock, the terminal's output into $LOG/ttyN
+recvtty_on() {
+    "$RECVTTY" --no-stdin "$LOG/tty$1.sock" >"$LOG/tty$1" 2>&1 </dev/null &
+    TTY_PIDS+=($!)
+    wait_for 5 test -S "$LOG/tty$1.sock"
+}
+# tty_shows N FROM: the terminal's output has a counter line at FROM or more
+tty_shows() { tr '\r' '\n' <"$LOG/tty$1" | awk -v from="$2" '$1 == "counter" && $2 + 0 >= from + 0 { f = 1 } END { exit !f }'; }
+terminal_group() {
+    local P=/sdvm-criu-c4 c0 pid
+    [ -x "$RECVTTY" ] || { fail "terminal: recvtty" "no $RECVTTY in the payload"; return; }
+    bundle c4 $P
+    jq '.process.terminal = true' "$B/c4/config.json" >"$B/c4/config.json.new" && mv "$B/c4/config.json.new" "$B/c4/config.json"
+    recvtty_on 1
+    launch "terminal: run -d --console-socket" c4 rt run -d --console-socket "$LOG/tty1.sock" --bundle "$B/c4" c4 &&
+        running terminal c4 || return
+    wait_for 10 tty_shows 1 1 && ok "terminal: the console shows it" || fail "terminal: the console shows it" "$(tail -c 200 "$LOG/tty1")"
+    c0=$(counter_of c4)
+    step "terminal: checkpoint" "$LOG/c4" rt checkpoint "${CRIU_FLAGS[@]}" --image-path "$IMG/c4" c4 || return
+    gone "terminal: checkpoint" c4 $P
+    recvtty_on 2
+    launch "terminal: restore -d --console-socket" c4 rt restore -d "${CRIU_FLAGS[@]}" --image-path "$IMG/c4" \
+        --console-socket "$LOG/tty2.sock" --bundle "$B/c4" c4 || return
+    kept "terminal: restored" c4 "$c0" $P
+    pid=$(init_pid c4)
+    expect "terminal: the init's stdin a pty" "$(readlink "/proc/$pid/fd/0" | sed 's/[0-9]*$//')" /dev/pts/
+    wait_for 10 tty_shows 2 "$c0" && ok "terminal: the pty master came back" ||
+        fail "terminal: the pty master came back" "$(tail -c 200 "$LOG/tty2")"
+}
+terminal_group
+rt delete -f c4 >/dev/null 2>&1 && ok "terminal: delete -f" || fail "terminal: delete -f" "$(rt state c4 2>&1 | tail -n1)"
+gone "terminal: delete" c4 /sdvm-criu-c4
+kill "${TTY_PIDS[@]}" 2>/dev/null
 
 # ---- the systemd driver: the restored container is in the unit its cgroupsPath names
 U=sdvm-criu-c2.scope
