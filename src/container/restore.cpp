@@ -20,6 +20,7 @@
 #include "berth/util/fd_passing.hpp"
 #include "berth/util/file.hpp"
 #include "berth/util/log.hpp"
+#include "berth/util/path.hpp"
 #include "berth/util/scope_guard.hpp"
 
 namespace berth::container {
@@ -94,6 +95,13 @@ Status join_cgroup(const cgroups::Manager& manager, pid_t criu_pid, criu::Option
     return {};
 }
 
+// A bind mount's source as the host names it: relative to the bundle and
+// cleaned, as runc's filepath.Join cleans it (CRIU cannot take "bundle/.").
+std::string bind_source(const oci::Mount& m, const std::string& bundle) {
+    const std::string source = m.source.value_or("");
+    return clean_path(source.starts_with("/") ? source : bundle + "/" + source);
+}
+
 // CRIU binds the external mounts onto their mountpoints as they are in the
 // rootfs; a rootfs that never ran the container (podman's --import) lacks
 // them: made as create makes them, a directory or an empty file like the source.
@@ -104,10 +112,8 @@ Status create_mountpoints(const oci::Spec& spec, const std::string& rootfs, cons
         if (!is_bind_mount(m) && !is_cgroup_mount(m)) continue;
         bool directory = true;
         if (is_bind_mount(m)) {
-            std::string source = m.source.value_or("");
-            if (!source.starts_with("/")) source = bundle + "/" + source;
             struct stat st {};
-            directory = ::stat(source.c_str(), &st) != 0 || S_ISDIR(st.st_mode);
+            directory = ::stat(bind_source(m, bundle).c_str(), &st) != 0 || S_ISDIR(st.st_mode);
         }
         UniqueFd point(linux_setup::open_or_create_in_root(root.get(), m.destination.c_str(), directory));
         if (!point) return Error::from_errno("mountpoint \"" + m.destination + "\" in \"" + rootfs + "\"");
@@ -140,9 +146,7 @@ Result<Restored> run_criu(RestoreOptions& options, const std::string& criu_path,
             continue;
         }
         if (!is_bind_mount(m)) continue;
-        std::string source = m.source.value_or("");
-        if (!source.starts_with("/")) source = bundle.path + "/" + source;
-        o.ext_mounts.push_back({m.destination, source});
+        o.ext_mounts.push_back({m.destination, bind_source(m, bundle.path)});
     }
     for (const std::string& path : spec.linux->maskedPaths) o.ext_mounts.push_back({path, "/dev/null"});
     UniqueFd netns;
