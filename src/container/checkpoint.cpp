@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -13,6 +16,7 @@
 #include "berth/container/record.hpp"
 #include "berth/container/state_dir.hpp"
 #include "berth/container/status.hpp"
+#include "berth/linux/path_in_root.hpp"
 
 namespace berth::container {
 namespace {
@@ -56,12 +60,42 @@ Status save_descriptors(const CriuDirs& dirs, pid_t pid) {
     return write_file_atomic(dirs.images.get(), kDescriptorsFile, std::string_view(out.GetString(), out.GetSize()), 0600);
 }
 
+// Where a mount's destination is in the container: create followed the
+// rootfs' symlinks to mount it (a destination /conf -> real/conf is mounted
+// on /real/conf), and CRIU knows the mount by that path; runc resolves it the
+// same way. The destination itself when it cannot be resolved.
+class MountPoints {
+public:
+    explicit MountPoints(const std::string& rootfs) : root_(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {
+        char real[PATH_MAX];
+        if (::realpath(rootfs.c_str(), real)) rootfs_ = real;
+    }
+    std::string resolve(const std::string& destination) const {
+        if (!root_ || rootfs_.empty()) return destination;
+        UniqueFd point(linux_setup::open_in_root(root_.get(), destination.c_str(), O_PATH));
+        char link[PATH_MAX], proc[32];
+        const ssize_t n = point ? ::readlink(linux_setup::fd_path(point.get(), proc, sizeof(proc)), link, sizeof(link)) : -1;
+        if (n <= 0 || static_cast<size_t>(n) >= sizeof(link)) return destination;
+        const std::string_view path(link, static_cast<size_t>(n));
+        if (!path.starts_with(rootfs_)) return destination;
+        const std::string_view inside = path.substr(rootfs_ == "/" ? 0 : rootfs_.size());
+        if (inside.empty()) return "/";
+        return inside.front() == '/' ? std::string(inside) : destination;
+    }
+
+private:
+    UniqueFd root_;
+    std::string rootfs_;
+};
+
 // Bind mounts, the cgroup mount and files masked with /dev/null are the
-// host's: CRIU records them by name (their destination) and restore maps the
-// names back.
-void add_external_mounts(criu::Options& o, const oci::Spec& spec, pid_t pid) {
+// host's: CRIU records them (by where they are mounted) under a name, their
+// destination, and restore maps the names back.
+void add_external_mounts(criu::Options& o, const oci::Spec& spec, const Record& record) {
+    const MountPoints points(record.rootfs);
     for (const oci::Mount& m : spec.mounts)
-        if (is_bind_mount(m) || is_cgroup_mount(m)) o.ext_mounts.push_back({m.destination, m.destination});
+        if (is_bind_mount(m) || is_cgroup_mount(m)) o.ext_mounts.push_back({points.resolve(m.destination), m.destination});
+    const pid_t pid = record.pid;
     for (const std::string& path : spec.linux->maskedPaths) {
         struct stat st {};
         const std::string inside = "/proc/" + std::to_string(pid) + "/root" + path;
@@ -111,7 +145,7 @@ Result<criu::Options> dump_options(const CheckpointOptions& options, const CriuD
     auto cgroup = cgroups::load_manager(record.cgroup);
     if (cgroup && (*cgroup)->has_cgroup() && (*cgroup)->cgroup().layout() == cgroups::Layout::unified)
         o.freeze_cgroup = (*cgroup)->cgroup().unified_dir();
-    add_external_mounts(o, spec, record.pid);
+    add_external_mounts(o, spec, record);
     BERTH_TRY(add_external_netns(o, spec));
     return o;
 }

@@ -17,7 +17,6 @@ namespace {
 
 constexpr int kMinimumCriu = 30000;  // 3.0, as runc
 constexpr const char* kCriuConfig = "/etc/criu/berth.conf";
-constexpr const char* kCriuConfigAnnotation = "org.criu.config";
 
 std::string absolute(const std::string& path) {
     if (path.starts_with("/")) return path;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "berth/cgroups/systemd_annotations.hpp"
+#include "berth/container/criu_setup.hpp"
 #include "berth/linux/capabilities.hpp"
 #include "berth/linux/mount_options.hpp"
 #include "berth/linux/seccomp.hpp"
@@ -77,8 +78,9 @@ oci::Features runtime_features() {
         f.annotations["io.github.seccomp.libseccomp.version"] =
             std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
     }
-    // Unit properties for the systemd driver (cgroups/systemd_annotations.hpp).
-    f.potentiallyUnsafeConfigAnnotations = {std::string(cgroups::systemd::kPropertyAnnotationPrefix)};
+    // Unit properties for the systemd driver (cgroups/systemd_annotations.hpp), and, as
+    // runc 1.2+ lists it, the CRIU configuration file that CRIU (as root) reads.
+    f.potentiallyUnsafeConfigAnnotations = {std::string(cgroups::systemd::kPropertyAnnotationPrefix), kCriuConfigAnnotation};
     // runc's key for a runtime whose checkpoint and restore work (with CRIU, container/checkpoint.hpp).
     f.annotations["org.opencontainers.runc.checkpoint.enabled"] = "true";
     f.annotations["io.github.berth.version"] = kVersion;

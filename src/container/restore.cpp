@@ -21,6 +21,7 @@
 #include "berth/util/fd_passing.hpp"
 #include "berth/util/file.hpp"
 #include "berth/util/log.hpp"
+#include "berth/util/path.hpp"
 #include "berth/util/scope_guard.hpp"
 
 namespace berth::container {
@@ -95,23 +96,53 @@ Status join_cgroup(const cgroups::Manager& manager, pid_t criu_pid, criu::Option
     return {};
 }
 
+// A bind mount's source as the host names it: relative to the bundle and
+// cleaned, as runc's filepath.Join cleans it (CRIU cannot take "bundle/.").
+std::string bind_source(const oci::Mount& m, const std::string& bundle) {
+    const std::string source = m.source.value_or("");
+    return clean_path(source.starts_with("/") ? source : bundle + "/" + source);
+}
+
+// The bind mount earlier in the config whose destination holds `m`'s (the
+// innermost), or null: `m` is mounted inside it, so its mountpoint is in
+// that mount's source, not in the rootfs.
+const oci::Mount* outer_bind(const oci::Spec& spec, const oci::Mount& m) {
+    const std::string dest = clean_path(m.destination);
+    const oci::Mount* outer = nullptr;
+    size_t longest = 0;
+    for (const oci::Mount& p : spec.mounts) {
+        if (&p == &m) break;
+        if (!is_bind_mount(p)) continue;
+        const std::string prefix = clean_path(p.destination);
+        const bool inside = prefix == "/" || (dest.starts_with(prefix) && dest.size() > prefix.size() && dest[prefix.size()] == '/');
+        if (inside && prefix.size() >= longest) {
+            outer = &p;
+            longest = prefix.size();
+        }
+    }
+    return outer;
+}
+
 // CRIU binds the external mounts onto their mountpoints as they are in the
-// rootfs; a rootfs that never ran the container (podman's --import) lacks
-// them: made as create makes them, a directory or an empty file like the source.
+// rootfs or, for a mount inside another bind mount, in that mount's source; a
+// rootfs that never ran the container (podman's --import), or a source emptied
+// since (runc's checkpoint.bats does that), lacks them: made as create makes
+// them, a directory or an empty file like the source.
 Status create_mountpoints(const oci::Spec& spec, const std::string& rootfs, const std::string& bundle) {
-    UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!root) return Error::from_errno("open \"" + rootfs + "\"");
     for (const oci::Mount& m : spec.mounts) {
         if (!is_bind_mount(m) && !is_cgroup_mount(m)) continue;
         bool directory = true;
         if (is_bind_mount(m)) {
-            std::string source = m.source.value_or("");
-            if (!source.starts_with("/")) source = bundle + "/" + source;
             struct stat st {};
-            directory = ::stat(source.c_str(), &st) != 0 || S_ISDIR(st.st_mode);
+            directory = ::stat(bind_source(m, bundle).c_str(), &st) != 0 || S_ISDIR(st.st_mode);
         }
-        UniqueFd point(linux_setup::open_or_create_in_root(root.get(), m.destination.c_str(), directory));
-        if (!point) return Error::from_errno("mountpoint \"" + m.destination + "\" in \"" + rootfs + "\"");
+        const oci::Mount* outer = outer_bind(spec, m);
+        const std::string base = outer ? bind_source(*outer, bundle) : rootfs;
+        const std::string path = outer ? clean_path(m.destination).substr(clean_path(outer->destination).size()) : m.destination;
+        UniqueFd root(::open(base.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!root) return Error::from_errno("open \"" + base + "\"");
+        UniqueFd point(linux_setup::open_or_create_in_root(root.get(), path.c_str(), directory));
+        if (!point) return Error::from_errno("mountpoint \"" + path + "\" in \"" + base + "\"");
     }
     return {};
 }
@@ -141,9 +172,7 @@ Result<Restored> run_criu(RestoreOptions& options, const std::string& criu_path,
             continue;
         }
         if (!is_bind_mount(m)) continue;
-        std::string source = m.source.value_or("");
-        if (!source.starts_with("/")) source = bundle.path + "/" + source;
-        o.ext_mounts.push_back({m.destination, source});
+        o.ext_mounts.push_back({m.destination, bind_source(m, bundle.path)});
     }
     for (const std::string& path : spec.linux->maskedPaths) o.ext_mounts.push_back({path, "/dev/null"});
     UniqueFd netns;

@@ -119,6 +119,23 @@ TEST_F(Checkpoint, RestoreWithoutCriuFailsAndCreatesNothing) {
     EXPECT_TRUE(has(run_berth("state", last_id()).err, "container does not exist"));
 }
 
+// features says checkpoint works (runc's annotation) and lists CRIU's config
+// annotation as unsafe (runc 1.2+); neither command's help says it is missing.
+TEST_F(Checkpoint, FeaturesAndHelpSayItWorks) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "runc 1.1.5 has no potentiallyUnsafeConfigAnnotations";
+    auto features = run_berth("features");
+    ASSERT_EQ(features.exit_code, 0) << features.describe();
+    EXPECT_TRUE(has(features.out, R"("org.opencontainers.runc.checkpoint.enabled": "true")")) << features.out;
+    const size_t unsafe = features.out.find("\"potentiallyUnsafeConfigAnnotations\"");
+    ASSERT_NE(unsafe, std::string::npos) << features.out;
+    EXPECT_NE(features.out.find("\"org.criu.config\"", unsafe), std::string::npos) << features.out;
+    for (const char* command : {"checkpoint", "restore"}) {
+        auto help = run_berth(command, "--help");
+        EXPECT_EQ(help.exit_code, 0) << help.describe();
+        EXPECT_FALSE(has(help.out + help.err, "not implemented")) << help.describe();
+    }
+}
+
 TEST_F(Checkpoint, FlagsAreCheckedAsRuncChecksThem) {
     auto id = start_sleeper();
     auto mode = run_berth("checkpoint", "--manage-cgroups-mode", "props", "--image-path", dir() + "/i", id);

@@ -15,7 +15,7 @@ for m in $(cat /etc/modules-load.d/vm.conf 2>/dev/null); do
     grep -q "^$m " /proc/modules || { echo "payload: FAIL kernel module $m not loaded"; fail=1; }
 done
 for arg in "$@"; do
-    rt=${arg%%:*} groups="systemd-driver managers rootless runc-bats"
+    rt=${arg%%:*} groups="systemd-driver managers rootless runc-bats criu criu-bats"
     [ "$rt" = "$arg" ] || groups=$(tr , ' ' <<<"${arg#*:}")
     path=$(command -v "$rt") || { echo "payload: FAIL no runtime $rt"; fail=1; continue; }
     for group in $groups; do

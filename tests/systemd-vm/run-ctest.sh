@@ -24,6 +24,6 @@ out=$(dirname "$cache")/out
 rm -rf "$out"
 # not exec: the EXIT trap removes the payload afterwards
 rc=0
-VM_CACHE=$cache VM_OUTDIR=$out VM_QUIET=${VM_QUIET:-0} VM_TIMEOUT=${VM_TIMEOUT:-2100} \
+VM_CACHE=$cache VM_OUTDIR=$out VM_QUIET=${VM_QUIET:-0} VM_TIMEOUT=${VM_TIMEOUT:-2700} \
     "$here/vm.sh" "$payload" bash payload.sh "$@" || rc=$?
 exit $rc

@@ -14,6 +14,8 @@ namespace berth::container {
 
 inline constexpr const char* kDescriptorsFile = "descriptors.json";  // runc's name: stdio as /proc/PID/fd shows it
 inline constexpr const char* kExtNetNs = "extRootNetNS";              // runc's key for a joined network namespace
+// A CRIU configuration file for this container, instead of /etc/criu/berth.conf.
+inline constexpr const char* kCriuConfigAnnotation = "org.criu.config";
 
 // The CRIU binary, checked to answer a VERSION request (runc's "CRIU version
 // check failed: ..." when it cannot, 3.0 at least).

@@ -19,7 +19,7 @@ IMG=/var/tmp/sdvm-criu-images-$name
 LOG=/run/sdvm-criu-log-$name; mkdir -p "$B" "$LOG"
 # made here, so the runtimes keep CRIU's logs in them (berth removes image directories it
 # made when a dump fails); copied to $VM_OUT at the end
-mkdir -p "$IMG"/{c1-lr,c1,c1-pre,c1-final,c2}
+mkdir -p "$IMG"/{c1-lr,c1,c1-pre,c1-final,c2,c3,c4,c5}
 CG=/sys/fs/cgroup
 CRIU_FLAGS=(--tcp-established --file-locks)
 
@@ -124,6 +124,108 @@ cgroupfs_group
 rt delete -f c1 >/dev/null 2>&1 && ok "cgroupfs: delete -f" || fail "cgroupfs: delete -f" "$(rt state c1 2>&1 | tail -n1)"
 gone "cgroupfs: delete" c1 /sdvm-criu-c1
 
+# ---- restore in the foreground (no -d): it runs until the container exits, forwards
+# the signals it gets (SIGUSR1: the workload exits 42) and returns the exit status
+container_running() { [ "$(rt state "$1" 2>/dev/null | jq -r .status)" = running ]; }
+foreground_group() {
+    local P=/sdvm-criu-c3 c0 rpid rc watchdog
+    bundle c3 $P
+    launch "foreground: run -d" c3 rt run -d --bundle "$B/c3" c3 && running foreground c3 || return
+    c0=$(counter_of c3)
+    step "foreground: checkpoint" "$LOG/c3" rt checkpoint "${CRIU_FLAGS[@]}" --image-path "$IMG/c3" c3 || return
+    gone "foreground: checkpoint" c3 $P
+    # exec: $! is the runtime itself, which gets the signal
+    (exec "$RUNTIME" --root "$ROOT" restore "${CRIU_FLAGS[@]}" --image-path "$IMG/c3" --bundle "$B/c3" c3 <&$IN >&$OUT 2>&$OUT) &
+    rpid=$!
+    if wait_for 30 container_running c3; then ok "foreground: restore"; else
+        fail "foreground: restore" "$(last_line "$LOG/stdio")"; kill $rpid 2>/dev/null; wait $rpid; return
+    fi
+    kept "foreground: restored" c3 "$c0" $P
+    kill -0 $rpid 2>/dev/null && ok "foreground: restore still waits" || fail "foreground: restore still waits" "it returned"
+    kill -USR1 $rpid
+    (sleep 30; kill -KILL $rpid) >/dev/null 2>&1 &
+    watchdog=$!
+    wait $rpid; rc=$?
+    kill $watchdog 2>/dev/null
+    expect "foreground: restore returns the exit status" $rc 42
+    gone "foreground: exited" c3 $P
+}
+foreground_group
+rt delete -f c3 >/dev/null 2>&1
+
+# ---- a terminal: the console socket gets the pty master at run and again at restore
+# (CRIU makes a new pty and hands its master over), and the restored init writes to it
+RECVTTY=/payload/runc-suite/contrib/cmd/recvtty/recvtty
+TTY_PIDS=()
+# recvtty_on N: runc's recvtty on $LOG/ttyN.sock, the terminal's output into $LOG/ttyN
+recvtty_on() {
+    "$RECVTTY" --no-stdin "$LOG/tty$1.sock" >"$LOG/tty$1" 2>&1 </dev/null &
+    TTY_PIDS+=($!)
+    wait_for 5 test -S "$LOG/tty$1.sock"
+}
+# tty_shows N FROM: the terminal's output has a counter line at FROM or more
+tty_shows() { tr '\r' '\n' <"$LOG/tty$1" | awk -v from="$2" '$1 == "counter" && $2 + 0 >= from + 0 { f = 1 } END { exit !f }'; }
+terminal_group() {
+    local P=/sdvm-criu-c4 c0 pid
+    [ -x "$RECVTTY" ] || { fail "terminal: recvtty" "no $RECVTTY in the payload"; return; }
+    bundle c4 $P
+    jq '.process.terminal = true' "$B/c4/config.json" >"$B/c4/config.json.new" && mv "$B/c4/config.json.new" "$B/c4/config.json"
+    recvtty_on 1
+    launch "terminal: run -d --console-socket" c4 rt run -d --console-socket "$LOG/tty1.sock" --bundle "$B/c4" c4 &&
+        running terminal c4 || return
+    wait_for 10 tty_shows 1 1 && ok "terminal: the console shows it" || fail "terminal: the console shows it" "$(tail -c 200 "$LOG/tty1")"
+    c0=$(counter_of c4)
+    step "terminal: checkpoint" "$LOG/c4" rt checkpoint "${CRIU_FLAGS[@]}" --image-path "$IMG/c4" c4 || return
+    gone "terminal: checkpoint" c4 $P
+    recvtty_on 2
+    launch "terminal: restore -d --console-socket" c4 rt restore -d "${CRIU_FLAGS[@]}" --image-path "$IMG/c4" \
+        --console-socket "$LOG/tty2.sock" --bundle "$B/c4" c4 || return
+    kept "terminal: restored" c4 "$c0" $P
+    pid=$(init_pid c4)
+    expect "terminal: the init's stdin a pty" "$(readlink "/proc/$pid/fd/0" | sed 's/[0-9]*$//')" /dev/pts/
+    wait_for 10 tty_shows 2 "$c0" && ok "terminal: the pty master came back" ||
+        fail "terminal: the pty master came back" "$(tail -c 200 "$LOG/tty2")"
+}
+terminal_group
+rt delete -f c4 >/dev/null 2>&1 && ok "terminal: delete -f" || fail "terminal: delete -f" "$(rt state c4 2>&1 | tail -n1)"
+gone "terminal: delete" c4 /sdvm-criu-c4
+kill "${TTY_PIDS[@]}" 2>/dev/null
+
+# ---- lazy pages (userfaultfd) through a page server, as runc's checkpoint.bats does it: the
+# dump serves the pages on 127.0.0.1:27277 (--status-fd says when it is ready), `criu
+# lazy-pages` fetches them for the restore, which starts the container under a new name
+# before the memory is there; the dump ends once every page has moved
+lazy_group() {
+    local P=/sdvm-criu-c5 c0 dpid lpid st_r st_w ready port=27277
+    if ! criu check --feature uffd-noncoop >/dev/null 2>&1; then
+        echo "# lazy pages: not checked, criu check --feature uffd-noncoop: $(criu check --feature uffd-noncoop 2>&1 | tail -n1)"
+        return
+    fi
+    bundle c5 $P
+    bundle c6 /sdvm-criu-c6
+    launch "lazy: run -d" c5 rt run -d --bundle "$B/c5" c5 && running lazy c5 || return
+    exec {st_r}<> <(:)
+    exec {st_w}>"/proc/self/fd/$st_r"
+    (exec timeout 300 "$RUNTIME" --root "$ROOT" checkpoint --lazy-pages --page-server "127.0.0.1:$port" --status-fd $st_w \
+        "${CRIU_FLAGS[@]}" --image-path "$IMG/c5" --work-path "$IMG/c5" c5 <&$IN >&$OUT 2>&$OUT) &
+    dpid=$!
+    ready=$(timeout 60 dd if="/proc/self/fd/$st_r" bs=1 count=1 2>/dev/null | od -An -c | tr -d ' ')
+    exec {st_r}>&- {st_w}>&-
+    expect "lazy: the page server is ready (status-fd)" "$ready" '\0'
+    c0=$(counter_of c5)
+    criu lazy-pages --page-server --address 127.0.0.1 --port $port -D "$IMG/c5" -o lazy-pages.log >/dev/null 2>&1 &
+    lpid=$!
+    launch "lazy: restore -d --lazy-pages" c6 timeout 120 "$RUNTIME" --root "$ROOT" restore -d --lazy-pages "${CRIU_FLAGS[@]}" --image-path "$IMG/c5" \
+        --work-path "$IMG/c5" --bundle "$B/c6" c6 || { kill $dpid $lpid 2>/dev/null; return; }
+    kept "lazy: restored" c6 "$c0" /sdvm-criu-c6
+    wait $dpid && ok "lazy: the dump ends when every page has moved" || fail "lazy: the dump ends when every page has moved" "exit $?"
+    wait $lpid && ok "lazy: criu lazy-pages ends" || fail "lazy: criu lazy-pages ends" "exit $?"
+    gone "lazy: dumped" c5 $P
+}
+lazy_group
+rt delete -f c5 >/dev/null 2>&1
+rt delete -f c6 >/dev/null 2>&1 && ok "lazy: delete -f" || fail "lazy: delete -f" "$(rt state c6 2>&1 | tail -n1)"
+
 # ---- the systemd driver: the restored container is in the unit its cgroupsPath names
 U=sdvm-criu-c2.scope
 systemd_group() {
@@ -182,6 +284,48 @@ podman_group
 pm rm -f sdvm-cr1 >/dev/null 2>&1
 pm rmi -f localhost/sdvm-criu:latest >/dev/null 2>&1
 expect "podman: nothing left" "$(pm ps -aq 2>&1)" ""
+
+# ---- containerd 1.6 + ctr with the runc shim running RUNTIME (BinaryName, SystemdCgroup):
+# `ctr containers checkpoint --task --rw` makes a checkpoint image (the shim calls the
+# runtime's checkpoint), the container goes, `ctr containers restore --live --rw` makes it
+# again from that image (the runtime's restore). ctr asks for no --tcp-established, so the
+# container is a shell keeping its counter in a variable.
+K=sdvm-criu-ctr-k1.scope
+containerd_group() {
+    local P=/system.slice/$K ref=localhost/sdvm-criu-k1:checkpoint pid c0 n
+    local counter='i=0; while :; do i=$((i + 1)); echo "counter $i" >/tmp/status; sleep 0.2; done'
+    containerd_up "/run/sdvm-criu-containerd-$name"
+    oci_archive "$BUNDLE/rootfs" "$CTRD_DIR/image.tar" "$CTRD_DIR/oci"
+    step "containerd: import" "$CTRD_DIR/ctr.log" c images import --snapshotter native "$CTRD_DIR/image.tar" || return
+    step "containerd: run -d" "$CTRD_DIR/ctr.log" c run -d --snapshotter native --runc-binary "$(command -v "$RUNTIME")" \
+        --runc-systemd-cgroup --cgroup system.slice:sdvm-criu-ctr:k1 docker.io/library/sdvm-busybox:latest k1 sh -c "$counter" || return
+    pid=$(c task ls 2>/dev/null | awk '$1 == "k1" {print $2}')
+    if wait_for 30 pid_counter_at_least "$pid" 10; then ok "containerd: counting"; else fail "containerd: counting" "$(pid_status "$pid")"; return; fi
+    step "containerd: containers checkpoint --task --rw" "$CTRD_DIR/ctr.log" c containers checkpoint --task --rw k1 "$ref" || return
+    c0=$(pid_counter "$pid")
+    c task kill -s KILL k1 >>"$CTRD_DIR/ctr.log" 2>&1
+    wait_for 10 sh -c "ctr -a $CTRD_DIR/containerd.sock -n sdvm task ls | grep -q '^k1 .*STOPPED'"
+    step "containerd: task delete" "$CTRD_DIR/ctr.log" c task delete k1
+    step "containerd: container delete" "$CTRD_DIR/ctr.log" c containers delete k1
+    step "containerd: containers restore --live --rw" "$CTRD_DIR/ctr.log" c containers restore --live --rw k1 "$ref" || return
+    pid=$(c task ls 2>/dev/null | awk '$1 == "k1" {print $2}')
+    expect "containerd: restored: the runtime's container" "$("$RUNTIME" --root /run/containerd/runc/sdvm list -q 2>&1)" k1
+    expect "containerd: restored: $K active" "$(unit_prop $K ActiveState)" active
+    expect "containerd: restored: cgroup" "$(cgroup_of "$pid")" "$P"
+    n=$(pid_counter "$pid")
+    if [ "${n:-0}" -ge "$c0" ]; then ok "containerd: restored: counter kept"; else fail "containerd: restored: counter kept" "$n after restore, $c0 before"; fi
+    if wait_for 10 pid_counter_at_least "$pid" $((n + 3)); then ok "containerd: restored: counter goes on"; else fail "containerd: restored: counter goes on" "$(pid_status "$pid")"; fi
+}
+containerd_group
+c task kill -s KILL k1 >/dev/null 2>&1
+wait_for 10 sh -c "ctr -a $CTRD_DIR/containerd.sock -n sdvm task ls | grep -q '^k1 .*STOPPED'"
+c task delete k1 >/dev/null 2>&1
+c containers delete k1 >/dev/null 2>&1
+expect "containerd: nothing left" "$(c containers ls -q 2>&1)" ""
+if wait_for 5 unit_gone $K; then ok "containerd: scope gone"; else fail "containerd: scope gone" "$(unit_prop $K ActiveState)"; fi
+[ -n "$(grep -i error "$CTRD_DIR/ctr.log" | tail -n3)" ] && grep -i error "$CTRD_DIR/ctr.log" | tail -n3 | sed 's/^/#   /'
+containerd_down
+rm -rf "$CTRD_DIR"
 
 echo "# criu checks took $(awk "BEGIN{printf \"%.1f\", $(cut -d' ' -f1 /proc/uptime) - $t0}") s"
 exec {IN}<&- {OUT}>&-

@@ -63,3 +63,46 @@ podman_checks() {
     step "podman: rm" "$log" pm rm sdvm-p1
     expect "podman: nothing left" "$(pm ps -aq 2>&1 </dev/null)" ""
 }
+# oci_archive ROOTFS OUT.tar WORKDIR: an OCI image archive of ROOTFS (one uncompressed layer,
+# its config, a manifest), named docker.io/library/sdvm-busybox:latest, built in WORKDIR
+oci_archive() {
+    local d=$3 b=$3/blobs/sha256 layer cfg man
+    rm -rf "$d"; mkdir -p "$b"
+    tar -C "$1" -cf "$d/layer" .
+    layer=$(sha256sum "$d/layer" | cut -d' ' -f1); mv "$d/layer" "$b/$layer"
+    jq -nc --arg l "sha256:$layer" '{architecture: "amd64", os: "linux",
+        config: {Cmd: ["sh"]}, rootfs: {type: "layers", diff_ids: [$l]}}' >"$d/cfg"
+    cfg=$(sha256sum "$d/cfg" | cut -d' ' -f1); mv "$d/cfg" "$b/$cfg"
+    jq -nc --arg c "sha256:$cfg" --argjson cs "$(stat -c %s "$b/$cfg")" \
+        --arg l "sha256:$layer" --argjson ls "$(stat -c %s "$b/$layer")" '{schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+        layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}' >"$d/man"
+    man=$(sha256sum "$d/man" | cut -d' ' -f1); mv "$d/man" "$b/$man"
+    jq -nc --arg m "sha256:$man" --argjson ms "$(stat -c %s "$b/$man")" '{schemaVersion: 2,
+        manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $ms,
+                     annotations: {"io.containerd.image.name": "docker.io/library/sdvm-busybox:latest",
+                                   "org.opencontainers.image.ref.name": "latest"}}]}' >"$d/index.json"
+    echo '{"imageLayoutVersion": "1.0.0"}' >"$d/oci-layout"
+    tar -C "$d" -cf "$2" oci-layout index.json blobs
+}
+# containerd_up DIR: a containerd of its own (config, socket, root and state in DIR, the CRI
+# plugin off) in the background, `ok containerd: up` when it answers; `c ARGS...` is ctr on
+# it (namespace sdvm); containerd_down stops it
+containerd_up() {
+    CTRD_DIR=$1
+    mkdir -p "$CTRD_DIR"
+    cat >"$CTRD_DIR/config.toml" <<EOF
+version = 2
+root = "$CTRD_DIR/root"
+state = "$CTRD_DIR/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$CTRD_DIR/containerd.sock"
+EOF
+    containerd --config "$CTRD_DIR/config.toml" >"$CTRD_DIR/containerd.log" 2>&1 &
+    CTRD_PID=$!
+    wait_for 20 c version >/dev/null 2>&1 && ok "containerd: up" || fail "containerd: up" "$(tail -n2 "$CTRD_DIR/containerd.log")"
+}
+c() { ctr -a "$CTRD_DIR/containerd.sock" -n sdvm "$@"; }
+containerd_down() { kill "$CTRD_PID"; wait "$CTRD_PID" 2>/dev/null; }

@@ -32,43 +32,9 @@ tar -C "$ROOTFS" -cf "$W/rootfs.tar" .
 podman_checks "$W/rootfs.tar" /machine.slice unit_prop unit_gone
 
 # ---------------------------------------------------------------- containerd + ctr
-# an OCI image archive of the rootfs: one uncompressed layer, its config, a manifest
-oci_archive() {  # oci_archive ROOTFS OUT.tar
-    local d=$W/oci b=$W/oci/blobs/sha256 layer cfg man
-    rm -rf "$d"; mkdir -p "$b"
-    tar -C "$1" -cf "$d/layer" .
-    layer=$(sha256sum "$d/layer" | cut -d' ' -f1); mv "$d/layer" "$b/$layer"
-    jq -nc --arg l "sha256:$layer" '{architecture: "amd64", os: "linux",
-        config: {Cmd: ["sh"]}, rootfs: {type: "layers", diff_ids: [$l]}}' >"$d/cfg"
-    cfg=$(sha256sum "$d/cfg" | cut -d' ' -f1); mv "$d/cfg" "$b/$cfg"
-    jq -nc --arg c "sha256:$cfg" --argjson cs "$(stat -c %s "$b/$cfg")" \
-        --arg l "sha256:$layer" --argjson ls "$(stat -c %s "$b/$layer")" '{schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
-        layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}' >"$d/man"
-    man=$(sha256sum "$d/man" | cut -d' ' -f1); mv "$d/man" "$b/$man"
-    jq -nc --arg m "sha256:$man" --argjson ms "$(stat -c %s "$b/$man")" '{schemaVersion: 2,
-        manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $ms,
-                     annotations: {"io.containerd.image.name": "docker.io/library/sdvm-busybox:latest",
-                                   "org.opencontainers.image.ref.name": "latest"}}]}' >"$d/index.json"
-    echo '{"imageLayoutVersion": "1.0.0"}' >"$d/oci-layout"
-    tar -C "$d" -cf "$2" oci-layout index.json blobs
-}
 S=$W/containerd
-mkdir -p "$S"
-cat >"$S/config.toml" <<EOF
-version = 2
-root = "$S/root"
-state = "$S/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$S/containerd.sock"
-EOF
-containerd --config "$S/config.toml" >"$S/containerd.log" 2>&1 &
-cpid=$!
-c() { ctr -a "$S/containerd.sock" -n sdvm "$@"; }
-wait_for 20 c version >/dev/null 2>&1 && ok "containerd: up" || fail "containerd: up" "$(tail -n2 "$S/containerd.log")"
-oci_archive "$ROOTFS" "$W/image.tar"
+containerd_up "$S"
+oci_archive "$ROOTFS" "$W/image.tar" "$W/oci"
 step "containerd: import" "$S/ctr.log" c images import --snapshotter native "$W/image.tar"
 U=sdvm-ctr-c1.scope; P=/system.slice/$U
 step "containerd: run -d" "$S/ctr.log" c run -d --snapshotter native --runc-binary "$RUNTIME" --runc-systemd-cgroup \
@@ -90,6 +56,6 @@ step "containerd: task delete" "$S/ctr.log" c task delete c1
 step "containerd: container delete" "$S/ctr.log" c containers delete c1
 if wait_for 5 unit_gone $U; then ok "containerd: scope gone"; else fail "containerd: scope gone" "$(unit_prop $U ActiveState)"; fi
 [ -e $CG$P ] && fail "containerd: cgroup removed" "$CG$P exists" || ok "containerd: cgroup removed"
-kill "$cpid"; wait "$cpid" 2>/dev/null
+containerd_down
 rm -rf "$W"
 summary
