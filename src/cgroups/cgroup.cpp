@@ -381,8 +381,9 @@ Result<std::vector<pid_t>> Cgroup::pids() const {
     return out;
 }
 
-Status Cgroup::apply(const oci::Resources& resources) const {
-    if (!resources.devices.empty()) BERTH_TRY(apply_devices(resources.devices));
+Status Cgroup::apply(const oci::Resources& resources, bool rootless) const {
+    if (!resources.devices.empty())
+        BERTH_TRY(rootless ? apply_devices_best_effort(&resources) : apply_devices(resources.devices));
     return apply_resources(resources);
 }
 

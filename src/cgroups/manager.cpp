@@ -11,17 +11,24 @@ namespace {
 // cgroupfs: berth makes and removes the directories itself.
 class FsManager final : public Manager {
 public:
-    explicit FsManager(Cgroup cgroup) : Manager(std::move(cgroup)) {}
+    FsManager(Cgroup cgroup, bool rootless) : Manager(std::move(cgroup)), rootless_(rootless) {}
 
-    SavedManager saved() const override { return {Driver::cgroupfs, {}, cgroup_.saved()}; }
+    SavedManager saved() const override {
+        SavedManager s{Driver::cgroupfs, {}, cgroup_.saved()};
+        s.rootless = rootless_;
+        return s;
+    }
     Result<SelfJoin> prepare_join() const override { return open_self_join(cgroup_.dirs()); }
     // Only without CLONE_INTO_CGROUP (clone3 missing): the v1 cgroups are
     // joined by the init itself either way, so a pure v1 host needs nothing.
     Status place(pid_t pid) const override {
         return cgroup_.unified_dir().empty() ? Status{} : cgroup_.add_process(pid);
     }
-    Status update(const oci::Resources& resources) const override { return cgroup_.apply(resources); }
+    Status update(const oci::Resources& resources) const override { return cgroup_.apply(resources, rootless_); }
     Status destroy() const override { return cgroup_.destroy(); }
+
+private:
+    bool rootless_;
 };
 
 constexpr const char* kNotConfigured = "cgroups not configured for container";
@@ -117,7 +124,7 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     if (!cgroup && request.rootless && unusable_rootless(cgroup.error()))
         return without_cgroup(request, std::move(cgroup).error());
     if (!cgroup) return std::move(cgroup).error();
-    return std::unique_ptr<Manager>(new FsManager(std::move(*cgroup)));
+    return std::unique_ptr<Manager>(new FsManager(std::move(*cgroup), request.rootless));
 }
 
 Result<bool> can_create_after_clone(const CreateRequest& request) {
@@ -130,7 +137,7 @@ Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved) {
     if (saved.driver == Driver::systemd) return systemd::load_manager(saved);
     if (saved.driver == Driver::none) return std::unique_ptr<Manager>(new NoneManager());
     BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::load(saved.cgroup));
-    return std::unique_ptr<Manager>(new FsManager(std::move(cgroup)));
+    return std::unique_ptr<Manager>(new FsManager(std::move(cgroup), saved.rootless));
 }
 
 ManagerGuard::~ManagerGuard() {

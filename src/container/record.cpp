@@ -107,6 +107,11 @@ std::string write_record(const Record& r) {
     // "cgroup_path" as berth wrote it before the manager was recorded;
     // "cgroup_driver" is absent for cgroupfs, so older berths read the record.
     put(w, "cgroup_path", r.cgroup.cgroup);
+    // Absent (a record of an older berth, or not rootless) is false.
+    if (r.cgroup.rootless) {
+        w.Key("cgroup_rootless");
+        w.Bool(true);
+    }
     if (r.cgroup.driver != cgroups::Driver::cgroupfs) {
         put(w, "cgroup_driver", cgroups::driver_name(r.cgroup.driver));
         put(w, "cgroup_unit", r.cgroup.unit);
@@ -147,6 +152,9 @@ Result<Record> parse_record(std::string_view json, const std::string& document) 
     r.cgroup.unit = get_string(doc, "cgroup_unit");
     if (auto it = doc.FindMember("cgroup_systemd_user"); it != doc.MemberEnd() && it->value.IsBool()) {
         r.cgroup.user = it->value.GetBool();
+    }
+    if (auto it = doc.FindMember("cgroup_rootless"); it != doc.MemberEnd() && it->value.IsBool()) {
+        r.cgroup.rootless = it->value.GetBool();
     }
     r.rdt_group = get_string(doc, "rdt_group");
     r.rdt_remove = get_string(doc, "rdt_remove");

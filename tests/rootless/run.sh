@@ -207,6 +207,15 @@ expect "a cgroup in the delegated v1 hierarchies, limits applied, cgroup2 left o
   "$(berth_out run --bundle "$work/bundle" rl-v1 | tr '\n' ' ')"
 berth delete -f rl-v1 >/dev/null 2>&1 || true
 expect "delete removed the container's cgroups" "" "$(ls -d $(printf '%s/'"$deleg"'/c ' $v1) 2>/dev/null)"
+# `update` too leaves out the device rules the user may not write (devices.allow is root's),
+# as create did and runc's rootless managers do, and applies the rest.
+config "$single" '["sleep", "100"]' ".linux.cgroupsPath = \"/$deleg/u\""
+berth run -d --bundle "$work/bundle" rl-up </dev/null >"$work/out" 2>&1 || true
+echo '{"devices": [{"allow": false, "access": "rwm"}], "memory": {"limit": 33554432}}' >"$work/res.json"
+expect "update of a rootless container with a device rule: the limit applied, the rule left out" \
+  "true 33554432" "$(jq .cgroup_rootless "$work/xdg/berth/rl-up/state.json") $(berth_out update --resources "$work/res.json" rl-up
+    cat "/sys/fs/cgroup/memory/$deleg/u/memory.limit_in_bytes")"
+berth delete -f rl-up >/dev/null 2>&1 || true
 for mp in $v1; do rmdir "$mp/$deleg"; done
 
 # ---------------------------------------------------------------- a cgroup namespace on cgroup v2

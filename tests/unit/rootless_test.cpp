@@ -1,5 +1,6 @@
 // Rootless pieces that need no user: the `none` cgroup manager and its record,
-// the systemd driver's record of the user's manager.
+// the systemd driver's record of the user's manager, the cgroupfs one's
+// rootless flag.
 #include <gtest/gtest.h>
 
 #include "berth/cgroups/manager.hpp"
@@ -82,6 +83,28 @@ TEST(RootlessSystemdManager, UserManagerRecordedAndReadBack) {
         EXPECT_EQ(back->cgroup.user, user);
         EXPECT_EQ(back->cgroup.unit, "sdvm-c1.scope");
     }
+}
+
+// `update` of a rootless cgroupfs container leaves out the device rules the
+// kernel refuses, as create did: the record says it was made rootless, and a
+// record of an older berth (no such key) is not.
+TEST(RootlessFsManager, RootlessRecordedAndReadBack) {
+    container::Record r;
+    r.id = "x";
+    for (bool rootless : {true, false}) {
+        r.cgroup = {cgroups::Driver::cgroupfs, {}, "hybrid 1 /deleg/x"};
+        r.cgroup.rootless = rootless;
+        const std::string json = container::write_record(r);
+        EXPECT_EQ(json.find("\"cgroup_rootless\":true") != std::string::npos, rootless) << json;
+        auto back = container::parse_record(json, "state.json");
+        ASSERT_TRUE(back.ok()) << back.error().what();
+        EXPECT_EQ(back->cgroup.rootless, rootless);
+        EXPECT_EQ(back->cgroup.driver, cgroups::Driver::cgroupfs);
+        EXPECT_EQ(back->cgroup.cgroup, "hybrid 1 /deleg/x");
+    }
+    auto old = container::parse_record(R"({"id":"x","cgroup_path":"hybrid 1 /deleg/x"})", "state.json");
+    ASSERT_TRUE(old.ok()) << old.error().what();
+    EXPECT_FALSE(old->cgroup.rootless);
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ public:
     // kernel refuses the directory there (runc never uses it on such a host:
     // a user delegated the v1 hierarchies only still gets a cgroup), and
     // device rules the kernel refuses are left out, as runc's rootless
-    // managers do (`update` still applies them strictly).
+    // managers do (and `apply` with `rootless`, for `update`).
     // With `first` its v2 directory exists already (adopted on success; on
     // failure `first` still removes it, once the init in it is gone).
     static Result<Cgroup> create(std::string_view cgroups_path, std::string_view container_id,
@@ -81,8 +81,9 @@ public:
     // are none: no rules is deny-all but those) and `resources` (may be null).
     Status apply_initial(const oci::Resources* resources) const;
     // Applies resources to the live cgroup (`update`); device rules only when
-    // the list is not empty.
-    Status apply(const oci::Resources& resources) const;
+    // the list is not empty. `rootless`: the rules the kernel refuses are left
+    // out, as at create (runc's rootless managers ignore their errors).
+    Status apply(const oci::Resources& resources, bool rootless = false) const;
     // The device rules followed by the default devices (with_default_devices):
     // v1 by the minimal transition from the current rules, v2 by replacing the
     // eBPF program. create() always sets them: no rules is deny-all but the

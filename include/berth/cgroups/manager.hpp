@@ -52,6 +52,9 @@ struct SavedManager {
     std::string unit;    // systemd: the unit's name ("" for cgroupfs)
     std::string cgroup;  // Cgroup::saved(): layout, depth made, path
     bool user = false;   // systemd: the unit is the user's manager's (rootless), not the system's
+    // cgroupfs: made for a rootless caller, whose device rules `update` applies
+    // as create did (those the kernel refuses left out).
+    bool rootless = false;
 };
 
 struct CreateRequest {
