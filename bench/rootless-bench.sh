@@ -6,10 +6,13 @@
 # As root. Makes a throw-away user (tests/rootless/user.sh) and a rootless bundle of the
 # busybox rootfs (`berth spec --rootless`: a user namespace mapping the user to root, no
 # cgroup limits, so no runtime needs a cgroup), and times `RUNTIME run` of /bin/true:
-#   root      as root, --root on a tmpfs, the same rootfs with the root config, in a private
-#             mount namespace without /sys/fs/cgroup/unified (as run-bench.sh, for crun)
+#   root      as root, --root on a tmpfs, the same rootfs with the root config
 #   rootless  as the user (runuser once; the samples are timed inside one shell of the
 #             user's, so runuser's PAM start-up is not in them), --root in its own directory
+# Both modes run in a private mount namespace without /sys/fs/cgroup/unified (as
+# run-bench.sh, for crun), the rootless one entered as root before runuser.
+# Runtimes: berth, runc, Debian's crun (1.8.1) and crun-new (BUILD/bench/crun/crun, the
+# newest crun bench/setup-crun.sh set up for run-bench.sh), each when present.
 # Rounds are interleaved (each round runs every runtime once in each mode, in a random
 # order). Prints medians (and min-max) in ms and writes every sample to OUT/rootless.csv.
 # A runtime that fails a mode is reported with its first error line and left out of it.
@@ -23,7 +26,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=${2:?}; shift ;;
     --build) build=${2:?}; shift ;;
     --out) out=${2:?}; shift ;;
-    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
   shift
 done
@@ -31,6 +34,7 @@ done
 . "$src/tests/rootless/user.sh"
 declare -A bin=([berth]=$build/berth)
 for rt in runc crun; do command -v $rt >/dev/null && bin[$rt]=$(command -v $rt); done
+if [ -x "$build/bench/crun/crun" ]; then bin[crun-new]=$build/bench/crun/crun; fi
 
 work=$(mktemp -d /tmp/berth-rl-bench.XXXXXX)
 chmod 755 "$work"
@@ -75,19 +79,21 @@ time_runs() {
   done
 }
 export WORK=$work
+# without_unified CMD...: CMD in a private mount namespace without /sys/fs/cgroup/unified:
+# crun 1.8.1 and 1.28 refuse this host's hybrid layout (the host's mounts are not touched).
+without_unified() {
+  unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' _ "$@"
+}
 
 echo "mode,runtime,round,ms" >"$work/samples.csv"
 for round in $(seq "$runs"); do
   order=$(printf '%s\n' "${!bin[@]}" | shuf | while read -r rt; do echo "$rt=${bin[$rt]}"; done | tr '\n' ' ')
   for mode in $(printf 'root\nrootless\n' | shuf); do
     if [ $mode = root ]; then
-      # crun 1.8.1 refuses this host's hybrid layout: as run-bench.sh, a private mount
-      # namespace without /sys/fs/cgroup/unified (the host's mounts are not touched)
-      lines=$(unshare -m --propagation private bash -c \
-        "umount /sys/fs/cgroup/unified 2>/dev/null; $(declare -f time_runs); time_runs root $order")
+      lines=$(without_unified bash -c "$(declare -f time_runs); time_runs root $order")
     else
-      lines=$(runuser -u "$user" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work" WORK="$work" \
-        XDG_RUNTIME_DIR="$work/xdg" bash -c "$(declare -f time_runs); time_runs rootless $order")
+      lines=$(without_unified runuser -u "$user" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work" \
+        WORK="$work" XDG_RUNTIME_DIR="$work/xdg" bash -c "$(declare -f time_runs); time_runs rootless $order")
     fi
     while read -r rt value rest; do
       if [ "$value" = FAIL ]; then echo "$mode,$rt,$round,FAIL $rest" >>"$work/samples.csv"
