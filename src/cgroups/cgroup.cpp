@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <csignal>
 #include <charconv>
-#include <utility>
 
 #include "berth/cgroups/devices.hpp"
 #include "berth/cgroups/devices_v1.hpp"
@@ -196,45 +195,15 @@ Status read_procs(const std::string& dir, std::vector<pid_t>& out) {
 void set_warning_sink(WarningSink sink) { g_sink = sink ? sink : default_sink; }
 void warn(const std::string& message) { g_sink(message); }
 
-Result<UnifiedFirst> UnifiedFirst::make(std::string_view cgroups_path, std::string_view container_id) {
-    BERTH_TRY_ASSIGN(std::string path, resolve_cgroups_path(cgroups_path, container_id));
-    BERTH_TRY_ASSIGN(Hierarchies h, host_hierarchies());
-    if (h.unified.empty()) return Error::msg("no cgroup v2 hierarchy to make \"" + path + "\" in");
-    UnifiedFirst first;
-    bool leaf_first = true;
-    BERTH_TRY_ASSIGN(int made, make_chain(h.unified, components(path), first.made_, leaf_first));
-    const std::string dir = h.unified + path;
-    // As create(): the default /<id> is the container's alone.
-    if (made == 0 && cgroups_path.empty())
-        return Error::sys(EEXIST, "cgroup \"" + dir + "\" already exists, not made for this container (set linux.cgroupsPath to use an existing cgroup)");
-    first.fd_.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!first.fd_) return Error::from_errno("open \"" + dir + "\"");
-    return first;
-}
-
-UnifiedFirst::UnifiedFirst(UnifiedFirst&& other) noexcept
-    : fd_(std::move(other.fd_)), made_(std::exchange(other.made_, {})) {}
-
-UnifiedFirst::~UnifiedFirst() {
-    // An init that was born in it is killed and reaped before this runs
-    // (create_container's guards); a task that is still exiting holds it for a moment.
-    for (auto it = made_.rbegin(); it != made_.rend(); ++it)
-        wait_until([&] { return ::rmdir(it->c_str()) == 0 || errno != EBUSY; });
-}
-
 Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view container_id,
-                              const oci::Resources* resources, bool rootless, UnifiedFirst* first) {
+                              const oci::Resources* resources, bool rootless) {
     BERTH_TRY_ASSIGN(std::string path, resolve_cgroups_path(cgroups_path, container_id));
     BERTH_TRY_ASSIGN(Hierarchies h, host_hierarchies());
     Cgroup cg(std::move(h), std::move(path), 0);
-    // `first`'s directories count as made here (never "someone else's"), but
-    // a failure leaves them to `first`: the init may still be in them.
-    const size_t adopted = first ? first->made().size() : 0;
-    if (first) cg.made_dirs_ = first->made();
     // A failed create removes exactly the directories it made (nothing runs in
     // them yet) and leaves the ones it found alone.
-    ScopeGuard rollback([&cg, adopted] {
-        for (size_t i = cg.made_dirs_.size(); i > adopted; --i) ::rmdir(cg.made_dirs_[i - 1].c_str());
+    ScopeGuard rollback([&cg] {
+        for (auto it = cg.made_dirs_.rbegin(); it != cg.made_dirs_.rend(); ++it) ::rmdir(it->c_str());
     });
     BERTH_TRY(cg.make_dirs(rootless));
     // The default /<id> is the container's alone: never adopt (and on delete
@@ -266,7 +235,6 @@ Result<Cgroup> Cgroup::create(std::string_view cgroups_path, std::string_view co
         BERTH_TRY(cg.apply_initial(resources));
     }
     rollback.dismiss();
-    if (first) first->adopt();
     return cg;
 }
 

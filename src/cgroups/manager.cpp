@@ -119,8 +119,7 @@ const char* first_limit(const oci::Resources& r) {
 
 Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     if (request.driver == Driver::systemd) return systemd::create_manager(request);
-    auto cgroup = Cgroup::create(request.cgroups_path, request.container_id, request.resources, request.rootless,
-                                 request.unified_first);
+    auto cgroup = Cgroup::create(request.cgroups_path, request.container_id, request.resources, request.rootless);
     if (!cgroup && request.rootless && unusable_rootless(cgroup.error()))
         return without_cgroup(request, std::move(cgroup).error());
     if (!cgroup) return std::move(cgroup).error();
@@ -130,7 +129,7 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
 Result<bool> can_create_after_clone(const CreateRequest& request) {
     if (request.driver != Driver::cgroupfs || request.rootless) return false;
     BERTH_TRY_ASSIGN(Layout layout, detect_layout());
-    return layout == Layout::v1 || layout == Layout::hybrid;
+    return layout == Layout::v1;
 }
 
 Result<std::unique_ptr<Manager>> load_manager(const SavedManager& saved) {

@@ -243,18 +243,7 @@ Result<Created> create_container(CreateOptions& options) {
     record.rdt_group = rdt.group;
     record.rdt_remove = rdt.remove;
 
-    cgroups::CreateRequest request = cgroup_request(options, spec);
-    BERTH_TRY_ASSIGN(const bool after_clone, cgroups::can_create_after_clone(request));
-    // Hybrid: the v2 directory now, for clone3; the rest after clone.
-    std::optional<cgroups::UnifiedFirst> unified_first;
-    BERTH_TRY_ASSIGN(const cgroups::Layout layout, cgroups::detect_layout());
-    if (after_clone && layout == cgroups::Layout::hybrid) {
-        auto made = cgroups::UnifiedFirst::make(request.cgroups_path, request.container_id);
-        if (!made) return std::move(made).error();
-        unified_first.emplace(std::move(*made));
-        request.unified_first = &*unified_first;
-        plan->parent_only_fds.push_back(unified_first->fd());
-    }
+    const cgroups::CreateRequest request = cgroup_request(options, spec);
     ContainerCgroup cgroup;
     // Makes the cgroup, then saves the record naming it with no init yet (pid
     // 0), before the init gets `go`: a create killed from here on leaves a
@@ -269,6 +258,7 @@ Result<Created> create_container(CreateOptions& options) {
         BERTH_TRY(save_record(dir, record));
         return std::move(cgroup.join.v1_tasks);
     };
+    BERTH_TRY_ASSIGN(const bool after_clone, cgroups::can_create_after_clone(request));
     if (!after_clone) {
         BERTH_TRY_ASSIGN(plan->cgroup_tasks, make_cgroup());
         // clone3 reads the v2 cgroup fd in the parent; in the init it would stay open (close-on-exec
@@ -277,7 +267,6 @@ Result<Created> create_container(CreateOptions& options) {
     }
     process::ParentSteps steps = parent_steps(spec, record, cgroup, std::move(net_devices), rdt);
     if (after_clone) steps.make_cgroup = make_cgroup;
-    if (unified_first) steps.cgroup_fd = unified_first->fd();
     // runc's words around what went wrong once the init was being started.
     steps.child_error_context = "error during container init";
     auto started = process::launch(*plan, steps);

@@ -257,9 +257,8 @@ TEST_F(CgroupCli, OnAV1HostTheInitJoinsTheCgroupsMadeAfterClone) {
     EXPECT_TRUE(limit) << r.out;
 }
 
-// On a hybrid host the v2 directory is made before clone (the init is born in
-// it) and the v1 ones after; a limit the kernel refuses fails the create once
-// the init exists: nothing is left in any hierarchy, the v2 one included.
+// A limit the kernel refuses fails the create: nothing is left in any
+// hierarchy, the v2 one included (made before clone: the init is born in it).
 TEST_F(CgroupCli, CreateFailingAfterCloneLeavesNoCgroup) {
     auto bundle = make_bundle();
     oci::Resources resources;

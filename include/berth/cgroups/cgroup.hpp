@@ -20,28 +20,6 @@ namespace berth::cgroups {
 
 enum class FreezerState { thawed, frozen };
 
-// The v2 directory of a container's cgroup on a hybrid host, made ahead of the
-// v1 ones: the init is born in it (clone3 CLONE_INTO_CGROUP, which needs the
-// directory at clone) while the v1 directories are made after clone, during
-// the init's own setup. Cgroup::create takes it over; until then (or when
-// create is never reached) it removes the directories it made, leaf first.
-class UnifiedFirst {
-public:
-    static Result<UnifiedFirst> make(std::string_view cgroups_path, std::string_view container_id);
-    UnifiedFirst(UnifiedFirst&& other) noexcept;
-    UnifiedFirst& operator=(UnifiedFirst&&) = delete;
-    ~UnifiedFirst();
-
-    int fd() const { return fd_.get(); }  // O_PATH of the directory: clone3's `cgroup`
-    const std::vector<std::string>& made() const { return made_; }
-    void adopt() { made_.clear(); }  // Cgroup::create owns them now
-
-private:
-    UnifiedFirst() = default;
-    UniqueFd fd_;
-    std::vector<std::string> made_;  // parents first
-};
-
 class Cgroup {
 public:
     // Creates the cgroup at linux.cgroupsPath (see resolve_cgroups_path) in every
@@ -52,11 +30,8 @@ public:
     // a user delegated the v1 hierarchies only still gets a cgroup), and
     // device rules the kernel refuses are left out, as runc's rootless
     // managers do (and `apply` with `rootless`, for `update`).
-    // With `first` its v2 directory exists already (adopted on success; on
-    // failure `first` still removes it, once the init in it is gone).
     static Result<Cgroup> create(std::string_view cgroups_path, std::string_view container_id,
-                                 const oci::Resources* resources, bool rootless = false,
-                                 UnifiedFirst* first = nullptr);
+                                 const oci::Resources* resources, bool rootless = false);
     // Reopens a cgroup from saved() in a later process. On a hybrid host a
     // cgroup without a directory in the cgroup2 hierarchy is one create() left
     // out of it (rootless), and stays out.

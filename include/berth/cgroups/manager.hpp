@@ -74,8 +74,6 @@ struct CreateRequest {
     // container can manage its own subtree; runc's systemd driver does so for a
     // config with a new cgroup namespace and a read-write cgroup mount.
     std::optional<uint32_t> owner_uid;
-    // cgroupfs on a hybrid host, made after clone: the v2 directory made before it.
-    UnifiedFirst* unified_first = nullptr;
 };
 
 class Manager {
@@ -126,11 +124,9 @@ const char* first_limit(const oci::Resources& resources);
 
 // Whether `create_manager` may run after the init is cloned, while it sets up
 // its namespaces and mounts (it then joins its v1 cgroups by the `tasks` files
-// `go` brings): the cgroupfs driver, not --rootless (whose refused cgroup can
-// change the driver), on a v1 host or on a hybrid one, where the v2 directory
-// alone is made before clone (UnifiedFirst: the init is born in it; writing
-// "0" to v2's cgroup.procs would take the threadgroup lock, self_join.hpp).
-// Not on a unified host, where the v2 directory is all there is to make.
+// `go` brings): the cgroupfs driver on a host without cgroup v2, where the
+// init needs no directory at clone (CLONE_INTO_CGROUP), and not --rootless
+// (whose refused cgroup can change the driver).
 Result<bool> can_create_after_clone(const CreateRequest& request);
 
 // Reopens the manager `create_manager` made, in a later process.
