@@ -16,24 +16,12 @@ class IdmapInUserNamespace : public IntegrationTest {};
 
 TEST_F(IdmapInUserNamespace, BindTakesTheContainersMappings) {
     if (!runtime_is_berth()) GTEST_SKIP() << "runc 1.1 ignores the idmap option (runtime-spec 1.2)";
-    // The namespace's root (host uid 100000) must be able to reach the rootfs.
-    ASSERT_EQ(::chmod(dir().c_str(), 0755), 0);
     const std::string source = dir() + "/idmapped";
     ASSERT_EQ(::mkdir(source.c_str(), 0755), 0);
     std::ofstream(source + "/root-owned") << "x";  // 0:0 on disk
 
     auto bundle = make_bundle();
-    ASSERT_EQ(::chmod(bundle.path().c_str(), 0755), 0);
-    oci::Linux& linux = *bundle.spec.linux;
-    linux.namespaces.push_back({oci::NamespaceType::user, std::nullopt});
-    linux.uidMappings = {{0, 100000, 65536}};
-    linux.gidMappings = {{0, 100000, 65536}};
-    for (auto& m : bundle.spec.mounts) {
-        if (m.destination != "/sys") continue;  // a new sysfs needs a netns owned by the userns
-        m.type = "none";
-        m.source = "/sys";
-        m.options = {"rbind", "nosuid", "noexec", "nodev", "ro"};
-    }
+    use_user_namespace(bundle);
     oci::Mount idmapped;
     idmapped.destination = "/tmp/idmapped";  // /tmp: the namespace's root may create it
     idmapped.type = "bind";

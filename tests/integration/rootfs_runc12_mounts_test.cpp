@@ -81,24 +81,6 @@ protected:
         return run_berth("run", "--bundle", bundle.path(), last_id());
     }
 
-    // A user namespace mapping 0 -> 100000 (runc's tests' mapping); the
-    // namespace's root must reach the bundle, and gets the host's /sys (a
-    // fresh sysfs needs a network namespace the user namespace owns).
-    void use_user_namespace(Bundle& bundle) {
-        ASSERT_EQ(::chmod(dir().c_str(), 0755), 0);
-        ASSERT_EQ(::chmod(bundle.path().c_str(), 0755), 0);
-        oci::Linux& linux = *bundle.spec.linux;
-        linux.namespaces.push_back({oci::NamespaceType::user, std::nullopt});
-        linux.uidMappings = {{0, 100000, 65536}};
-        linux.gidMappings = {{0, 100000, 65536}};
-        for (auto& m : bundle.spec.mounts) {
-            if (m.destination != "/sys") continue;
-            m.type = "none";
-            m.source = "/sys";
-            m.options = {"rbind", "nosuid", "noexec", "nodev", "ro"};
-        }
-    }
-
     // A tmpfs in our private mount namespace with `flags`, unmounted at the end.
     std::string flagged_source(const std::string& name, unsigned long flags) {
         const std::string path = dir() + "/" + name;

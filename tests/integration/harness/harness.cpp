@@ -1,5 +1,6 @@
 #include "harness/harness.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -56,6 +57,21 @@ std::string IntegrationTest::new_id() { return "it-" + std::to_string(getpid()) 
 Bundle IntegrationTest::make_bundle(const std::string& id) {
     last_id_ = id.empty() ? new_id() : id;
     return Bundle::create(dir_ + "/bundle-" + std::to_string(next_bundle_++), cgroup_parent_ + "/" + last_id_);
+}
+
+void IntegrationTest::use_user_namespace(Bundle& bundle) {
+    ASSERT_EQ(::chmod(dir_.c_str(), 0755), 0);
+    ASSERT_EQ(::chmod(bundle.path().c_str(), 0755), 0);
+    oci::Linux& linux = *bundle.spec.linux;
+    linux.namespaces.push_back({oci::NamespaceType::user, std::nullopt});
+    linux.uidMappings = {{0, 100000, 65536}};
+    linux.gidMappings = {{0, 100000, 65536}};
+    for (auto& m : bundle.spec.mounts) {
+        if (m.destination != "/sys") continue;
+        m.type = "none";
+        m.source = "/sys";
+        m.options = {"rbind", "nosuid", "noexec", "nodev", "ro"};
+    }
 }
 
 RunResult IntegrationTest::run_berth_argv(const std::vector<std::string>& args, const RunOptions& options) {

@@ -75,6 +75,10 @@ protected:
     Bundle make_bundle(const std::string& id = "");
     // The id make_bundle() picked when none was given.
     const std::string& last_id() const { return last_id_; }
+    // A user namespace mapping 0 -> 100000 (runc's tests' mapping); the
+    // namespace's root must reach the bundle, and gets the host's /sys (a
+    // fresh sysfs needs a network namespace the user namespace owns).
+    void use_user_namespace(Bundle& bundle);
 
     // `runtime --root state_root() args...`
     template <typename... Args>
