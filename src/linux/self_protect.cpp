@@ -58,24 +58,58 @@ Result<UniqueFd> open_own_exe() {
     return fd;
 }
 
-// fsconfig(FSCONFIG_SET_STRING) with a readable error.
-Status set_overlay_option(int fs, const char* key, const std::string& value) {
-    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, value.c_str(), 0) != 0)
-        return Error::from_errno(std::string("overlay option ") + key + "=" + value);
-    return {};
+// The decimal digits of a non-negative `n` after `out`.
+char* put_number(char* out, int n) noexcept {
+    char digits[12];
+    int len = 0;
+    do digits[len++] = static_cast<char>('0' + n % 10); while ((n /= 10) != 0);
+    while (len > 0) *out++ = digits[--len];
+    return out;
 }
+
+char* put_fd_path(char* out, int fd) noexcept {
+    constexpr char kPrefix[] = "/proc/self/fd/";
+    std::memcpy(out, kPrefix, sizeof(kPrefix) - 1);
+    return put_number(out + sizeof(kPrefix) - 1, fd);
+}
+
+// The two mounts both overlay paths make, without allocating (the user
+// namespace helper below runs them between vfork and exit). Each returns the
+// new mount's fd, or -1 with errno; the fs context it opened is left in
+// `*ctx` (or -1) for the caller to close.
 
 // A detached, empty, read-only tmpfs: the second layer overlayfs needs when
 // it has no upper layer (one layer twice is refused as overlapping). Only
 // when kSecondLayer cannot serve: each extra mount costs an RCU grace period
-// when its handle is closed (at the re-exec).
+// when its handle is closed.
+int mount_empty_tmpfs(int* ctx) noexcept {
+    *ctx = static_cast<int>(syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC));
+    if (*ctx < 0 || syscall(SYS_fsconfig, *ctx, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) return -1;
+    return static_cast<int>(syscall(SYS_fsmount, *ctx, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY));
+}
+
+// A detached, read-only overlayfs of the directory `top` over `second`, no
+// upper layer. Layers are passed as /proc/self/fd paths of our own handles,
+// so no ':' or ',' in the binary's path can confuse the option parser.
+int mount_overlay_of(int top, int second, int* ctx) noexcept {
+    char lowerdir[64];
+    char* end = put_fd_path(lowerdir, top);
+    *end++ = ':';
+    *put_fd_path(end, second) = '\0';
+    *ctx = static_cast<int>(syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC));
+    if (*ctx < 0 || syscall(SYS_fsconfig, *ctx, FSCONFIG_SET_STRING, "lowerdir", lowerdir, 0) != 0) return -1;
+    // Inode numbers are not used: no xino (the kernel logs when layers are on different filesystems).
+    (void)syscall(SYS_fsconfig, *ctx, FSCONFIG_SET_STRING, "xino", "off", 0);
+    if (syscall(SYS_fsconfig, *ctx, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) return -1;
+    return static_cast<int>(
+        syscall(SYS_fsmount, *ctx, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID));
+}
+
 Result<UniqueFd> empty_layer() {
-    UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC)));
-    if (!fs) return Error::from_errno("fsopen \"tmpfs\"");
-    if (syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
-        return Error::from_errno("create empty tmpfs layer");
-    UniqueFd mnt(static_cast<int>(syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)));
-    if (!mnt) return Error::from_errno("fsmount empty tmpfs layer");
+    int ctx = -1;
+    UniqueFd mnt(mount_empty_tmpfs(&ctx));
+    UniqueFd context(ctx);
+    if (!mnt) return Error::from_errno("empty tmpfs layer");
     return mnt;
 }
 
@@ -85,20 +119,12 @@ Result<UniqueFd> empty_layer() {
 // it can hide the binary; runc >= 1.2 uses its state directory the same way.
 constexpr const char* kSecondLayer = "/dev";
 
-std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
-
 // A read-only overlayfs of `dir` (opened as dir_fd) over `second`.
 Result<UniqueFd> overlay_over(const std::string& dir, int dir_fd, int second) {
-    UniqueFd fs(static_cast<int>(syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
-    if (!fs) return Error::from_errno("fsopen \"overlay\"");
-    BERTH_TRY(set_overlay_option(fs.get(), "lowerdir", fd_path(dir_fd) + ":" + fd_path(second)));
-    // Inode numbers are not used: no xino (the kernel logs when layers are on different filesystems).
-    (void)syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "xino", "off", 0);
-    if (syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
-        return Error::from_errno("create overlayfs over \"" + dir + "\"");
-    UniqueFd mnt(static_cast<int>(syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
-                                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID)));
-    if (!mnt) return Error::from_errno("fsmount overlayfs over \"" + dir + "\"");
+    int ctx = -1;
+    UniqueFd mnt(mount_overlay_of(dir_fd, second, &ctx));
+    UniqueFd context(ctx);
+    if (!mnt) return Error::from_errno("overlayfs over \"" + dir + "\"");
     return mnt;
 }
 
@@ -149,8 +175,6 @@ Result<UniqueFd> open_checked(const ExeLocation& at, int dir_fd, int mnt, const 
 // directory (on top) and kSecondLayer. Nothing is copied and nothing appears in any
 // mount table; overlayfs without an upper layer cannot be written to even if
 // someone clears the mount's read-only flag (runc >= 1.2 does the same).
-// Layers are passed as /proc/self/fd paths of our own handles, so no ':' or
-// ',' in the binary's path can confuse the option parser.
 Result<UniqueFd> open_through_overlay(const ExeLocation& at, const struct stat& exe, UniqueFd& mount) {
     UniqueFd dir_fd(open(at.dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir_fd) return Error::from_errno("open \"" + at.dir + "\"");
@@ -170,7 +194,7 @@ Result<UniqueFd> open_through_overlay(const ExeLocation& at, const struct stat& 
 // empty detached tmpfs. Writable by nobody as above: no upper layer; only
 // processes of our own user outside any container hold capabilities over
 // that user namespace, and they cannot make overlayfs write either. Saves
-// the copy of the binary into a memfd (~1 ms of CPU for 2 MiB).
+// the copy of the binary into a memfd (~1.5 ms of CPU for 2 MiB).
 struct UsernsOverlay {
     const char* dir = nullptr;  // in: the binary's directory
     // out, in our fd table (-1 where not reached); the caller closes them:
@@ -182,46 +206,14 @@ struct UsernsOverlay {
     int failed_errno = 0;  // why not (0: success)
 };
 
-// The decimal digits of a non-negative `n` after `out` (no allocation in the helper).
-char* put_number(char* out, int n) {
-    char digits[12];
-    int len = 0;
-    do digits[len++] = static_cast<char>('0' + n % 10); while ((n /= 10) != 0);
-    while (len > 0) *out++ = digits[--len];
-    return out;
-}
-
-char* put_fd_path(char* out, int fd) {
-    constexpr char kPrefix[] = "/proc/self/fd/";
-    std::memcpy(out, kPrefix, sizeof(kPrefix) - 1);
-    return put_number(out + sizeof(kPrefix) - 1, fd);
-}
-
 int userns_overlay_helper(void* arg) noexcept {
     auto* job = static_cast<UsernsOverlay*>(arg);
-    auto fail = [job]() {
-        job->failed_errno = errno != 0 ? errno : EINVAL;
-        return 1;
-    };
     job->dir_fd = open(job->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (job->dir_fd < 0) return fail();
-    job->tmpfs = static_cast<int>(syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC));
-    if (job->tmpfs < 0 || syscall(SYS_fsconfig, job->tmpfs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
-        return fail();
-    job->empty = static_cast<int>(syscall(SYS_fsmount, job->tmpfs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY));
-    if (job->empty < 0) return fail();
-    char lowerdir[64];
-    char* end = put_fd_path(lowerdir, job->dir_fd);
-    *end++ = ':';
-    *put_fd_path(end, job->empty) = '\0';
-    job->overlay = static_cast<int>(syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC));
-    if (job->overlay < 0 || syscall(SYS_fsconfig, job->overlay, FSCONFIG_SET_STRING, "lowerdir", lowerdir, 0) != 0)
-        return fail();
-    (void)syscall(SYS_fsconfig, job->overlay, FSCONFIG_SET_STRING, "xino", "off", 0);
-    if (syscall(SYS_fsconfig, job->overlay, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) return fail();
-    job->mount = static_cast<int>(syscall(SYS_fsmount, job->overlay, FSMOUNT_CLOEXEC,
-                                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID));
-    return job->mount < 0 ? fail() : 0;
+    if (job->dir_fd >= 0) job->empty = mount_empty_tmpfs(&job->tmpfs);
+    if (job->empty >= 0) job->mount = mount_overlay_of(job->dir_fd, job->empty, &job->overlay);
+    if (job->mount >= 0) return 0;
+    job->failed_errno = errno != 0 ? errno : EINVAL;
+    return 1;
 }
 
 Result<UniqueFd> open_through_userns_overlay(const ExeLocation& at, const struct stat& exe, UniqueFd& mount) {
