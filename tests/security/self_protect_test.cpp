@@ -26,10 +26,13 @@ namespace {
 constexpr const char* kExpectEnv = "BERTH_SELF_PROTECT_EXPECT";
 
 enum class Privileges {
-    host,           // as we are (root)
-    mapped_userns,  // root of a new user namespace that maps our ids: no CAP_SYS_ADMIN over
-                    // the mount namespace, but may make user namespaces (as a rootless user)
-    unmapped_userns,  // a new user namespace without mappings: may not make user namespaces
+    // As we are (root).
+    host,
+    // Root of a new user namespace that maps our ids: no CAP_SYS_ADMIN over the
+    // mount namespace, but may make user namespaces (as a rootless user).
+    mapped_userns,
+    // A new user namespace without mappings: may not make user namespaces either.
+    unmapped_userns,
 };
 
 bool write_proc_self(const char* file, const char* text) {
