@@ -1,7 +1,8 @@
 // CVE-2019-5736 self-protection without a container: the test binary itself
 // plays berth. It is built into a writable build directory, so
-// protect_own_binary() must re-exec it from a read-only overlayfs (or, without
-// CAP_SYS_ADMIN over our mount namespace, a sealed memfd); the re-executed
+// protect_own_binary() must re-exec it from a read-only overlayfs (without
+// CAP_SYS_ADMIN over our mount namespace, one made in a user namespace of its
+// own; where that is refused too, a sealed memfd); the re-executed
 // binary runs SelfProtectReexecuted.* and checks that its /proc/self/exe
 // cannot be opened for writing, the way the exploit does it.
 #include <gtest/gtest.h>
@@ -24,13 +25,40 @@ namespace {
 
 constexpr const char* kExpectEnv = "BERTH_SELF_PROTECT_EXPECT";
 
-// Forks, optionally moves into a new user namespace (no CAP_SYS_ADMIN over the
-// mount namespace any more), and re-execs this binary through
-// protect_own_binary(); returns the re-executed test's exit status.
-int reexec_protected(const char* expect, bool new_userns) {
+enum class Privileges {
+    // As we are (root).
+    host,
+    // Root of a new user namespace that maps our ids: no CAP_SYS_ADMIN over the
+    // mount namespace, but may make user namespaces (as a rootless user).
+    mapped_userns,
+    // A new user namespace without mappings: may not make user namespaces either.
+    unmapped_userns,
+};
+
+bool write_proc_self(const char* file, const char* text) {
+    const int fd = open(file, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = write(fd, text, std::strlen(text)) == static_cast<ssize_t>(std::strlen(text));
+    close(fd);
+    return ok;
+}
+
+bool enter_userns(Privileges privileges) {
+    if (privileges == Privileges::host) return true;
+    const std::string uid = std::to_string(geteuid()), gid = std::to_string(getegid());
+    if (unshare(CLONE_NEWUSER) != 0) return false;
+    if (privileges == Privileges::unmapped_userns) return true;
+    return write_proc_self("/proc/self/setgroups", "deny") &&
+           write_proc_self("/proc/self/uid_map", ("0 " + uid + " 1").c_str()) &&
+           write_proc_self("/proc/self/gid_map", ("0 " + gid + " 1").c_str());
+}
+
+// Forks, moves into a new user namespace as `privileges` says, and re-execs this
+// binary through protect_own_binary(); returns the re-executed test's exit status.
+int reexec_protected(const char* expect, Privileges privileges) {
     const pid_t pid = fork();
     if (pid == 0) {
-        if (new_userns && unshare(CLONE_NEWUSER) != 0) _exit(97);
+        if (!enter_userns(privileges)) _exit(97);
         setenv(kExpectEnv, expect, 1);
         std::string filter = "--gtest_filter=SelfProtectReexecuted.*";
         char* argv[] = {const_cast<char*>("berth-security-tests"), filter.data(), nullptr};
@@ -60,7 +88,7 @@ TEST(SelfProtect, ReexecsFromReadOnlyOverlay) {
     auto p = bl::own_binary_protection();
     ASSERT_TRUE(p);
     if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
-    EXPECT_EQ(reexec_protected("overlay", false), 0);
+    EXPECT_EQ(reexec_protected("overlay", Privileges::host), 0);
 }
 
 // The overlay's second layer is /dev; a binary under /dev cannot sit on top of
@@ -86,11 +114,23 @@ TEST(SelfProtect, BinaryUnderDevGetsTheOverlayToo) {
     EXPECT_NE(output.find("[       OK ] SelfProtect.ReexecsFromReadOnlyOverlay"), std::string::npos) << output;
 }
 
+// Rootless: no CAP_SYS_ADMIN over the host's mount namespace, but a user
+// namespace of its own may be made: the overlay is made there.
+TEST(SelfProtect, UnprivilegedReexecsFromOverlayInOwnUserNamespace) {
+    auto p = bl::own_binary_protection();
+    ASSERT_TRUE(p);
+    if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
+    const int r = reexec_protected("overlay", Privileges::mapped_userns);
+    if (r == 97) GTEST_SKIP() << "user namespaces not available";
+    EXPECT_EQ(r, 0);
+}
+
+// Where no user namespace can be made either (here: our ids are not mapped).
 TEST(SelfProtect, FallsBackToSealedMemfd) {
     auto p = bl::own_binary_protection();
     ASSERT_TRUE(p);
     if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
-    const int r = reexec_protected("memfd", true);
+    const int r = reexec_protected("memfd", Privileges::unmapped_userns);
     if (r == 97) GTEST_SKIP() << "user namespaces not available";
     EXPECT_EQ(r, 0);
 }

@@ -15,15 +15,18 @@
 //    writing. Cheapest first:
 //      1. nothing to do when it is on a read-only mount, or is a memfd sealed
 //         against writes (the usual packaged install under a read-only /usr,
-//         and every process after step 2/3);
+//         and every process after steps 2-4);
 //      2. otherwise re-exec once from a detached, read-only overlayfs whose
 //         lower layers are the binary's directory and /dev (an empty tmpfs
 //         where /dev cannot be one; fsopen/fsmount, no copy;
 //         runc >= 1.2 does the same: clearing MS_RDONLY on it does not help
 //         since overlayfs without an upper layer cannot write at all, unlike a
 //         plain read-only bind mount);
-//      3. when overlayfs is not available (no CAP_SYS_ADMIN, e.g. rootless),
-//         re-exec from a sealed memfd copy of the binary.
+//      3. without CAP_SYS_ADMIN over our mount namespace (rootless), the same
+//         overlay made by a helper in a user and mount namespace of its own
+//         (second layer: an empty tmpfs), then re-exec from it;
+//      4. when that fails too (no user namespaces), re-exec from a sealed
+//         memfd copy of the binary (a copy of 2 MiB per command, ~1.5 ms).
 //    The re-exec happens at most once per command (step 1 is true afterwards).
 #pragma once
 
