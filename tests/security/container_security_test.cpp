@@ -151,7 +151,7 @@ TEST_F(ContainerSecurity, DebugLogNamesTheSeccompFilterFlags) {
     auto bundle = make_bundle();
     oci::Seccomp s;
     s.defaultAction = "SCMP_ACT_ALLOW";
-    s.flags = {"SECCOMP_FILTER_FLAG_LOG"};
+    s.flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG"};
     bundle.spec.linux->seccomp = s;
     bundle.spec.process->args = {"/bin/sleep", "60"};
     bundle.write();
