@@ -261,6 +261,9 @@ Result<Created> create_container(CreateOptions& options) {
     BERTH_TRY_ASSIGN(const bool after_clone, cgroups::can_create_after_clone(request));
     if (!after_clone) {
         BERTH_TRY_ASSIGN(plan->cgroup_tasks, make_cgroup());
+        // Only a rootless cgroupfs request ends up without a cgroup, and those
+        // are never made after clone.
+        plan->rootfs.no_own_cgroup = !cgroup.manager->has_cgroup();
         // clone3 reads the v2 cgroup fd in the parent; in the init it would stay open (close-on-exec
         // only) for the whole `created` state, a host directory reachable from the container.
         if (cgroup.join.v2_dir) plan->parent_only_fds.push_back(cgroup.join.v2_dir.get());

@@ -155,14 +155,26 @@ bool mount_cgroup_v1(const RootfsPlan& plan, const PlannedMount& m, int root_fd,
     return true;
 }
 
+// An empty read-only tmpfs over the destination (runc's maskPath of a directory).
+bool mask_cgroup_mount(const RootfsPlan& plan, const PlannedMount& m, int target_fd, ChildError& err) noexcept {
+    UniqueFd tree(new_tmpfs(true, plan.mount_label.c_str()));
+    if (!tree || attach_mount(*plan.sys, tree.get(), target_fd) != 0)
+        return err.fail(errno, "mount cgroup: mask \"%s\"", m.destination.c_str());
+    return true;
+}
+
 bool mount_cgroup_v2(const RootfsPlan& plan, const PlannedMount& m, int target_fd, ChildError& err) noexcept {
     const unsigned long flags = kCgroupFlags | (m.flags & MS_RDONLY);
     if (plan.cgroup_namespace) {
         if (mount_at_fd(*plan.sys, "cgroup2", target_fd, "cgroup2", flags, m.options.data.c_str()) == 0) return true;
         const int refused = errno;
-        if ((refused != EPERM && refused != EBUSY) || plan.cgroups_before_namespace[0] == '\0')
+        if (refused != EPERM && refused != EBUSY) return err.fail(refused, "mount cgroup2 on \"%s\"", m.destination.c_str());
+        // runc's fallback: the container's own cgroup, as the namespace would
+        // show it; rootless without one, runc's bind finds no source (ENOENT)
+        // and it masks the destination.
+        if (plan.no_own_cgroup) return mask_cgroup_mount(plan, m, target_fd, err);
+        if (plan.cgroups_before_namespace[0] == '\0')
             return err.fail(refused, "mount cgroup2 on \"%s\"", m.destination.c_str());
-        // runc's fallback: the container's own cgroup, as the namespace would show it.
         return bind_own_cgroup(*plan.sys, plan.cgroup_unified, plan.cgroups_before_namespace.data(), m, target_fd, err);
     }
     // Without a cgroup namespace only the container's own cgroup is shown.
@@ -198,11 +210,13 @@ std::vector<CgroupHierarchy> parse_cgroup_v1_mounts(std::string_view mountinfo,
     return out;
 }
 
+bool mounts_cgroup2_in_namespace(const RootfsPlan& plan) noexcept {
+    return plan.cgroup_namespace && plan.cgroup_v1.empty() &&
+           std::any_of(plan.mounts.begin(), plan.mounts.end(), [](const PlannedMount& m) { return m.kind == MountKind::cgroup; });
+}
+
 bool save_cgroups_before_namespace(RootfsPlan& plan, ChildError& err) noexcept {
-    const bool mounts_cgroup2 = plan.cgroup_namespace && plan.cgroup_v1.empty() &&
-                                std::any_of(plan.mounts.begin(), plan.mounts.end(),
-                                            [](const PlannedMount& m) { return m.kind == MountKind::cgroup; });
-    if (!mounts_cgroup2) return true;
+    if (!mounts_cgroup2_in_namespace(plan)) return true;
     auto& own = plan.cgroups_before_namespace;
     if (!read_own_cgroups(own.data(), own.size())) return err.fail(errno, "mount cgroup: read /proc/self/cgroup");
     return true;

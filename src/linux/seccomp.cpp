@@ -176,14 +176,21 @@ Result<unsigned int> seccomp_load_flags(const oci::Seccomp& seccomp, bool notify
     // The notify fd has nowhere to go otherwise (runc refuses this too).
     if (notify && seccomp.listenerPath.value_or("").empty())
         return Error::msg("config.json: linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
-    const std::vector<std::string>& flags = seccomp.flags;
     unsigned int result = 0;
-    for (size_t i = 0; i < flags.size(); ++i) {
-        const unsigned int* flag = find(kFlags, flags[i]);
-        const std::string where = "config.json: linux.seccomp.flags[" + std::to_string(i) + "]";
-        if (flag == nullptr) return Error::msg(where + ": unknown flag " + quoted(flags[i]));
-        if (!kernel_accepts(*flag)) return Error::msg(where + ": " + flags[i] + " is not supported by this kernel");
-        result |= *flag;
+    if (!seccomp.flags) {
+        // runc 1.2+'s default when the config names no flags (not even []):
+        // the filter does not force the speculative store bypass mitigation
+        // on the container, where the kernel takes the flag.
+        if (kernel_accepts(SECCOMP_FILTER_FLAG_SPEC_ALLOW)) result = SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    } else {
+        const std::vector<std::string>& flags = *seccomp.flags;
+        for (size_t i = 0; i < flags.size(); ++i) {
+            const unsigned int* flag = find(kFlags, flags[i]);
+            const std::string where = "config.json: linux.seccomp.flags[" + std::to_string(i) + "]";
+            if (flag == nullptr) return Error::msg(where + ": unknown flag " + quoted(flags[i]));
+            if (!kernel_accepts(*flag)) return Error::msg(where + ": " + flags[i] + " is not supported by this kernel");
+            result |= *flag;
+        }
     }
     // WAIT_KILLABLE_RECV only changes how a listener waits and the kernel
     // rejects it without one; as libseccomp does, it is dropped when the

@@ -378,9 +378,12 @@ bool prepare(ChildPlan& plan, HookStates& states, char* home_env, size_t home_si
              ChildError& err) noexcept {
     if (!linux_setup::set_dumpable(plan.dumpable_until_go, err) || !set_initial_cpus(plan, err)) return false;
     // Without a new user or cgroup namespace nothing before the cgroup mounts
-    // needs `go` (or the cgroups): that work overlaps the parent's.
+    // needs `go` (or the cgroups): that work overlaps the parent's. A cgroup
+    // namespace joined by path with a cgroup2 mount needs the child's cgroup
+    // noted before the join (the mount's fallback), so it waits too.
     Go go{&plan, &states};
-    const bool overlap = !plan.namespaces.new_user && !plan.namespaces.new_cgroup;
+    const bool overlap = !plan.namespaces.new_user && !plan.namespaces.new_cgroup &&
+                         !linux_setup::mounts_cgroup2_in_namespace(plan.rootfs);
     if (!overlap && !await_go(&go, err)) return false;
     // In its cgroup after `go` (a new cgroup namespace implies it), not yet in the namespace.
     if (!overlap && !linux_setup::save_cgroups_before_namespace(plan.rootfs, err)) return false;

@@ -13,6 +13,7 @@
 #include "berth/linux/rootfs.hpp"
 #include "berth/linux/safe_procfs.hpp"
 #include "berth/linux/seccomp_cache.hpp"
+#include "berth/util/log.hpp"
 
 namespace berth::process {
 namespace {
@@ -32,6 +33,8 @@ Status plan_security(const oci::Spec& spec, const PlanOptions& options, ChildPla
     }
     if (spec.linux && spec.linux->seccomp) {
         BERTH_TRY_ASSIGN(plan.seccomp, linux_setup::compile_seccomp_cached(*spec.linux->seccomp, options.state_root));
+        // runc 1.2+ logs the flags it loads the filter with (its seccomp.bats reads them from --debug).
+        log::debug("seccomp filter flags: " + std::to_string(plan.seccomp->flags));
     }
     plan.no_new_privileges = process.noNewPrivileges;
     BERTH_TRY_ASSIGN(plan.lsm, linux_setup::plan_lsm(spec));

@@ -78,6 +78,27 @@ protected:
         auto r = run_berth("delete", "--force", id);
         EXPECT_EQ(r.exit_code, 0) << r.describe();
     }
+    // One `update FLAGS... ID` that must succeed, and the files it must leave.
+    struct FileValue {
+        const char* controller;
+        const char* file;
+        const char* value;
+    };
+    struct UpdateStep {
+        std::vector<std::string> flags;
+        std::vector<FileValue> files;
+        const char* why;
+    };
+    void apply_updates(const std::string& id, const std::vector<UpdateStep>& steps) {
+        for (const UpdateStep& step : steps) {
+            std::vector<std::string> argv{"update"};
+            argv.insert(argv.end(), step.flags.begin(), step.flags.end());
+            argv.push_back(id);
+            auto r = run_berth_argv(argv);
+            ASSERT_EQ(r.exit_code, 0) << step.why << ": " << r.describe();
+            for (const FileValue& f : step.files) EXPECT_EQ(value(id, f.controller, f.file), f.value) << step.why;
+        }
+    }
     cgroups::Hierarchies hierarchies_;
     std::string rootfs_;
 };
@@ -114,13 +135,11 @@ TEST_F(CgroupCli, ConfigResourcesLandInTheCgroupFiles) {
 
 TEST_F(CgroupCli, UpdateChangesLiveValuesWithFlagsOrJson) {
     auto id = start({"sleep", "100"});
-    auto r = run_berth("update", "--memory", "100M", "--pids-limit", "7", "--cpu-share", "256", id);
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(value(id, "memory", "memory.limit_in_bytes"), std::to_string(100 << 20));
-    EXPECT_EQ(value(id, "pids", "pids.max"), "7");
-    EXPECT_EQ(value(id, "cpu", "cpu.shares"), "256");
+    apply_updates(id, {{{"--memory", "100M", "--pids-limit", "7", "--cpu-share", "256"},
+                        {{"memory", "memory.limit_in_bytes", "104857600"}, {"pids", "pids.max", "7"}, {"cpu", "cpu.shares", "256"}},
+                        "flags"}});
     // the id before the flags, as runc accepts
-    r = run_berth("update", id, "--cpu-quota", "20000", "--cpu-period", "50000");
+    auto r = run_berth("update", id, "--cpu-quota", "20000", "--cpu-period", "50000");
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_EQ(value(id, "cpu", "cpu.cfs_quota_us"), "20000");
     EXPECT_EQ(value(id, "cpu", "cpu.cfs_period_us"), "50000");
@@ -397,57 +416,40 @@ TEST_F(CgroupCli, UpdateCpuBurstAndIdleInEitherOrderOfTheQuota) {
         remove(id);
         GTEST_SKIP() << "this kernel has no cpu.cfs_burst_us or cpu.idle";
     }
-    auto r = run_berth("update", id, "--cpu-period", "900000", "--cpu-burst", "400000");
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "400000");
-    EXPECT_EQ(value(id, "cpu", "cpu.cfs_period_us"), "900000");
-    // Another flag leaves the burst alone.
-    r = run_berth("update", id, "--memory", "100M");
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "400000");
-    // The quota shrinks below the old burst: the burst goes first.
-    r = run_berth("update", id, "--cpu-quota", "200000", "--cpu-burst", "100000");
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(value(id, "cpu", "cpu.cfs_quota_us"), "200000");
-    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "100000");
-    // The burst grows past the old quota: the quota goes first.
-    r = run_berth("update", id, "--cpu-quota", "800000", "--cpu-burst", "700000");
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(value(id, "cpu", "cpu.cfs_quota_us"), "800000");
-    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "700000");
-    r = run_berth("update", id, "--cpu-burst", "0");
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(value(id, "cpu", "cpu.cfs_burst_us"), "0");
-
-    for (const char* idle : {"1", "0", "1"}) {
-        r = run_berth("update", "--cpu-idle", idle, id);
-        ASSERT_EQ(r.exit_code, 0) << r.describe();
-        EXPECT_EQ(value(id, "cpu", "cpu.idle"), idle);
-    }
+    apply_updates(id, {
+        {{"--cpu-period", "900000", "--cpu-burst", "400000"},
+         {{"cpu", "cpu.cfs_burst_us", "400000"}, {"cpu", "cpu.cfs_period_us", "900000"}}, "burst and period"},
+        {{"--memory", "100M"}, {{"cpu", "cpu.cfs_burst_us", "400000"}}, "another flag leaves the burst alone"},
+        {{"--cpu-quota", "200000", "--cpu-burst", "100000"},
+         {{"cpu", "cpu.cfs_quota_us", "200000"}, {"cpu", "cpu.cfs_burst_us", "100000"}},
+         "the quota shrinks below the old burst: the burst goes first"},
+        {{"--cpu-quota", "800000", "--cpu-burst", "700000"},
+         {{"cpu", "cpu.cfs_quota_us", "800000"}, {"cpu", "cpu.cfs_burst_us", "700000"}},
+         "the burst grows past the old quota: the quota goes first"},
+        {{"--cpu-burst", "0"}, {{"cpu", "cpu.cfs_burst_us", "0"}}, "no burst"},
+        {{"--cpu-idle", "1"}, {{"cpu", "cpu.idle", "1"}}, "idle"},
+        {{"--cpu-idle", "0"}, {{"cpu", "cpu.idle", "0"}}, "not idle"},
+        {{"--cpu-idle", "1"}, {{"cpu", "cpu.idle", "1"}}, "idle again"},
+    });
     // The kernel takes 0 and 1 only; the value stays.
     for (const char* bad : {"-1", "2"}) {
-        r = run_berth("update", "--cpu-idle", bad, id);
+        auto r = run_berth("update", "--cpu-idle", bad, id);
         EXPECT_NE(r.exit_code, 0) << r.describe();
         EXPECT_EQ(value(id, "cpu", "cpu.idle"), "1");
     }
-    r = run_berth("update", "--cpu-idle", "x", id);
+    auto r = run_berth("update", "--cpu-idle", "x", id);
     EXPECT_NE(r.exit_code, 0);
     if (runtime_is_berth()) {
         EXPECT_TRUE(has(r.err, "invalid value for cpu-idle: strconv.ParseInt: parsing"))
             << r.describe();
     }
-    // Leaving idle and taking shares in one update: idle goes first (the
-    // kernel refuses shares while the group is idle).
-    r = run_berth("update", "--cpu-idle", "0", "--cpu-share", "512", id);
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(value(id, "cpu", "cpu.idle"), "0");
-    EXPECT_EQ(value(id, "cpu", "cpu.shares"), "512");
-    // Another flag leaves idle alone.
-    r = run_berth("update", "--cpu-idle", "1", id);
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    r = run_berth("update", "--cpu-period", "100000", id);
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(value(id, "cpu", "cpu.idle"), "1");
+    apply_updates(id, {
+        // The kernel refuses shares while the group is idle: idle goes first.
+        {{"--cpu-idle", "0", "--cpu-share", "512"}, {{"cpu", "cpu.idle", "0"}, {"cpu", "cpu.shares", "512"}},
+         "leaving idle and taking shares in one update"},
+        {{"--cpu-idle", "1"}, {{"cpu", "cpu.idle", "1"}}, "idle"},
+        {{"--cpu-period", "100000"}, {{"cpu", "cpu.idle", "1"}}, "another flag leaves idle alone"},
+    });
     remove(id);
 }
 

@@ -1,6 +1,7 @@
 // Namespaces joined by path together with a new user namespace: the joined
 // ones belong to the host's user namespace (as a netns from `ip netns add`),
 // which the container's root has no privilege over (runc's userns order).
+// And a cgroup namespace joined by path without one, with runc's cgroup2 fallback.
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
@@ -34,17 +35,18 @@ uint64_t owner_inode(const std::string& path) {
     return inode;
 }
 
-// A process of ours sitting in its own network and uts namespaces, both owned
-// by the host's user namespace; the container joins them through /proc/PID/ns.
+// A process of ours sitting in namespaces of its own (`flags`: network and uts
+// unless told), owned by the host's user namespace; the container joins them
+// through /proc/PID/ns.
 class HostOwnedNamespaces {
 public:
-    HostOwnedNamespaces() {
+    explicit HostOwnedNamespaces(int flags = CLONE_NEWNET | CLONE_NEWUTS) {
         int ready[2];
         if (::pipe(ready) != 0) return;
         pid_ = ::fork();
         if (pid_ == 0) {
             ::close(ready[0]);
-            char ok = ::unshare(CLONE_NEWNET | CLONE_NEWUTS) == 0 ? 'y' : 'n';
+            char ok = ::unshare(flags) == 0 ? 'y' : 'n';
             (void)!::write(ready[1], &ok, 1);
             for (;;) ::pause();
         }
@@ -66,6 +68,16 @@ private:
     bool ready_ = false;
 };
 
+// /sys a read-only bind of the host's, as a rootless spec has it.
+void bind_host_sys(Bundle& bundle) {
+    for (auto& m : bundle.spec.mounts) {
+        if (m.destination != "/sys") continue;
+        m.type = "none";
+        m.source = "/sys";
+        m.options = {"rbind", "nosuid", "noexec", "nodev", "ro"};
+    }
+}
+
 // The bundle: a new user namespace mapped to 100000+, the network and uts
 // namespaces joined by path. sysfs cannot be mounted for a network namespace
 // the container's user namespace does not own (runc fails the same way), so
@@ -80,12 +92,7 @@ Bundle userns_bundle_joining(Bundle bundle, const HostOwnedNamespaces& host_owne
     linux.uidMappings = {{0, 100000, 65536}};
     linux.gidMappings = {{0, 100000, 65536}};
     bundle.spec.hostname.reset();  // the joined uts namespace is not the container's to name
-    for (auto& m : bundle.spec.mounts) {
-        if (m.destination != "/sys") continue;
-        m.type = "none";
-        m.source = "/sys";
-        m.options = {"rbind", "nosuid", "noexec", "nodev", "ro"};
-    }
+    bind_host_sys(bundle);
     return bundle;
 }
 
@@ -265,6 +272,45 @@ TEST_F(UserNamespaceJoinTest, EverythingJoinedButANewMountNamespace) {
     auto deleted = run_berth("delete", "--force", target_id);
     EXPECT_EQ(deleted.exit_code, 0) << deleted.describe();
     created_.clear();
+}
+
+// runc's cgroup2 fallback with a cgroup namespace joined by path and no new
+// user namespace: when the kernel refuses the cgroup2 mount (EBUSY here: /sys
+// is a bind of the host's, so /sys/fs/cgroup already is the cgroup2 root), the
+// container's own cgroup is bound there. This host is hybrid: the runtime runs
+// in a private mount namespace showing the host's cgroup2 hierarchy at
+// /sys/fs/cgroup, so it sees a pure v2 host (nothing propagates back).
+using CgroupNamespaceJoin = IntegrationTest;
+
+TEST_F(CgroupNamespaceJoin, ARefusedCgroup2MountBindsTheContainersCgroup) {
+    HostOwnedNamespaces holder(CLONE_NEWCGROUP);
+    ASSERT_TRUE(holder.ready());
+    auto bundle = make_bundle();
+    // pid 1 is in the bound directory's cgroup.procs only if that is the container's cgroup.
+    bundle.spec.process->args = {"sh", "-c", "grep -cx 1 /sys/fs/cgroup/cgroup.procs"};
+    auto& namespaces = bundle.spec.linux->namespaces;
+    std::erase_if(namespaces, [](const oci::Namespace& ns) { return ns.type == oci::NamespaceType::cgroup; });
+    namespaces.push_back({oci::NamespaceType::cgroup, holder.path("cgroup")});
+    bind_host_sys(bundle);
+    std::erase_if(bundle.spec.mounts, [](const oci::Mount& m) { return m.destination == "/sys/fs/cgroup"; });
+    oci::Mount& cgroup = bundle.spec.mounts.emplace_back();
+    cgroup.destination = "/sys/fs/cgroup";
+    cgroup.type = cgroup.source = "cgroup";
+    cgroup.options = {"nosuid", "noexec", "nodev", "ro"};
+    bundle.write();
+    const char* in_v2 = R"sh(
+        if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
+          [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] || exit 77
+          mkdir "$0/cg2"; mount --bind /sys/fs/cgroup/unified "$0/cg2"
+          umount -R -l /sys/fs/cgroup; mount --move "$0/cg2" /sys/fs/cgroup
+        fi
+        exec "$@")sh";
+    auto r = run_command({"unshare", "-m", "--propagation", "private", "sh", "-ec", in_v2, dir(), runtime(), "--root",
+                          state_root(), "run", "--bundle", bundle.path(), last_id()},
+                         dir() + "/v2-run");
+    if (r.exit_code == 77) GTEST_SKIP() << "no cgroup2 hierarchy on this host";
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out, "1\n") << r.describe();
 }
 
 }  // namespace

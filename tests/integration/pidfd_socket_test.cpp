@@ -74,6 +74,19 @@ int pid_of_pidfd(int pidfd) {
 
 bool signal_pidfd(int pidfd, int signal) { return ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0) == 0; }
 
+// Receives one pidfd, checks its message (runc's init type: "standard" for an
+// init, "setns" for an exec'd process) and that it refers to `pid`, and kills
+// the process through it. The pidfd, or -1 when none came.
+int receive_and_kill(PidfdListener& listener, const std::string& expected_message, int pid) {
+    std::string message;
+    const int pidfd = listener.receive(message);
+    if (pidfd < 0) return -1;
+    EXPECT_EQ(message, expected_message);
+    EXPECT_EQ(pid_of_pidfd(pidfd), pid);
+    EXPECT_TRUE(signal_pidfd(pidfd, SIGKILL));
+    return pidfd;
+}
+
 class PidfdSocket : public IntegrationTest {
 protected:
     std::string sleeper() {
@@ -82,6 +95,14 @@ protected:
         bundle.write();
         bundle_ = bundle.path();
         return last_id();
+    }
+    // The init's pidfd came and kills it: the container stops and is deleted.
+    void expect_init_killed_through_pidfd(PidfdListener& listener, const std::string& id) {
+        const int pidfd = receive_and_kill(listener, "standard", state_of(id).pid);
+        ASSERT_GE(pidfd, 0) << "no pidfd arrived";
+        ::close(pidfd);
+        EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
+        EXPECT_EQ(run_berth("delete", id).exit_code, 0);
     }
     std::string bundle_;
 };
@@ -93,15 +114,7 @@ TEST_F(PidfdSocket, CreateSendsTheInitsPidfd) {
     auto r = run_berth("create", "--bundle", bundle_, "--pidfd-socket", listener.path(), id);
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_EQ(state_of(id).status, "created");
-    std::string message;
-    int pidfd = listener.receive(message);
-    ASSERT_GE(pidfd, 0);
-    EXPECT_EQ(message, "standard");  // runc's init sends this text
-    EXPECT_EQ(pid_of_pidfd(pidfd), state_of(id).pid);
-    EXPECT_TRUE(signal_pidfd(pidfd, SIGKILL));
-    ::close(pidfd);
-    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
-    EXPECT_EQ(run_berth("delete", id).exit_code, 0);
+    expect_init_killed_through_pidfd(listener, id);
 }
 
 TEST_F(PidfdSocket, RunDetachedSendsTheInitsPidfd) {
@@ -110,14 +123,7 @@ TEST_F(PidfdSocket, RunDetachedSendsTheInitsPidfd) {
     auto id = sleeper();
     auto r = run_berth("run", "--detach", "--bundle", bundle_, "--pidfd-socket", listener.path(), id);
     ASSERT_EQ(r.exit_code, 0) << r.describe();
-    std::string message;
-    int pidfd = listener.receive(message);
-    ASSERT_GE(pidfd, 0);
-    EXPECT_EQ(pid_of_pidfd(pidfd), state_of(id).pid);
-    EXPECT_TRUE(signal_pidfd(pidfd, SIGKILL));
-    ::close(pidfd);
-    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
-    EXPECT_EQ(run_berth("delete", id).exit_code, 0);
+    expect_init_killed_through_pidfd(listener, id);
 }
 
 TEST_F(PidfdSocket, ExecSendsTheExecdProcesssPidfd) {
@@ -128,13 +134,9 @@ TEST_F(PidfdSocket, ExecSendsTheExecdProcesssPidfd) {
     const std::string pid_file = dir() + "/exec.pid";
     auto r = run_berth("exec", "--detach", "--pid-file", pid_file, "--pidfd-socket", listener.path(), id, "sleep", "600");
     ASSERT_EQ(r.exit_code, 0) << r.describe();
-    std::string message;
-    int pidfd = listener.receive(message);
-    ASSERT_GE(pidfd, 0);
-    EXPECT_EQ(message, "setns");
     const int exec_pid = std::stoi(read_file(pid_file));
-    EXPECT_EQ(pid_of_pidfd(pidfd), exec_pid);
-    EXPECT_TRUE(signal_pidfd(pidfd, SIGKILL));
+    const int pidfd = receive_and_kill(listener, "setns", exec_pid);
+    ASSERT_GE(pidfd, 0) << "no pidfd arrived";
     // The exec'd process is gone (its pidfd turns readable), the container still runs.
     pollfd p{pidfd, POLLIN, 0};
     EXPECT_EQ(::poll(&p, 1, 10000), 1);

@@ -222,29 +222,44 @@ for mp in $v1; do rmdir "$mp/$deleg"; done
 # The host is hybrid; a private mount namespace (nothing propagates back) shows the host's
 # cgroup2 hierarchy at /sys/fs/cgroup with the v1 ones detached, so berth sees a pure v2
 # host there. A rootless spec binds /sys, so the container's /sys/fs/cgroup already is that
-# cgroup2 mount and the kernel refuses mounting cgroup2 on it again (EBUSY): berth binds
-# the container's cgroup instead, as runc falls back.
+# cgroup2 mount and the kernel refuses mounting cgroup2 on it again (EBUSY): runc falls back
+# to binding the container's cgroup there, and when it has none (no delegated cgroup) to
+# masking /sys/fs/cgroup, which the host's tree would otherwise show. berth does the same.
+# in_v2 CGROUP CMD...: CMD in that view, moved (by root) into CGROUP first unless "".
 in_v2() {
   unshare -m --propagation private sh -ec '
     mkdir -p "$0/cg2"; mount --bind /sys/fs/cgroup/unified "$0/cg2"
     umount -R -l /sys/fs/cgroup; mount --move "$0/cg2" /sys/fs/cgroup
-    exec "$@"' "$work" "$@"
+    [ -z "$1" ] || echo $$ > "/sys/fs/cgroup/$1/cgroup.procs"
+    shift; exec "$@"' "$work" "$@"
+}
+v2_run() {
+  in_v2 "$1" runuser -u "$user" -- env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$work/xdg" \
+    "$work/bin/berth" run --bundle "$work/bundle" "$2" 2>&1 | tr '\n' ' '
 }
 if [ -d /sys/fs/cgroup/unified ] && [ "$(stat -fc %T /sys/fs/cgroup/unified)" = cgroup2fs ]; then
   mkdir -p "$work/v2spec" && chown "$user:" "$work/v2spec"
-  in_v2 runuser -u "$user" -- sh -c "cd '$work/v2spec' && '$work/bin/berth' spec --rootless" || true
+  in_v2 "" runuser -u "$user" -- sh -c "cd '$work/v2spec' && '$work/bin/berth' spec --rootless" || true
   expect "spec --rootless on a cgroup v2 host: a cgroup namespace after the mount one, as runc's" \
     "pid ipc uts mount cgroup user" "$(jq -r '[.linux.namespaces[].type] | join(" ")' "$work/v2spec/config.json")"
-  config "$single" '["sh", "-c", "grep ^0:: /proc/self/cgroup; grep -cx 1 /sys/fs/cgroup/cgroup.procs"]' \
+  config "$single" '["sh", "-c", "grep ^0:: /proc/self/cgroup; stat -fc %T /sys/fs/cgroup; ls -A /sys/fs/cgroup | wc -l; touch /sys/fs/cgroup/x 2>/dev/null || echo ro"]' \
     '.linux.namespaces += [{type: "cgroup"}]'
+  expect "cgroup namespace, cgroup2 refused, no cgroup of its own: /sys/fs/cgroup masked (empty, read-only)" \
+    "0::/ tmpfs 0 ro " "$(v2_run "" rl-v2m)"
+  berth delete -f rl-v2m >/dev/null 2>&1 || true
+  # A cgroup delegated to the user, the caller inside it (rootless v2 moves need the common parent's).
+  v2deleg=rl-v2deleg$$
+  mkdir "/sys/fs/cgroup/unified/$v2deleg"
+  chown "$uid:$gid" "/sys/fs/cgroup/unified/$v2deleg" "/sys/fs/cgroup/unified/$v2deleg/cgroup.procs"
+  config "$single" '["sh", "-c", "grep ^0:: /proc/self/cgroup; grep -cx 1 /sys/fs/cgroup/cgroup.procs"]' \
+    ".linux.namespaces += [{type: \"cgroup\"}] | .linux.cgroupsPath = \"/$v2deleg/c\""
   expect "cgroup namespace, cgroup2 refused: the container's own cgroup is bound at /sys/fs/cgroup" \
-    "0::/ 1 " "$(in_v2 runuser -u "$user" -- env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$work/xdg" \
-      "$work/bin/berth" run --bundle "$work/bundle" rl-v2 2>&1 | tr '\n' ' ')"
+    "0::/ 1 " "$(v2_run "$v2deleg" rl-v2)"
   berth delete -f rl-v2 >/dev/null 2>&1 || true
+  rmdir "/sys/fs/cgroup/unified/$v2deleg" 2>/dev/null || true  # a cgroup berth left stays: a leak below
   rmdir "$work/cg2" 2>/dev/null || true
 else
-  echo "ok $((step += 1)) # skip no cgroup2 hierarchy at /sys/fs/cgroup/unified"
-  echo "ok $((step += 1)) # skip no cgroup2 hierarchy at /sys/fs/cgroup/unified"
+  for _ in 1 2 3; do echo "ok $((step += 1)) # skip no cgroup2 hierarchy at /sys/fs/cgroup/unified"; done
 fi
 
 # ---------------------------------------------------------------- CVE-2019-5736 without root

@@ -144,6 +144,27 @@ TEST_F(ContainerSecurity, SeccompErrnoRetOnOneSyscall) {
     EXPECT_EQ(r.out.find("made"), std::string::npos) << r.describe();
 }
 
+// runc 1.2+ logs the flags the filter is loaded with at debug level, for
+// run and exec alike (its seccomp.bats checks the number: LOG is 2).
+TEST_F(ContainerSecurity, DebugLogNamesTheSeccompFilterFlags) {
+    if (!runtime_is_berth()) GTEST_SKIP() << "runc 1.1 does not log them";
+    auto bundle = make_bundle();
+    oci::Seccomp s;
+    s.defaultAction = "SCMP_ACT_ALLOW";
+    s.flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG"};
+    bundle.spec.linux->seccomp = s;
+    bundle.spec.process->args = {"/bin/sleep", "60"};
+    bundle.write();
+    const std::string id = last_id();
+    auto r = run_berth("--debug", "run", "--detach", "--bundle", bundle.path(), id);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.err.find("level=debug msg=\"seccomp filter flags: 2\""), std::string::npos) << r.describe();
+    auto e = run_berth("--debug", "exec", id, "true");
+    EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
+    EXPECT_EQ(e.exit_code, 0) << e.describe();
+    EXPECT_NE(e.err.find("level=debug msg=\"seccomp filter flags: 2\""), std::string::npos) << e.describe();
+}
+
 TEST_F(ContainerSecurity, SeccompUnknownActionNamesItsPath) {
     if (!runtime_is_berth()) GTEST_SKIP() << "berth's error text";
     auto bundle = make_bundle();

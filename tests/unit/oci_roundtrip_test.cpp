@@ -59,7 +59,7 @@ oci::Linux full_linux() {
     l.seccomp = oci::Seccomp{"SCMP_ACT_ERRNO",
                              1,
                              {"SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"},
-                             {"SECCOMP_FILTER_FLAG_LOG"},
+                             std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG"},
                              "/run/seccomp.sock",
                              "meta",
                              {{{"read", "write"}, "SCMP_ACT_ALLOW", std::nullopt, {}},

@@ -64,7 +64,7 @@ TEST(SeccompCacheKey, StableAndSensitive) {
     EXPECT_NE(bl::seccomp_cache_key(b), key);
     // Load-time settings do not change the program.
     b = a;
-    b.flags = {"SECCOMP_FILTER_FLAG_LOG"};
+    b.flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG"};
     b.listenerPath = "/run/agent.sock";
     EXPECT_EQ(bl::seccomp_cache_key(b), key);
 }
@@ -95,7 +95,7 @@ TEST_F(SeccompCache, HitEqualsCompile) {
 TEST_F(SeccompCache, HitStillAppliesLoadFlags) {
     oci::Seccomp profile = docker_profile();
     ASSERT_TRUE(bl::compile_seccomp_cached(profile, root_));
-    profile.flags = {"SECCOMP_FILTER_FLAG_LOG"};
+    profile.flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG"};
     auto hit = bl::compile_seccomp_cached(profile, root_);
     ASSERT_TRUE(hit);
     EXPECT_EQ(hit->flags, SECCOMP_FILTER_FLAG_LOG);

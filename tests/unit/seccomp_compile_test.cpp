@@ -58,7 +58,7 @@ TEST(SeccompCompile, DockerDefaultProfile) {
     ASSERT_TRUE(prog) << prog.error().what();
     EXPECT_GT(prog->filter.size(), 100u);
     EXPECT_FALSE(prog->notify);
-    EXPECT_EQ(prog->flags, 0u);
+    EXPECT_EQ(prog->flags, SECCOMP_FILTER_FLAG_SPEC_ALLOW);  // the profile names no flags: runc 1.2+'s default
     // Docker's profile must let an ordinary program run: getpid allowed, and
     // a syscall it does not list (kexec_load) fails with EPERM, not a kill.
     EXPECT_EQ(in_filtered_child(*prog, [] {
@@ -158,7 +158,7 @@ TEST(SeccompCompile, NotifyAddsNewListenerFlag) {
     call.names = {"mkdir", "mkdirat"};
     call.action = "SCMP_ACT_NOTIFY";
     oci::Seccomp s = allow_all_but(call);
-    s.flags = {"SECCOMP_FILTER_FLAG_TSYNC"};
+    s.flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_TSYNC"};
     auto prog = bl::compile_seccomp(s);
     ASSERT_TRUE(prog) << prog.error().what();
     EXPECT_TRUE(prog->notify);
@@ -168,10 +168,26 @@ TEST(SeccompCompile, NotifyAddsNewListenerFlag) {
 TEST(SeccompCompile, FlagsMapToKernelBits) {
     oci::Seccomp s;
     s.defaultAction = "SCMP_ACT_ALLOW";
-    s.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
+    s.flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
     auto prog = bl::compile_seccomp(s);
     ASSERT_TRUE(prog) << prog.error().what();
     EXPECT_EQ(prog->flags, SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+}
+
+// runc 1.2+: a config without flags (or with null) gets SPEC_ALLOW, which
+// this kernel takes; an empty list is no flags at all, as Go tells nil from [].
+TEST(SeccompCompile, NoFlagsMeansSpecAllowAndAnEmptyListNothing) {
+    const std::pair<const char*, unsigned int> cases[] = {
+        {"", SECCOMP_FILTER_FLAG_SPEC_ALLOW}, {R"(,"flags":null)", SECCOMP_FILTER_FLAG_SPEC_ALLOW}, {R"(,"flags":[])", 0}};
+    for (const auto& [flags, expected] : cases) {
+        const std::string config =
+            std::string(R"({"ociVersion":"1.3.0","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW")") + flags + "}}}";
+        auto spec = oci::parse_config(config);
+        ASSERT_TRUE(spec.ok()) << spec.error().what();
+        auto prog = bl::compile_seccomp(*spec->linux->seccomp);
+        ASSERT_TRUE(prog) << prog.error().what();
+        EXPECT_EQ(prog->flags, expected) << config;
+    }
 }
 
 TEST(SeccompCompile, UnknownSyscallIsSkipped) {
@@ -207,7 +223,7 @@ TEST(SeccompCompile, UnknownArchitectureAndFlagNameTheirPath) {
     s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_Z80"};
     EXPECT_EQ(compile_error(s), "config.json: linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_Z80\"");
     s.architectures = {};
-    s.flags = {"SECCOMP_FILTER_FLAG_NOPE"};
+    s.flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_NOPE"};
     EXPECT_EQ(compile_error(s), "config.json: linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_NOPE\"");
 }
 
@@ -262,7 +278,7 @@ TEST(SeccompFeatures, SupportedFlagsAreKnownFlags) {
 TEST(SeccompCompile, WaitKillableRecvOnlyWithAListener) {
     oci::Seccomp s;
     s.defaultAction = "SCMP_ACT_ALLOW";
-    s.flags = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+    s.flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
     const auto supported = bl::seccomp_supported_flags();
     if (std::find(supported.begin(), supported.end(), "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == supported.end())
         GTEST_SKIP() << "kernel older than 5.19";

@@ -8,7 +8,10 @@
 // bind of the container's cgroup without a namespace, or when the kernel
 // refuses the cgroup2 mount with EPERM or EBUSY (runc's fallback: a rootless
 // container whose /sys is a bind of the host's already has the host's cgroup2
-// there, and the same filesystem cannot be mounted on its own root).
+// there, and the same filesystem cannot be mounted on its own root). Rootless
+// without a cgroup of its own (RootfsPlan::no_own_cgroup) that fallback masks
+// the destination with an empty read-only tmpfs, as runc does when the cgroup
+// it would bind does not exist.
 #pragma once
 
 #include <string_view>
@@ -25,10 +28,14 @@ namespace berth::linux_setup {
 std::vector<CgroupHierarchy> parse_cgroup_v1_mounts(std::string_view mountinfo,
                                                     const std::vector<std::string>& controllers);
 
+// Whether the plan mounts cgroup2 in a cgroup namespace (new or joined by
+// path): then the child must keep its cgroup before it enters that namespace,
+// and so wait until it is in its cgroup.
+bool mounts_cgroup2_in_namespace(const RootfsPlan& plan) noexcept;
+
 // Child, once in its cgroup and before it enters its cgroup namespace: keeps
 // /proc/self/cgroup for the cgroup2 fallback, when the plan mounts cgroup2 in
-// a cgroup namespace (there /proc/self/cgroup only shows "/"). Without it (a
-// cgroup namespace joined by path, no new user one) a refused mount fails.
+// a cgroup namespace (there /proc/self/cgroup only shows the namespace's view).
 bool save_cgroups_before_namespace(RootfsPlan& plan, ChildError& err) noexcept;
 
 // Child: performs one planned cgroup mount at `target_fd` (an O_PATH fd of the

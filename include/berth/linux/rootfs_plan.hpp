@@ -82,6 +82,11 @@ struct RootfsPlan {
     // namespace (save_cgroups_before_namespace): where a refused cgroup2 mount
     // binds the container's cgroup instead. Empty when not needed.
     std::array<char, 4096> cgroups_before_namespace{};
+    // Rootless without a cgroup of its own (the `none` cgroup manager), set by
+    // create once the manager is chosen: where runc's fallback finds no cgroup
+    // directory to bind (ENOENT), it masks the destination instead, so that a
+    // read-only /sys bind cannot leave the host's cgroup2 tree showing.
+    bool no_own_cgroup = false;
     bool host_has_kcore = false;             // runc links /dev/core -> /proc/kcore when it exists
     // linux.mountLabel (SELinux, refused by plan_lsm where SELinux is off).
     // plan_rootfs already put it into the data of the mounts runc 1.1 labels

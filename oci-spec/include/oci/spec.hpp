@@ -300,7 +300,9 @@ struct Seccomp {
     std::string defaultAction;
     std::optional<uint32_t> defaultErrnoRet;
     std::vector<std::string> architectures;  // SCMP_ARCH_*
-    std::vector<std::string> flags;          // SECCOMP_FILTER_FLAG_*
+    // SECCOMP_FILTER_FLAG_*. Absent (or null) is not empty: runc 1.2+ then
+    // loads the filter with SPEC_ALLOW where the kernel has it.
+    std::optional<std::vector<std::string>> flags;
     std::optional<std::string> listenerPath;
     std::optional<std::string> listenerMetadata;
     std::vector<SeccompSyscall> syscalls;
