@@ -51,6 +51,12 @@ public:
 
     // Moves `pid` into the cgroup of every hierarchy.
     Status add_process(pid_t pid) const;
+    // Moves `pid` into the cgroup of every v1 controller hierarchy, making the
+    // directories (and parents) missing there, cpuset's cpus and mems copied
+    // down: the systemd driver on a v1/hybrid host, after systemd started the
+    // unit, for the controllers systemd does not manage (runc's legacy manager
+    // does the same). name=systemd and cgroup2 are left to systemd.
+    Status join_v1_controllers(pid_t pid) const;
 
     // A new cgroup's limits: the device rules (the defaults even when there
     // are none: no rules is deny-all but those) and `resources` (may be null).
