@@ -342,7 +342,7 @@ Status Cgroup::add_process(pid_t pid) const {
     return {};
 }
 
-Status Cgroup::join_v1_controllers(pid_t pid) const {
+Status Cgroup::join_v1_layout(pid_t pid) const {
     const auto parts = components(path_);
     const auto v1_dirs = v1_controller_dirs(h_, path_);
     std::vector<std::string> made;
@@ -350,8 +350,12 @@ Status Cgroup::join_v1_controllers(pid_t pid) const {
     for (const auto& dir : v1_dirs)
         BERTH_TRY(make_chain(dir.substr(0, dir.size() - path_.size()), parts, made, leaf_first));
     if (const Hierarchy* cpuset = h_.v1_for("cpuset")) BERTH_TRY(init_cpuset(cpuset->mountpoint, parts, made));
+    std::vector<std::string> order;
+    if (!h_.systemd.empty()) order.push_back(h_.systemd + path_);
+    if (!h_.unified.empty()) order.push_back(unified_dir());
+    order.insert(order.end(), v1_dirs.begin(), v1_dirs.end());
     const std::string value = std::to_string(pid);
-    for (const auto& dir : v1_dirs) BERTH_TRY(write_file(dir + "/cgroup.procs", value));
+    for (const auto& dir : order) BERTH_TRY(write_file(dir + "/cgroup.procs", value));
     return {};
 }
 

@@ -217,8 +217,10 @@ Status SystemdManager::place(pid_t pid) const {
     // controllers it manages (and name=systemd, cgroup2); the rest (freezer,
     // cpuset, net_cls, ...) the init joins here, as runc's legacy manager does.
     const bool v1 = cgroup_.layout() != Layout::unified;
-    if (v1) BERTH_TRY(cgroup_.join_v1_controllers(pid));
-    if (s.unit.is_slice()) BERTH_TRY(cgroup_.add_process(pid));
+    if (v1)
+        BERTH_TRY(cgroup_.join_v1_layout(pid));
+    else if (s.unit.is_slice())
+        BERTH_TRY(cgroup_.add_process(pid));
     // Delegation is a cgroup v2 notion; runc's legacy manager chowns nothing either.
     if (s.owner_uid && !v1) BERTH_TRY(delegate_to(cgroup_.unified_dir(), *s.owner_uid));
     // What systemd has no property for, and every limit at once (systemd
