@@ -315,8 +315,7 @@ std::string Cgroup::v1_dir(std::string_view controller) const {
 std::string Cgroup::unified_dir() const { return h_.unified.empty() ? std::string() : h_.unified + path_; }
 
 std::vector<std::string> Cgroup::dirs() const {
-    std::vector<std::string> out;
-    for (const auto& h : h_.v1) out.push_back(h.mountpoint + path_);
+    std::vector<std::string> out = v1_controller_dirs(h_, path_);
     if (!h_.systemd.empty() && h_.layout != Layout::unified) out.push_back(h_.systemd + path_);
     if (!h_.unified.empty()) out.push_back(unified_dir());
     return out;
@@ -340,6 +339,23 @@ Status Cgroup::add_process(pid_t pid) const {
             return std::move(st).error().wrap("cgroup \"" + dir + "\" has controllers enabled for children (no internal processes)");
         return st;
     }
+    return {};
+}
+
+Status Cgroup::join_v1_layout(pid_t pid) const {
+    const auto parts = components(path_);
+    const auto v1_dirs = v1_controller_dirs(h_, path_);
+    std::vector<std::string> made;
+    bool leaf_first = true;
+    for (const auto& dir : v1_dirs)
+        BERTH_TRY(make_chain(dir.substr(0, dir.size() - path_.size()), parts, made, leaf_first));
+    if (const Hierarchy* cpuset = h_.v1_for("cpuset")) BERTH_TRY(init_cpuset(cpuset->mountpoint, parts, made));
+    std::vector<std::string> order;
+    if (!h_.systemd.empty()) order.push_back(h_.systemd + path_);
+    if (!h_.unified.empty()) order.push_back(unified_dir());
+    order.insert(order.end(), v1_dirs.begin(), v1_dirs.end());
+    const std::string value = std::to_string(pid);
+    for (const auto& dir : order) BERTH_TRY(write_file(dir + "/cgroup.procs", value));
     return {};
 }
 

@@ -49,6 +49,12 @@ const Hierarchy* Hierarchies::v1_for(std::string_view controller) const {
     return nullptr;
 }
 
+std::vector<std::string> v1_controller_dirs(const Hierarchies& hierarchies, std::string_view path) {
+    std::vector<std::string> out;
+    for (const auto& h : hierarchies.v1) out.push_back(h.mountpoint + std::string(path));
+    return out;
+}
+
 Result<Hierarchies> parse_mountinfo(std::string_view mountinfo) {
     Hierarchies out;
     for (const MountInfo& m : berth::parse_mountinfo(mountinfo)) {

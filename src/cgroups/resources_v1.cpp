@@ -167,10 +167,14 @@ Status apply_network(const Cgroup& cg, const oci::Network& n) {
 
 }  // namespace
 
+Status check_unified_allowed(const oci::Resources& r, Layout layout) {
+    if (r.unified.empty() || layout == Layout::unified) return {};
+    return Error::msg("invalid configuration: linux.resources.unified needs a cgroup v2 host (this host is " +
+                      std::string(layout_name(layout)) + ")");
+}
+
 Status apply_v1(const Cgroup& cg, const oci::Resources& r) {
-    if (!r.unified.empty())
-        return Error::msg("invalid configuration: linux.resources.unified needs a cgroup v2 host (this host is " +
-                          std::string(layout_name(cg.layout())) + ")");
+    BERTH_TRY(check_unified_allowed(r, cg.layout()));
     if (r.memory) BERTH_TRY(apply_memory(cg, *r.memory));
     if (r.cpu) BERTH_TRY(apply_cpu(cg, *r.cpu));
     if (r.pids && r.pids->limit) {

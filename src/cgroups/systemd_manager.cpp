@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "berth/cgroups/files.hpp"
 #include "berth/cgroups/resources.hpp"
 #include "berth/cgroups/systemd_annotations.hpp"
 #include "berth/cgroups/systemd_properties.hpp"
@@ -212,8 +213,16 @@ Status SystemdManager::place(pid_t pid) const {
                                                                  dbus::Value::array("(sa(sv))", {})}),
                              what, "sd_start_job"));
     if (result != "done") return Error::msg(what + ": job " + result + " (see `journalctl -u " + unit_ + "`)");
-    if (s.unit.is_slice()) BERTH_TRY(cgroup_.add_process(pid));
-    if (s.owner_uid) BERTH_TRY(delegate_to(cgroup_.unified_dir(), *s.owner_uid));
+    // v1/hybrid: systemd made the unit's cgroup in the hierarchies of the
+    // controllers it manages (and name=systemd, cgroup2); the rest (freezer,
+    // cpuset, net_cls, ...) the init joins here, as runc's legacy manager does.
+    const bool v1 = cgroup_.layout() != Layout::unified;
+    if (v1)
+        BERTH_TRY(cgroup_.join_v1_layout(pid));
+    else if (s.unit.is_slice())
+        BERTH_TRY(cgroup_.add_process(pid));
+    // Delegation is a cgroup v2 notion; runc's legacy manager chowns nothing either.
+    if (s.owner_uid && !v1) BERTH_TRY(delegate_to(cgroup_.unified_dir(), *s.owner_uid));
     // What systemd has no property for, and every limit at once (systemd
     // applies its properties lazily).
     trace::phase("sd_limits");
@@ -233,30 +242,50 @@ Status SystemdManager::write_files(const oci::Resources& files) const {
     return cgroup_.apply(without_devices);
 }
 
-// A CPU quota or period alone: the other half from cpu.max, as runc's update
-// (which merges the container's saved limits) passes both, so that systemd's
-// quota per second and the file agree (`update --cpu-period` keeps the quota).
+// The current "quota period" of the cgroup, as cpu.max has it (quota "max":
+// none); v1 keeps them in cpu.cfs_quota_us (-1: none) and cpu.cfs_period_us.
+Result<std::string> current_cpu_max(const Cgroup& cgroup) {
+    if (cgroup.layout() == Layout::unified) return read_file(cgroup.unified_dir() + "/cpu.max");
+    const std::string dir = cgroup.v1_dir("cpu");
+    BERTH_TRY_ASSIGN(std::string quota, read_line(dir + "/cpu.cfs_quota_us"));
+    BERTH_TRY_ASSIGN(std::string period, read_line(dir + "/cpu.cfs_period_us"));
+    return (quota == "-1" ? std::string("max") : quota) + " " + period;
+}
+
+// A CPU quota or period alone: the other half from the cgroup, as runc's
+// update (which merges the container's saved limits) passes both, so that
+// systemd's quota per second and the files agree (`update --cpu-period` keeps
+// the quota).
 Status complete_cpu_max(const Cgroup& cgroup, oci::Resources& resources) {
-    if (!resources.cpu || resources.cpu->quota.has_value() == resources.cpu->period.has_value() ||
-        cgroup.layout() != Layout::unified)
-        return {};
-    const std::string file = cgroup.unified_dir() + "/cpu.max";
-    BERTH_TRY_ASSIGN(std::string current, read_file(file));
+    if (!resources.cpu || resources.cpu->quota.has_value() == resources.cpu->period.has_value()) return {};
+    BERTH_TRY_ASSIGN(std::string current, current_cpu_max(cgroup));
     const size_t space = current.find(' ');
     const std::string quota = current.substr(0, space);
     uint64_t period = 0;
     if (space == std::string::npos ||
         std::from_chars(current.data() + space + 1, current.data() + current.size(), period).ec != std::errc())
-        return Error::msg(file + ": unexpected \"" + current + "\"");
+        return Error::msg("cgroup \"" + cgroup.path() + "\": unexpected CPU quota and period \"" + current + "\"");
     if (!resources.cpu->period) resources.cpu->period = period;
     if (!resources.cpu->quota) resources.cpu->quota = quota == "max" ? -1 : std::strtoll(quota.c_str(), nullptr, 10);
     return {};
 }
 
+// Freezes the cgroup unless it is frozen already: whether to thaw it afterwards.
+Result<bool> freeze_if_thawed(const Cgroup& cgroup) {
+    BERTH_TRY_ASSIGN(FreezerState state, cgroup.freezer_state());
+    if (state == FreezerState::frozen) return false;
+    BERTH_TRY(cgroup.freeze());
+    return true;
+}
+
 Status SystemdManager::update(const oci::Resources& requested) const {
-    // As runc, before systemd sees a MemoryMax below the usage and OOM-kills.
-    if (requested.memory && requested.memory->checkBeforeUpdate.value_or(false) && cgroup_.layout() == Layout::unified)
-        BERTH_TRY(check_memory_usage(cgroup_.unified_dir() + "/memory.current", *requested.memory));
+    const bool v1 = cgroup_.layout() != Layout::unified;
+    // As runc, before systemd sees a memory limit below the usage and OOM-kills.
+    if (requested.memory && requested.memory->checkBeforeUpdate.value_or(false))
+        BERTH_TRY(check_memory_usage(v1 ? cgroup_.v1_dir("memory") + "/memory.usage_in_bytes"
+                                        : cgroup_.unified_dir() + "/memory.current",
+                                     *requested.memory));
+    BERTH_TRY(check_unified_allowed(requested, cgroup_.layout()));
     oci::Resources resources = requested;
     BERTH_TRY(complete_cpu_max(cgroup_, resources));
     BERTH_TRY_ASSIGN(dbus::Connection * bus, shared_bus(user_));
@@ -265,9 +294,17 @@ Status SystemdManager::update(const oci::Resources& requested) const {
                      map_properties(*bus, host, [&](const Host& h) { return resource_properties(resources, h); }));
     if (resources.devices.empty()) drop_device_properties(limits.properties);
     if (!limits.properties.empty()) {
-        BERTH_TRY(bus->call(manager_call("SetUnitProperties", {dbus::Value::string(unit_), dbus::Value::boolean(true),
-                                                               dbus::properties_value(limits.properties)}),
-                            kTimeoutMs));
+        // v1: systemd rewrites the device rules as deny-all, then the allowed
+        // ones, and a process that opens a device in between is refused; runc's
+        // legacy manager freezes the container around the call (a frozen one
+        // stays frozen).
+        BERTH_TRY_ASSIGN(bool thaw_after,
+                         v1 && !resources.devices.empty() ? freeze_if_thawed(cgroup_) : Result<bool>(false));
+        auto set = bus->call(manager_call("SetUnitProperties", {dbus::Value::string(unit_), dbus::Value::boolean(true),
+                                                                dbus::properties_value(limits.properties)}),
+                             kTimeoutMs);
+        if (thaw_after) BERTH_TRY(cgroup_.thaw());
+        BERTH_TRY(set);
     }
     return write_files(limits.files);
 }
@@ -300,9 +337,13 @@ Result<std::unique_ptr<Manager>> create_manager(const CreateRequest& request) {
     BERTH_TRY_ASSIGN(Unit unit,
                      unit_for(request.cgroups_path, request.container_id, user ? kRootlessSlice : kRootSlice));
     BERTH_TRY_ASSIGN(Cgroup cgroup, Cgroup::existing(unit.path));
-    if (cgroup.layout() != Layout::unified)
-        return Error::msg(std::string("--systemd-cgroup: berth's systemd driver needs a cgroup v2 (unified) host; this one is ") +
-                          layout_name(cgroup.layout()));
+    if (cgroup.layout() != Layout::unified) {
+        // As runc's legacy (v1) systemd manager: the system manager only.
+        if (user)
+            return Error::msg(std::string("--systemd-cgroup --rootless: no rootless systemd driver on a ") +
+                              layout_name(cgroup.layout()) + " cgroup host (cgroup v2 only, as runc)");
+        if (request.resources) BERTH_TRY(check_unified_allowed(*request.resources, cgroup.layout()));
+    }
     static const std::map<std::string, std::string> kNoAnnotations;
     BERTH_TRY_ASSIGN(auto annotations, annotation_properties(request.annotations ? *request.annotations : kNoAnnotations));
     trace::phase("sd_connect");

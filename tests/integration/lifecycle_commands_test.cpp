@@ -99,17 +99,21 @@ TEST_F(Lifecycle, DuplicateAndInvalidIdsAreRefused) {
     EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
 }
 
-// The systemd driver runs on cgroup v2 (tests/systemd-vm); on this kind of
-// host (v1/hybrid) it is refused before anything is made, never ignored.
-TEST_F(Lifecycle, SystemdCgroupDriverOnAHybridHostIsRefusedAndLeavesNothing) {
+// The systemd driver runs on every layout (tests/systemd-vm boots systemd with
+// cgroup v2 and hybrid); this host has no systemd: create fails naming the
+// socket and makes nothing. Rootless it is refused on a v1/hybrid host, as runc.
+TEST_F(Lifecycle, SystemdCgroupDriverWithoutSystemdFailsAndLeavesNothing) {
     auto bundle = make_bundle();
     bundle.spec.linux->cgroupsPath = "system.slice:berth-test:sd";
     bundle.write();
     auto r = run_berth("--systemd-cgroup", "create", "--bundle", bundle.path(), "sd");
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_TRUE(has(r.err, "berth's systemd driver needs a cgroup v2 (unified) host; this one is hybrid")) << r.describe();
+    EXPECT_TRUE(has(r.err, "cannot reach systemd") && has(r.err, "/run/systemd/private")) << r.describe();
+    auto rootless = run_berth("--rootless", "true", "--systemd-cgroup", "create", "--bundle", bundle.path(), "sd");
+    EXPECT_NE(rootless.exit_code, 0);
+    EXPECT_TRUE(has(rootless.err, "no rootless systemd driver on a hybrid cgroup host")) << rootless.describe();
     EXPECT_NE(run_berth("state", "sd").exit_code, 0);
-    for (const char* hierarchy : {"memory", "pids", "unified"})
+    for (const char* hierarchy : {"memory", "pids", "freezer", "unified"})
         EXPECT_NE(access(("/sys/fs/cgroup/" + std::string(hierarchy) + "/system.slice/berth-test-sd.scope").c_str(), F_OK), 0);
 }
 

@@ -85,6 +85,8 @@ vm_initrd() {
 
 # vm_boot W APPEND QEMU-ARG...: boot KERNEL with $W/initrd (VM_ACCEL, VM_MEM, VM_CPUS,
 # VM_TIMEOUT, VM_QEMU_ARGS), the kernel command line "console=ttyS0 ... APPEND VM_APPEND".
+# systemd mounts pure cgroup v2, or with VM_UNIFIED_CGROUPS=0 systemd 252's hybrid layout
+# (v1 controllers, name=systemd, cgroup2 at /sys/fs/cgroup/unified).
 # The console goes to $W/console.log; ttyS1 ($W/out.log, streamed to stdout while the VM
 # runs) and ttyS2 ($W/status) are wired here, further channels come in QEMU-ARG (files in
 # $W: whatever arrives in $W/out.tar is unpacked into VM_OUTDIR). Exits with the status
@@ -108,7 +110,7 @@ vm_boot() {
     timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -M q35 "${accel_args[@]}" \
         -m "$VM_MEM" -smp "$VM_CPUS" -nodefaults -no-user-config -display none -no-reboot \
         -kernel "$KERNEL" -initrd "$w/initrd" \
-        -append "console=ttyS0 quiet panic=-1 mitigations=off systemd.unified_cgroup_hierarchy=1 i8042.noaux i8042.nokbd $append ${VM_APPEND:-}" \
+        -append "console=ttyS0 quiet panic=-1 mitigations=off systemd.unified_cgroup_hierarchy=${VM_UNIFIED_CGROUPS:-1} i8042.noaux i8042.nokbd $append ${VM_APPEND:-}" \
         -serial "file:$w/console.log" \
         -chardev "file,id=s1,path=$w/out.log,append=on" -serial chardev:s1 \
         -chardev "file,id=s2,path=$w/status,append=on" -serial chardev:s2 \

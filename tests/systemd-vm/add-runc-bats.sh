@@ -27,6 +27,9 @@ cat >"$dst/tests/integration/get-images.sh" <<'IMAGES'
 echo "BUSYBOX_IMAGE=$(dirname "$(readlink -f "$0")")/testdata/busybox-amd64.tar"
 IMAGES
 for h in recvtty seccompagent; do cp "$src/contrib/cmd/$h/$h" "$dst/contrib/cmd/$h/"; done
+# helpers.bash finds the v1 hierarchies with gawk, which the image lacks: the host's, in
+# PAYLOAD/bin, whose libraries vm.sh copies along
+cp /usr/bin/gawk "$payload/bin/"
 mkdir -p "$payload/bats/bin" "$payload/bats/lib" "$payload/bats/libexec"
 cp /usr/bin/bats "$payload/bats/bin/"
 cp -r /usr/lib/bats-core "$payload/bats/lib/"

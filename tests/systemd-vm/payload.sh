@@ -9,7 +9,7 @@ set -u
 [ $# -ge 1 ] || { echo "usage: $0 RUNTIME..." >&2; exit 2; }
 fail=0
 up() { cut -d' ' -f1 /proc/uptime; }
-echo "payload: $(uname -r), systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p'), uptime $(up)s"
+echo "payload: $(uname -r), systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p'), /sys/fs/cgroup $(stat -fc %T /sys/fs/cgroup), uptime $(up)s"
 # the modules vm.sh put into the image (CRIU's) are loaded
 for m in $(cat /etc/modules-load.d/vm.conf 2>/dev/null); do
     grep -q "^$m " /proc/modules || { echo "payload: FAIL kernel module $m not loaded"; fail=1; }

@@ -3,7 +3,8 @@
 # checks, runc 1.1.5's bats suite) and boots vm.sh once; inside, every check group runs for each RUNTIME.
 #   run-ctest.sh BERTH_BINARY MAKE_BUNDLE_SCRIPT CACHE_DIR RUNTIME...
 # The base image is built into CACHE_DIR once (VM_CACHE; a build tree's) and reused; the
-# checks' logs land in CACHE_DIR/../out (VM_OUTDIR). Exit 77 (skipped) only when qemu or
+# checks' logs land in CACHE_DIR/../out (VM_OUTDIR; out-hybrid with VM_UNIFIED_CGROUPS=0,
+# which boots systemd with the hybrid layout). Exit 77 (skipped) only when qemu or
 # the guest kernel package cannot be installed or fetched.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,8 @@ cp -r "$here/checks" "$here/payload.sh" "$payload/"
 # checks/criu.sh's container (SDVM_CRIU_WORKLOAD: the build's sdvm-criu-workload)
 [ -z "${SDVM_CRIU_WORKLOAD:-}" ] || cp "$SDVM_CRIU_WORKLOAD" "$payload/bundle/rootfs/bin/criu-workload"
 out=$(dirname "$cache")/out
+# the hybrid boot (VM_UNIFIED_CGROUPS=0, ctest systemd-vm-hybrid) keeps its logs apart
+[ "${VM_UNIFIED_CGROUPS:-1}" = 0 ] && out+=-hybrid
 rm -rf "$out"
 # not exec: the EXIT trap removes the payload afterwards
 rc=0

@@ -3,7 +3,7 @@
 # have no systemd and hybrid cgroups, which must not be changed).
 #
 # vm.sh - boot a throw-away QEMU VM with a real systemd as PID 1 (Debian bookworm
-# minbase root filesystem, pure cgroup v2, system D-Bus), copy a directory into it,
+# minbase root filesystem, pure cgroup v2 or hybrid, system D-Bus), copy a directory into it,
 # run a command as a systemd service, print its output and exit with its status.
 # For the runtimes' `--systemd-cgroup` driver (transient scopes and slices over D-Bus)
 # and the managers that use it (podman with cgroup_manager=systemd, containerd with
@@ -39,6 +39,8 @@
 #   VM_MEM=1024  VM_CPUS=2  VM_TIMEOUT=900 (exit 124)  VM_ACCEL=auto|kvm|tcg
 #   VM_OUTDIR=       if set: files the command writes under $VM_OUT (/out) are copied
 #                    back into this host directory (a tar over serial port ttyS3)
+#   VM_UNIFIED_CGROUPS=1  0: systemd boots hybrid (v1 controllers + cgroup2 at
+#                    /sys/fs/cgroup/unified) instead of pure cgroup v2; same image
 #   VM_APPEND=       extra kernel command line (e.g. systemd.log_level=debug)
 #   VM_QEMU_ARGS=    extra qemu arguments (word-split)    VM_CPU_MODEL=max  TCG CPU model
 #   VM_VERBOSE=0     1: print the guest console (systemd's boot log) at the end

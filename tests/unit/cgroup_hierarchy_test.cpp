@@ -48,3 +48,17 @@ TEST(CgroupHierarchy, UnifiedHostAndEscapedMountpoint) {
 TEST(CgroupHierarchy, NoCgroupsIsAnError) {
     EXPECT_FALSE(parse_mountinfo("1 0 0:1 / / rw - ext4 /dev/sda rw\n").ok());
 }
+
+// The systemd driver on a v1/hybrid host: the unit's path in every v1
+// controller hierarchy, neither name=systemd's nor cgroup2's (systemd's own).
+TEST(CgroupHierarchy, V1ControllerDirsOfASystemdUnit) {
+    auto h = parse_mountinfo(kHybrid);
+    ASSERT_TRUE(h.ok());
+    const std::string unit = "/kubepods.slice/kubepods-besteffort.slice/cri-containerd-abc.scope";
+    EXPECT_EQ(v1_controller_dirs(*h, unit),
+              (std::vector<std::string>{"/sys/fs/cgroup/cpu" + unit, "/sys/fs/cgroup/cpuacct" + unit,
+                                        "/sys/fs/cgroup/memory" + unit}));
+    auto unified = parse_mountinfo("1 0 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    ASSERT_TRUE(unified.ok());
+    EXPECT_TRUE(v1_controller_dirs(*unified, unit).empty());
+}

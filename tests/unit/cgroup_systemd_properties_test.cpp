@@ -539,3 +539,41 @@ TEST(SystemdProperties, OomGroupIsOOMPolicyAtStartFromSystemd253) {
     ASSERT_FALSE(props.ok());
     EXPECT_EQ(props.error().what(), "linux.resources.unified[\"memory.oom.group\"] \"yes\": expected 0 or 1");
 }
+
+// ---- v1/hybrid: runc 1.1's legacy manager (genV1ResourcesProperties) ----
+
+TEST(SystemdProperties, V1EveryResourceAsRuncLegacyManager) {
+    oci::Resources r = memory(64 << 20, 128 << 20, 32 << 20);
+    r.cpu = oci::CPU{};
+    r.cpu->shares = 2048;
+    r.cpu->quota = 50000;
+    r.cpu->period = 100000;
+    r.cpu->cpus = "1";
+    r.cpu->mems = "0";
+    r.pids = oci::Pids{20};
+    r.blockIO = oci::BlockIO{};
+    r.blockIO->weight = 300;
+    r.hugepageLimits = {{"2MB", 4 << 20}};
+    auto result = resource_properties(r, v1(252));
+    ASSERT_TRUE(result.ok()) << result.error().what();
+    // The legacy property names (no MemoryLow/MemorySwapMax, no weights): the
+    // swap, the reservation and the huge pages only go to the v1 files.
+    EXPECT_EQ(without_devices(result->properties),
+              (std::vector<Property>{u64("MemoryLimit", 64 << 20), u64("CPUShares", 2048),
+                                     u64("CPUQuotaPeriodUSec", 100000), u64("CPUQuotaPerSecUSec", 500000),
+                                     {"AllowedCPUs", Value::bytes({0x02})}, {"AllowedMemoryNodes", Value::bytes({0x01})},
+                                     u64("TasksMax", 20), u64("BlockIOWeight", 300)}));
+    EXPECT_EQ(result->files, r);
+    // The devices as on v2: DeviceAllow cleared, then the policy and the list.
+    ASSERT_GE(result->properties.size(), 3u);
+    EXPECT_EQ(result->properties[0].name, "DeviceAllow");
+    EXPECT_EQ(result->properties[1].name, "DevicePolicy");
+    EXPECT_EQ(result->properties[1].value.text(), "strict");
+}
+
+TEST(SystemdProperties, V1StartHasNoOOMPolicy) {
+    oci::Resources r = unified({{"memory.oom.group", "1"}});
+    auto props = start_properties(Unit{"x.scope", "system.slice", "/system.slice/x.scope"}, "x", {1}, {}, &r, v1());
+    ASSERT_TRUE(props.ok());
+    for (const auto& p : *props) EXPECT_NE(p.name, "OOMPolicy");
+}

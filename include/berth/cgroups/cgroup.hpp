@@ -51,6 +51,16 @@ public:
 
     // Moves `pid` into the cgroup of every hierarchy.
     Status add_process(pid_t pid) const;
+    // The systemd driver on a v1/hybrid host, once systemd started the unit:
+    // makes the directories (and parents) missing in the v1 controller
+    // hierarchies systemd does not manage, cpuset's cpus and mems copied down
+    // (runc's legacy manager does the same), and moves `pid` into the cgroup of
+    // every hierarchy, systemd's own (name=systemd, cgroup2) first: where a
+    // scope's process already is, and where a slice's must be before the
+    // controllers, since systemd moves the processes of a service (the
+    // caller's, say) to that service's cgroup in every controller hierarchy
+    // while name=systemd still lists them there.
+    Status join_v1_layout(pid_t pid) const;
 
     // A new cgroup's limits: the device rules (the defaults even when there
     // are none: no rules is deny-all but those) and `resources` (may be null).

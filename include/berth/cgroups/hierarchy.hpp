@@ -37,6 +37,13 @@ struct Hierarchies {
     const Hierarchy* v1_for(std::string_view controller) const;
 };
 
+// The directories of the cgroup `path` (relative to each hierarchy root) in
+// every v1 controller hierarchy: "<mountpoint><path>", one per hierarchy. With
+// the systemd driver on a v1/hybrid host these are the ones the container's
+// process joins itself after systemd started its unit, as runc's legacy systemd
+// manager does; the name=systemd and cgroup2 hierarchies are systemd's own.
+std::vector<std::string> v1_controller_dirs(const Hierarchies& hierarchies, std::string_view path);
+
 // Parses mountinfo text. Only mounts of a hierarchy's root ("/") count: a
 // bind of a sub-cgroup is not a place to create containers.
 Result<Hierarchies> parse_mountinfo(std::string_view mountinfo);

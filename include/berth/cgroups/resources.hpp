@@ -18,6 +18,10 @@ Status apply_v2(const std::string& dir, const oci::Resources& resources);
 // hugepageLimits in a v2 directory (hugetlb.<size>.max and .rsvd.max).
 Status apply_v2_hugetlb(const std::string& dir, const std::vector<oci::HugepageLimit>& limits);
 
+// linux.resources.unified on a v1 or hybrid host: refused (runc's
+// ErrV1NoUnified), before anything is made.
+Status check_unified_allowed(const oci::Resources& resources, Layout layout);
+
 // A linux.resources.unified key must name a resource file in the container's
 // own directory: no path, no cgroup.* interface file but the writable limits.
 Status check_unified_key(const std::string& key);

@@ -6,6 +6,12 @@
 //
 // Root talks to the system manager (its private socket, else the system bus),
 // anyone else to their user manager over the session bus.
+//
+// On a v1 or hybrid host it does what runc 1.1's legacy systemd manager does:
+// systemd's v1 properties (MemoryLimit, CPUShares, BlockIOWeight, ...), and
+// the init joins the unit's path in the v1 hierarchies systemd does not manage
+// (freezer, cpuset, ...: Cgroup::join_v1_layout); delete removes those
+// directories after the unit stopped. The system manager only, as runc.
 #pragma once
 
 #include <memory>
