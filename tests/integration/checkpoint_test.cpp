@@ -4,6 +4,7 @@
 // (a fake speaking CRIU's RPC). Each time one clear line, the container as
 // it was, and nothing left: no image directory berth made, no record, no
 // cgroup, no mount (the fixture's leak check).
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -116,6 +117,25 @@ TEST_F(Checkpoint, RestoreWithoutCriuFailsAndCreatesNothing) {
     auto r = run_without_criu({"restore", "--detach", "--bundle", bundle.path(), "--image-path", images, last_id()});
     EXPECT_EQ(r.exit_code, 1) << r.describe();
     EXPECT_TRUE(has(r.err, R"(exec: \"criu\": executable file not found in $PATH)")) << r.describe();
+    EXPECT_TRUE(has(run_berth("state", last_id()).err, "container does not exist"));
+}
+
+// A restore in the foreground of a container with a terminal relays the
+// restored pty to a terminal of its own: without one (stdio none, no
+// controlling terminal) it is refused before CRIU is looked for, as runc does.
+TEST_F(Checkpoint, ForegroundRestoreWithATerminalNeedsOne) {
+    if (const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC); tty >= 0) {
+        ::close(tty);
+        GTEST_SKIP() << "run from a terminal: the runtime would find it as /dev/tty";
+    }
+    auto bundle = make_bundle();
+    bundle.spec.process->terminal = true;
+    bundle.write();
+    const std::string images = dir() + "/images";
+    ASSERT_EQ(::mkdir(images.c_str(), 0700), 0);
+    auto r = run_without_criu({"restore", "--bundle", bundle.path(), "--image-path", images, last_id()});
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    EXPECT_TRUE(has(r.err, "open /dev/tty: no such device or address")) << r.describe();
     EXPECT_TRUE(has(run_berth("state", last_id()).err, "container does not exist"));
 }
 
