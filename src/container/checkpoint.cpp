@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 
@@ -17,9 +18,13 @@
 #include "berth/container/state_dir.hpp"
 #include "berth/container/status.hpp"
 #include "berth/linux/path_in_root.hpp"
+#include "berth/util/child_error.hpp"
+#include "berth/util/log.hpp"
 
 namespace berth::container {
 namespace {
+
+constexpr int kCriuStatusReady = 31500;  // the first CRIU with the status-ready notification
 
 Result<criu::PageServer> parse_page_server(const std::string& value) {
     const size_t colon = value.rfind(':');
@@ -113,18 +118,51 @@ Status add_external_netns(criu::Options& o, const oci::Spec& spec) {
     return {};
 }
 
-Status check_mem_track(const std::string& criu_path) {
+// As runc: what a pre-dump (memory tracking) or a lazy dump needs is asked of
+// CRIU first.
+Status check_features(const std::string& criu_path, bool mem_track, bool lazy_pages) {
+    if (!mem_track && !lazy_pages) return {};
     BERTH_TRY_ASSIGN(criu::Session session, criu::Session::start(criu_path, {}));
     criu::Request request;
     request.type = criu::RequestType::feature_check;
-    request.want_mem_track = true;
+    request.want_mem_track = mem_track;
+    request.want_lazy_pages = lazy_pages;
     BERTH_TRY_ASSIGN(criu::Response answer, session.exchange(request, nullptr));
-    if (!answer.mem_track.value_or(false)) return Error::msg("criu is missing features: [MemTrack]");
+    std::string missing;
+    if (mem_track && !answer.mem_track.value_or(false)) missing += "MemTrack";
+    if (lazy_pages && !answer.lazy_pages.value_or(false)) missing += missing.empty() ? "LazyPages" : " LazyPages";
+    if (!missing.empty()) return Error::msg("criu is missing features: [" + missing + "]");  // runc's words
     return {};
 }
 
+// --status-fd counts with --lazy-pages only (runc ignores it otherwise) and
+// must be open for writing: runc tests the O_WRONLY bit, so O_RDWR is refused too.
+Result<int> lazy_status_fd(const CheckpointOptions& options) {
+    if (!options.criu.lazy_pages || options.status_fd < 0) return -1;
+    const std::string prefix = "invalid --status-fd argument " + std::to_string(options.status_fd) + ": ";
+    const int flags = ::fcntl(options.status_fd, F_GETFL);
+    if (flags < 0) {
+        char text[64];
+        return Error::msg(prefix + go_strerror(errno, text, sizeof(text)));
+    }
+    if (!(flags & O_WRONLY)) return Error::msg(prefix + "not writable");
+    return options.status_fd;
+}
+
+// The page server is ready: a \0 on the status fd, which is closed then (its
+// reader may wait for EOF).
+void status_ready(int& status_fd) {
+    if (status_fd < 0) return;
+    const char ready = 0;
+    char text[64];
+    if (::write(status_fd, &ready, 1) != 1)
+        log::warn(std::string("can't write \\0 to status fd: ") + go_strerror(errno, text, sizeof(text)));  // runc's warning
+    ::close(status_fd);
+    status_fd = -1;
+}
+
 Result<criu::Options> dump_options(const CheckpointOptions& options, const CriuDirs& dirs, const oci::Spec& spec,
-                                   const Record& record) {
+                                   const Record& record, int status_fd, int criu_version) {
     BERTH_TRY_ASSIGN(criu::Options o, base_options(options.criu, dirs, spec));
     o.pid = record.pid;
     o.root = record.rootfs;
@@ -132,7 +170,9 @@ Result<criu::Options> dump_options(const CheckpointOptions& options, const CriuD
     o.leave_running = options.leave_running;
     o.tcp_skip_in_flight = options.tcp_skip_in_flight;
     o.link_remap = options.link_remap;
-    o.status_fd = options.status_fd;
+    // CRIU 3.15 and later say "status-ready" (dump() writes the \0), as runc has them;
+    // earlier ones take the fd.
+    if (criu_version < kCriuStatusReady) o.status_fd = status_fd;
     if (!options.page_server.empty()) {
         BERTH_TRY_ASSIGN(o.page_server, parse_page_server(options.page_server));
     }
@@ -150,20 +190,26 @@ Result<criu::Options> dump_options(const CheckpointOptions& options, const CriuD
     return o;
 }
 
-Status dump(const CheckpointOptions& options, const std::string& criu_path, const CriuDirs& dirs, const oci::Spec& spec,
+Status dump(const CheckpointOptions& options, const Criu& criu, const CriuDirs& dirs, const oci::Spec& spec,
             const Record& record) {
-    BERTH_TRY_ASSIGN(criu::Options o, dump_options(options, dirs, spec, record));
-    if (options.pre_dump) BERTH_TRY(check_mem_track(criu_path));
+    BERTH_TRY(check_features(criu.path, options.pre_dump, options.criu.lazy_pages));
+    BERTH_TRY_ASSIGN(int status_fd, lazy_status_fd(options));
+    BERTH_TRY_ASSIGN(criu::Options o, dump_options(options, dirs, spec, record, status_fd, criu.version));
     if (!options.pre_dump) BERTH_TRY(save_descriptors(dirs, record.pid));
     std::vector<int> inherit = {o.images_dir_fd, o.work_dir_fd};
     if (o.status_fd >= 0) inherit.push_back(o.status_fd);
-    BERTH_TRY_ASSIGN(criu::Session session, criu::Session::start(criu_path, inherit));
+    BERTH_TRY_ASSIGN(criu::Session session, criu::Session::start(criu.path, inherit));
+    if (o.status_fd >= 0) status_fd = -1;  // CRIU's now
     const auto type = options.pre_dump ? criu::RequestType::pre_dump : criu::RequestType::dump;
     const std::string log = o.log_file;
     criu::Request request;
     request.type = type;
     request.options = std::move(o);
-    BERTH_TRY_ASSIGN(criu::Response answer, session.exchange(request, nullptr));
+    const auto on_notify = [&status_fd](const criu::Response& notify, UniqueFd) -> Status {
+        if (*notify.notify_script == "status-ready") status_ready(status_fd);
+        return Status{};
+    };
+    BERTH_TRY_ASSIGN(criu::Response answer, session.exchange(request, on_notify));
     if (!answer.success) return criu_failed(answer, dirs, log);
     return {};
 }
@@ -179,9 +225,9 @@ Status checkpoint_container(const std::string& root, const std::string& id, cons
         BERTH_TRY_ASSIGN(const ContainerStatus status, derive_status(dir, record));
         BERTH_TRY(check_allowed(Operation::checkpoint, status, id));
         BERTH_TRY_ASSIGN(oci::Spec spec, load_saved_config(dir));
-        BERTH_TRY_ASSIGN(std::string criu_path, usable_criu(options.criu.criu));
+        BERTH_TRY_ASSIGN(Criu criu, usable_criu(options.criu.criu));
         BERTH_TRY_ASSIGN(CriuDirs dirs, open_criu_dirs(options.criu, true));
-        Status dumped = dump(options, criu_path, dirs, spec, record);
+        Status dumped = dump(options, criu, dirs, spec, record);
         if (!dumped) {
             dirs.remove_made();
             return dumped;

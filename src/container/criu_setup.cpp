@@ -71,8 +71,8 @@ std::string log_errors(const std::string& path) {
 
 }  // namespace
 
-Result<std::string> usable_criu(const std::string& criu_name) {
-    auto checked = [&]() -> Result<std::string> {
+Result<Criu> usable_criu(const std::string& criu_name) {
+    auto checked = [&]() -> Result<Criu> {
         BERTH_TRY_ASSIGN(std::string path, criu::find_criu(criu_name));
         BERTH_TRY_ASSIGN(criu::Session session, criu::Session::start(path, {}));
         criu::Request version;
@@ -82,7 +82,7 @@ Result<std::string> usable_criu(const std::string& criu_name) {
         if (answer.version->number() < kMinimumCriu)
             return Error::msg("CRIU version " + std::to_string(answer.version->number()) + " must be " +
                               std::to_string(kMinimumCriu) + " or higher");
-        return path;
+        return Criu{path, answer.version->number()};
     }();
     if (!checked) return std::move(checked).error().wrap("CRIU version check failed");
     return checked;

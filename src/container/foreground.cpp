@@ -1,5 +1,6 @@
 #include "berth/container/foreground.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -9,6 +10,9 @@
 
 #include <cerrno>
 #include <optional>
+#include <string>
+
+#include "berth/util/child_error.hpp"
 
 namespace berth::container {
 
@@ -91,12 +95,23 @@ void drain(int master) {
 
 }  // namespace
 
-Result<int> wait_foreground(pid_t pid, int signals, int master) {
+Result<UniqueFd> host_console() {
+    for (int fd : {2, 1, 0})
+        if (::isatty(fd)) return UniqueFd(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    UniqueFd tty(::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!tty) {
+        char text[64];
+        return Error::msg(std::string("open /dev/tty: ") + go_strerror(errno, text, sizeof(text)));  // runc's words
+    }
+    return tty;
+}
+
+Result<int> wait_foreground(pid_t pid, int signals, int master, int console) {
     bool stdin_open = master >= 0;
     std::optional<RawTerminal> raw;
     if (master >= 0) {
-        raw.emplace(0);
-        copy_winsize(0, master);
+        raw.emplace(console);
+        copy_winsize(console, master);
     }
     for (;;) {
         pollfd p[3] = {{signals, POLLIN, 0}, {master, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}};
@@ -116,7 +131,7 @@ Result<int> wait_foreground(pid_t pid, int signals, int master) {
                 return *code;
             }
         } else if (sig == SIGWINCH && master >= 0) {
-            copy_winsize(0, master);
+            copy_winsize(console, master);
         } else {
             ::kill(pid, sig);
         }

@@ -257,15 +257,21 @@ Result<Restored> restore_new_container(RestoreOptions& options, const Bundle& bu
 Result<int> restore_container(RestoreOptions options) {
     BERTH_TRY_ASSIGN(Bundle bundle, open_bundle(options.create));
     BERTH_TRY(check_flags(options, bundle.spec));
-    BERTH_TRY_ASSIGN(std::string criu_path, usable_criu(options.criu.criu));
+    // As runc: a foreground restore relays the restored pty to a terminal of ours and
+    // refuses to start without one.
+    UniqueFd console;
+    if (!options.detach && bundle.spec.process && bundle.spec.process->terminal) {
+        BERTH_TRY_ASSIGN(console, host_console());
+    }
+    BERTH_TRY_ASSIGN(Criu criu, usable_criu(options.criu.criu));
     BERTH_TRY_ASSIGN(CriuDirs dirs, open_criu_dirs(options.criu, false));
     if (!options.detach && !options.no_subreaper && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
         return Error::from_errno("set child subreaper");
     std::optional<SignalForwarding> signals;
     if (!options.detach) signals.emplace();
-    BERTH_TRY_ASSIGN(Restored restored, restore_new_container(options, bundle, criu_path, dirs));
+    BERTH_TRY_ASSIGN(Restored restored, restore_new_container(options, bundle, criu.path, dirs));
     if (options.detach) return 0;
-    Result<int> code = wait_foreground(restored.pid, signals->fd(), restored.master.get());
+    Result<int> code = wait_foreground(restored.pid, signals->fd(), restored.master.get(), console.get());
     if (Status deleted = delete_container(options.create.root, options.create.id, true); !deleted)
         log::warn(deleted.error().what());
     return code;

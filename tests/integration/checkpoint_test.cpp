@@ -4,6 +4,7 @@
 // (a fake speaking CRIU's RPC). Each time one clear line, the container as
 // it was, and nothing left: no image directory berth made, no record, no
 // cgroup, no mount (the fixture's leak check).
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,9 +21,10 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
-// `criu swrk FD` as far as berth needs it: answers VERSION with 3.17, and
-// DUMP or RESTORE with a failure (errno 22, a message, a log with an error
-// line in the work directory). FAKE_CRIU=exit: exits 3 at once.
+// `criu swrk FD` as far as berth needs it: answers VERSION with 3.17,
+// FEATURE_CHECK with memory tracking and lazy pages (FAKE_CRIU=nolazy: without
+// lazy pages), and DUMP or RESTORE with a failure (errno 22, a message, a log
+// with an error line in the work directory). FAKE_CRIU=exit: exits 3 at once.
 constexpr const char* kFakeCriu = R"(#!/usr/bin/python3
 import os, socket, sys
 if os.environ.get("FAKE_CRIU") == "exit":
@@ -49,6 +51,10 @@ req = dict(fields(sk.recv(1 << 20)))
 kind = req[1]
 if kind == 10:
     sk.send(b"\x08\x0a\x10\x01\x52\x04\x08\x03\x10\x11")
+    sys.exit(0)
+if kind == 9:
+    lazy = b"\x00" if os.environ.get("FAKE_CRIU") == "nolazy" else b"\x01"
+    sk.send(b"\x08\x09\x10\x01\x42\x04\x08\x01\x10" + lazy)
     sys.exit(0)
 opts = dict(fields(req[2]))
 log = "dump.log" if kind == 1 else "restore.log"
@@ -119,6 +125,25 @@ TEST_F(Checkpoint, RestoreWithoutCriuFailsAndCreatesNothing) {
     EXPECT_TRUE(has(run_berth("state", last_id()).err, "container does not exist"));
 }
 
+// A restore in the foreground of a container with a terminal relays the
+// restored pty to a terminal of its own: without one (stdio none, no
+// controlling terminal) it is refused before CRIU is looked for, as runc does.
+TEST_F(Checkpoint, ForegroundRestoreWithATerminalNeedsOne) {
+    if (const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC); tty >= 0) {
+        ::close(tty);
+        GTEST_SKIP() << "run from a terminal: the runtime would find it as /dev/tty";
+    }
+    auto bundle = make_bundle();
+    bundle.spec.process->terminal = true;
+    bundle.write();
+    const std::string images = dir() + "/images";
+    ASSERT_EQ(::mkdir(images.c_str(), 0700), 0);
+    auto r = run_without_criu({"restore", "--bundle", bundle.path(), "--image-path", images, last_id()});
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    EXPECT_TRUE(has(r.err, "open /dev/tty: no such device or address")) << r.describe();
+    EXPECT_TRUE(has(run_berth("state", last_id()).err, "container does not exist"));
+}
+
 // features says checkpoint works (runc's annotation) and lists CRIU's config
 // annotation as unsafe (runc 1.2+); neither command's help says it is missing.
 TEST_F(Checkpoint, FeaturesAndHelpSayItWorks) {
@@ -152,6 +177,34 @@ TEST_F(Checkpoint, FlagsAreCheckedAsRuncChecksThem) {
     EXPECT_EQ(created.exit_code, 1);
     EXPECT_TRUE(has(created.err, "Container cannot be checkpointed in created state")) << created.describe();
     EXPECT_EQ(run_berth("delete", "--force", last_id()).exit_code, 0);
+}
+
+// --lazy-pages: CRIU is asked for the feature first, then --status-fd must be
+// open for writing (runc tests the O_WRONLY bit); each refusal leaves the
+// container running and no image directory.
+TEST_F(Checkpoint, LazyPagesNeedTheFeatureAndAWritableStatusFd) {
+    auto id = start_sleeper();
+    const std::string images = dir() + "/images";
+    auto lazy = [&](const std::string& fd, const char* fake) {
+        return run_without_criu({"checkpoint", "--lazy-pages", "--status-fd", fd, "--image-path", images, id}, fake_criu(),
+                                {std::string("FAKE_CRIU=") + fake});
+    };
+    auto missing = lazy("1", "nolazy");
+    EXPECT_EQ(missing.exit_code, 1) << missing.describe();
+    // runc 1.3's words (1.1.5: "CRIU is missing features", without the list)
+    EXPECT_TRUE(has(missing.err, runtime_is_berth() ? "criu is missing features: [LazyPages]" : "is missing features"))
+        << missing.describe();
+    auto read_only = lazy("0", "");  // the harness's stdin: a file opened for reading
+    EXPECT_EQ(read_only.exit_code, 1) << read_only.describe();
+    EXPECT_TRUE(has(read_only.err, "invalid --status-fd argument 0: not writable")) << read_only.describe();
+    auto closed = lazy("99", "");
+    EXPECT_EQ(closed.exit_code, 1) << closed.describe();
+    EXPECT_TRUE(has(closed.err, "invalid --status-fd argument 99: bad file descriptor")) << closed.describe();
+    EXPECT_EQ(state_of(id).status, "running");
+    if (runtime_is_berth()) {
+        EXPECT_FALSE(exists(images)) << "runc leaves it, berth should not";
+    }
+    EXPECT_EQ(run_berth("delete", "--force", id).exit_code, 0);
 }
 
 TEST_F(Checkpoint, CriuThatExitsAtOnceIsNamed) {

@@ -9,7 +9,7 @@ set -u
 [ $# -ge 1 ] || { echo "usage: $0 RUNTIME..." >&2; exit 2; }
 fail=0
 up() { cut -d' ' -f1 /proc/uptime; }
-echo "payload: $(uname -r), systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p'), /sys/fs/cgroup $(stat -fc %T /sys/fs/cgroup), uptime $(up)s"
+echo "payload: $(uname -r), systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p'), /sys/fs/cgroup $(stat -fc %T /sys/fs/cgroup), uptime $(up)s, $(df -m --output=avail / | tail -n1 | tr -d ' ') MB free in /"
 # the modules vm.sh put into the image (CRIU's) are loaded
 for m in $(cat /etc/modules-load.d/vm.conf 2>/dev/null); do
     grep -q "^$m " /proc/modules || { echo "payload: FAIL kernel module $m not loaded"; fail=1; }
@@ -25,7 +25,8 @@ for arg in "$@"; do
         ./checks/$group.sh "$what" 2>&1 | tee "$VM_OUT/$rt-$group.log"
         rc=${PIPESTATUS[0]}
         [ "$rc" = 0 ] || fail=1
-        echo "payload: $rt $group rc=$rc in $(awk "BEGIN{printf \"%.1f\", $(up) - $t0}")s"
+        # each group's files stay in / (the image, unpacked into RAM: half of it at most)
+        echo "payload: $rt $group rc=$rc in $(awk "BEGIN{printf \"%.1f\", $(up) - $t0}")s, $(df -m --output=avail / | tail -n1 | tr -d ' ') MB left in /"
     done
 done
 echo "payload: RESULT $([ $fail = 0 ] && echo PASS || echo FAIL)"

@@ -27,6 +27,8 @@ out=$(dirname "$cache")/out
 rm -rf "$out"
 # not exec: the EXIT trap removes the payload afterwards
 rc=0
-VM_CACHE=$cache VM_OUTDIR=$out VM_QUIET=${VM_QUIET:-0} VM_TIMEOUT=${VM_TIMEOUT:-2700} \
+# 2 GiB: the image lives unpacked in RAM (325 MB of a tmpfs sized by it) and CRIU's checks need
+# room beside it; with 1 GiB (~90 MB left in /) the criu groups ran out of space
+VM_CACHE=$cache VM_OUTDIR=$out VM_QUIET=${VM_QUIET:-0} VM_TIMEOUT=${VM_TIMEOUT:-2700} VM_MEM=${VM_MEM:-2048} \
     "$here/vm.sh" "$payload" bash payload.sh "$@" || rc=$?
 exit $rc

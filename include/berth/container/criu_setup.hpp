@@ -18,8 +18,12 @@ inline constexpr const char* kExtNetNs = "extRootNetNS";              // runc's 
 inline constexpr const char* kCriuConfigAnnotation = "org.criu.config";
 
 // The CRIU binary, checked to answer a VERSION request (runc's "CRIU version
-// check failed: ..." when it cannot, 3.0 at least).
-Result<std::string> usable_criu(const std::string& criu);
+// check failed: ..." when it cannot, 3.0 at least), and its version (31700 for 3.17).
+struct Criu {
+    std::string path;
+    int version = 0;
+};
+Result<Criu> usable_criu(const std::string& criu);
 
 // --image-path and --work-path, opened; `make` (checkpoint) creates missing
 // ones 0700 and remembers it, so a failed dump removes them again.

@@ -27,9 +27,16 @@ private:
     UniqueFd fd_;
 };
 
+// The terminal a foreground restore with a terminal relays to, as runc finds
+// it: the first of stderr, stdout, stdin that is one, else the controlling
+// terminal (/dev/tty). runc refuses such a restore (or run) without one:
+// "open /dev/tty: no such device or address".
+Result<UniqueFd> host_console();
+
 // Until `pid` exits: forwards signals read from `signals` (a SignalForwarding's
 // fd) to it, reaps every exited child (we may be their subreaper), relays
-// `master` (-1: no pty) <-> stdin/stdout. Returns the exit code of `pid`.
-Result<int> wait_foreground(pid_t pid, int signals, int master);
+// `master` (-1: no pty) <-> stdin/stdout, with `console` (a terminal) in raw
+// mode and its size given to the pty. Returns the exit code of `pid`.
+Result<int> wait_foreground(pid_t pid, int signals, int master, int console = 0);
 
 }  // namespace berth::container

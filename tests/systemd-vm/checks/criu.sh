@@ -19,7 +19,7 @@ IMG=/var/tmp/sdvm-criu-images-$name
 LOG=/run/sdvm-criu-log-$name; mkdir -p "$B" "$LOG"
 # made here, so the runtimes keep CRIU's logs in them (berth removes image directories it
 # made when a dump fails); copied to $VM_OUT at the end
-mkdir -p "$IMG"/{c1-lr,c1,c1-pre,c1-final,c2,c3,c4,c5}
+mkdir -p "$IMG"/{c1-lr,c1,c1-pre,c1-final,c2,c3,c4,c4-fg,c5}
 CG=/sys/fs/cgroup
 CRIU_FLAGS=(--tcp-established --file-locks)
 
@@ -127,8 +127,18 @@ gone "cgroupfs: delete" c1 /sdvm-criu-c1
 # ---- restore in the foreground (no -d): it runs until the container exits, forwards
 # the signals it gets (SIGUSR1: the workload exits 42) and returns the exit status
 container_running() { [ "$(rt state "$1" 2>/dev/null | jq -r .status)" = running ]; }
+# usr1_exit PID [CHILD]: SIGUSR1 to a foreground restore (the workload exits 42, PID too,
+# KILLed after 30 s), then the exit status of CHILD (our child that waits for PID; default PID) in RC
+usr1_exit() {
+    local watchdog
+    kill -USR1 "$1"
+    (sleep 30; kill -KILL "$1") >/dev/null 2>&1 &
+    watchdog=$!
+    wait "${2:-$1}"; RC=$?
+    kill $watchdog 2>/dev/null
+}
 foreground_group() {
-    local P=/sdvm-criu-c3 c0 rpid rc watchdog
+    local P=/sdvm-criu-c3 c0 rpid
     bundle c3 $P
     launch "foreground: run -d" c3 rt run -d --bundle "$B/c3" c3 && running foreground c3 || return
     c0=$(counter_of c3)
@@ -142,12 +152,8 @@ foreground_group() {
     fi
     kept "foreground: restored" c3 "$c0" $P
     kill -0 $rpid 2>/dev/null && ok "foreground: restore still waits" || fail "foreground: restore still waits" "it returned"
-    kill -USR1 $rpid
-    (sleep 30; kill -KILL $rpid) >/dev/null 2>&1 &
-    watchdog=$!
-    wait $rpid; rc=$?
-    kill $watchdog 2>/dev/null
-    expect "foreground: restore returns the exit status" $rc 42
+    usr1_exit $rpid
+    expect "foreground: restore returns the exit status" $RC 42
     gone "foreground: exited" c3 $P
 }
 foreground_group
@@ -185,6 +191,34 @@ terminal_group() {
     expect "terminal: the init's stdin a pty" "$(readlink "/proc/$pid/fd/0" | sed 's/[0-9]*$//')" /dev/pts/
     wait_for 10 tty_shows 2 "$c0" && ok "terminal: the pty master came back" ||
         fail "terminal: the pty master came back" "$(tail -c 200 "$LOG/tty2")"
+    foreground_terminal
+}
+# a restore in the foreground without a console socket relays the pty to its own terminal, as
+# runc does, and (runc's checkTerminal and initHostConsole) needs one: with stdio not a
+# terminal and no controlling terminal it is refused before anything is restored
+foreground_terminal() {
+    local P=/sdvm-criu-c4 c0 out spid
+    local restore=(restore "${CRIU_FLAGS[@]}" --image-path "$IMG/c4-fg" --bundle "$B/c4" c4)
+    c0=$(counter_of c4)
+    step "terminal: checkpoint for the foreground" "$LOG/c4" rt checkpoint "${CRIU_FLAGS[@]}" --image-path "$IMG/c4-fg" c4 || return
+    gone "terminal: checkpoint for the foreground" c4 $P
+    out=$(setsid timeout 60 "$RUNTIME" --root "$ROOT" "${restore[@]}" </dev/null 2>&1)
+    expect "terminal: foreground restore without a terminal: refused" "$? $(grep -o 'open /dev/tty: [a-z ]*' <<<"$out")" \
+        "1 open /dev/tty: no such device or address"
+    gone "terminal: refused" c4 $P
+    # script(1): a pty as the runtime's stdio (and controlling terminal), what it shows into tty3
+    script -qfec "exec $(printf '%q ' "$RUNTIME" --root "$ROOT" "${restore[@]}")" "$LOG/tty3" </dev/null >/dev/null 2>&1 &
+    spid=$!
+    if wait_for 30 container_running c4; then ok "terminal: foreground restore with a terminal"; else
+        fail "terminal: foreground restore with a terminal" "$(tail -c 200 "$LOG/tty3")"; kill $spid 2>/dev/null; wait $spid; return
+    fi
+    kept "terminal: foreground restored" c4 "$c0" $P
+    wait_for 10 tty_shows 3 "$c0" && ok "terminal: foreground restore relays the pty" ||
+        fail "terminal: foreground restore relays the pty" "$(tail -c 200 "$LOG/tty3")"
+    # script's child is the runtime (exec), which forwards the signal; script -e returns its status
+    usr1_exit "$(pgrep -P $spid)" $spid
+    expect "terminal: foreground restore returns the exit status" $RC 42
+    gone "terminal: foreground exited" c4 $P
 }
 terminal_group
 rt delete -f c4 >/dev/null 2>&1 && ok "terminal: delete -f" || fail "terminal: delete -f" "$(rt state c4 2>&1 | tail -n1)"

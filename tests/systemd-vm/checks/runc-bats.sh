@@ -20,23 +20,29 @@ TESTS=(
     "cgroups.bats=resources\.unified (only|override)"
     "update.bats=^(set cpu (period with no quota|quota with no period)|update cgroup (cpu limits|v1/v2 common limits|v2 resources via unified map)|update cpu (period|quota) with no previous period/quota set|update cpuset parameters via (resources\.CPU|v2 unified map))\$"
 )
-# another file's tests instead (criu-bats.sh): RUNC_BATS_TESTS, one FILE=regex a line, and
-# RUNC_BATS_TIMEOUT, the seconds one file may take
+# another file's tests instead (criu-bats.sh): RUNC_BATS_TESTS, one [VERSION/]FILE=regex a line
+# (VERSION: the suite in /payload/runc-suite-VERSION, named so in the results; add-runc-bats.sh's
+# 1.3.6), and RUNC_BATS_TIMEOUT, the seconds one file may take
 [ -z "${RUNC_BATS_TESTS:-}" ] || mapfile -t TESTS <<<"$RUNC_BATS_TESTS"
 limit=${RUNC_BATS_TIMEOUT:-900}
-suite=/payload/runc-suite/tests/integration
-[ -d "$suite" ] || { fail "runc-bats: suite" "no $suite in the payload"; summary; exit; }
 skipped=0
+# checkpoint.bats' CRIU config test writes CRIU's default config and leaves it (in runc's CI
+# the VM is thrown away): it would name every later CRIU log (criu.sh's) differently
+criu_conf=/etc/criu/default.conf
+[ -e $criu_conf ] && criu_conf=
 # short: recvtty's and seccompagent's sockets live below it (108-byte limit)
 tmp=$(mktemp -d /tmp/rb.XXXXXX)
 # cgroup_delegation.bats' container root is host uid 100000: it must get through to the bundle
 chmod 755 "$tmp"
 for t in "${TESTS[@]}"; do
     f=${t%%=*}
-    tap=$tmp/${f%.bats}.tap
+    suite=/payload/runc-suite/tests/integration
+    [[ $f != */* ]] || suite=/payload/runc-suite-${f%/*}/tests/integration
+    [ -d "$suite" ] || { fail "$f" "no $suite in the payload"; continue; }
+    tap=$tmp/${f//\//-}.tap
     mkdir "$tmp/run"
     # bats and `exec -t` need a controlling terminal: script(1) gives them one
-    cmd="cd $suite && exec bats --tap -f $(printf %q "${t#*=}") $f >$tap 2>&1"
+    cmd="cd $suite && exec bats --tap -f $(printf %q "${t#*=}") ${f##*/} >$tap 2>&1"
     RUNC=$rt RUNC_USE_SYSTEMD=1 TMPDIR=$tmp/run PATH=/payload/bats/bin:$PATH \
         timeout -k 10 "$limit" script -qec "$cmd" /dev/null </dev/null >/dev/null 2>&1
     rc=$?
@@ -66,5 +72,6 @@ done
 left=$(systemctl list-units --all --plain --no-legend 'runc-cgroups-*' 2>&1 | awk '$3 == "active" {print $1}')
 expect "runc-bats: no unit left" "$left" ""
 rm -rf --one-file-system "$tmp"
+[ -z "$criu_conf" ] || rm -f $criu_conf
 echo "$skipped skipped"
 summary
