@@ -71,6 +71,17 @@ int reexec_protected(const char* expect, Privileges privileges) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// A test binary on a writable mount re-executed with `privileges` must come
+// back from `expect` ("overlay" or "memfd"); 97: no user namespace here.
+void expect_protected_reexec(const char* expect, Privileges privileges) {
+    auto p = bl::own_binary_protection();
+    ASSERT_TRUE(p) << p.error().what();
+    if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
+    const int r = reexec_protected(expect, privileges);
+    if (r == 97) GTEST_SKIP() << "user namespaces not available";
+    EXPECT_EQ(r, 0);
+}
+
 }  // namespace
 
 TEST(SelfProtect, WritableBinaryNeedsProtection) {
@@ -85,10 +96,7 @@ TEST(SelfProtect, WritableBinaryNeedsProtection) {
 
 TEST(SelfProtect, ReexecsFromReadOnlyOverlay) {
     if (geteuid() != 0) GTEST_SKIP() << "needs root (fsopen overlay)";
-    auto p = bl::own_binary_protection();
-    ASSERT_TRUE(p);
-    if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
-    EXPECT_EQ(reexec_protected("overlay", Privileges::host), 0);
+    expect_protected_reexec("overlay", Privileges::host);
 }
 
 // The overlay's second layer is /dev; a binary under /dev cannot sit on top of
@@ -117,22 +125,12 @@ TEST(SelfProtect, BinaryUnderDevGetsTheOverlayToo) {
 // Rootless: no CAP_SYS_ADMIN over the host's mount namespace, but a user
 // namespace of its own may be made: the overlay is made there.
 TEST(SelfProtect, UnprivilegedReexecsFromOverlayInOwnUserNamespace) {
-    auto p = bl::own_binary_protection();
-    ASSERT_TRUE(p);
-    if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
-    const int r = reexec_protected("overlay", Privileges::mapped_userns);
-    if (r == 97) GTEST_SKIP() << "user namespaces not available";
-    EXPECT_EQ(r, 0);
+    expect_protected_reexec("overlay", Privileges::mapped_userns);
 }
 
 // Where no user namespace can be made either (here: our ids are not mapped).
 TEST(SelfProtect, FallsBackToSealedMemfd) {
-    auto p = bl::own_binary_protection();
-    ASSERT_TRUE(p);
-    if (*p != bl::ExeProtection::needs_reexec) GTEST_SKIP() << "test binary is not on a writable mount";
-    const int r = reexec_protected("memfd", Privileges::unmapped_userns);
-    if (r == 97) GTEST_SKIP() << "user namespaces not available";
-    EXPECT_EQ(r, 0);
+    expect_protected_reexec("memfd", Privileges::unmapped_userns);
 }
 
 // Runs only inside the re-executed binary.
