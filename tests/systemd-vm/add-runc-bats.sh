@@ -42,6 +42,11 @@ IMAGES
 }
 copy_suite 1.1.5 runc-suite contrib/cmd/recvtty/recvtty contrib/cmd/seccompagent/seccompagent
 copy_suite 1.3.6 runc-suite-1.3.6 tests/cmd/_bin/recvtty
+# 1.1.5's update.bats starts a pod's slice with contrib/cmd/sd-helper, which Debian 12's Go
+# packages cannot build at 1.1.5; setup.sh builds 1.3.6's, whose command line is the same
+mkdir -p "$payload/runc-suite/contrib/cmd/sd-helper"
+cp "$(find "$work" -maxdepth 1 -type d -name 'runc-1.3.6*' | head -n1)/tests/cmd/_bin/sd-helper" \
+    "$payload/runc-suite/contrib/cmd/sd-helper/"
 # helpers.bash finds the v1 hierarchies with gawk, which the image lacks: the host's, in
 # PAYLOAD/bin, whose libraries vm.sh copies along
 cp /usr/bin/gawk "$payload/bin/"
