@@ -19,7 +19,10 @@
 #include "berth/container/status.hpp"
 #include "berth/linux/path_in_root.hpp"
 #include "berth/util/child_error.hpp"
+#include "berth/util/file.hpp"
 #include "berth/util/log.hpp"
+#include "berth/util/mountinfo.hpp"
+#include "berth/util/path.hpp"
 
 namespace berth::container {
 namespace {
@@ -93,13 +96,31 @@ private:
     std::string rootfs_;
 };
 
+// A cgroup mount on a v1 or hybrid host is a tmpfs (the container's own,
+// which CRIU dumps) holding one mount per hierarchy, binds of the host's
+// cgroup directories: those are external, each named by its path below the
+// destination, as runc names them (restore binds the new cgroup's there).
+void add_cgroup_v1_mounts(criu::Options& o, const std::string& point, const std::string& destination, pid_t pid) {
+    auto text = read_file("/proc/" + std::to_string(pid) + "/mountinfo");
+    if (!text) return;  // CRIU then names the mount it cannot dump
+    for (const MountInfo& m : parse_mountinfo(*text)) {
+        if ((m.fstype != "cgroup" && m.fstype != "cgroup2") || !m.mountpoint.starts_with(point + "/")) continue;
+        const std::string name = m.mountpoint.substr(point.size() + 1);
+        if (name.find('/') == std::string::npos) o.ext_mounts.push_back({m.mountpoint, destination + "/" + name});
+    }
+}
+
 // Bind mounts, the cgroup mount and files masked with /dev/null are the
 // host's: CRIU records them (by where they are mounted) under a name, their
 // destination, and restore maps the names back.
-void add_external_mounts(criu::Options& o, const oci::Spec& spec, const Record& record) {
+void add_external_mounts(criu::Options& o, const oci::Spec& spec, const Record& record, bool cgroup_v1) {
     const MountPoints points(record.rootfs);
-    for (const oci::Mount& m : spec.mounts)
-        if (is_bind_mount(m) || is_cgroup_mount(m)) o.ext_mounts.push_back({points.resolve(m.destination), m.destination});
+    for (const oci::Mount& m : spec.mounts) {
+        if (is_cgroup_mount(m) && cgroup_v1)
+            add_cgroup_v1_mounts(o, points.resolve(m.destination), clean_path(m.destination), record.pid);
+        else if (is_bind_mount(m) || is_cgroup_mount(m))
+            o.ext_mounts.push_back({points.resolve(m.destination), m.destination});
+    }
     const pid_t pid = record.pid;
     for (const std::string& path : spec.linux->maskedPaths) {
         struct stat st {};
@@ -183,9 +204,10 @@ Result<criu::Options> dump_options(const CheckpointOptions& options, const CriuD
     }
     // CRIU freezes the cgroup instead of stopping each task with ptrace.
     auto cgroup = cgroups::load_manager(record.cgroup);
-    if (cgroup && (*cgroup)->has_cgroup() && (*cgroup)->cgroup().layout() == cgroups::Layout::unified)
-        o.freeze_cgroup = (*cgroup)->cgroup().unified_dir();
-    add_external_mounts(o, spec, record);
+    const bool has_cgroup = cgroup && (*cgroup)->has_cgroup();
+    const bool unified = has_cgroup && (*cgroup)->cgroup().layout() == cgroups::Layout::unified;
+    if (unified) o.freeze_cgroup = (*cgroup)->cgroup().unified_dir();
+    add_external_mounts(o, spec, record, has_cgroup && !unified);
     BERTH_TRY(add_external_netns(o, spec));
     return o;
 }

@@ -147,6 +147,23 @@ Status create_mountpoints(const oci::Spec& spec, const std::string& rootfs, cons
     return {};
 }
 
+// The cgroup mount becomes binds of the new container's own cgroup: on v2 the
+// whole mount; on a v1 or hybrid host each hierarchy's mount below the
+// destination, named as checkpoint named them (DESTINATION/NAME, NAME the
+// hierarchy's directory under /sys/fs/cgroup: "cpu,cpuacct", "systemd", ...).
+void add_cgroup_mounts(criu::Options& o, const std::string& destination, const cgroups::Cgroup& cgroup) {
+    if (cgroup.layout() == cgroups::Layout::unified) {
+        o.ext_mounts.push_back({destination, cgroup.unified_dir()});
+        return;
+    }
+    const std::string& path = cgroup.path();
+    const std::string base = clean_path(destination);
+    for (const std::string& dir : cgroup.dirs()) {
+        const std::string mountpoint = dir.substr(0, dir.size() - path.size());
+        o.ext_mounts.push_back({base + "/" + mountpoint.substr(mountpoint.rfind('/') + 1), dir});
+    }
+}
+
 struct Restored {
     pid_t pid = 0;
     UniqueFd master;  // the terminal's, when not sent to a console socket
@@ -165,10 +182,8 @@ Result<Restored> run_criu(RestoreOptions& options, const std::string& criu_path,
     o.lsm_mount_context = options.lsm_mount_context;
     std::vector<int> inherit = {o.images_dir_fd, o.work_dir_fd};
     for (const oci::Mount& m : spec.mounts) {
-        // The cgroup mount becomes a bind of the new container's own cgroup (v2;
-        // a v1 tree of per-hierarchy mounts is left to CRIU, which refuses it).
-        if (is_cgroup_mount(m) && !cgroup.cgroup().unified_dir().empty()) {
-            o.ext_mounts.push_back({m.destination, cgroup.cgroup().unified_dir()});
+        if (is_cgroup_mount(m) && cgroup.has_cgroup()) {
+            add_cgroup_mounts(o, m.destination, cgroup.cgroup());
             continue;
         }
         if (!is_bind_mount(m)) continue;

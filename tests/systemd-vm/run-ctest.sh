@@ -19,6 +19,9 @@ cp "$berth" "$payload/bin/berth"
 cp -r "$here/checks" "$here/payload.sh" "$payload/"
 "$make_bundle" "$payload/bundle" sleep 100000 >/dev/null
 "$here/add-runc-bats.sh" "$payload"
+# more runtimes by hand (SDVM_EXTRA_RUNTIMES="NAME=PATH ...", e.g. runc13=conformance/work/
+# runc-1.3.6+ds1/runc), in the payload's bin as NAME: run-ctest.sh ... runc13:criu-bats
+for extra in ${SDVM_EXTRA_RUNTIMES:-}; do cp "${extra#*=}" "$payload/bin/${extra%%=*}"; done
 # checks/criu.sh's container (SDVM_CRIU_WORKLOAD: the build's sdvm-criu-workload)
 [ -z "${SDVM_CRIU_WORKLOAD:-}" ] || cp "$SDVM_CRIU_WORKLOAD" "$payload/bundle/rootfs/bin/criu-workload"
 out=$(dirname "$cache")/out
