@@ -611,11 +611,13 @@ TEST_F(CgroupCli, MemoryLimitOomKillsAndEventsReportsIt) {
     }
     ASSERT_TRUE(watching) << "events never set up its OOM watch";
     { std::ofstream(rootfs_ + "/go") << ""; }
-    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
-    // events ends by itself when the container's init exits
+    // events ends by itself when the container's init exits. It is reaped
+    // before wait_for_status, whose reaping of reparented inits (waitpid(-1))
+    // would take it too.
     auto status = reap_within_30s(events);
     ASSERT_TRUE(status) << "events did not end with the container";
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
+    EXPECT_EQ(wait_for_status(id, "stopped"), "stopped");
     EXPECT_TRUE(has(read_file(out_path), "{\"type\":\"oom\",\"id\":\"" + id + "\"}")) << read_file(out_path);
     EXPECT_TRUE(has(value(id, "memory", "memory.oom_control"), "oom_kill 1"));
     remove(id);
