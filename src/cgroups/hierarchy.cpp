@@ -85,7 +85,7 @@ Result<Hierarchies> parse_mountinfo(std::string_view mountinfo) {
 Result<Hierarchies> host_hierarchies() {
     static std::optional<Hierarchies> cached;
     if (cached) return *cached;
-    BERTH_TRY_ASSIGN(std::string text, read_file("/proc/self/mountinfo"));
+    BERTH_TRY_ASSIGN(const std::string_view text, first_mountinfo());
     BERTH_TRY_ASSIGN(Hierarchies h, parse_mountinfo(text));
     cached = h;
     return h;

@@ -237,7 +237,7 @@ Result<std::vector<CgroupHierarchy>> host_cgroup_v1_hierarchies() {
         if (line.empty() || line[0] == '#') continue;
         controllers.emplace_back(line.substr(0, line.find('\t')));
     }
-    BERTH_TRY_ASSIGN(const std::string mountinfo, read_file("/proc/self/mountinfo"));
+    BERTH_TRY_ASSIGN(const std::string_view mountinfo, first_mountinfo());
     return parse_cgroup_v1_mounts(mountinfo, controllers);
 }
 

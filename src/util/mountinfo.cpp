@@ -1,5 +1,7 @@
 #include "berth/util/mountinfo.hpp"
 
+#include <optional>
+
 #include "berth/util/file.hpp"
 
 namespace berth {
@@ -34,6 +36,14 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text) {
                           unescape_mountinfo(right[1]), std::string(right[2])});
     }
     return mounts;
+}
+
+Result<std::string_view> first_mountinfo() {
+    static std::optional<std::string> text;
+    if (!text) {
+        BERTH_TRY_ASSIGN(text, read_file("/proc/self/mountinfo"));
+    }
+    return std::string_view(*text);
 }
 
 Result<std::vector<MountInfo>> read_mountinfo() {
