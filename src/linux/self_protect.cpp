@@ -1,9 +1,11 @@
 #include "berth/linux/self_protect.hpp"
 
 #include <fcntl.h>
+#include <link.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <sched.h>
+#include <linux/prctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -14,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "berth/util/fd.hpp"
+#include "berth/util/file.hpp"
 
 // Linux 6.3 (vm.memfd_noexec): ask for an executable memfd explicitly. Not in
 // Debian 12's kernel headers yet.
@@ -236,10 +240,13 @@ Result<UniqueFd> open_through_userns_overlay(const ExeLocation& at, const struct
     return file;
 }
 
-// The binary through an overlay, made by us or, without the privileges, by a helper.
-Result<UniqueFd> open_without_copy(const struct stat& exe, UniqueFd& mount) {
+// The binary through an overlay, made by us (`ours`: we hold CAP_SYS_ADMIN
+// over our user namespace) or, without the privileges, by a helper.
+Result<UniqueFd> open_without_copy(const struct stat& exe, UniqueFd& mount, bool& ours) {
     BERTH_TRY_ASSIGN(const ExeLocation at, exe_location());
+    ours = true;
     if (auto file = open_through_overlay(at, exe, mount)) return file;
+    ours = false;
     return open_through_userns_overlay(at, exe, mount);
 }
 
@@ -256,6 +263,131 @@ Result<UniqueFd> sealed_copy(int exe, const struct stat& st) {
     }
     if (fcntl(mem.get(), F_ADD_SEALS, kWriteSeals) != 0) return Error::from_errno("seal the berth memfd");
     return mem;
+}
+
+// Root's way to the protected binary without a second exec: the running image
+// is pointed at the protected file (set_exe_file) instead of being loaded
+// again from it. The kernel moves /proc/self/exe only once no mapping of the
+// old file is left, so each segment is mapped anew first: the read-only ones
+// from the protected file (overlayfs maps the lower file's page cache: nothing
+// is read or copied), the writable one (data, and the RELRO part relocated at
+// start-up) as an anonymous copy of what it holds now. That is the process a
+// re-exec would give, less the second image load and libc start-up (0.3 ms
+// of CPU here, most of it glibc's cpuid probing, which traps to the
+// hypervisor). A failure half-way leaves the same bytes at the same addresses:
+// the caller re-executes as before.
+
+// The executable's file-backed segments, page-aligned as the ELF loader mapped them.
+struct Segment {
+    uintptr_t start = 0, end = 0;
+    off_t offset = 0;
+    int prot = 0;
+};
+struct Image {
+    Segment segments[8];
+    size_t count = 0;
+    bool complete = true;
+    uintptr_t relro_start = 0, relro_end = 0;  // read-only since start-up, written before
+};
+
+uintptr_t page_down(uintptr_t a) { return a & ~(static_cast<uintptr_t>(getpagesize()) - 1); }
+uintptr_t page_up(uintptr_t a) { return page_down(a + static_cast<uintptr_t>(getpagesize()) - 1); }
+
+int collect_segments(dl_phdr_info* info, size_t, void* out) noexcept {
+    auto& image = *static_cast<Image*>(out);
+    for (size_t i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        const uintptr_t at = info->dlpi_addr + ph.p_vaddr;
+        if (ph.p_type == PT_GNU_RELRO) {  // as glibc's _dl_protect_relro rounds it
+            image.relro_start = page_down(at);
+            image.relro_end = page_down(at + ph.p_memsz);
+        }
+        if (ph.p_type != PT_LOAD || ph.p_filesz == 0) continue;
+        if (image.count == std::size(image.segments)) {
+            image.complete = false;
+            continue;
+        }
+        image.segments[image.count++] = {page_down(at), page_up(at + ph.p_filesz), static_cast<off_t>(page_down(ph.p_offset)),
+                                         ((ph.p_flags & PF_R) ? PROT_READ : 0) | ((ph.p_flags & PF_W) ? PROT_WRITE : 0) |
+                                             ((ph.p_flags & PF_X) ? PROT_EXEC : 0)};
+    }
+    return 1;  // the first object is the executable
+}
+
+// Maps `s` again at its address: the file's bytes from `fd`, or for the
+// writable segment an anonymous copy (nothing else runs between the copy and
+// the move: we are single-threaded).
+bool remap_segment(const Segment& s, const Image& image, int fd) {
+    const size_t len = s.end - s.start;
+    void* at = reinterpret_cast<void*>(s.start);
+    if ((s.prot & PROT_WRITE) == 0) return mmap(at, len, s.prot, MAP_PRIVATE | MAP_FIXED, fd, s.offset) == at;
+    void* copy = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (copy == MAP_FAILED) return false;
+    std::memcpy(copy, at, len);
+    if (mremap(copy, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, at) != at) {
+        munmap(copy, len);
+        return false;
+    }
+    const uintptr_t from = std::max(s.start, image.relro_start), to = std::min(s.end, image.relro_end);
+    return from >= to || mprotect(reinterpret_cast<void*>(from), to - from, PROT_READ) == 0;
+}
+
+// /proc/self/stat's fields `first` to `last` (1-based, as proc(5) counts
+// them); nullopt when they cannot be read.
+std::optional<std::vector<uint64_t>> stat_fields(int first, int last) {
+    auto text = read_file("/proc/self/stat");
+    if (!text) return std::nullopt;
+    const size_t paren = text->rfind(')');  // the command name may hold spaces
+    if (paren == std::string::npos) return std::nullopt;
+    std::vector<uint64_t> out;
+    const char* p = text->c_str() + paren + 1;
+    for (int field = 3; field <= last && p != nullptr; ++field, p = std::strchr(p, ' ')) {
+        while (*p == ' ') ++p;
+        char* end = nullptr;
+        const unsigned long long v = std::strtoull(p, &end, 10);
+        if (field < first) continue;
+        if (end == p) return std::nullopt;
+        out.push_back(v);
+    }
+    if (out.size() != static_cast<size_t>(last - first + 1)) return std::nullopt;
+    return out;
+}
+
+// `fd` as /proc/self/exe. PR_SET_MM_EXE_FILE needs CAP_SYS_RESOURCE, which
+// hosts running berth in a container (this one) drop; PR_SET_MM_MAP, as CRIU
+// restores a process, needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE and the
+// whole layout, which is handed back as it is (proc(5): stat fields 26-28 and
+// 45-51, the auxv, the current break).
+bool set_exe_file(int fd) {
+    const auto f = stat_fields(26, 51);
+    const auto auxv = read_file("/proc/self/auxv");
+    if (!f || !auxv) return false;
+    auto field = [&f](int n) { return (*f)[static_cast<size_t>(n - 26)]; };
+    prctl_mm_map map{};
+    map.start_code = field(26);
+    map.end_code = field(27);
+    map.start_stack = field(28);
+    map.start_data = field(45);
+    map.end_data = field(46);
+    map.start_brk = field(47);
+    map.arg_start = field(48);
+    map.arg_end = field(49);
+    map.env_start = field(50);
+    map.env_end = field(51);
+    map.brk = static_cast<uint64_t>(syscall(SYS_brk, 0));
+    map.auxv = reinterpret_cast<__u64*>(const_cast<char*>(auxv->data()));
+    map.auxv_size = static_cast<uint32_t>(auxv->size());
+    map.exe_fd = static_cast<uint32_t>(fd);
+    return prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof(map), 0) == 0;
+}
+
+bool switch_exe_in_place(int fd) {
+    Image image;
+    dl_iterate_phdr(collect_segments, &image);
+    if (image.count == 0 || !image.complete) return false;
+    for (size_t i = 0; i < image.count; ++i)
+        if (!remap_segment(image.segments[i], image, fd)) return false;
+    return set_exe_file(fd);
 }
 
 // `envp` without any kExeMountEnv of the caller's, plus ours naming `fd`.
@@ -304,12 +436,20 @@ Status protect_own_binary(char* const argv[], char* const envp[]) {
     struct stat st {};
     if (fstat(exe.get(), &st) != 0) return Error::from_errno("fstat \"/proc/self/exe\"");
     UniqueFd mount;
-    Result<UniqueFd> safe = open_without_copy(st, mount);
+    bool own_overlay = false;
+    Result<UniqueFd> safe = open_without_copy(st, mount, own_overlay);
     if (!safe) safe = sealed_copy(exe.get(), st);
     if (!safe) return std::move(safe).error().wrap("protect the berth binary (CVE-2019-5736)");
     // Only re-exec into something the check above accepts, so this runs once.
     if (!protection_of(safe->get()))
         return Error::msg("protect the berth binary (CVE-2019-5736): the protected copy is still writable");
+    if (own_overlay && switch_exe_in_place(safe->get())) {
+        BERTH_TRY_ASSIGN(UniqueFd now, open_own_exe());
+        if (!protection_of(now.get()))
+            return Error::msg("protect the berth binary (CVE-2019-5736): /proc/self/exe still writable after the switch");
+        g_exe_mount = std::move(mount);  // closed by release_exe_mount, as an adopted one
+        return {};
+    }
     // The overlay's mount fd goes along (inheritable, at the lowest free
     // number) for the new image to close when it waits anyway; where that
     // fails it is closed here, as before.

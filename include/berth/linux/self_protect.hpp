@@ -16,18 +16,20 @@
 //      1. nothing to do when it is on a read-only mount, or is a memfd sealed
 //         against writes (the usual packaged install under a read-only /usr,
 //         and every process after steps 2-4);
-//      2. otherwise re-exec once from a detached, read-only overlayfs whose
-//         lower layers are the binary's directory and /dev (an empty tmpfs
-//         where /dev cannot be one; fsopen/fsmount, no copy;
-//         runc >= 1.2 does the same: clearing MS_RDONLY on it does not help
-//         since overlayfs without an upper layer cannot write at all, unlike a
-//         plain read-only bind mount);
+//      2. otherwise a detached, read-only overlayfs whose lower layers are
+//         the binary's directory and /dev (an empty tmpfs where /dev cannot
+//         be one; fsopen/fsmount, no copy; runc >= 1.2 uses the same: clearing
+//         MS_RDONLY on it does not help since overlayfs without an upper layer
+//         cannot write at all, unlike a plain read-only bind mount). The
+//         running image moves onto it in place (its segments mapped again,
+//         then PR_SET_MM_MAP sets /proc/self/exe: CAP_SYS_ADMIN), or, where
+//         that is refused, berth re-executes from it;
 //      3. without CAP_SYS_ADMIN over our mount namespace (rootless), the same
 //         overlay made by a helper in a user and mount namespace of its own
 //         (second layer: an empty tmpfs), then re-exec from it;
 //      4. when that fails too (no user namespaces), re-exec from a sealed
 //         memfd copy of the binary (a copy of 2 MiB per command, ~1.5 ms).
-//    The re-exec happens at most once per command (step 1 is true afterwards).
+//    This happens at most once per command (step 1 is true afterwards).
 #pragma once
 
 #include "berth/util/child_error.hpp"
@@ -46,9 +48,11 @@ Result<ExeProtection> own_binary_protection();
 // overlayfs" (protect_own_binary()'s re-exec), "a read-only mount" or "nothing".
 const char* own_binary_protection_name();
 
-// Returns when /proc/self/exe is already safe; otherwise re-executes the
-// current command (argv/envp unchanged) from a protected copy and so only
-// returns on failure. Call it first thing in create/run/exec.
+// Returns when /proc/self/exe is safe: already, or once the running image has
+// moved onto the overlay (its mount fd is then kept as exe_mount_fd()).
+// Otherwise re-executes the current command (argv/envp unchanged) from a
+// protected copy and so only returns on failure. Call it first thing in
+// create/run/exec.
 Status protect_own_binary(char* const argv[], char* const envp[]);
 
 // The overlay's mount fd outlives the re-exec: closing the last handle of a
