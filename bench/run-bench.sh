@@ -7,7 +7,8 @@
 # As root. Measures, interleaved (each round runs every runtime once, in a
 # random order): `run` of /bin/true; create + start + wait + delete; `exec`
 # of /bin/true into a running container; peak RSS of the runtime process
-# (wait4's ru_maxrss of `run`); N containers `run` in parallel (containers/s);
+# (wait4's ru_maxrss of `run`); N containers `run` in parallel (containers/s,
+# 10 rounds: one round's throughput swings by about 10%);
 # the stripped binary size. Reports median, p90 and p99 of each.
 # The floor (berth-floor, floor.cpp) clones with the bundle's namespaces,
 # pivot_roots into the rootfs and execs /bin/true: no runtime.
@@ -48,7 +49,7 @@ export LC_ALL=C
 src=$(cd "$(dirname "$0")/.." && pwd)
 runs=30
 parallel=50
-parallel_runs=5
+parallel_runs=10
 build=$src/build
 out=""
 quick=0
