@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <cstring>
 
 #include "berth/cgroups/manager.hpp"
 #include "berth/util/fd.hpp"
+#include "berth/util/file.hpp"
 
 namespace berth::container {
 
@@ -30,28 +30,15 @@ std::optional<uint64_t> process_start_time(pid_t pid) {
     UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
     if (!fd) return std::nullopt;
     char buf[1024];
-    ssize_t n = ::read(fd.get(), buf, sizeof(buf) - 1);
+    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
     if (n <= 0) return std::nullopt;
-    buf[n] = '\0';
-    // The command name may contain spaces and parentheses: fields restart after the last ')'.
-    const char* p = std::strrchr(buf, ')');
-    if (!p) return std::nullopt;
-    ++p;
-    // Field 3 (state) is the first after ')'; field 22 (starttime) is 19 further.
-    char state = 0;
-    for (int field = 3; field <= 22; ++field) {
-        while (*p == ' ') ++p;
-        if (field == 3) state = *p;
-        if (field == 22) {
-            uint64_t start = 0;
-            auto [end, ec] = std::from_chars(p, buf + n, start);
-            if (ec != std::errc()) return std::nullopt;
-            if (state == 'Z' || state == 'X') return std::nullopt;
-            return start;
-        }
-        while (*p && *p != ' ') ++p;
-    }
-    return std::nullopt;
+    const std::string_view stat(buf, static_cast<size_t>(n));
+    const std::string_view state = proc_stat_field(stat, 3), start_field = proc_stat_field(stat, 22);
+    uint64_t start = 0;
+    if (state.empty() || state == "Z" || state == "X") return std::nullopt;
+    if (std::from_chars(start_field.data(), start_field.data() + start_field.size(), start).ec != std::errc())
+        return std::nullopt;
+    return start;
 }
 
 bool init_alive(const Record& record) {

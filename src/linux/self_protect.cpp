@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -328,29 +329,9 @@ bool remap_segment(const Segment& s, const Image& image, int fd) {
         munmap(copy, len);
         return false;
     }
+    if (s.prot != (PROT_READ | PROT_WRITE) && mprotect(at, len, s.prot) != 0) return false;
     const uintptr_t from = std::max(s.start, image.relro_start), to = std::min(s.end, image.relro_end);
     return from >= to || mprotect(reinterpret_cast<void*>(from), to - from, PROT_READ) == 0;
-}
-
-// /proc/self/stat's fields `first` to `last` (1-based, as proc(5) counts
-// them); nullopt when they cannot be read.
-std::optional<std::vector<uint64_t>> stat_fields(int first, int last) {
-    auto text = read_file("/proc/self/stat");
-    if (!text) return std::nullopt;
-    const size_t paren = text->rfind(')');  // the command name may hold spaces
-    if (paren == std::string::npos) return std::nullopt;
-    std::vector<uint64_t> out;
-    const char* p = text->c_str() + paren + 1;
-    for (int field = 3; field <= last && p != nullptr; ++field, p = std::strchr(p, ' ')) {
-        while (*p == ' ') ++p;
-        char* end = nullptr;
-        const unsigned long long v = std::strtoull(p, &end, 10);
-        if (field < first) continue;
-        if (end == p) return std::nullopt;
-        out.push_back(v);
-    }
-    if (out.size() != static_cast<size_t>(last - first + 1)) return std::nullopt;
-    return out;
 }
 
 // `fd` as /proc/self/exe. PR_SET_MM_EXE_FILE needs CAP_SYS_RESOURCE, which
@@ -359,10 +340,16 @@ std::optional<std::vector<uint64_t>> stat_fields(int first, int last) {
 // whole layout, which is handed back as it is (proc(5): stat fields 26-28 and
 // 45-51, the auxv, the current break).
 bool set_exe_file(int fd) {
-    const auto f = stat_fields(26, 51);
+    const auto stat = read_file("/proc/self/stat");
     const auto auxv = read_file("/proc/self/auxv");
-    if (!f || !auxv) return false;
-    auto field = [&f](int n) { return (*f)[static_cast<size_t>(n - 26)]; };
+    if (!stat || !auxv) return false;
+    bool complete = true;
+    auto field = [&](int n) -> __u64 {
+        const std::string_view text = proc_stat_field(*stat, n);
+        __u64 value = 0;
+        complete = complete && std::from_chars(text.data(), text.data() + text.size(), value).ec == std::errc();
+        return value;
+    };
     prctl_mm_map map{};
     map.start_code = field(26);
     map.end_code = field(27);
@@ -374,6 +361,7 @@ bool set_exe_file(int fd) {
     map.arg_end = field(49);
     map.env_start = field(50);
     map.env_end = field(51);
+    if (!complete) return false;
     map.brk = static_cast<uint64_t>(syscall(SYS_brk, 0));
     map.auxv = reinterpret_cast<__u64*>(const_cast<char*>(auxv->data()));
     map.auxv_size = static_cast<uint32_t>(auxv->size());

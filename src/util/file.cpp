@@ -57,4 +57,18 @@ std::vector<std::string_view> split_fields(std::string_view line) {
     return fields;
 }
 
+std::string_view proc_stat_field(std::string_view stat, int n) {
+    const size_t paren = stat.rfind(')');
+    if (paren == std::string_view::npos || n < 3) return {};
+    std::string_view rest = stat.substr(paren + 1);
+    for (int field = 3;; ++field) {
+        const size_t start = rest.find_first_not_of(' ');
+        if (start == std::string_view::npos) return {};
+        const size_t end = rest.find_first_of(" \n", start);
+        if (field == n) return rest.substr(start, end - start);
+        if (end == std::string_view::npos) return {};
+        rest = rest.substr(end);
+    }
+}
+
 }  // namespace berth

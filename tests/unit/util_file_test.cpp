@@ -36,3 +36,15 @@ TEST(UtilFile, SplitFields) {
 }
 
 }  // namespace
+
+// /proc/PID/stat: fields after the command name are counted from its last ')'.
+TEST(ProcStat, FieldsAreCountedFromTheLastParenthesis) {
+    const std::string_view stat = "4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 1 0 777 5062656 31\n";
+    EXPECT_EQ(berth::proc_stat_field(stat, 3), "S");
+    EXPECT_EQ(berth::proc_stat_field(stat, 4), "1");
+    EXPECT_EQ(berth::proc_stat_field(stat, 22), "777");
+    EXPECT_EQ(berth::proc_stat_field(stat, 24), "31");  // the last, before the newline
+    EXPECT_EQ(berth::proc_stat_field(stat, 25), "");
+    EXPECT_EQ(berth::proc_stat_field(stat, 2), "");   // the name is not a field to count
+    EXPECT_EQ(berth::proc_stat_field("4242 no parenthesis S 1", 3), "");
+}

@@ -26,4 +26,9 @@ std::vector<std::string_view> split_lines(std::string_view text);
 // The fields of `line` separated by runs of spaces or tabs (as `>>` reads them).
 std::vector<std::string_view> split_fields(std::string_view line);
 
+// Field `n` (n >= 3, numbered as proc(5) numbers them) of a /proc/PID/stat
+// line; empty when the line has fewer. The command name (field 2) may hold
+// spaces and parentheses, so fields are counted from the last ')'.
+std::string_view proc_stat_field(std::string_view stat, int n);
+
 }  // namespace berth
